@@ -1,0 +1,14 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace sculpt::cli {
+
+// Exit codes every command shares.
+inline constexpr int kOk = 0;
+inline constexpr int kFailed = 1;   // the work itself failed or was cancelled
+inline constexpr int kBadInput = 2; // bad arguments or an unreadable file
+
+int inspect(const std::vector<std::string> &args);
+
+} // namespace sculpt::cli

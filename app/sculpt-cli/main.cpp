@@ -1,0 +1,39 @@
+// sculpt-cli: the headless side of Sculpt. Each command is a function in its own file.
+
+#include "commands.h"
+
+#include <cstring>
+#include <iostream>
+
+namespace {
+
+void usage(std::ostream &out)
+{
+    out << "usage: sculpt-cli <command> [options]\n"
+           "\n"
+           "commands:\n"
+           "  inspect PATH [--json]   format, architecture, parameters and tensors by block\n"
+           "\n"
+           "PATH is a checkpoint file (safetensors, sharded index, PyTorch zip, GGUF, llama2.c)\n"
+           "or a Hugging Face folder with config.json.\n";
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(std::cerr);
+        return sculpt::cli::kBadInput;
+    }
+    const std::string command = argv[1];
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    if (command == "-h" || command == "--help" || command == "help") {
+        usage(std::cout);
+        return sculpt::cli::kOk;
+    }
+    if (command == "inspect")
+        return sculpt::cli::inspect(args);
+    std::cerr << "sculpt-cli: unknown command '" << command << "' (try sculpt-cli --help)\n";
+    return sculpt::cli::kBadInput;
+}

@@ -1,0 +1,26 @@
+// sculpt: the workbench window. `sculpt [PATH]` opens a checkpoint file or folder.
+
+#include "main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Sculpt"));
+    QApplication::setApplicationVersion(QStringLiteral(SCULPT_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("A workbench for model surgery"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("Checkpoint file or model folder to open"));
+    parser.process(app);
+
+    sculpt::MainWindow window;
+    window.show();
+    if (!parser.positionalArguments().isEmpty())
+        window.openModel(parser.positionalArguments().constFirst());
+    return QApplication::exec();
+}

@@ -1,0 +1,81 @@
+#include "io/formats.h"
+
+#include "io/error.h"
+#include "io/gguf.h"
+#include "io/hf_folder.h"
+#include "io/llama2c.h"
+#include "io/pytorch_zip.h"
+#include "io/safetensors.h"
+#include "io/shard_index.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace sculpt {
+namespace {
+
+std::vector<std::byte> readHead(const std::string &path, uint64_t &fileSize)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw FileError(path, std::strerror(errno));
+    struct stat st {};
+    ::fstat(fd, &st);
+    fileSize = static_cast<uint64_t>(st.st_size);
+    std::vector<std::byte> head(kClaimHeadBytes);
+    const ssize_t n = ::pread(fd, head.data(), head.size(), 0);
+    ::close(fd);
+    if (n < 0)
+        throw FileError(path, std::strerror(errno));
+    head.resize(static_cast<size_t>(n));
+    return head;
+}
+
+} // namespace
+
+FormatRegistry &FormatRegistry::instance()
+{
+    static FormatRegistry registry = [] {
+        FormatRegistry r;
+        // Formats with magic bytes first; llama2.c has none, so it goes last.
+        r.add({"gguf", {".gguf"}, claimsGguf, readGguf});
+        r.add({"pytorch", {".pt", ".pth", ".bin"}, claimsPytorchZip, readPytorchZip});
+        r.add({"safetensors", {".safetensors"}, claimsSafetensors, readSafetensors});
+        r.add({"shard index", {".json"}, claimsShardIndex, readShardIndex});
+        r.add({"llama2.c", {".bin"}, claimsLlama2c, readLlama2c});
+        return r;
+    }();
+    return registry;
+}
+
+void FormatRegistry::add(CheckpointFormat format) { formats_.push_back(std::move(format)); }
+
+std::unique_ptr<Checkpoint> openCheckpoint(const std::string &path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        throw FileError(path, std::strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return readHfFolder(path);
+    return openCheckpointFile(path);
+}
+
+std::unique_ptr<Checkpoint> openCheckpointFile(const std::string &path, bool allowIndex)
+{
+    uint64_t size = 0;
+    const auto head = readHead(path, size);
+    if (size == 0)
+        throw FileError(path, "empty file");
+    for (const auto &format : FormatRegistry::instance().formats())
+        if (format.claims(head, size)) {
+            if (!allowIndex && format.name == "shard index")
+                throw FileError(path, "a shard index cannot name another index");
+            return format.open(path);
+        }
+    throw FileError(path, "not a checkpoint format Sculpt knows (safetensors, GGUF, PyTorch zip, llama2.c)");
+}
+
+} // namespace sculpt

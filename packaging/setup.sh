@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that Sculpt's build, app and tests use — only the
+# missing ones (dpkg is asked first), so a second run takes a second.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  qt6-base-dev libgl-dev libqcustomplot-dev       # the window, widgets and Qt Test
+  libtorch-dev                                   # the LibTorch bridge
+  libopenblas0-pthread                           # without it LibTorch falls back to the reference BLAS (5× slower SVD)
+  nlohmann-json3-dev libminizip-dev              # checkpoint headers; PyTorch's zip container
+  clang libclang-rt-14-dev                       # fuzz targets replayed under ASan/UBSan
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  as_root=(sudo)
+fi
+"${as_root[@]}" apt-get update -q
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
