@@ -86,6 +86,8 @@ std::optional<uint64_t> storageBytes(DType t, uint64_t elements)
 
 void convertToFloat32(DType t, const std::byte *src, uint64_t n, float *dst)
 {
+    if (n == 0) // an empty tensor's buffers may be null, which memcpy must not see
+        return;
     switch (t) {
     case DType::F32: std::memcpy(dst, src, n * 4); return;
     case DType::F64: convertPlain<double>(src, n, dst); return;

@@ -23,7 +23,11 @@ std::vector<std::byte> readHead(const std::string &path, uint64_t &fileSize)
     if (fd < 0)
         throw FileError(path, std::strerror(errno));
     struct stat st {};
-    ::fstat(fd, &st);
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        throw FileError(path, std::strerror(err));
+    }
     fileSize = static_cast<uint64_t>(st.st_size);
     std::vector<std::byte> head(kClaimHeadBytes);
     const ssize_t n = ::pread(fd, head.data(), head.size(), 0);

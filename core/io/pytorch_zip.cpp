@@ -266,11 +266,11 @@ public:
     {
         if (const auto it = mapped_.find(&storage); it != mapped_.end())
             return it->second;
-        return mapped_[&storage] = map(storage);
+        return mapped_[&storage] = mapEntry(storage);
     }
 
 private:
-    std::span<const std::byte> map(const pickle::Storage &storage)
+    std::span<const std::byte> mapEntry(const pickle::Storage &storage)
     {
         const std::string &path = file_->path();
         const std::string name = prefix_ + "/data/" + storage.key;
@@ -279,7 +279,8 @@ private:
             throw FileError(path, "storage " + storage.key + " has no zip entry " + name);
         const ZipEntry &entry = it->second;
         if (entry.method != 0)
-            throw FileError(path, "storage " + storage.key + " is compressed; Sculpt maps storages and needs them stored");
+            throw FileError(path, "storage " + storage.key +
+                                      " is compressed; Sculpt maps storages and needs them stored");
         if (entry.compressedSize != entry.size)
             throw FileError(path, "storage " + storage.key + " is stored but its zip sizes differ");
         const auto needed = storageBytes(storage.dtype, storage.numel);
