@@ -10,6 +10,9 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
+#include <QPointer>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -24,7 +27,9 @@ struct OpenedModel {
     QString error;
 };
 
-MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), tree_(new ModelTree), summary_(new QLabel)
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent), tree_(new ModelTree), summary_(new QLabel), progress_(new QProgressBar),
+      cancel_(new QPushButton(tr("Cancel")))
 {
     setWindowTitle(tr("Sculpt"));
     resize(1100, 750);
@@ -42,6 +47,13 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent), tree_(new ModelTr
     file->addAction(tr("Open model &folder…"), this, &MainWindow::chooseFolder);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    progress_->setMaximumWidth(200);
+    progress_->hide();
+    cancel_->hide();
+    statusBar()->addPermanentWidget(progress_);
+    statusBar()->addPermanentWidget(cancel_);
+    connect(cancel_, &QPushButton::clicked, this, &MainWindow::cancelOpen);
 
     connect(&watcher_, &QFutureWatcher<std::shared_ptr<OpenedModel>>::finished, this, &MainWindow::onOpenFinished);
 }
@@ -69,11 +81,27 @@ void MainWindow::openModel(const QString &path)
     if (watcher_.isRunning())
         return; // one open at a time; the menu can be used again when it ends
     statusBar()->showMessage(tr("Opening %1…").arg(path));
-    watcher_.setFuture(QtConcurrent::run([path] {
+    progress_->setRange(0, 0); // busy until the job reports a total
+    progress_->show();
+    cancel_->show();
+    cancelRequested_ = std::make_shared<std::atomic<bool>>(false);
+    // Progress arrives on the pool thread; hop to the GUI thread, and drop it if the
+    // window is gone by then.
+    QPointer<MainWindow> self(this);
+    auto report = [self](const Progress &p) {
+        QMetaObject::invokeMethod(self, [self, p] {
+            if (self)
+                self->showProgress(p.done, p.total, QString::fromStdString(p.message));
+        }, Qt::QueuedConnection);
+    };
+    watcher_.setFuture(QtConcurrent::run([path, report, cancel = cancelRequested_] {
         auto opened = std::make_shared<OpenedModel>();
         try {
-            opened->checkpoint = openCheckpoint(path.toStdString());
+            const JobContext job(report, cancel.get());
+            opened->checkpoint = openCheckpoint(path.toStdString(), job);
             opened->inventory = buildInventory(*opened->checkpoint);
+        } catch (const Cancelled &) {
+            opened->error = tr("Opening %1 was cancelled").arg(path);
         } catch (const std::exception &e) {
             opened->error = QString::fromUtf8(e.what());
         }
@@ -81,9 +109,27 @@ void MainWindow::openModel(const QString &path)
     }));
 }
 
+void MainWindow::cancelOpen()
+{
+    if (cancelRequested_)
+        cancelRequested_->store(true);
+}
+
+void MainWindow::showProgress(long done, long total, const QString &message)
+{
+    if (!watcher_.isRunning())
+        return;
+    progress_->setRange(0, static_cast<int>(total));
+    progress_->setValue(static_cast<int>(done));
+    if (!message.isEmpty())
+        statusBar()->showMessage(message);
+}
+
 void MainWindow::onOpenFinished()
 {
     auto opened = watcher_.result();
+    progress_->hide();
+    cancel_->hide();
     if (!opened->error.isEmpty()) {
         lastError_ = opened->error;
         statusBar()->showMessage(opened->error);

@@ -1,9 +1,12 @@
 #pragma once
 #include <QFutureWatcher>
 #include <QMainWindow>
+#include <atomic>
 #include <memory>
 
 class QLabel;
+class QProgressBar;
+class QPushButton;
 
 namespace sculpt {
 
@@ -20,6 +23,9 @@ public:
     // so a bad file costs nothing but a message.
     void openModel(const QString &path);
 
+    // Asks a running open to stop; the current model stays.
+    void cancelOpen();
+
     ModelTree *modelTree() const { return tree_; }
     QString currentPath() const { return currentPath_; }
     QString lastError() const { return lastError_; }
@@ -32,9 +38,13 @@ private:
     void chooseFile();
     void chooseFolder();
     void onOpenFinished();
+    void showProgress(long done, long total, const QString &message);
 
     ModelTree *tree_;
     QLabel *summary_;
+    QProgressBar *progress_;
+    QPushButton *cancel_;
+    std::shared_ptr<std::atomic<bool>> cancelRequested_;
     QFutureWatcher<std::shared_ptr<OpenedModel>> watcher_;
     std::shared_ptr<OpenedModel> model_;
     QString currentPath_;

@@ -38,6 +38,13 @@ std::vector<std::byte> readHead(const std::string &path, uint64_t &fileSize)
     return head;
 }
 
+// Single-file readers read one header: nothing to report, nothing worth cancelling.
+template <std::unique_ptr<Checkpoint> (*read)(const std::string &)>
+std::unique_ptr<Checkpoint> headerOnly(const std::string &path, const JobContext &)
+{
+    return read(path);
+}
+
 } // namespace
 
 FormatRegistry &FormatRegistry::instance()
@@ -45,11 +52,11 @@ FormatRegistry &FormatRegistry::instance()
     static FormatRegistry registry = [] {
         FormatRegistry r;
         // Formats with magic bytes first; llama2.c has none, so it goes last.
-        r.add({"gguf", {".gguf"}, claimsGguf, readGguf});
-        r.add({"pytorch", {".pt", ".pth", ".bin"}, claimsPytorchZip, readPytorchZip});
-        r.add({"safetensors", {".safetensors"}, claimsSafetensors, readSafetensors});
+        r.add({"gguf", {".gguf"}, claimsGguf, headerOnly<readGguf>});
+        r.add({"pytorch", {".pt", ".pth", ".bin"}, claimsPytorchZip, headerOnly<readPytorchZip>});
+        r.add({"safetensors", {".safetensors"}, claimsSafetensors, headerOnly<readSafetensors>});
         r.add({"shard index", {".json"}, claimsShardIndex, readShardIndex});
-        r.add({"llama2.c", {".bin"}, claimsLlama2c, readLlama2c});
+        r.add({"llama2.c", {".bin"}, claimsLlama2c, headerOnly<readLlama2c>});
         return r;
     }();
     return registry;
@@ -57,17 +64,17 @@ FormatRegistry &FormatRegistry::instance()
 
 void FormatRegistry::add(CheckpointFormat format) { formats_.push_back(std::move(format)); }
 
-std::unique_ptr<Checkpoint> openCheckpoint(const std::string &path)
+std::unique_ptr<Checkpoint> openCheckpoint(const std::string &path, const JobContext &job)
 {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
         throw FileError(path, std::strerror(errno));
     if (S_ISDIR(st.st_mode))
-        return readHfFolder(path);
-    return openCheckpointFile(path);
+        return readHfFolder(path, job);
+    return openCheckpointFile(path, job);
 }
 
-std::unique_ptr<Checkpoint> openCheckpointFile(const std::string &path, bool allowIndex)
+std::unique_ptr<Checkpoint> openCheckpointFile(const std::string &path, const JobContext &job, bool allowIndex)
 {
     uint64_t size = 0;
     const auto head = readHead(path, size);
@@ -77,7 +84,7 @@ std::unique_ptr<Checkpoint> openCheckpointFile(const std::string &path, bool all
         if (format.claims(head, size)) {
             if (!allowIndex && format.name == "shard index")
                 throw FileError(path, "a shard index cannot name another index");
-            return format.open(path);
+            return format.open(path, job);
         }
     throw FileError(path, "not a checkpoint format Sculpt knows (safetensors, GGUF, PyTorch zip, llama2.c)");
 }

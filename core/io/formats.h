@@ -1,5 +1,6 @@
 #pragma once
 #include "io/checkpoint.h"
+#include "job/job.h"
 
 #include <functional>
 #include <memory>
@@ -15,7 +16,8 @@ struct CheckpointFormat {
     std::string name;
     std::vector<std::string> extensions; // shown in file dialogs only
     std::function<bool(std::span<const std::byte> head, uint64_t fileSize)> claims;
-    std::function<std::unique_ptr<Checkpoint>(const std::string &path)> open;
+    // Opening reads headers only, but a model of many shards reports each and can be cancelled.
+    std::function<std::unique_ptr<Checkpoint>(const std::string &path, const JobContext &job)> open;
 };
 
 // How many leading bytes `claims` is shown (fewer when the file is shorter).
@@ -33,9 +35,10 @@ private:
 
 // Opens a checkpoint file, or a Hugging Face folder (config.json + weights). Throws
 // FileError with a one-line reason for anything it cannot read.
-std::unique_ptr<Checkpoint> openCheckpoint(const std::string &path);
+std::unique_ptr<Checkpoint> openCheckpoint(const std::string &path, const JobContext &job = {});
 // Opens a single file by content; shards use this with allowIndex false so an index
 // can never name another index.
-std::unique_ptr<Checkpoint> openCheckpointFile(const std::string &path, bool allowIndex = true);
+std::unique_ptr<Checkpoint> openCheckpointFile(const std::string &path, const JobContext &job = {},
+                                               bool allowIndex = true);
 
 } // namespace sculpt

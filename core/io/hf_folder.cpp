@@ -38,7 +38,7 @@ fs::path findWeights(const fs::path &folder)
 
 } // namespace
 
-std::unique_ptr<Checkpoint> readHfFolder(const std::string &folder)
+std::unique_ptr<Checkpoint> readHfFolder(const std::string &folder, const JobContext &job)
 {
     const fs::path dir(folder);
     const fs::path configPath = dir / "config.json";
@@ -52,7 +52,7 @@ std::unique_ptr<Checkpoint> readHfFolder(const std::string &folder)
     if (parsed.is_discarded() || !parsed.is_object())
         throw FileError(configPath.string(), "config.json is not a valid JSON object");
 
-    auto weights = openCheckpointFile(findWeights(dir).string());
+    auto weights = openCheckpointFile(findWeights(dir).string(), job);
     auto checkpoint = std::make_unique<Checkpoint>(folder, "hf folder (" + weights->format() + ")");
     checkpoint->merge(std::move(*weights));
     checkpoint->metadata()[kConfigKey] = config;

@@ -22,7 +22,7 @@ bool claimsShardIndex(std::span<const std::byte> head, uint64_t)
     return first != std::string_view::npos && text[first] == '{';
 }
 
-std::unique_ptr<Checkpoint> readShardIndex(const std::string &path)
+std::unique_ptr<Checkpoint> readShardIndex(const std::string &path, const JobContext &job)
 {
     using json = nlohmann::json;
     auto file = MappedFile::open(path);
@@ -58,8 +58,11 @@ std::unique_ptr<Checkpoint> readShardIndex(const std::string &path)
         throw FileError(path, "weight_map is empty");
 
     std::unique_ptr<Checkpoint> checkpoint;
-    for (const auto &shard : shards) {
-        auto part = openCheckpointFile(folder + "/" + shard, /*allowIndex=*/false);
+    for (size_t i = 0; i < shards.size(); ++i) {
+        const std::string &shard = shards[i];
+        job.checkCancelled();
+        job.report(static_cast<long>(i), static_cast<long>(shards.size()), "opening " + shard);
+        auto part = openCheckpointFile(folder + "/" + shard, job, /*allowIndex=*/false);
         for (const auto &[name, where] : map->items())
             if (where.get<std::string>() == shard && !part->find(name))
                 throw FileError(path, "weight_map puts '" + name + "' in " + shard + ", which does not hold it");
@@ -67,6 +70,7 @@ std::unique_ptr<Checkpoint> readShardIndex(const std::string &path)
             checkpoint = std::make_unique<Checkpoint>(path, part->format() + " (sharded)");
         checkpoint->merge(std::move(*part));
     }
+    job.report(static_cast<long>(shards.size()), static_cast<long>(shards.size()));
     if (const auto meta = index.find("metadata"); meta != index.end() && meta->is_object())
         for (const auto &[k, v] : meta->items())
             checkpoint->metadata()[k] = v.is_string() ? v.get<std::string>() : v.dump();
