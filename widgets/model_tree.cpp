@@ -28,6 +28,12 @@ ModelTree::ModelTree(QWidget *parent) : QTreeWidget(parent)
     setUniformRowHeights(true); // thousands of tensors in a 70B model
     header()->setSectionResizeMode(Name, QHeaderView::Stretch);
     header()->setStretchLastSection(false);
+    // Sized for the widest usual entries, since collapsed rows cannot be measured.
+    const QFontMetrics metrics(font());
+    setColumnWidth(Role, metrics.horizontalAdvance(QStringLiteral("embed__")));
+    setColumnWidth(DType, metrics.horizontalAdvance(QStringLiteral("F8_E4M3__")));
+    setColumnWidth(Shape, metrics.horizontalAdvance(QStringLiteral("[128256, 4096, 3]__")));
+    setColumnWidth(Matrix, metrics.horizontalAdvance(QStringLiteral("128256 × 14336__")));
 }
 
 void ModelTree::showModel(const Checkpoint &checkpoint, const ModelInventory &inventory)
@@ -56,10 +62,13 @@ void ModelTree::showModel(const Checkpoint &checkpoint, const ModelInventory &in
             item->setToolTip(Name, tr("tied to %1").arg(QString::fromStdString(t.tiedTo)));
     }
     // Blocks in numeric order, with what lies outside them (embeddings, head) first.
-    for (const auto &[block, item] : groups)
+    for (const auto &[block, item] : groups) {
+        item->setText(Shape, tr("%n tensor(s)", nullptr, item->childCount()));
         addTopLevelItem(item);
-    for (int c = Role; c < ColumnCount; ++c)
-        resizeColumnToContents(c);
+    }
+    // A small model reads best fully open; a large one block by block.
+    if (inventory.weights.size() <= kExpandAllBelow)
+        expandAll();
 }
 
 } // namespace sculpt

@@ -13,6 +13,8 @@ class ModelTree : public QTreeWidget {
 public:
     enum Column { Name, Role, DType, Shape, Matrix, ColumnCount };
 
+    static constexpr size_t kExpandAllBelow = 200;
+
     explicit ModelTree(QWidget *parent = nullptr);
     void showModel(const Checkpoint &checkpoint, const ModelInventory &inventory);
 };
