@@ -3,7 +3,6 @@
 #include "io/error.h"
 #include "io/mapped_file.h"
 
-#include <stdexcept>
 
 namespace sculpt {
 
@@ -25,7 +24,9 @@ uint64_t TensorInfo::elements() const { return checkedElements(shape).value_or(0
 
 bool TensorInfo::contiguous() const
 {
-    if (strides.empty())
+    // An empty tensor is trivially contiguous, and skipping it keeps the product below from
+    // overflowing on a zero dimension beside huge ones.
+    if (strides.empty() || elements() == 0)
         return true;
     int64_t expected = 1;
     for (size_t i = shape.size(); i-- > 0;) {
@@ -57,31 +58,34 @@ std::span<const std::byte> Checkpoint::bytes(const TensorInfo &t) const
 std::vector<float> Checkpoint::toFloat32(const TensorInfo &t) const
 {
     const uint64_t n = t.elements();
-    std::vector<float> out(n);
     const auto src = bytes(t);
-    try {
-        if (t.contiguous()) {
-            convertToFloat32(t.dtype, src.data(), n, out.data());
-            return out;
+    const DTypeInfo &type = dtypeInfo(t.dtype);
+    const auto refuse = [&](const std::string &why) { return FileError(path_, t.name + ": " + why); };
+    if (!type.toFloat32)
+        throw refuse("dtype " + std::string(type.name) + " cannot be converted to float32 (not supported yet)");
+    if (t.contiguous()) {
+        std::vector<float> out(n);
+        convertToFloat32(t.dtype, src.data(), n, out.data());
+        return out;
+    }
+    // Strided (a view saved by torch.save): gather element by element.
+    if (type.blockElements != 1)
+        throw refuse("a strided quantised tensor cannot be converted");
+    // A broadcast view (stride 0) could claim far more elements than the file holds.
+    if (n > src.size() / type.blockBytes)
+        throw refuse("a broadcast view larger than its storage is not converted");
+    std::vector<float> out(n);
+    std::vector<int64_t> index(t.shape.size(), 0);
+    for (uint64_t i = 0; i < n; ++i) {
+        int64_t offset = 0;
+        for (size_t d = 0; d < index.size(); ++d)
+            offset += index[d] * t.strides[d];
+        convertToFloat32(t.dtype, src.data() + static_cast<size_t>(offset) * type.blockBytes, 1, &out[i]);
+        for (size_t d = index.size(); d-- > 0;) {
+            if (++index[d] < t.shape[d])
+                break;
+            index[d] = 0;
         }
-        // Strided (a view saved by torch.save): gather element by element.
-        const size_t width = dtypeInfo(t.dtype).blockBytes;
-        if (dtypeInfo(t.dtype).blockElements != 1)
-            throw std::invalid_argument("a strided quantised tensor cannot be converted");
-        std::vector<int64_t> index(t.shape.size(), 0);
-        for (uint64_t i = 0; i < n; ++i) {
-            int64_t offset = 0;
-            for (size_t d = 0; d < index.size(); ++d)
-                offset += index[d] * t.strides[d];
-            convertToFloat32(t.dtype, src.data() + static_cast<size_t>(offset) * width, 1, &out[i]);
-            for (size_t d = index.size(); d-- > 0;) {
-                if (++index[d] < t.shape[d])
-                    break;
-                index[d] = 0;
-            }
-        }
-    } catch (const std::invalid_argument &e) {
-        throw FileError(path_, t.name + ": " + e.what());
     }
     return out;
 }

@@ -314,6 +314,19 @@ private slots:
         QCOMPARE(c->bytes(t).size(), size_t{24});
     }
 
+    void broadcastViewIsListedButNotExpanded()
+    {
+        // torch.expand saves stride 0: a [10^9, 2] view of two floats must not make
+        // toFloat32 allocate 8 GB.
+        const QByteArray pickle =
+            PickleWriter().stateDict({{"b", "FloatStorage", "0", 2, 0, {1000000000, 2}, {0, 1}}}).finish();
+        const QString file = path("broadcast.pth");
+        writeZip(file, archive(pickle, {{"0", bytesOf(iota(2))}}));
+        const auto c = readPytorchZip(file.toStdString());
+        QCOMPARE(c->at("b").shape, shapeOf({1000000000, 2}));
+        QVERIFY_THROWS_EXCEPTION(FileError, c->toFloat32(c->at("b")));
+    }
+
     void sharedStorage()
     {
         const QByteArray pickle =
