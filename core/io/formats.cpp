@@ -4,38 +4,25 @@
 #include "io/gguf.h"
 #include "io/hf_folder.h"
 #include "io/llama2c.h"
+#include "io/mapped_file.h"
 #include "io/pytorch_zip.h"
 #include "io/safetensors.h"
 #include "io/shard_index.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 namespace sculpt {
 namespace {
 
 std::vector<std::byte> readHead(const std::string &path, uint64_t &fileSize)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw FileError(path, std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        const int err = errno;
-        ::close(fd);
-        throw FileError(path, std::strerror(err));
-    }
-    fileSize = static_cast<uint64_t>(st.st_size);
-    std::vector<std::byte> head(kClaimHeadBytes);
-    const ssize_t n = ::pread(fd, head.data(), head.size(), 0);
-    ::close(fd);
-    if (n < 0)
-        throw FileError(path, std::strerror(errno));
-    head.resize(static_cast<size_t>(n));
-    return head;
+    const auto file = MappedFile::open(path);
+    fileSize = file->size();
+    const auto head = file->slice(0, std::min<uint64_t>(fileSize, kClaimHeadBytes), "head");
+    return {head.begin(), head.end()};
 }
 
 // Single-file readers read one header: nothing to report, nothing worth cancelling.

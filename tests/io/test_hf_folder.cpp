@@ -8,7 +8,7 @@
 #include "io/hf_folder.h"
 #include "io/safetensors.h"
 #include "io/shard_index.h"
-#include "test_files.h"
+#include "tensor_files.h"
 
 #include <QDir>
 #include <QFile>
@@ -26,23 +26,9 @@
 #include <vector>
 
 using namespace sculpt;
+using namespace sculpt::test;
 
 namespace {
-
-template <typename T> QByteArray raw(std::initializer_list<T> values)
-{
-    QByteArray out;
-    for (T v : values)
-        test::append(out, v);
-    return out;
-}
-
-struct Tensor {
-    std::string name;
-    DType dtype;
-    std::vector<int64_t> shape;
-    QByteArray bytes;
-};
 
 const QString kShard1 = QStringLiteral("model-00001-of-00002.safetensors");
 const QString kShard2 = QStringLiteral("model-00002-of-00002.safetensors");
@@ -87,11 +73,6 @@ QByteArray indexText(const QJsonObject &map)
         total += t.bytes.size();
     const QJsonObject index{{"metadata", QJsonObject{{"total_size", total}}}, {"weight_map", map}};
     return QJsonDocument(index).toJson();
-}
-
-QByteArray toQByteArray(std::span<const std::byte> bytes)
-{
-    return QByteArray(reinterpret_cast<const char *>(bytes.data()), static_cast<qsizetype>(bytes.size()));
 }
 
 // The FileError `what()` that `open` throws, or nothing when it does not throw. Any
@@ -152,11 +133,7 @@ private:
     void writeTensors(const QString &name, const std::vector<Tensor> &tensors,
                       const std::map<std::string, std::string> &metadata = {})
     {
-        std::vector<TensorToWrite> views;
-        for (const auto &t : tensors)
-            views.push_back({t.name, t.dtype, t.shape,
-                             std::as_bytes(std::span(t.bytes.constData(), static_cast<size_t>(t.bytes.size())))});
-        writeSafetensors(path(name).toStdString(), views, metadata);
+        test::writeTensors(path(name), tensors, metadata);
     }
 
     void writeShardedModel(const QByteArray &index)

@@ -6,7 +6,7 @@
 #include "io/error.h"
 #include "io/formats.h"
 #include "io/safetensors.h"
-#include "test_files.h"
+#include "tensor_files.h"
 
 #include <QDir>
 #include <QFile>
@@ -23,45 +23,9 @@
 #include <vector>
 
 using namespace sculpt;
+using namespace sculpt::test;
 
 namespace {
-
-// Safetensors is little-endian; test::append copies host bytes.
-static_assert(std::endian::native == std::endian::little);
-
-template <typename T> QByteArray raw(std::initializer_list<T> values)
-{
-    QByteArray out;
-    for (T v : values)
-        test::append(out, v);
-    return out;
-}
-
-struct Tensor {
-    std::string name;
-    DType dtype;
-    std::vector<int64_t> shape;
-    QByteArray bytes;
-};
-
-std::span<const std::byte> byteSpan(const QByteArray &bytes)
-{
-    return std::as_bytes(std::span(bytes.constData(), static_cast<size_t>(bytes.size())));
-}
-
-QByteArray toQByteArray(std::span<const std::byte> bytes)
-{
-    return QByteArray(reinterpret_cast<const char *>(bytes.data()), static_cast<qsizetype>(bytes.size()));
-}
-
-void write(const QString &path, const std::vector<Tensor> &tensors,
-           const std::map<std::string, std::string> &metadata = {})
-{
-    std::vector<TensorToWrite> views;
-    for (const auto &t : tensors)
-        views.push_back({t.name, t.dtype, t.shape, byteSpan(t.bytes)});
-    writeSafetensors(path.toStdString(), views, metadata);
-}
 
 QByteArray contents(const QString &path)
 {
@@ -220,7 +184,7 @@ void TestSafetensors::roundTripsEveryDType()
 {
     const auto tensors = everyDType();
     const std::map<std::string, std::string> metadata{{"format", "pt"}, {"note", "ünïcode ✓ \"quoted\""}};
-    write(path("all.safetensors"), tensors, metadata);
+    writeTensors(path("all.safetensors"), tensors, metadata);
 
     const auto ckpt = readSafetensors(path("all.safetensors").toStdString());
     QCOMPARE(ckpt->format(), std::string("safetensors"));
@@ -232,7 +196,7 @@ void TestSafetensors::roundTripsEveryDType()
 
 void TestSafetensors::float8IsNotConverted()
 {
-    write(path("f8.safetensors"), everyDType());
+    writeTensors(path("f8.safetensors"), everyDType());
     const auto ckpt = readSafetensors(path("f8.safetensors").toStdString());
     for (const char *name : {"f8_e4m3", "f8_e5m2"}) {
         try {
@@ -249,7 +213,7 @@ void TestSafetensors::readsEmptyTensorSharingAnOffset()
     // The writer puts "b" (F64) first, so both tensors start at offset 0; the reference
     // reader orders by (begin, end) and accepts this file.
     const std::vector<Tensor> tensors{{"a", DType::F32, {1}, raw<float>({1.0f})}, {"b", DType::F64, {0}, {}}};
-    write(path("empty.safetensors"), tensors);
+    writeTensors(path("empty.safetensors"), tensors);
     QVERIFY(contents(path("empty.safetensors")).contains(R"("b":{"dtype":"F64","shape":[0],"data_offsets":[0,0]})"));
     std::unique_ptr<Checkpoint> ckpt;
     try {
@@ -266,7 +230,7 @@ void TestSafetensors::writesTheReferenceLayout()
     const std::vector<Tensor> tensors{{"b", DType::F32, {1}, raw<float>({3.0f})},
                                       {"a", DType::F32, {2}, raw<float>({1.0f, 2.0f})},
                                       {"x", DType::I64, {1}, raw<int64_t>({7})}};
-    write(path("layout.safetensors"), tensors, {{"format", "pt"}});
+    writeTensors(path("layout.safetensors"), tensors, {{"format", "pt"}});
 
     // 194 bytes of JSON, padded with spaces to 200.
     const QByteArray expectedHeader =
@@ -283,9 +247,9 @@ void TestSafetensors::writesTheReferenceLayout()
 
 void TestSafetensors::replacesAnExistingFileCompletely()
 {
-    write(path("model.safetensors"), {{"big", DType::U8, {4096}, QByteArray(4096, '\x5A')}}, {{"old", "yes"}});
+    writeTensors(path("model.safetensors"), {{"big", DType::U8, {4096}, QByteArray(4096, '\x5A')}}, {{"old", "yes"}});
     const std::vector<Tensor> replacement{{"small", DType::I16, {2}, raw<int16_t>({1, -1})}};
-    write(path("model.safetensors"), replacement);
+    writeTensors(path("model.safetensors"), replacement);
 
     const QByteArray file = contents(path("model.safetensors"));
     QVERIFY2(!file.contains('\x5A'), "bytes of the old file remain");
@@ -321,12 +285,12 @@ void TestSafetensors::refusedWriteLeavesTheOldFile()
     QFETCH(QString, reason);
     const QString p = path("model.safetensors");
     const Tensor kept{"kept", DType::U8, {2}, raw<uint8_t>({1, 2})};
-    write(p, {kept});
+    writeTensors(p, {kept});
     const QByteArray before = contents(p);
 
     std::optional<std::string> what;
     try {
-        write(p, {kept, {name.toStdString(), dtype, {2}, bytes}});
+        writeTensors(p, {kept, {name.toStdString(), dtype, {2}, bytes}});
     } catch (const FileError &e) {
         what = e.what();
     }
@@ -342,7 +306,7 @@ void TestSafetensors::failedRenameLeavesNoTemporaryFile()
     QVERIFY(QDir(dir_->path()).mkpath(QStringLiteral("model.safetensors/inside")));
     std::optional<std::string> what;
     try {
-        write(path("model.safetensors"), {{"w", DType::U8, {1}, QByteArray(1, '\1')}});
+        writeTensors(path("model.safetensors"), {{"w", DType::U8, {1}, QByteArray(1, '\1')}});
     } catch (const FileError &e) {
         what = e.what();
     }
@@ -440,7 +404,7 @@ void TestSafetensors::refusesMalformedFiles()
 
 void TestSafetensors::everyTruncationIsAFileError()
 {
-    write(path("whole.safetensors"), everyDType(), {{"format", "pt"}});
+    writeTensors(path("whole.safetensors"), everyDType(), {{"format", "pt"}});
     const QByteArray whole = contents(path("whole.safetensors"));
     QVERIFY(!failure(path("whole.safetensors")));
     for (qsizetype n = 0; n < whole.size(); ++n)
@@ -451,7 +415,7 @@ void TestSafetensors::everyTruncationIsAFileError()
 void TestSafetensors::openCheckpointDetectsByContent()
 {
     const std::vector<Tensor> tensors{{"w", DType::BF16, {2}, raw<uint16_t>({0x3F80, 0x4000})}};
-    write(path("model.bin"), tensors);
+    writeTensors(path("model.bin"), tensors);
     const auto ckpt = openCheckpoint(path("model.bin").toStdString());
     QCOMPARE(ckpt->format(), std::string("safetensors"));
     expectTensors(*ckpt, tensors);
