@@ -9,6 +9,8 @@ packages=(
   libtorch-dev                                   # the LibTorch bridge
   libopenblas0-pthread                           # without it LibTorch falls back to the reference BLAS (5× slower SVD)
   nlohmann-json3-dev libminizip-dev              # checkpoint headers; PyTorch's zip container
+  libopenblas-dev libhdf5-dev libxxhash-dev       # spectra (LAPACK), the workspace, content hashes
+  python3-numpy                                  # the spectra benchmark's baseline
   clang libclang-rt-14-dev                       # fuzz targets replayed under ASan/UBSan
 )
 

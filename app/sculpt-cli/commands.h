@@ -8,7 +8,9 @@ namespace sculpt::cli {
 inline constexpr int kOk = 0;
 inline constexpr int kFailed = 1;   // the work itself failed or was cancelled
 inline constexpr int kBadInput = 2; // bad arguments or an unreadable file
+inline constexpr int kCancelled = 130; // Ctrl-C, as shells report SIGINT
 
 int inspect(const std::vector<std::string> &args);
+int spectra(const std::vector<std::string> &args);
 
 } // namespace sculpt::cli

@@ -13,6 +13,8 @@ void usage(std::ostream &out)
            "\n"
            "commands:\n"
            "  inspect PATH [--json]   format, architecture, parameters and tensors by block\n"
+           "  spectra PATH [--exact | --topk K] [--workspace FILE] [--json | --csv] [--match REGEX]\n"
+           "                          singular spectrum and metrics of every weight matrix\n"
            "\n"
            "PATH is a checkpoint file (safetensors, sharded index, PyTorch zip, GGUF, llama2.c)\n"
            "or a Hugging Face folder with config.json.\n";
@@ -34,6 +36,8 @@ int main(int argc, char **argv)
     }
     if (command == "inspect")
         return sculpt::cli::inspect(args);
+    if (command == "spectra")
+        return sculpt::cli::spectra(args);
     std::cerr << "sculpt-cli: unknown command '" << command << "' (try sculpt-cli --help)\n";
     return sculpt::cli::kBadInput;
 }

@@ -14,6 +14,7 @@ struct Progress {
     long done = 0;
     long total = 0;
     std::string message;
+    double secondsLeft = -1; // estimate; negative when there is none yet
 };
 
 class Cancelled : public std::runtime_error {
@@ -33,9 +34,9 @@ public:
         if (cancelRequested())
             throw Cancelled();
     }
-    void report(long done, long total, std::string message = {}) const {
+    void report(long done, long total, std::string message = {}, double secondsLeft = -1) const {
         if (report_)
-            report_(Progress{done, total, std::move(message)});
+            report_(Progress{done, total, std::move(message), secondsLeft});
     }
 
 private:

@@ -1,30 +1,17 @@
 // `sculpt-cli inspect` as a user runs it: a separate process, its exit code, stdout and stderr.
 
+#include "cli_runner.h"
 #include "test_files.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 
 namespace {
 
-struct Run {
-    int exitCode;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run cli(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(SCULPT_CLI_PATH), args);
-    if (!p.waitForFinished(60000))
-        return {-1, {}, "did not finish"};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using Run = sculpt::test::CliRun;
+Run cli(const QStringList &args) { return sculpt::test::runCli(args); }
 
 } // namespace
 

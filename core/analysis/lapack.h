@@ -1,0 +1,40 @@
+#pragma once
+// The few BLAS/LAPACK routines the spectra need, called directly: OpenBLAS through
+// Debian's libblas.so.3/liblapack.so.3 (the same library LibTorch uses). Column-major,
+// Fortran calling convention.
+
+#include <cstdint>
+
+extern "C" {
+void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha, const double *a,
+            const int *lda, const double *beta, double *c, const int *ldc);
+void dsyevd_2stage_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+                    double *work, const int *lwork, int *iwork, const int *liwork, int *info);
+void sgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k, const float *alpha,
+            const float *a, const int *lda, const float *b, const int *ldb, const float *beta, float *c,
+            const int *ldc);
+void sgeqrf_(const int *m, const int *n, float *a, const int *lda, float *tau, float *work, const int *lwork,
+             int *info);
+void sorgqr_(const int *m, const int *n, const int *k, float *a, const int *lda, const float *tau, float *work,
+             const int *lwork, int *info);
+void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int *lda, double *s, double *u,
+             const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork, int *iwork, int *info);
+}
+
+#include <vector>
+
+namespace sculpt {
+
+// √ of the eigenvalues of a symmetric n × n Gram matrix (lower triangle, column-major;
+// destroyed), descending: the singular values of the matrix it came from.
+std::vector<double> singularValuesOfGram(std::vector<double> &gram, int n);
+
+} // namespace sculpt
+
+namespace sculpt::blas {
+
+// OpenBLAS's own thread count. No-ops (returning 1) under a BLAS without the call.
+void setThreads(int threads);
+int threads();
+
+} // namespace sculpt::blas

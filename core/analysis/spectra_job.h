@@ -1,0 +1,44 @@
+#pragma once
+// The spectra of a whole checkpoint as one job: every analysable matrix, streamed one at
+// a time from the memory map, two at once on two cores, reusing what the workspace holds.
+
+#include "analysis/randomized_svd.h"
+#include "analysis/spectrum.h"
+#include "job/job.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sculpt {
+
+class Checkpoint;
+class Workspace;
+struct ModelInventory;
+
+struct SpectraOptions {
+    int topK = 0;                  // 0: exact spectra; k > 0: randomized top-k previews
+    RandomizedOptions randomized;
+    std::string match;             // ECMAScript regex searched in tensor names; empty: all
+    int workers = 0;               // matrices computed at once; 0: one per core
+};
+
+struct SpectrumOutcome {
+    std::string name;
+    std::vector<int64_t> shape;
+    std::optional<TensorSpectrum> spectrum; // absent when skipped
+    bool reused = false;                    // came from the workspace
+    std::string skipped;                    // why there is no spectrum
+};
+
+// The method key a spectrum is stored under: "exact" or "top<K>".
+std::string spectrumMethod(const SpectraOptions &options);
+
+// Outcomes in checkpoint order for every tensor the match selects. New spectra are put
+// into `workspace` (when given) as they finish, so a cancelled run keeps its work; the
+// caller saves it. Throws Cancelled, std::regex_error for a bad pattern.
+std::vector<SpectrumOutcome> computeSpectra(const Checkpoint &checkpoint, const ModelInventory &inventory,
+                                            const SpectraOptions &options, Workspace *workspace,
+                                            const JobContext &job = {});
+
+} // namespace sculpt

@@ -1,0 +1,716 @@
+#include "workspace/workspace.h"
+
+#include "io/error.h"
+
+#include <hdf5.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <mutex>
+#include <pwd.h>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
+
+namespace sculpt {
+namespace {
+
+namespace fs = std::filesystem;
+
+using Spectra = std::map<std::string, std::map<std::string, TensorSpectrum>>; // tensor → method → spectrum
+
+constexpr const char *kFormat = "sculpt-workspace";
+constexpr int32_t kVersion = 1;
+
+// A failure below the public functions, without the file name: open() and save() turn it
+// into the FileError that names the workspace.
+struct Failure : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The innermost message on HDF5's error stack: the outer ones only say which API call
+// failed, the innermost says why ("truncated file", "can't locate attribute").
+std::string hdf5Reason()
+{
+    std::string reason;
+    H5Ewalk2(
+        H5E_DEFAULT, H5E_WALK_UPWARD,
+        [](unsigned n, const H5E_error2_t *error, void *out) -> herr_t {
+            if (n == 0 && error->desc)
+                *static_cast<std::string *>(out) = error->desc;
+            return 0;
+        },
+        &reason);
+    if (reason.empty())
+        return "HDF5 error";
+    std::replace(reason.begin(), reason.end(), '\n', ' '); // FileError is one line
+    return reason;
+}
+
+[[noreturn]] void fail(const std::string &what) { throw Failure(what + ": " + hdf5Reason()); }
+
+void check(herr_t status, const std::string &what)
+{
+    if (status < 0)
+        fail(what);
+}
+
+std::string systemError(const std::string &what) { return what + ": " + std::strerror(errno); }
+
+// Owns one HDF5 identifier (file, group, dataset, attribute, dataspace, type or property
+// list) and closes it with the matching H5?close.
+class Hid {
+public:
+    using Closer = herr_t (*)(hid_t);
+
+    // `what` names the call that produced `id`, for the error when it failed.
+    Hid(hid_t id, Closer closer, const std::string &what) : id_(id), closer_(closer)
+    {
+        if (id_ < 0)
+            fail(what);
+    }
+    Hid(Hid &&other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
+    Hid(const Hid &) = delete;
+    Hid &operator=(const Hid &) = delete;
+    Hid &operator=(Hid &&) = delete;
+    ~Hid()
+    {
+        if (id_ >= 0)
+            closer_(id_);
+    }
+
+    operator hid_t() const { return id_; }
+
+    // For files, whose close is where HDF5 writes its caches out: that failure must be seen.
+    void close(const std::string &what) { check(closer_(std::exchange(id_, H5I_INVALID_HID)), what); }
+
+private:
+    hid_t id_;
+    Closer closer_;
+};
+
+// The object's path inside the file, for messages.
+std::string where(hid_t object)
+{
+    const ssize_t size = H5Iget_name(object, nullptr, 0);
+    if (size <= 0)
+        return "?";
+    std::vector<char> name(static_cast<size_t>(size) + 1);
+    H5Iget_name(object, name.data(), name.size());
+    return name.data();
+}
+
+std::string childPath(hid_t parent, const std::string &name)
+{
+    const std::string base = where(parent);
+    return base == "/" ? "/" + name : base + "/" + name;
+}
+
+// ---- groups and links ----------------------------------------------------------------
+
+bool linkExists(hid_t parent, const std::string &name)
+{
+    const htri_t exists = H5Lexists(parent, name.c_str(), H5P_DEFAULT);
+    check(exists, "cannot look up " + childPath(parent, name));
+    return exists > 0;
+}
+
+Hid openGroup(hid_t parent, const std::string &name)
+{
+    return Hid(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), H5Gclose, "cannot open " + childPath(parent, name));
+}
+
+Hid createGroup(hid_t parent, const std::string &name)
+{
+    return Hid(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+               "cannot create " + childPath(parent, name));
+}
+
+Hid openOrCreateGroup(hid_t parent, const std::string &name)
+{
+    return linkExists(parent, name) ? openGroup(parent, name) : createGroup(parent, name);
+}
+
+void removeLink(hid_t parent, const std::string &name)
+{
+    if (linkExists(parent, name))
+        check(H5Ldelete(parent, name.c_str(), H5P_DEFAULT), "cannot delete " + childPath(parent, name));
+}
+
+std::vector<std::string> childNames(hid_t group)
+{
+    H5G_info_t info;
+    check(H5Gget_info(group, &info), "cannot list " + where(group));
+    std::vector<std::string> names;
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+        const ssize_t size =
+            H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+        if (size < 0)
+            fail("cannot list " + where(group));
+        std::vector<char> name(static_cast<size_t>(size) + 1);
+        if (H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
+                               H5P_DEFAULT) < 0)
+            fail("cannot list " + where(group));
+        names.emplace_back(name.data(), static_cast<size_t>(size));
+    }
+    return names;
+}
+
+// ---- attributes: one value each ------------------------------------------------------
+
+bool hasAttribute(hid_t object, const std::string &name)
+{
+    const htri_t exists = H5Aexists(object, name.c_str());
+    check(exists, "cannot look up attribute " + name + " of " + where(object));
+    return exists > 0;
+}
+
+// Checks that the attribute holds exactly one value, so reading it cannot overrun.
+Hid openAttribute(hid_t object, const std::string &name)
+{
+    if (!hasAttribute(object, name))
+        throw Failure(where(object) + " has no attribute " + name);
+    const std::string what = "attribute " + name + " of " + where(object);
+    Hid attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "cannot open " + what);
+    Hid space(H5Aget_space(attribute), H5Sclose, "cannot read " + what);
+    if (H5Sget_simple_extent_npoints(space) != 1)
+        throw Failure(what + " is not a single value");
+    return attribute;
+}
+
+void writeAttribute(hid_t object, const std::string &name, hid_t fileType, hid_t memoryType, const void *value)
+{
+    if (hasAttribute(object, name)) // H5Acreate refuses to replace
+        check(H5Adelete(object, name.c_str()), "cannot replace attribute " + name + " of " + where(object));
+    const std::string what = "attribute " + name + " of " + where(object);
+    Hid space(H5Screate(H5S_SCALAR), H5Sclose, "cannot write " + what);
+    Hid attribute(H5Acreate2(object, name.c_str(), fileType, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                  "cannot create " + what);
+    check(H5Awrite(attribute, memoryType, value), "cannot write " + what);
+}
+
+void writeDouble(hid_t object, const std::string &name, double value)
+{
+    writeAttribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+}
+
+void writeInt(hid_t object, const std::string &name, int64_t value)
+{
+    writeAttribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
+}
+
+void writeString(hid_t object, const std::string &name, const std::string &value)
+{
+    Hid type(H5Tcopy(H5T_C_S1), H5Tclose, "cannot make a string type");
+    check(H5Tset_size(type, H5T_VARIABLE), "cannot make a string type");
+    check(H5Tset_cset(type, H5T_CSET_UTF8), "cannot make a string type");
+    const char *text = value.c_str();
+    writeAttribute(object, name, type, type, &text);
+}
+
+double readDouble(hid_t object, const std::string &name)
+{
+    Hid attribute = openAttribute(object, name);
+    double value = 0;
+    check(H5Aread(attribute, H5T_NATIVE_DOUBLE, &value), "cannot read attribute " + name + " of " + where(object));
+    return value;
+}
+
+int64_t readInt(hid_t object, const std::string &name)
+{
+    Hid attribute = openAttribute(object, name);
+    int64_t value = 0;
+    check(H5Aread(attribute, H5T_NATIVE_INT64, &value), "cannot read attribute " + name + " of " + where(object));
+    return value;
+}
+
+bool isStringAttribute(hid_t object, const std::string &name)
+{
+    Hid attribute = openAttribute(object, name);
+    Hid type(H5Aget_type(attribute), H5Tclose, "cannot read attribute " + name + " of " + where(object));
+    return H5Tget_class(type) == H5T_STRING;
+}
+
+// Sculpt writes variable-length strings; fixed-length ones (other writers) are read too.
+// Read with the file's own type so HDF5 converts nothing (it refuses ASCII ↔ UTF-8).
+std::string readString(hid_t object, const std::string &name)
+{
+    const std::string what = "attribute " + name + " of " + where(object);
+    Hid attribute = openAttribute(object, name);
+    Hid type(H5Aget_type(attribute), H5Tclose, "cannot read " + what);
+    if (H5Tget_class(type) != H5T_STRING)
+        throw Failure(what + " is not a string");
+    const htri_t variable = H5Tis_variable_str(type);
+    check(variable, "cannot read " + what);
+    if (variable > 0) {
+        char *text = nullptr;
+        check(H5Aread(attribute, type, &text), "cannot read " + what);
+        std::string value = text ? text : "";
+        H5free_memory(text);
+        return value;
+    }
+    std::vector<char> buffer(H5Tget_size(type));
+    check(H5Aread(attribute, type, buffer.data()), "cannot read " + what);
+    return std::string(buffer.data(), strnlen(buffer.data(), buffer.size()));
+}
+
+// ---- files ---------------------------------------------------------------------------
+
+Hid fileAccess()
+{
+    Hid access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot set up file access");
+    // Every object is closed before its file; SEMI makes H5Fclose fail, instead of leaving
+    // the file open and unflushed behind our back, should one not be.
+    check(H5Pset_fclose_degree(access, H5F_CLOSE_SEMI), "cannot set up file access");
+    // No file is ever written while another process may read it (save() edits a private
+    // copy and renames it), so HDF5's locks add nothing, and they fail on file systems
+    // without flock (some NFS homes).
+    check(H5Pset_file_locking(access, false, true), "cannot set up file access");
+    // HDF5 1.8's object formats keep small groups' links in the group's own header: smaller
+    // files that fragment less as save() replaces groups.
+    check(H5Pset_libver_bounds(access, H5F_LIBVER_V18, H5F_LIBVER_LATEST), "cannot set up file access");
+    return access;
+}
+
+Hid openFile(const std::string &path, unsigned flags)
+{
+    return Hid(H5Fopen(path.c_str(), flags, fileAccess()), H5Fclose, "cannot open");
+}
+
+// Every save() opens the file anew and replaces groups: unless the file records its free
+// space, HDF5 forgets the space they held at close and the file grows with every save.
+Hid createFile(const std::string &path)
+{
+    Hid creation(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "cannot set up file creation");
+    check(H5Pset_file_space_strategy(creation, H5F_FSPACE_STRATEGY_FSM_AGGR, true, 1), "cannot set up file creation");
+    return Hid(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation, fileAccess()), H5Fclose, "cannot create");
+}
+
+// Throws unless `root` is a Sculpt workspace this version can read, made for `model`.
+void checkOwner(hid_t root, const ModelIdentity &model)
+{
+    if (!hasAttribute(root, "format") || !isStringAttribute(root, "format") || readString(root, "format") != kFormat)
+        throw Failure("not a Sculpt workspace; not touching it");
+    const int64_t version = readInt(root, "version");
+    if (version > kVersion)
+        throw Failure("written by a newer Sculpt (workspace version " + std::to_string(version) +
+                      "); not touching it");
+    if (readString(root, "model_fingerprint") != model.fingerprint)
+        throw Failure("belongs to " + readString(root, "model_path") +
+                      ", not this model; choose another --workspace");
+}
+
+// An existing file, already checked to be this model's, only gets a changed model path:
+// rewriting the same values would leave holes in the root's header on every save.
+void writeOwner(hid_t root, const ModelIdentity &model, bool fresh)
+{
+    if (fresh) {
+        writeString(root, "format", kFormat);
+        writeAttribute(root, "version", H5T_STD_I32LE, H5T_NATIVE_INT32, &kVersion);
+        writeString(root, "model_fingerprint", model.fingerprint);
+    }
+    if (fresh || !hasAttribute(root, "model_path") || readString(root, "model_path") != model.path)
+        writeString(root, "model_path", model.path);
+}
+
+// Opens `path` only once it is known to be a workspace of `model`: anything else is left
+// exactly as it is.
+Hid openWorkspaceFile(const std::string &path, unsigned flags, const ModelIdentity &model)
+{
+    const htri_t isHdf5 = H5Fis_hdf5(path.c_str());
+    check(isHdf5, "cannot read");
+    if (isHdf5 == 0)
+        throw Failure("not an HDF5 file; not touching it");
+    Hid file = openFile(path, flags);
+    checkOwner(openGroup(file, "/"), model);
+    return file;
+}
+
+// ---- tensors -------------------------------------------------------------------------
+
+// HDF5 splits link names at '/' and refuses "." (and Sculpt keeps ".." out of the way too),
+// so those are percent-escaped, and '%' with them to keep the mapping one to one.
+std::string escapeName(const std::string &name)
+{
+    const bool onlyDots = name.find_first_not_of('.') == std::string::npos;
+    std::string escaped;
+    for (const char c : name) {
+        if (c == '/' || c == '%' || (onlyDots && c == '.')) {
+            char hex[4];
+            std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+            escaped += hex;
+        } else {
+            escaped += c;
+        }
+    }
+    return escaped;
+}
+
+template <typename T> struct MetricField {
+    const char *attribute;
+    T &(*in)(SpectrumMetrics &);
+};
+
+constexpr MetricField<double> kRealMetrics[] = {
+    {"spectral_norm", [](SpectrumMetrics &m) -> double & { return m.spectralNorm; }},
+    {"frobenius_norm", [](SpectrumMetrics &m) -> double & { return m.frobeniusNorm; }},
+    {"stable_rank", [](SpectrumMetrics &m) -> double & { return m.stableRank; }},
+    {"effective_rank", [](SpectrumMetrics &m) -> double & { return m.effectiveRank; }},
+    {"breakeven_rank", [](SpectrumMetrics &m) -> double & { return m.breakevenRank; }},
+    {"alpha", [](SpectrumMetrics &m) -> double & { return m.alpha.alpha; }},
+    {"alpha_xmin", [](SpectrumMetrics &m) -> double & { return m.alpha.xmin; }},
+    {"alpha_ks", [](SpectrumMetrics &m) -> double & { return m.alpha.ks; }},
+};
+
+constexpr MetricField<long> kCountMetrics[] = {
+    {"rank_90", [](SpectrumMetrics &m) -> long & { return m.rank90; }},
+    {"rank_95", [](SpectrumMetrics &m) -> long & { return m.rank95; }},
+    {"rank_99", [](SpectrumMetrics &m) -> long & { return m.rank99; }},
+    {"alpha_tail", [](SpectrumMetrics &m) -> long & { return m.alpha.tailSize; }},
+};
+
+void writeMetrics(hid_t group, SpectrumMetrics metrics)
+{
+    for (const auto &field : kRealMetrics)
+        writeDouble(group, field.attribute, field.in(metrics));
+    for (const auto &field : kCountMetrics)
+        writeInt(group, field.attribute, field.in(metrics));
+}
+
+SpectrumMetrics readMetrics(hid_t group)
+{
+    SpectrumMetrics metrics;
+    for (const auto &field : kRealMetrics)
+        field.in(metrics) = readDouble(group, field.attribute);
+    for (const auto &field : kCountMetrics)
+        field.in(metrics) = static_cast<long>(readInt(group, field.attribute));
+    return metrics;
+}
+
+void writeSpectrum(hid_t spectra, const TensorSpectrum &spectrum)
+{
+    const std::string what = childPath(spectra, spectrum.method);
+    const hsize_t size = spectrum.singularValues.size();
+    Hid space(H5Screate_simple(1, &size, nullptr), H5Sclose, "cannot write " + what);
+    Hid data(H5Dcreate2(spectra, spectrum.method.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
+                        H5P_DEFAULT),
+             H5Dclose, "cannot create " + what);
+    if (size > 0) // HDF5 wants a buffer even for nothing
+        check(H5Dwrite(data, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, spectrum.singularValues.data()),
+              "cannot write " + what);
+    writeDouble(data, "error_estimate", spectrum.errorEstimate);
+    writeDouble(data, "seconds", spectrum.seconds);
+}
+
+void readSpectrum(hid_t data, TensorSpectrum &spectrum)
+{
+    const std::string what = where(data);
+    Hid space(H5Dget_space(data), H5Sclose, "cannot read " + what);
+    hsize_t size = 0;
+    if (H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_dims(space, &size, nullptr) != 1)
+        throw Failure(what + " is not a list of singular values");
+    spectrum.singularValues.resize(size);
+    if (size > 0)
+        check(H5Dread(data, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, spectrum.singularValues.data()),
+              "cannot read " + what);
+    spectrum.errorEstimate = readDouble(data, "error_estimate");
+    spectrum.seconds = readDouble(data, "seconds");
+}
+
+// Every method stored for one tensor group. A method needs both its spectrum and its
+// metrics: since saves are atomic, a missing half means the file was damaged.
+std::map<std::string, TensorSpectrum> readTensor(hid_t group)
+{
+    TensorSpectrum tensor;
+    tensor.name = readString(group, "name");
+    tensor.contentHash = readString(group, "content_hash");
+    tensor.rows = readInt(group, "rows");
+    tensor.cols = readInt(group, "cols");
+    std::map<std::string, TensorSpectrum> methods;
+    if (!linkExists(group, "spectra"))
+        return methods;
+    Hid spectra = openGroup(group, "spectra");
+    Hid metrics = openGroup(group, "metrics");
+    for (const std::string &method : childNames(spectra)) {
+        TensorSpectrum spectrum = tensor;
+        spectrum.method = method;
+        readSpectrum(Hid(H5Dopen2(spectra, method.c_str(), H5P_DEFAULT), H5Dclose,
+                         "cannot open " + childPath(spectra, method)),
+                     spectrum);
+        spectrum.metrics = readMetrics(openGroup(metrics, method));
+        methods.emplace(method, std::move(spectrum));
+    }
+    return methods;
+}
+
+Spectra readTensors(hid_t file)
+{
+    Spectra spectra;
+    if (!linkExists(file, "tensors"))
+        return spectra;
+    Hid tensors = openGroup(file, "tensors");
+    for (const std::string &link : childNames(tensors)) {
+        auto methods = readTensor(openGroup(tensors, link));
+        if (!methods.empty()) {
+            const std::string name = methods.begin()->second.name;
+            spectra[name] = std::move(methods);
+        }
+    }
+    return spectra;
+}
+
+bool holdsContent(hid_t tensors, const std::string &link, const std::string &contentHash)
+{
+    Hid group = openGroup(tensors, link);
+    return hasAttribute(group, "content_hash") && readString(group, "content_hash") == contentHash;
+}
+
+// Writes one tensor's methods over what the file holds for it. A stored group with another
+// content hash describes an older tensor: all of it goes, not just the methods replaced.
+void writeTensor(hid_t tensors, const std::map<std::string, TensorSpectrum> &methods)
+{
+    const TensorSpectrum &tensor = methods.begin()->second;
+    const std::string link = escapeName(tensor.name);
+    if (linkExists(tensors, link) && !holdsContent(tensors, link, tensor.contentHash))
+        removeLink(tensors, link);
+    const bool fresh = !linkExists(tensors, link);
+    Hid group = fresh ? createGroup(tensors, link) : openGroup(tensors, link);
+    if (fresh) { // the same content hash means the same tensor: a kept group's are right
+        writeString(group, "name", tensor.name);
+        writeString(group, "content_hash", tensor.contentHash);
+        writeInt(group, "rows", tensor.rows);
+        writeInt(group, "cols", tensor.cols);
+    }
+    Hid spectra = openOrCreateGroup(group, "spectra");
+    Hid metrics = openOrCreateGroup(group, "metrics");
+    for (const auto &[method, spectrum] : methods) {
+        removeLink(spectra, method);
+        removeLink(metrics, method);
+        writeSpectrum(spectra, spectrum);
+        writeMetrics(createGroup(metrics, method), spectrum.metrics);
+    }
+}
+
+void writeTensors(hid_t file, const Spectra &spectra)
+{
+    Hid tensors = openOrCreateGroup(file, "tensors");
+    for (const auto &entry : spectra)
+        writeTensor(tensors, entry.second);
+}
+
+// ---- the temporary copy --------------------------------------------------------------
+
+std::string directoryOf(const std::string &path)
+{
+    const fs::path parent = fs::path(path).parent_path();
+    return parent.empty() ? "." : parent.string();
+}
+
+mode_t currentUmask()
+{
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    return mask;
+}
+
+// The copy save() edits. It lives beside the workspace so the final rename stays on one
+// file system, and it is removed unless it became the workspace.
+class TempFile {
+public:
+    explicit TempFile(std::string target) : target_(std::move(target))
+    {
+        std::string pattern = target_ + ".tmp-XXXXXX";
+        fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+        if (fd_ < 0)
+            throw Failure(systemError("cannot create a temporary file"));
+        path_ = pattern;
+    }
+    TempFile(const TempFile &) = delete;
+    TempFile &operator=(const TempFile &) = delete;
+    ~TempFile()
+    {
+        ::close(fd_);
+        if (!renamed_)
+            ::unlink(path_.c_str());
+    }
+
+    const std::string &path() const { return path_; }
+
+    // Copies the workspace in, with its permissions; false when there is none yet.
+    bool copyTarget()
+    {
+        std::error_code error;
+        fs::copy_file(target_, path_, fs::copy_options::overwrite_existing, error);
+        if (error == std::errc::no_such_file_or_directory) {
+            // mkstemp makes the file private; give a new workspace the mode a plain create would.
+            ::fchmod(fd_, 0666 & ~currentUmask());
+            return false;
+        }
+        if (error)
+            throw Failure("cannot copy the workspace: " + error.message());
+        return true;
+    }
+
+    // Puts the copy in the workspace's place: its data reaches the disk before the rename,
+    // so the name never points at an incomplete file.
+    void replaceTarget()
+    {
+        if (::fsync(fd_) != 0)
+            throw Failure(systemError("cannot flush " + path_));
+        if (::rename(path_.c_str(), target_.c_str()) != 0)
+            throw Failure(systemError("cannot rename " + path_));
+        renamed_ = true;
+        // Makes the rename itself durable; the new file is in place either way, so a
+        // failure here is no reason to report the save as failed.
+        const int directory = ::open(directoryOf(target_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (directory >= 0) {
+            ::fsync(directory);
+            ::close(directory);
+        }
+    }
+
+private:
+    std::string target_;
+    std::string path_;
+    int fd_ = -1;
+    bool renamed_ = false;
+};
+
+// Debian's HDF5 is built without thread safety: every use of it goes through this lock.
+std::mutex &hdf5Lock()
+{
+    static std::mutex lock;
+    return lock;
+}
+
+// Errors are reported as FileErrors; HDF5's own printing would spill its stack on stderr.
+void silenceHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+std::string dataHome()
+{
+    if (const char *xdg = std::getenv("XDG_DATA_HOME"); xdg && xdg[0] == '/')
+        return xdg;
+    const char *home = std::getenv("HOME");
+    if (!home || !*home) {
+        const passwd *user = ::getpwuid(::getuid());
+        home = user ? user->pw_dir : "/tmp";
+    }
+    return std::string(home) + "/.local/share";
+}
+
+} // namespace
+
+Workspace Workspace::open(const std::string &path, const ModelIdentity &model)
+{
+    Workspace workspace;
+    workspace.path_ = path;
+    workspace.model_ = model;
+    std::error_code error;
+    const fs::file_status status = fs::status(path, error);
+    if (status.type() == fs::file_type::not_found)
+        return workspace;
+    if (error)
+        throw FileError(path, error.message());
+    if (status.type() == fs::file_type::directory)
+        throw FileError(path, "is a folder; a workspace is a file");
+    try {
+        const std::lock_guard lock(hdf5Lock());
+        silenceHdf5();
+        Hid file = openWorkspaceFile(path, H5F_ACC_RDONLY, model);
+        workspace.stored_ = readTensors(file);
+        file.close("cannot close");
+    } catch (const Failure &failure) {
+        throw FileError(path, failure.what());
+    }
+    return workspace;
+}
+
+std::string Workspace::defaultPath(const std::string &modelPath)
+{
+    fs::path model = fs::absolute(modelPath).lexically_normal();
+    if (!model.has_filename()) // a folder given with a trailing '/'
+        model = model.parent_path();
+    const std::string absolute = model.string();
+    char hash[17];
+    std::snprintf(hash, sizeof hash, "%016" PRIx64,
+                  static_cast<uint64_t>(XXH3_64bits(absolute.data(), absolute.size())));
+    return dataHome() + "/sculpt/workspaces/" + model.filename().string() + "-" + hash + ".h5";
+}
+
+std::optional<TensorSpectrum> Workspace::spectrum(const std::string &tensor, const std::string &method,
+                                                  const std::string &contentHash) const
+{
+    // Pending entries come first: one with another hash hides everything stored, which
+    // save() will drop.
+    for (const Spectra *layer : {&pending_, &stored_}) {
+        const auto methods = layer->find(tensor);
+        if (methods == layer->end() || methods->second.empty())
+            continue;
+        if (methods->second.begin()->second.contentHash != contentHash)
+            return std::nullopt;
+        if (const auto found = methods->second.find(method); found != methods->second.end())
+            return found->second;
+    }
+    return std::nullopt;
+}
+
+void Workspace::putSpectrum(TensorSpectrum spectrum)
+{
+    auto &methods = pending_[spectrum.name];
+    if (!methods.empty() && methods.begin()->second.contentHash != spectrum.contentHash)
+        methods.clear();
+    const std::string method = spectrum.method;
+    methods[method] = std::move(spectrum);
+}
+
+std::vector<std::string> Workspace::tensors() const
+{
+    std::vector<std::string> names;
+    for (const Spectra *layer : {&stored_, &pending_})
+        for (const auto &entry : *layer)
+            names.push_back(entry.first);
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    return names;
+}
+
+void Workspace::save()
+{
+    try {
+        std::error_code error;
+        fs::create_directories(directoryOf(path_), error);
+        if (error)
+            throw Failure("cannot create its folder: " + error.message());
+        const std::lock_guard lock(hdf5Lock());
+        silenceHdf5();
+        TempFile temp(path_);
+        const bool existed = temp.copyTarget();
+        Hid file = existed ? openWorkspaceFile(temp.path(), H5F_ACC_RDWR, model_) : createFile(temp.path());
+        writeOwner(openGroup(file, "/"), model_, !existed);
+        if (!existed) // normally nothing, unless the file went away since open()
+            writeTensors(file, stored_);
+        writeTensors(file, pending_);
+        file.close("cannot write");
+        temp.replaceTarget();
+    } catch (const Failure &failure) {
+        throw FileError(path_, failure.what());
+    }
+    for (auto &[name, methods] : pending_) {
+        auto &stored = stored_[name];
+        if (!stored.empty() && stored.begin()->second.contentHash != methods.begin()->second.contentHash)
+            stored.clear();
+        for (auto &[method, spectrum] : methods)
+            stored[method] = std::move(spectrum);
+    }
+    pending_.clear();
+}
+
+} // namespace sculpt

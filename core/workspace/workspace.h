@@ -1,0 +1,76 @@
+#pragma once
+// The workspace: one HDF5 file per model holding what Sculpt computed about it — spectra
+// and metrics now, pass results and evaluations later — keyed by tensor name and content
+// hash, so reopening a model reuses them and a changed tensor is recomputed.
+//
+// Layout (version 1; strings are variable-length UTF-8, NaN is stored as NaN):
+//   /                                   attrs format="sculpt-workspace", version=1 (int32),
+//                                             model_fingerprint (hex), model_path
+//   /tensors/<tensor>/                  attrs name, content_hash (hex), rows, cols (int64)
+//   /tensors/<tensor>/spectra/<method>  float64[k] singular values, descending;
+//                                        attrs error_estimate, seconds
+//   /tensors/<tensor>/metrics/<method>  attrs: one float64 per metric, int64 for rank_90,
+//                                        rank_95, rank_99 and alpha_tail
+//   /passes/<pass id>/…                 a compression pass's parameters and per-tensor results
+//   /evaluations/<id>/…                 evaluation results
+// <tensor> is the checkpoint name with '/' and '%' percent-escaped (and every '.' of a name
+// made only of dots, such as ".."); <method> is "exact" or "top<K>".
+// Files record their free space so repeated saves do not grow them; that needs HDF5 1.10
+// or later to read.
+
+#include "analysis/spectrum.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sculpt {
+
+// Who the workspace belongs to: the fingerprint hashes every tensor's name, dtype and shape.
+struct ModelIdentity {
+    std::string path;
+    std::string fingerprint; // hex
+};
+
+// HDF5 calls are serialised across all workspaces (Debian's HDF5 is not thread-safe); one
+// Workspace object is still to be used from one thread at a time.
+class Workspace {
+public:
+    // Reads `path` if it exists; when it does not, the workspace starts empty and save()
+    // creates the file. Throws FileError when it is not HDF5, not a Sculpt workspace, from a
+    // newer Sculpt, damaged, or belongs to another model (different fingerprint): such a
+    // file is never overwritten.
+    static Workspace open(const std::string &path, const ModelIdentity &model);
+
+    // Where a model's workspace goes when the user names none:
+    // $XDG_DATA_HOME (or ~/.local/share)/sculpt/workspaces/<file name>-<hash of its absolute path>.h5
+    static std::string defaultPath(const std::string &modelPath);
+
+    const std::string &path() const { return path_; }
+
+    // The stored spectrum for this tensor and method, if its content hash still matches.
+    std::optional<TensorSpectrum> spectrum(const std::string &tensor, const std::string &method,
+                                           const std::string &contentHash) const;
+    // Staged until save(). A different content hash drops everything stored for the tensor.
+    void putSpectrum(TensorSpectrum spectrum);
+    std::vector<std::string> tensors() const; // names with anything stored
+
+    // Writes atomically: the previous file stays readable until the new one is complete
+    // (copy, update the copy, fsync, rename), even if the process is killed meanwhile; a
+    // killed save can leave a "<path>.tmp-XXXXXX" file beside it. Groups this version does
+    // not know (passes, evaluations written by other code) are kept. Creates missing
+    // folders. Throws FileError, leaving the file as it was, when it cannot write or the
+    // file is no longer this model's workspace.
+    void save();
+
+private:
+    std::string path_;
+    ModelIdentity model_;
+    std::map<std::string, std::map<std::string, TensorSpectrum>> stored_;  // tensor → method → spectrum
+    std::map<std::string, std::map<std::string, TensorSpectrum>> pending_; // not yet saved; one hash per tensor
+};
+
+} // namespace sculpt
