@@ -47,6 +47,7 @@ void analyse(const Checkpoint &checkpoint, const Weight &weight, const SpectraOp
     if (workspace) {
         const std::lock_guard lock(workspaceLock);
         if (auto stored = workspace->spectrum(weight.name, method, hash)) {
+            checkpoint.release(tensor);
             out.spectrum = std::move(stored);
             out.reused = true;
             return;
@@ -54,6 +55,7 @@ void analyse(const Checkpoint &checkpoint, const Weight &weight, const SpectraOp
     }
     const auto start = Clock::now();
     const std::vector<float> matrix = readMatrix(checkpoint, weight);
+    checkpoint.release(tensor); // peak memory follows the matrices in flight, not the model
     double frobeniusSquared = 0;
     long nonFinite = 0;
     for (float v : matrix) {

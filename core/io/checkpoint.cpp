@@ -90,6 +90,13 @@ std::vector<float> Checkpoint::toFloat32(const TensorInfo &t) const
     return out;
 }
 
+void Checkpoint::release(const TensorInfo &t) const
+{
+    const Storage &s = storage_.at(static_cast<size_t>(&t - tensors_.data()));
+    if (s.file)
+        s.file->release(s.bytes);
+}
+
 uint64_t Checkpoint::parameterCount() const
 {
     uint64_t n = 0;

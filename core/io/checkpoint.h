@@ -47,6 +47,8 @@ public:
     std::span<const std::byte> bytes(const TensorInfo &t) const;
     // The tensor as contiguous float32, converted from its stored type.
     std::vector<float> toFloat32(const TensorInfo &t) const;
+    // Done with this tensor's bytes for now: let the memory map give its pages back.
+    void release(const TensorInfo &t) const;
 
     uint64_t parameterCount() const;                    // tied aliases not counted
     std::map<std::string, uint64_t> parametersByDType() const;

@@ -47,6 +47,17 @@ MappedFile::~MappedFile()
         ::munmap(const_cast<std::byte *>(data_), size_);
 }
 
+void MappedFile::release(std::span<const std::byte> bytes) const
+{
+    if (!data_ || bytes.empty() || bytes.data() < data_ || bytes.data() + bytes.size() > data_ + size_)
+        return;
+    // Whole pages only: a neighbour sharing an edge page just faults it back in.
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = reinterpret_cast<uintptr_t>(bytes.data()) & ~(page - 1);
+    const auto end = reinterpret_cast<uintptr_t>(bytes.data() + bytes.size());
+    ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
+}
+
 std::span<const std::byte> MappedFile::slice(uint64_t offset, uint64_t length, const char *what) const
 {
     if (offset > size_ || length > size_ - offset)

@@ -23,6 +23,10 @@ public:
     // The bytes [offset, offset + length), or a FileError when the file is too short.
     std::span<const std::byte> slice(uint64_t offset, uint64_t length, const char *what) const;
 
+    // Drops the pages under `bytes` from this process's resident set (they stay in the
+    // page cache). Streaming a 13 GB model would otherwise leave all of it counted as ours.
+    void release(std::span<const std::byte> bytes) const;
+
 private:
     MappedFile(std::string path, const std::byte *data, uint64_t size)
         : path_(std::move(path)), data_(data), size_(size) {}

@@ -117,6 +117,7 @@ private slots:
     void refusedWriteLeavesTheOldFile();
     void failedRenameLeavesNoTemporaryFile();
     void opensLazily();
+    void releaseGivesPagesBack();
     void refusesMalformedFiles_data();
     void refusesMalformedFiles();
     void everyTruncationIsAFileError();
@@ -312,6 +313,27 @@ void TestSafetensors::failedRenameLeavesNoTemporaryFile()
     }
     expectError(what, path("model.safetensors"), QStringLiteral("rename failed"));
     QCOMPARE(folder(), QStringList{QStringLiteral("model.safetensors")});
+}
+
+void TestSafetensors::releaseGivesPagesBack()
+{
+    // 64 MiB of real data: reading it maps its pages into this process until released.
+    constexpr qsizetype size = qsizetype(64) << 20;
+    const QByteArray json = "{" + entry("w", "U8", "[67108864]", "[0,67108864]") + "}";
+    const QString p = writeBytes(withHeader(json, QByteArray(size, '\x11')));
+    const auto ckpt = readSafetensors(p.toStdString());
+    const auto &w = ckpt->at("w");
+    const qint64 before = residentKiB();
+    qint64 sum = 0;
+    for (std::byte b : ckpt->bytes(w))
+        sum += std::to_integer<int>(b);
+    QCOMPARE(sum, qint64(size) * 0x11);
+    const qint64 touched = residentKiB();
+    QVERIFY2(touched - before > 48 * 1024, qPrintable(QStringLiteral("reading grew RSS by only %1 KiB").arg(touched - before)));
+    ckpt->release(w);
+    const qint64 after = residentKiB();
+    QVERIFY2(touched - after > 48 * 1024, qPrintable(QStringLiteral("release gave back only %1 KiB").arg(touched - after)));
+    QCOMPARE(ckpt->bytes(w)[size - 1], std::byte{0x11}); // still readable: the pages fault back in
 }
 
 void TestSafetensors::opensLazily()
