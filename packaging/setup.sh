@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  qt6-base-dev libgl-dev libqcustomplot-dev       # the window, widgets and Qt Test
+  qt6-base-dev qt6-svg-dev libgl-dev libqcustomplot-dev  # the window, widgets and Qt Test; SVG export
   libtorch-dev                                   # the LibTorch bridge
   libopenblas0-pthread                           # without it LibTorch falls back to the reference BLAS (5× slower SVD)
   nlohmann-json3-dev libminizip-dev              # checkpoint headers; PyTorch's zip container

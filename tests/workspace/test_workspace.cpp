@@ -5,11 +5,7 @@
 #include "io/error.h"
 #include "workspace/workspace.h"
 
-#if __has_include(<hdf5.h>)
 #include <hdf5.h>
-#else // Debian's serial HDF5, while this test does not get hdf5::hdf5's include path
-#include <hdf5/serial/hdf5.h>
-#endif
 #include <xxhash.h>
 
 #include <QDir>
