@@ -78,10 +78,12 @@ int64_t elements(const Tensor &t)
     return n;
 }
 
+using MatrixShape = std::pair<int64_t, int64_t>;
+
 // How many 2-D tensors (the matrices the CLI analyses) have each shape.
-std::map<std::pair<int64_t, int64_t>, int> matrixShapes(const std::vector<Tensor> &tensors)
+std::map<MatrixShape, int> matrixShapes(const std::vector<Tensor> &tensors)
 {
-    std::map<std::pair<int64_t, int64_t>, int> counts;
+    std::map<MatrixShape, int> counts;
     for (const Tensor &t : tensors)
         if (t.shape.size() == 2)
             ++counts[{t.shape[0], t.shape[1]}];
@@ -171,62 +173,84 @@ double freeGb(const std::string &folder)
     return double(fs.f_bavail) * double(fs.f_frsize) / 1e9;
 }
 
-struct ShapeBaseline {
-    int64_t rows, cols;
-    int count;
-    double seconds; // numpy, one matrix
-};
-
-// numpy's float32 SVD of one matrix of each distinct shape, with the same kind of values.
-std::vector<ShapeBaseline> numpyBaseline(bench::ScratchDir &scratch, const std::vector<Tensor> &tensors)
+// numpy's float32 SVD of one matrix of each distinct shape, filled like the model.
+std::map<MatrixShape, double> numpyBaseline(bench::ScratchDir &scratch, const std::map<MatrixShape, int> &shapes)
 {
     const std::string npy = scratch.file("matrix.npy");
-    std::vector<ShapeBaseline> out;
+    std::map<MatrixShape, double> seconds;
     uint64_t seed = 100;
-    for (const auto &[shape, count] : matrixShapes(tensors)) {
+    for (const auto &[shape, count] : shapes) {
         const auto [rows, cols] = shape;
         HalfNoise noise(seed++);
         std::vector<float> matrix(size_t(rows * cols));
         for (float &v : matrix)
             v = sculpt::halfToFloat(noise.next());
         bench::writeNpy(npy, matrix.data(), rows, cols);
-        const double seconds = bench::numpySingularValues(scratch, npy, bench::Precision::Float32).seconds;
-        out.push_back({rows, cols, count, seconds});
+        seconds[shape] = bench::numpySingularValues(scratch, npy, bench::Precision::Float32).seconds;
     }
     ::unlink(npy.c_str());
-    return out;
+    return seconds;
 }
 
 struct CliRun {
     bench::ChildRun child;
-    int spectra; // CSV rows
-    int reused;  // of them, taken from the workspace
+    int spectra = 0; // CSV rows
+    int reused = 0;  // of them, taken from the workspace
+    std::map<MatrixShape, std::vector<double>> seconds; // the CLI's own time for each matrix
 };
 
-// `sculpt-cli spectra` with its CSV kept so the run can be checked: a timing of a run that
-// skipped everything would mean nothing.
+std::vector<std::string> split(const std::string &line)
+{
+    std::vector<std::string> fields;
+    std::istringstream in(line);
+    for (std::string field; std::getline(in, field, ',');)
+        fields.push_back(field);
+    return fields;
+}
+
+// `sculpt-cli spectra` with its CSV kept, so the run can be checked (a timing of a run that
+// skipped everything would mean nothing) and its per-matrix times compared with numpy's.
 CliRun runSpectra(bench::ScratchDir &scratch, const std::string &model, const std::string &workspace)
 {
     const std::string csv = scratch.file("spectra.csv"), log = scratch.file("spectra.err");
-    CliRun run{bench::runChild({SCULPT_CLI_PATH, "spectra", model, "--workspace", workspace, "--csv"}, csv, log), 0, 0};
+    CliRun run;
+    run.child = bench::runChild({SCULPT_CLI_PATH, "spectra", model, "--workspace", workspace, "--csv"}, csv, log);
     std::istringstream lines(bench::readFile(csv));
     std::string line;
-    std::getline(lines, line); // the header
+    std::getline(lines, line); // the header: name,rows,cols,…,seconds,reused
     while (std::getline(lines, line)) {
+        const std::vector<std::string> f = split(line);
+        if (f.size() < 5)
+            throw std::runtime_error("unexpected CSV line from sculpt-cli: " + line);
         ++run.spectra;
-        run.reused += line.ends_with(",1");
+        run.reused += f.back() == "1";
+        run.seconds[{std::stoll(f[1]), std::stoll(f[2])}].push_back(std::stod(f[f.size() - 2]));
     }
     return run;
 }
 
-void printBaseline(const std::vector<ShapeBaseline> &shapes, double total)
+double median(std::vector<double> v)
 {
-    std::printf("\nbaseline: numpy.linalg.svd(a, compute_uv=False), float32, one matrix per shape\n");
-    std::printf("%-13s %6s %12s %12s\n", "matrix", "count", "numpy each", "numpy all");
-    for (const auto &s : shapes)
-        std::printf("%-13s %6d %10.2f s %10.1f s\n", (std::to_string(s.rows) + "x" + std::to_string(s.cols)).c_str(),
-                    s.count, s.seconds, s.seconds * s.count);
-    std::printf("%-13s %6s %12s %10.1f s  (estimated whole model)\n", "total", "", "", total);
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+void printShapes(const std::map<MatrixShape, int> &shapes, const std::map<MatrixShape, double> &numpy,
+                 const CliRun &first, double numpyTotal)
+{
+    std::printf("\nper shape: numpy.linalg.svd(a, compute_uv=False) in float32 on one matrix (2 BLAS threads);\n"
+                "sculpt: median of the CLI's own per-matrix times (1 BLAS thread, 2 matrices at once)\n");
+    std::printf("%-13s %6s %12s %12s %12s\n", "matrix", "count", "numpy each", "numpy all", "sculpt each");
+    for (const auto &[shape, count] : shapes) {
+        const auto found = first.seconds.find(shape);
+        const double sculpt = found == first.seconds.end() ? 0 : median(found->second);
+        std::printf("%-13s %6d %10.2f s %10.1f s %10.2f s\n",
+                    (std::to_string(shape.first) + "x" + std::to_string(shape.second)).c_str(), count,
+                    numpy.at(shape), numpy.at(shape) * count, sculpt);
+    }
+    std::printf("%-13s %6s %12s %10.1f s  (numpy's estimate for the whole model)\n", "total", "", "", numpyTotal);
 }
 
 void printRun(const char *label, const CliRun &run, double baseline)
@@ -244,6 +268,7 @@ int run(const ModelShape &shape)
                      shape.minFreeGb, available);
         return 1;
     }
+    const std::string startLoad = bench::loadAverage();
     const std::vector<Tensor> tensors = llamaTensors(shape);
     const std::string model = scratch.file("model.safetensors"), workspace = scratch.file("workspace.h5");
     const auto start = std::chrono::steady_clock::now();
@@ -252,19 +277,21 @@ int run(const ModelShape &shape)
                 double(bytes) / 1e9, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     std::fflush(stdout);
 
-    const std::vector<ShapeBaseline> shapes = numpyBaseline(scratch, tensors);
+    const std::map<MatrixShape, int> shapes = matrixShapes(tensors);
+    const std::map<MatrixShape, double> numpy = numpyBaseline(scratch, shapes);
     double baseline = 0;
     int matrices = 0;
-    for (const auto &s : shapes) {
-        baseline += s.seconds * s.count;
-        matrices += s.count;
+    for (const auto &[shape, count] : shapes) {
+        baseline += numpy.at(shape) * count;
+        matrices += count;
     }
-    printBaseline(shapes, baseline);
 
-    std::printf("\nsculpt-cli spectra FILE --workspace W.h5 --csv (exact, %d matrices)\n", matrices);
     const CliRun first = runSpectra(scratch, model, workspace);
-    printRun("first run", first, baseline);
     const CliRun second = runSpectra(scratch, model, workspace);
+    printShapes(shapes, numpy, first, baseline);
+    std::printf("\nsculpt-cli spectra FILE --workspace W.h5 --csv (exact, %d matrices), baseline: numpy's estimate\n",
+                matrices);
+    printRun("first run", first, baseline);
     printRun("second run (workspace reuse)", second, baseline);
 
     const bool complete = first.spectra == matrices && second.reused == matrices;
@@ -273,6 +300,7 @@ int run(const ModelShape &shape)
     std::printf("targets (7B): < 15 min: %s   < 2 GB peak RSS: %s\n",
                 &shape == &kLlama7b ? (fast ? "met" : "MISSED") : "(7B only)",
                 first.child.peakMb < kRssTargetMb && second.child.peakMb < kRssTargetMb ? "met" : "MISSED");
+    std::printf("%s at the start, %s at the end\n", startLoad.c_str(), bench::loadAverage().c_str());
     return complete ? 0 : 1;
 }
 

@@ -197,6 +197,7 @@ std::vector<Case> cases(bool quick)
 
 int run(bool quick)
 {
+    const std::string startLoad = bench::loadAverage();
     sculpt::blas::setThreads(kSculptThreads);
     bench::ScratchDir scratch;
     const std::string npy = scratch.file("matrix.npy");
@@ -218,7 +219,8 @@ int run(bool quick)
             randomized.push_back({c, sculptRandomized(a, c, reference.values), numpy.seconds});
     }
     printRandomized(randomized);
-    std::printf("\nBLAS threads: numpy %d (OpenBLAS default), sculpt %d\n", numpyThreads, sculpt::blas::threads());
+    std::printf("\nBLAS threads: numpy %d (OpenBLAS default), sculpt %d; %s at the start, %s at the end\n",
+                numpyThreads, sculpt::blas::threads(), startLoad.c_str(), bench::loadAverage().c_str());
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -130,6 +131,15 @@ std::string readFile(const std::string &path)
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+std::string loadAverage()
+{
+    double load[1] = {-1};
+    ::getloadavg(load, 1);
+    char text[64];
+    std::snprintf(text, sizeof text, "load average %.2f (1 min)", load[0]);
+    return text;
 }
 
 void writeNpy(const std::string &path, const float *data, int64_t rows, int64_t cols)

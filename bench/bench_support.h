@@ -37,6 +37,9 @@ ChildRun runChild(const std::vector<std::string> &argv, const std::string &stdou
 
 std::string readFile(const std::string &path);
 
+// "load average 1.02 (1 min)": the machine is shared, and other work skews every figure.
+std::string loadAverage();
+
 // An NPY v1 file of a row-major rows × cols float32 matrix, as numpy.save writes it.
 void writeNpy(const std::string &path, const float *data, int64_t rows, int64_t cols);
 

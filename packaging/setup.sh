@@ -10,7 +10,8 @@ packages=(
   libopenblas0-pthread                           # without it LibTorch falls back to the reference BLAS (5× slower SVD)
   nlohmann-json3-dev libminizip-dev              # checkpoint headers; PyTorch's zip container
   libopenblas-dev libhdf5-dev libxxhash-dev       # spectra (LAPACK), the workspace, content hashes
-  python3-numpy                                  # the spectra benchmark's baseline
+  libsentencepiece-dev                           # SentencePiece tokenizers (.model)
+  python3-numpy                                  # the spectra benchmark's baseline; the runtime tests' numpy reference
   clang libclang-rt-14-dev                       # fuzz targets replayed under ASan/UBSan
 )
 

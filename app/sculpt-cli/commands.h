@@ -13,4 +13,10 @@ inline constexpr int kCancelled = 130; // Ctrl-C, as shells report SIGINT
 int inspect(const std::vector<std::string> &args);
 int spectra(const std::vector<std::string> &args);
 
+// Loads the LibTorch runtime module and runs one of its commands there.
+int runtimeCommand(const std::string &name, const std::vector<std::string> &args);
+// The runtime module's commands (see runtime_module.h).
+int generate(const std::vector<std::string> &args);
+int eval(const std::vector<std::string> &args);
+
 } // namespace sculpt::cli

@@ -15,9 +15,15 @@ void usage(std::ostream &out)
            "  inspect PATH [--json]   format, architecture, parameters and tensors by block\n"
            "  spectra PATH [--exact | --topk K] [--workspace FILE] [--json | --csv] [--match REGEX]\n"
            "                          singular spectrum and metrics of every weight matrix\n"
+           "  generate MODEL [--tokenizer PATH] --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]\n"
+           "                          continue TEXT (\"\" starts from BOS): greedy at temperature 0\n"
+           "  eval MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--json]\n"
+           "                          perplexity on the blank-line-separated documents of FILE\n"
            "\n"
            "PATH is a checkpoint file (safetensors, sharded index, PyTorch zip, GGUF, llama2.c)\n"
-           "or a Hugging Face folder with config.json.\n";
+           "or a Hugging Face folder with config.json. MODEL is a LLaMA-family model (a llama2.c\n"
+           "file or a folder); its tokenizer (tokenizer.model or tok<vocab>.bin) is looked for\n"
+           "beside it unless --tokenizer names one.\n";
 }
 
 } // namespace
@@ -38,6 +44,8 @@ int main(int argc, char **argv)
         return sculpt::cli::inspect(args);
     if (command == "spectra")
         return sculpt::cli::spectra(args);
+    if (command == "generate" || command == "eval")
+        return sculpt::cli::runtimeCommand(command, args);
     std::cerr << "sculpt-cli: unknown command '" << command << "' (try sculpt-cli --help)\n";
     return sculpt::cli::kBadInput;
 }

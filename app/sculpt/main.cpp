@@ -12,7 +12,10 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QStringLiteral(SCULPT_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("A workbench for model surgery"));
+    parser.setApplicationDescription(QStringLiteral(
+        "A workbench for model surgery.\n"
+        "Spectra are kept in one workspace file per model, under $XDG_DATA_HOME/sculpt/workspaces\n"
+        "(~/.local/share/...), or in $SCULPT_WORKSPACE_DIR when that is set."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("Checkpoint file or model folder to open"));

@@ -168,6 +168,8 @@ std::vector<SpectrumOutcome> computeSpectra(const Checkpoint &checkpoint, const 
                 return;
             }
             const std::lock_guard guard(lock);
+            if (options.onOutcome)
+                options.onOutcome(outcomes[i]);
             ++done;
             doneCost += cost(*weights[i]->matrix);
             const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();

@@ -6,6 +6,7 @@
 #include "analysis/spectrum.h"
 #include "job/job.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,19 +17,23 @@ class Checkpoint;
 class Workspace;
 struct ModelInventory;
 
-struct SpectraOptions {
-    int topK = 0;                  // 0: exact spectra; k > 0: randomized top-k previews
-    RandomizedOptions randomized;
-    std::string match;             // ECMAScript regex searched in tensor names; empty: all
-    int workers = 0;               // matrices computed at once; 0: one per core
-};
-
 struct SpectrumOutcome {
     std::string name;
     std::vector<int64_t> shape;
     std::optional<TensorSpectrum> spectrum; // absent when skipped
     bool reused = false;                    // came from the workspace
     std::string skipped;                    // why there is no spectrum
+};
+
+struct SpectraOptions {
+    int topK = 0;                  // 0: exact spectra; k > 0: randomized top-k previews
+    RandomizedOptions randomized;
+    std::string match;             // ECMAScript regex searched in tensor names; empty: all
+    int workers = 0;               // matrices computed at once; 0: one per core
+    // Called as each matrix is done (computed, reused or skipped), so a window can show
+    // spectra while the job runs. Runs on a worker thread under the job's lock: keep it
+    // short and do not throw.
+    std::function<void(const SpectrumOutcome &)> onOutcome;
 };
 
 // The method key a spectrum is stored under: "exact" or "top<K>".

@@ -210,6 +210,26 @@ private Q_SLOTS:
         QVERIFY(layer(changed, 1).reused && layer(changed, 2).reused);
     }
 
+    void eachMatrixIsReportedAsItIsDone()
+    {
+        QTemporaryDir dir;
+        const QString modelPath = writeModel(dir, std::nanf(""));
+        const auto model = openCheckpoint(modelPath.toStdString());
+        auto workspace = Workspace::open(dir.filePath("ws.h5").toStdString(), {modelPath.toStdString(), modelFingerprint(*model)});
+        std::vector<SpectrumOutcome> live;
+        SpectraOptions options;
+        options.onOutcome = [&](const SpectrumOutcome &o) { live.push_back(o); }; // called under the job's lock
+        const auto first = run(modelPath, &workspace, options);
+        QCOMPARE(live.size(), size_t(3)); // the matrices, not the 1-D norm
+        QVERIFY(!layer(live, 0).spectrum && !layer(live, 0).skipped.empty()); // skipped: NaN
+        QCOMPARE(layer(live, 1).spectrum->singularValues, layer(first, 1).spectrum->singularValues);
+
+        live.clear();
+        run(modelPath, &workspace, options);
+        QCOMPARE(live.size(), size_t(3));
+        QVERIFY(layer(live, 1).reused && layer(live, 2).reused);
+    }
+
     void nonFiniteTensorIsReportedAndTheRestAnalysed()
     {
         QTemporaryDir dir;

@@ -1,9 +1,12 @@
-// The inventory tree and the window that fills it from a background open.
+// The inventory tree (filter, multi-select, parameters) and the window that fills it from a
+// background open.
 
+#include "filter_box.h"
 #include "io/formats.h"
 #include "main_window.h"
 #include "model/inventory.h"
 #include "model_tree.h"
+#include "small_model.h"
 #include "test_files.h"
 
 #include <QApplication>
@@ -32,6 +35,63 @@ private Q_SLOTS:
         QCOMPARE(q->text(ModelTree::DType), QString("F32"));
         QCOMPARE(q->text(ModelTree::Shape), QString("[64, 64]"));
         QCOMPARE(q->text(ModelTree::Matrix), QString("64 × 64"));
+        QCOMPARE(q->text(ModelTree::Parameters), QLocale().toString(4096));
+    }
+
+    void filterTakesASubstringOrARegex()
+    {
+        QTemporaryDir dir;
+        const auto model = openCheckpoint(test::writeTinyLlama(dir.path()).toStdString());
+        ModelTree tree;
+        tree.showModel(*model, buildInventory(*model));
+        FilterBox box;
+        connect(&box, &FilterBox::filterChanged, &tree, &ModelTree::setFilter);
+        QCOMPARE(tree.visibleTensorCount(), 19);
+
+        box.setText("Q_PROJ"); // substring, any case
+        QCOMPARE(tree.visibleTensorCount(), 2);
+        QVERIFY(tree.topLevelItem(0)->isHidden()); // "outside blocks" has no q_proj
+
+        box.setText("/layers\\.1\\..*(gate|up)_proj");
+        QCOMPARE(tree.visibleTensorCount(), 2);
+
+        box.setText("/layers.(1"); // invalid: flagged, the last valid filter stays
+        QVERIFY(!box.isValid());
+        QVERIFY(box.toolTip().startsWith("Invalid regular expression"));
+        QCOMPARE(tree.visibleTensorCount(), 2);
+
+        box.setText("layers.(1"); // the same text as a substring is literal
+        QVERIFY(box.isValid());
+        QCOMPARE(tree.visibleTensorCount(), 0);
+
+        box.clear();
+        QCOMPARE(tree.visibleTensorCount(), 19);
+    }
+
+    void selectionTakesTensorsAndWholeBlocks()
+    {
+        QTemporaryDir dir;
+        const auto model = openCheckpoint(test::writeTinyLlama(dir.path()).toStdString());
+        ModelTree tree;
+        tree.showModel(*model, buildInventory(*model));
+        QSignalSpy changed(&tree, &ModelTree::tensorSelectionChanged);
+        QTreeWidgetItem *block1 = tree.topLevelItem(2);
+        QCOMPARE(block1->text(ModelTree::Name), QString("block 1"));
+        // Block totals count every stored value: 4·48² + 3·48·128 + 48.
+        QCOMPARE(block1->text(ModelTree::Parameters), QLocale().toString(4 * 48 * 48 + 3 * 48 * 128 + 48));
+
+        tree.tensorItem("lm_head.weight")->setSelected(true);
+        block1->setSelected(true);
+        const QStringList selected = tree.selectedTensors();
+        QCOMPARE(selected.size(), 1 + 8);
+        QCOMPARE(selected.first(), QString("lm_head.weight")); // tree order: outside blocks first
+        QVERIFY(selected.contains("model.layers.1.self_attn.q_proj.weight"));
+        QVERIFY(!changed.isEmpty());
+        QCOMPARE(changed.last().first().toStringList(), selected);
+
+        tree.setFilter(QRegularExpression("proj")); // a block stands for its visible tensors
+        tree.tensorItem("lm_head.weight")->setSelected(false);
+        QCOMPARE(tree.selectedTensors().size(), 7);
     }
 
     void windowOpensInTheBackgroundAndKeepsTheModelOnABadFile()

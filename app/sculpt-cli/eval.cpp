@@ -1,0 +1,132 @@
+#include "commands.h"
+
+#include "io/error.h"
+#include "io/mapped_file.h"
+#include "model_loading.h"
+#include "progress_bar.h"
+#include "runtime/perplexity.h"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace sculpt::cli {
+namespace {
+
+constexpr const char *kUsage = "usage: sculpt-cli eval MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--json]\n";
+
+std::atomic<bool> interrupted{false};
+
+// The first Ctrl-C stops the evaluation between documents; a second one kills as usual.
+extern "C" void onInterrupt(int)
+{
+    interrupted = true;
+    std::signal(SIGINT, SIG_DFL);
+}
+
+struct Arguments {
+    std::string model;
+    std::string text;
+    std::string tokenizer;
+    long maxDocuments = -1; // all
+    bool json = false;
+};
+
+std::optional<Arguments> parse(const std::vector<std::string> &args)
+{
+    Arguments a;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string &arg = args[i];
+        if (arg == "--json") {
+            a.json = true;
+            continue;
+        }
+        const bool takesValue = arg == "--text" || arg == "--tokenizer" || arg == "--max-docs";
+        if (takesValue && i + 1 >= args.size()) {
+            std::cerr << "sculpt-cli eval: " << arg << " needs a value\n";
+            return std::nullopt;
+        }
+        if (arg == "--text") {
+            a.text = args[++i];
+        } else if (arg == "--tokenizer") {
+            a.tokenizer = args[++i];
+        } else if (arg == "--max-docs") {
+            char *end = nullptr;
+            a.maxDocuments = std::strtol(args[++i].c_str(), &end, 10);
+            if (*end != '\0' || args[i].empty() || a.maxDocuments < 0) {
+                std::cerr << "sculpt-cli eval: --max-docs takes a whole number ≥ 0, not '" << args[i] << "'\n";
+                return std::nullopt;
+            }
+        } else if (arg.starts_with("-")) {
+            std::cerr << "sculpt-cli eval: unknown option '" << arg << "'\n";
+            return std::nullopt;
+        } else if (a.model.empty()) {
+            a.model = arg;
+        } else {
+            std::cerr << "sculpt-cli eval: one MODEL only\n";
+            return std::nullopt;
+        }
+    }
+    if (a.model.empty() || a.text.empty()) {
+        std::cerr << kUsage;
+        return std::nullopt;
+    }
+    return a;
+}
+
+void print(const PerplexityResult &r, bool json)
+{
+    if (json) {
+        const nlohmann::ordered_json out{{"documents", r.documents},
+                                         {"tokens", r.tokens},
+                                         {"mean_nll", r.meanNll},
+                                         {"perplexity", r.perplexity()}};
+        std::cout << out.dump(2) << "\n";
+        return;
+    }
+    std::printf("documents   %ld\ntokens      %ld\nmean NLL    %.6f nats/token\nperplexity  %.4f\n", r.documents,
+                r.tokens, r.meanNll, r.perplexity());
+}
+
+} // namespace
+
+int eval(const std::vector<std::string> &rawArgs)
+{
+    const auto args = parse(rawArgs);
+    if (!args)
+        return kBadInput;
+    std::shared_ptr<const MappedFile> text;
+    try {
+        text = MappedFile::open(args->text);
+    } catch (const FileError &e) {
+        std::cerr << "sculpt-cli: " << e.what() << "\n";
+        return kBadInput;
+    }
+    const auto loaded = loadModel("eval", args->model, args->tokenizer);
+    if (!loaded)
+        return kBadInput;
+
+    std::signal(SIGINT, onInterrupt);
+    ProgressBar bar("documents");
+    const JobContext job([&](const Progress &p) { bar.update(p); }, &interrupted);
+    PerplexityResult result;
+    try {
+        result = perplexity(*loaded->model, *loaded->tokenizer,
+                            std::string_view(reinterpret_cast<const char *>(text->data()), text->size()),
+                            args->maxDocuments, job);
+    } catch (const Cancelled &) {
+        bar.finish();
+        std::cerr << "sculpt-cli: cancelled\n";
+        return kCancelled;
+    }
+    bar.finish();
+    if (result.tokens == 0) {
+        std::cerr << "sculpt-cli eval: " << args->text << " has no document with a token to predict\n";
+        return kBadInput;
+    }
+    print(result, args->json);
+    return kOk;
+}
+
+} // namespace sculpt::cli

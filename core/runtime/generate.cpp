@@ -1,0 +1,70 @@
+#include "runtime/generate.h"
+
+#include "runtime/language_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+
+namespace sculpt {
+namespace {
+
+int32_t mostLikely(const std::vector<float> &logits)
+{
+    return static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+}
+
+int32_t sample(const std::vector<float> &logits, double temperature, std::mt19937_64 &rng)
+{
+    const float top = *std::max_element(logits.begin(), logits.end());
+    std::vector<double> weights(logits.size());
+    double total = 0;
+    for (size_t i = 0; i < logits.size(); ++i)
+        total += weights[i] = std::exp((double(logits[i]) - top) / temperature);
+    const double coin = double(rng() >> 11) * 0x1.0p-53 * total;
+    double cumulative = 0;
+    for (size_t i = 0; i < weights.size(); ++i) {
+        cumulative += weights[i];
+        if (coin < cumulative)
+            return static_cast<int32_t>(i);
+    }
+    return mostLikely(logits); // rounding left the coin past the end
+}
+
+} // namespace
+
+std::vector<int32_t> generate(const LanguageModel &model, std::span<const int32_t> prompt,
+                              const GenerateOptions &options, const std::function<void(int32_t)> &onToken,
+                              const JobContext &job)
+{
+    if (prompt.empty())
+        throw std::invalid_argument("generation needs a prompt of at least one token (BOS)");
+    if (int64_t(prompt.size()) > model.contextLength())
+        throw std::length_error("the prompt's " + std::to_string(prompt.size()) +
+                                " tokens exceed the model's context of " + std::to_string(model.contextLength()));
+    if (!(options.temperature >= 0) || !std::isfinite(options.temperature))
+        throw std::invalid_argument("the temperature must be a finite number ≥ 0");
+
+    std::mt19937_64 rng(options.seed);
+    auto decoder = model.decoder();
+    std::vector<float> logits;
+    for (const int32_t token : prompt)
+        logits = decoder.next(token);
+    std::vector<int32_t> generated;
+    while (long(generated.size()) < options.maxTokens) {
+        job.checkCancelled();
+        const int32_t next = options.temperature == 0 ? mostLikely(logits) : sample(logits, options.temperature, rng);
+        if (std::find(options.stop.begin(), options.stop.end(), next) != options.stop.end())
+            break;
+        generated.push_back(next);
+        if (onToken)
+            onToken(next);
+        if (decoder.position() == model.contextLength())
+            break;
+        logits = decoder.next(next);
+    }
+    return generated;
+}
+
+} // namespace sculpt

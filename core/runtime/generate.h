@@ -1,0 +1,33 @@
+#pragma once
+// Text generation: greedy, or sampled at a temperature from a seeded generator.
+
+#include "job/job.h"
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+namespace sculpt {
+
+class LanguageModel;
+
+struct GenerateOptions {
+    long maxTokens = 256;      // new tokens at most
+    double temperature = 0;    // 0: always the most likely token
+    uint64_t seed = 0;         // for temperature > 0: the same seed gives the same tokens
+    std::vector<int32_t> stop; // a token that ends the text (llama2.c's models emit BOS between stories)
+};
+
+// Continues `prompt` (non-empty: at least the BOS a text starts with) and returns the new
+// tokens, without the stop token that ended them. It stops after maxTokens, at a stop token,
+// or when the model's context is full. `onToken` sees each new token as it is chosen.
+//
+// Sampling draws from softmax(logits / temperature) with std::mt19937_64 seeded with `seed`:
+// each draw takes the top 53 bits of one 64-bit output as a uniform number in [0, 1) and
+// walks the cumulative probabilities, so a seed gives the same text on every platform.
+std::vector<int32_t> generate(const LanguageModel &model, std::span<const int32_t> prompt,
+                              const GenerateOptions &options, const std::function<void(int32_t)> &onToken = {},
+                              const JobContext &job = {});
+
+} // namespace sculpt

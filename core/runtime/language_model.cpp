@@ -1,0 +1,108 @@
+#include "runtime/language_model.h"
+
+#include "runtime/llama.h"
+
+#include <stdexcept>
+
+namespace sculpt {
+namespace {
+
+torch::Device parseDevice(const std::string &device)
+{
+    try {
+        return torch::Device(device);
+    } catch (const c10::Error &) {
+        throw std::invalid_argument("unknown device '" + device + "' (try cpu, cuda or cuda:1)");
+    }
+}
+
+std::vector<float> toVector(const torch::Tensor &t)
+{
+    const torch::Tensor cpu = t.to(torch::kCPU, torch::kFloat32).contiguous();
+    return std::vector<float>(cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+}
+
+} // namespace
+
+struct LanguageModel::Impl {
+    Llama llama;
+    torch::Device device;
+
+    torch::Tensor tokenTensor(std::span<const int32_t> tokens) const
+    {
+        for (const int32_t t : tokens)
+            if (t < 0 || t >= llama.config().vocab)
+                throw std::out_of_range("token id " + std::to_string(t) + " is outside the model's vocabulary of " +
+                                        std::to_string(llama.config().vocab));
+        std::vector<int64_t> ids(tokens.begin(), tokens.end());
+        return torch::tensor(ids, torch::kInt64).to(device);
+    }
+
+    torch::Tensor logits(std::span<const int32_t> tokens) const
+    {
+        if (int64_t(tokens.size()) > llama.config().contextLength)
+            throw std::length_error(std::to_string(tokens.size()) + " tokens exceed the model's context of " +
+                                    std::to_string(llama.config().contextLength));
+        return llama.forward(tokenTensor(tokens));
+    }
+};
+
+struct LanguageModel::Decoder::State {
+    const Impl &model;
+    KvCache cache;
+};
+
+LanguageModel::LanguageModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LanguageModel::~LanguageModel() = default;
+
+std::unique_ptr<LanguageModel> LanguageModel::load(const Checkpoint &checkpoint, const std::string &device)
+{
+    const torch::Device where = parseDevice(device);
+    c10::InferenceMode inference;
+    return std::unique_ptr<LanguageModel>(
+        new LanguageModel(std::make_unique<Impl>(Impl{Llama(checkpoint, readLlamaConfig(checkpoint), where), where})));
+}
+
+const LlamaConfig &LanguageModel::config() const { return impl_->llama.config(); }
+
+std::vector<float> LanguageModel::logits(std::span<const int32_t> tokens) const
+{
+    c10::InferenceMode inference;
+    return toVector(impl_->logits(tokens));
+}
+
+std::vector<double> LanguageModel::tokenNll(std::span<const int32_t> tokens) const
+{
+    if (tokens.size() < 2)
+        return {};
+    c10::InferenceMode inference;
+    const torch::Tensor predicted = impl_->logits(tokens.first(tokens.size() - 1)).log_softmax(-1);
+    const torch::Tensor targets = impl_->tokenTensor(tokens.subspan(1)).unsqueeze(1);
+    const torch::Tensor nll = -predicted.gather(1, targets).squeeze(1);
+    const torch::Tensor cpu = nll.to(torch::kCPU, torch::kFloat64).contiguous();
+    return std::vector<double>(cpu.data_ptr<double>(), cpu.data_ptr<double>() + cpu.numel());
+}
+
+LanguageModel::Decoder LanguageModel::decoder() const
+{
+    c10::InferenceMode inference;
+    return Decoder(std::make_unique<Decoder::State>(Decoder::State{*impl_, impl_->llama.emptyCache()}));
+}
+
+LanguageModel::Decoder::Decoder(std::unique_ptr<State> state) : state_(std::move(state)) {}
+LanguageModel::Decoder::Decoder(Decoder &&) noexcept = default;
+LanguageModel::Decoder::~Decoder() = default;
+
+int64_t LanguageModel::Decoder::position() const { return state_->cache.length; }
+
+std::vector<float> LanguageModel::Decoder::next(int32_t token)
+{
+    if (state_->cache.length >= state_->model.llama.config().contextLength)
+        throw std::length_error("the model's context of " + std::to_string(state_->model.llama.config().contextLength) +
+                                " tokens is full");
+    c10::InferenceMode inference;
+    const int32_t one[] = {token};
+    return toVector(state_->model.llama.forward(state_->model.tokenTensor(one), &state_->cache).squeeze(0));
+}
+
+} // namespace sculpt

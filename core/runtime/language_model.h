@@ -1,0 +1,61 @@
+#pragma once
+// A causal language model ready to run: the torch-free face of the runtime, for the CLI, the
+// window and the evaluation code. LLaMA-family checkpoints so far.
+
+#include "runtime/llama_config.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sculpt {
+
+class Checkpoint;
+
+class LanguageModel {
+public:
+    // Reads the config and copies the weights out of `checkpoint` as float32 onto `device`
+    // ("cpu", "cuda", "cuda:1"…). Throws FileError for a model it cannot run or whose weights
+    // disagree with its config, std::invalid_argument for an unknown device.
+    static std::unique_ptr<LanguageModel> load(const Checkpoint &checkpoint, const std::string &device = "cpu");
+    ~LanguageModel();
+
+    const LlamaConfig &config() const;
+    int64_t vocabSize() const { return config().vocab; }
+    int64_t contextLength() const { return config().contextLength; }
+
+    // One causal pass over `tokens` (at most contextLength()): the logits at every position,
+    // row-major [tokens.size(), vocabSize()]. Token ids outside the vocabulary throw
+    // std::out_of_range, a sequence longer than the context std::length_error.
+    std::vector<float> logits(std::span<const int32_t> tokens) const;
+    // −log p(tokens[i] | tokens[0 … i−1]) for i = 1 … n−1, from one pass.
+    std::vector<double> tokenNll(std::span<const int32_t> tokens) const;
+
+    // Token-by-token decoding over a key/value cache, so each step costs one position.
+    // It refers to the model, which must outlive it.
+    class Decoder {
+    public:
+        Decoder(Decoder &&) noexcept;
+        ~Decoder();
+        // Feeds `token` at the next position and returns the logits [vocabSize()] for the
+        // position after it. std::length_error once the context is full.
+        std::vector<float> next(int32_t token);
+        int64_t position() const; // tokens fed so far
+
+    private:
+        friend class LanguageModel;
+        struct State;
+        explicit Decoder(std::unique_ptr<State> state);
+        std::unique_ptr<State> state_;
+    };
+    Decoder decoder() const;
+
+private:
+    struct Impl;
+    explicit LanguageModel(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace sculpt

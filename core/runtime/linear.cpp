@@ -1,0 +1,52 @@
+#include "runtime/linear.h"
+
+#include <stdexcept>
+
+namespace sculpt {
+namespace {
+
+void require(bool condition, const char *what)
+{
+    if (!condition)
+        throw std::invalid_argument(std::string("Linear: ") + what);
+}
+
+} // namespace
+
+Linear Linear::dense(torch::Tensor weight, std::optional<torch::Tensor> bias)
+{
+    require(weight.dim() == 2, "the weight must be [out, in]");
+    require(!bias || (bias->dim() == 1 && bias->size(0) == weight.size(0)), "the bias must be [out]");
+    Linear l;
+    l.outer_ = std::move(weight);
+    l.bias_ = bias.value_or(torch::Tensor());
+    return l;
+}
+
+Linear Linear::lowRank(torch::Tensor a, torch::Tensor b, std::optional<torch::Tensor> scale,
+                       std::optional<torch::Tensor> bias)
+{
+    require(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "the factors must be A [out, r] and B [r, in]");
+    require(!scale || (scale->dim() == 1 && scale->size(0) == a.size(1)), "the scale must be [r]");
+    require(!bias || (bias->dim() == 1 && bias->size(0) == a.size(0)), "the bias must be [out]");
+    Linear l;
+    l.outer_ = std::move(a);
+    l.inner_ = std::move(b);
+    l.scale_ = scale.value_or(torch::Tensor());
+    l.bias_ = bias.value_or(torch::Tensor());
+    return l;
+}
+
+int64_t Linear::inFeatures() const { return isLowRank() ? inner_.size(1) : outer_.size(1); }
+
+torch::Tensor Linear::operator()(const torch::Tensor &x) const
+{
+    if (!isLowRank())
+        return torch::linear(x, outer_, bias_);
+    torch::Tensor h = torch::linear(x, inner_);
+    if (scale_.defined())
+        h = h * scale_;
+    return torch::linear(h, outer_, bias_);
+}
+
+} // namespace sculpt

@@ -1,0 +1,140 @@
+#include "runtime/llama_config.h"
+
+#include "io/checkpoint.h"
+#include "io/error.h"
+#include "io/hf_folder.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace sculpt {
+namespace {
+
+using json = nlohmann::json;
+
+int64_t positive(const Checkpoint &checkpoint, const std::map<std::string, std::string> &meta, const char *key)
+{
+    const auto it = meta.find(key);
+    const int64_t value = it == meta.end() ? 0 : std::stoll(it->second);
+    if (value <= 0)
+        throw FileError(checkpoint.path(), std::string("llama2.c header: ") + key + " is not positive");
+    return value;
+}
+
+LlamaConfig fromLlama2c(const Checkpoint &checkpoint)
+{
+    const auto &meta = checkpoint.metadata();
+    LlamaConfig c;
+    c.dim = positive(checkpoint, meta, "dim");
+    c.hiddenDim = positive(checkpoint, meta, "hidden_dim");
+    c.layers = positive(checkpoint, meta, "n_layers");
+    c.heads = positive(checkpoint, meta, "n_heads");
+    c.kvHeads = positive(checkpoint, meta, "n_kv_heads");
+    c.headDim = c.dim / c.heads;
+    c.vocab = positive(checkpoint, meta, "vocab_size");
+    c.contextLength = positive(checkpoint, meta, "seq_len");
+    c.tiedHead = meta.at("shared_classifier") == "true";
+    c.ropeLayout = RopeLayout::Interleaved; // run.c's constants: eps 1e-5, theta 10000
+    return c;
+}
+
+class ConfigReader {
+public:
+    ConfigReader(const Checkpoint &checkpoint, const json &config) : checkpoint_(checkpoint), config_(config) {}
+
+    int64_t positive(const char *key) const
+    {
+        if (!config_.contains(key) || !config_[key].is_number_integer() || config_[key].get<int64_t>() <= 0)
+            fail(std::string(key) + " is missing or not a positive integer");
+        return config_[key].get<int64_t>();
+    }
+    int64_t positive(const char *key, int64_t otherwise) const
+    {
+        return present(key) ? positive(key) : otherwise;
+    }
+    double number(const char *key, double otherwise) const
+    {
+        if (!present(key))
+            return otherwise;
+        if (!config_[key].is_number() || !(config_[key].get<double>() > 0))
+            fail(std::string(key) + " is not a positive number");
+        return config_[key].get<double>();
+    }
+    bool flag(const char *key, bool otherwise) const
+    {
+        if (!present(key))
+            return otherwise;
+        if (!config_[key].is_boolean())
+            fail(std::string(key) + " is not true or false");
+        return config_[key].get<bool>();
+    }
+    std::string text(const char *key, const std::string &otherwise) const
+    {
+        if (!present(key))
+            return otherwise;
+        if (!config_[key].is_string())
+            fail(std::string(key) + " is not a string");
+        return config_[key].get<std::string>();
+    }
+    bool present(const char *key) const { return config_.contains(key) && !config_[key].is_null(); }
+    [[noreturn]] void fail(const std::string &why) const { throw FileError(checkpoint_.path(), "config.json: " + why); }
+
+private:
+    const Checkpoint &checkpoint_;
+    const json &config_;
+};
+
+LlamaConfig fromHfConfig(const Checkpoint &checkpoint, const std::string &text)
+{
+    const json config = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    const ConfigReader r(checkpoint, config);
+    if (!config.is_object())
+        r.fail("not a JSON object");
+    const std::string type = r.text("model_type", "");
+    if (type != "llama" && type != "mistral" && type != "qwen2")
+        r.fail("model_type '" + type + "' is not one the LLaMA runtime runs (llama, mistral, qwen2)");
+    if (const std::string act = r.text("hidden_act", "silu"); act != "silu")
+        r.fail("hidden_act '" + act + "': the LLaMA runtime has SwiGLU with silu only");
+    if (r.present("rope_scaling"))
+        r.fail("rope_scaling is not supported yet");
+
+    LlamaConfig c;
+    c.dim = r.positive("hidden_size");
+    c.hiddenDim = r.positive("intermediate_size");
+    c.layers = r.positive("num_hidden_layers");
+    c.heads = r.positive("num_attention_heads");
+    c.kvHeads = r.positive("num_key_value_heads", c.heads);
+    if (c.heads % c.kvHeads != 0)
+        r.fail("num_key_value_heads does not divide num_attention_heads");
+    if (!r.present("head_dim") && c.dim % c.heads != 0)
+        r.fail("num_attention_heads does not divide hidden_size");
+    c.headDim = r.positive("head_dim", c.dim / c.heads);
+    if (c.headDim % 2 != 0)
+        r.fail("rotary embeddings need an even head dimension");
+    c.vocab = r.positive("vocab_size");
+    c.contextLength = r.positive("max_position_embeddings");
+    // A sliding window limits what a position can see; within one window attention is
+    // full, so capping the context at the window keeps the results exact.
+    if (r.present("sliding_window") && r.flag("use_sliding_window", true))
+        c.contextLength = std::min(c.contextLength, r.positive("sliding_window"));
+    c.rmsNormEps = r.number("rms_norm_eps", 1e-6); // transformers' LlamaConfig default
+    c.ropeTheta = r.number("rope_theta", 10000);
+    c.tiedHead = r.flag("tie_word_embeddings", false);
+    c.ropeLayout = RopeLayout::HalfSplit;
+    return c;
+}
+
+} // namespace
+
+LlamaConfig readLlamaConfig(const Checkpoint &checkpoint)
+{
+    if (checkpoint.format() == "llama2.c")
+        return fromLlama2c(checkpoint);
+    const auto it = checkpoint.metadata().find(kConfigKey);
+    if (it == checkpoint.metadata().end())
+        throw FileError(checkpoint.path(),
+                        "no config.json: a LLaMA model is run from its folder (config.json + weights) or a llama2.c file");
+    return fromHfConfig(checkpoint, it->second);
+}
+
+} // namespace sculpt

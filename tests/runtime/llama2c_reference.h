@@ -1,0 +1,39 @@
+#pragma once
+// Runs tests/reference/llama2c_reference.py, the independent numpy implementation of
+// llama2.c's tokenizer and forward pass, with Debian's python3 and python3-numpy.
+
+#include <QJsonDocument>
+#include <QProcess>
+#include <QtTest>
+
+namespace sculpt::test {
+
+// Why the reference cannot run here, or an empty string when it can.
+inline QString referenceUnavailable()
+{
+    QProcess p;
+    p.start(QStringLiteral(SCULPT_SYSTEM_PYTHON), {"-c", "import numpy"});
+    if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+        return QStringLiteral(SCULPT_SYSTEM_PYTHON " with numpy (python3-numpy) is not available");
+    return {};
+}
+
+// The script's JSON answer to `args`; a failed QVERIFY (and an empty document) when it fails.
+inline QJsonDocument runReference(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(SCULPT_SYSTEM_PYTHON), QStringList{QStringLiteral(SCULPT_REFERENCE_SCRIPT)} + args);
+    const bool finished = p.waitForFinished(120000);
+    const QByteArray out = p.readAllStandardOutput(), err = p.readAllStandardError();
+    if (!finished || p.exitCode() != 0) {
+        QTest::qFail(qPrintable("reference failed: " + QString::fromUtf8(err)), __FILE__, __LINE__);
+        return {};
+    }
+    return QJsonDocument::fromJson(out);
+}
+
+} // namespace sculpt::test
+
+#define SCULPT_REQUIRE_REFERENCE()                                                                  \
+    if (const QString why = sculpt::test::referenceUnavailable(); !why.isEmpty())                   \
+        QSKIP(qPrintable(why));

@@ -1,0 +1,95 @@
+#pragma once
+#include "analysis/spectrum.h"
+#include "rank_cursor.h"
+
+#include <QWidget>
+#include <vector>
+
+class QCPItemStraightLine;
+class QCPItemText;
+class QCPItemTracer;
+class QCustomPlot;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QMouseEvent;
+class QSpinBox;
+
+namespace sculpt {
+
+// σ_i against i for several matrices at once, in four views, with a rank cursor: a line
+// the user drags (or a rank, or a target compression ratio, typed in) that says what
+// truncating one of the matrices to rank k keeps and saves. The break-even rank, where the
+// two factors stop saving anything, is the dashed line.
+class SpectrumPlot : public QWidget {
+    Q_OBJECT
+public:
+    enum class View { LogY, LogLog, Normalised, Energy };
+
+    explicit SpectrumPlot(QWidget *parent = nullptr);
+
+    // Overlays these spectra in order. `missing` names selected tensors without a spectrum
+    // yet, for the hint. The zoom is kept when the same tensors are shown again.
+    void setSpectra(std::vector<TensorSpectrum> spectra, const QStringList &missing = {});
+    const std::vector<TensorSpectrum> &spectra() const { return spectra_; }
+
+    void setView(View view);
+    View view() const { return view_; }
+
+    // Which of spectra() the rank cursor measures.
+    void setCursorSpectrum(int index);
+    int cursorSpectrum() const { return cursorIndex_; }
+    void setRank(long rank);
+    // A fraction (0.5 keeps half the parameters): the cursor moves to the largest rank
+    // that saves at least this much. Kept when the cursor moves to another matrix.
+    void setTargetRatio(double ratio);
+    const RankCut &cut() const { return cut_; }
+    QString cutText() const;   // the readout under the plot
+    QString hoverText() const { return hover_; } // the point under the mouse
+
+    QCustomPlot *plot() const { return plot_; }
+    QSize sizeHint() const override { return {700, 500}; }
+
+protected:
+    void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void rebuild(bool rescale);
+    void rescale();
+    void updateCursor();
+    void updateHint();
+    void showHover(const QString &text);
+    void applyPalette();
+    void onMouseMove(QMouseEvent *event);
+    void onMousePress(QMouseEvent *event);
+    void onMouseRelease(QMouseEvent *event);
+    bool nearCursor(double pixelX) const;
+    std::vector<double> values(const TensorSpectrum &spectrum) const; // y for the view
+
+    QCustomPlot *plot_;
+    QComboBox *viewChoice_;
+    QComboBox *cursorChoice_;
+    QLabel *cursorChoiceLabel_;
+    QSpinBox *rankBox_;
+    QDoubleSpinBox *ratioBox_;
+    QLabel *cutLabel_;
+    QLabel *infoLabel_; // the point under the mouse, else hints
+    QCPItemStraightLine *cursorLine_;
+    QCPItemText *cursorTag_;
+    QCPItemStraightLine *breakevenLine_;
+    QCPItemText *breakevenTag_;
+    QCPItemTracer *tracer_;
+    QCPItemText *hint_;
+
+    std::vector<TensorSpectrum> spectra_;
+    QStringList missing_;
+    QString hover_, idle_;
+    View view_ = View::LogY;
+    int cursorIndex_ = 0;
+    double targetRatio_ = 0.5;
+    RankCut cut_;
+    bool dragging_ = false;
+};
+
+} // namespace sculpt
