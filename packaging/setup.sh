@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev libminizip-dev              # checkpoint headers; PyTorch's zip container
   libopenblas-dev libhdf5-dev libxxhash-dev       # spectra (LAPACK), the workspace, content hashes
   libsentencepiece-dev                           # SentencePiece tokenizers (.model)
+  zlib1g-dev                                     # gzip IDX image sets (MNIST, Fashion-MNIST)
   python3-numpy                                  # the spectra benchmark's baseline; the runtime tests' numpy reference
   clang libclang-rt-14-dev                       # fuzz targets replayed under ASan/UBSan
 )

@@ -29,12 +29,14 @@ void FilterBox::onTextChanged(const QString &text)
     QString error;
     const auto pattern = patternFor(text, &error);
     valid_ = pattern.has_value();
-    // Tint rather than a fixed colour, so the box stays readable in dark palettes too.
-    QPalette tinted = palette();
-    const QColor base = QPalette().color(QPalette::Base);
-    tinted.setColor(QPalette::Base, valid_ ? base
-                                           : QColor::fromRgbF(0.7f * base.redF() + 0.3f, 0.7f * base.greenF(),
-                                                              0.7f * base.blueF()));
+    // A tint of the palette rather than a fixed colour, so the box stays readable in dark
+    // palettes too; valid, it inherits the palette again and follows a later switch.
+    QPalette tinted;
+    if (!valid_) {
+        const QColor base = QPalette().color(QPalette::Base);
+        tinted.setColor(QPalette::Base, QColor::fromRgbF(0.7f * base.redF() + 0.3f, 0.7f * base.greenF(),
+                                                          0.7f * base.blueF()));
+    }
     setPalette(tinted);
     setToolTip(valid_ ? help_ : tr("Invalid regular expression: %1").arg(error));
     if (pattern)

@@ -2,6 +2,7 @@
 
 #include "background_job.h"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QPlainTextEdit>
@@ -80,6 +81,12 @@ JobsPanel::JobsPanel(QWidget *parent) : QWidget(parent), list_(new QTreeWidget),
 
     connect(list_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) { showLogOf(item); });
 
+    auto *cancelKey = new QAction(tr("Cancel job"), this);
+    cancelKey->setShortcut(QKeySequence(Qt::Key_Escape));
+    cancelKey->setShortcutContext(Qt::WidgetWithChildrenShortcut); // only while the panel has the focus
+    connect(cancelKey, &QAction::triggered, this, &JobsPanel::cancelSelected);
+    addAction(cancelKey);
+
     // The time left moves on between progress reports (one big matrix can take minutes).
     auto *tick = new QTimer(this);
     connect(tick, &QTimer::timeout, this, [this] {
@@ -113,7 +120,7 @@ void JobsPanel::add(BackgroundJob *job)
     bar->setFormat(tr("%v of %m"));
     list_->setItemWidget(item, ProgressBar, bar);
     auto *cancel = new QPushButton(tr("Cancel"));
-    cancel->setToolTip(tr("Stop this job; what it finished is kept"));
+    cancel->setToolTip(tr("Stop this job; what it finished is kept.\nEsc here cancels the selected job, Ctrl+. anywhere"));
     list_->setItemWidget(item, CancelButton, cancel);
     connect(cancel, &QPushButton::clicked, job, &BackgroundJob::cancel);
 
@@ -133,6 +140,22 @@ QList<BackgroundJob *> JobsPanel::jobs() const
     for (int i = 0; i < list_->topLevelItemCount(); ++i)
         all << jobOf(list_->topLevelItem(i));
     return all;
+}
+
+BackgroundJob *JobsPanel::cancelSelected()
+{
+    BackgroundJob *job = jobOf(list_->currentItem());
+    if (!job || !job->isRunning()) {
+        job = nullptr;
+        for (BackgroundJob *candidate : jobs())
+            if (candidate->isRunning()) {
+                job = candidate;
+                break;
+            }
+    }
+    if (job)
+        job->cancel();
+    return job;
 }
 
 void JobsPanel::cancelAll()

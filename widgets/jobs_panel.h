@@ -11,7 +11,8 @@ namespace sculpt {
 class BackgroundJob;
 
 // Every background job of the window, newest first: its progress, the time left (or how
-// it ended) and a Cancel button, with the selected job's log beside the list.
+// it ended) and a Cancel button, with the selected job's log beside the list. Esc in the
+// panel cancels the selected job.
 class JobsPanel : public QWidget {
     Q_OBJECT
 public:
@@ -23,6 +24,9 @@ public:
     // Lists the job and takes ownership of it; select it so its log shows.
     void add(BackgroundJob *job);
     QList<BackgroundJob *> jobs() const;   // newest first
+    // Cancels the selected job when it runs, else the newest running one: what Esc does
+    // in the panel (and the window's Ctrl+.). Returns the job asked to stop, if any.
+    BackgroundJob *cancelSelected();
     void cancelAll();
     void removeFinished();
 

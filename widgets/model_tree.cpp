@@ -157,6 +157,16 @@ QStringList ModelTree::selectedTensors() const
 
 QTreeWidgetItem *ModelTree::tensorItem(const QString &name) const { return tensors_.value(name); }
 
+void ModelTree::selectTensor(const QString &name)
+{
+    QTreeWidgetItem *item = tensorItem(name);
+    if (!item)
+        return;
+    item->parent()->setExpanded(true);
+    setCurrentItem(item); // selects it alone in ExtendedSelection mode
+    scrollToItem(item);
+}
+
 void ModelTree::showSpectrum(const TensorSpectrum &spectrum)
 {
     QTreeWidgetItem *item = tensorItem(QString::fromStdString(spectrum.name));

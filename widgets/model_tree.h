@@ -33,6 +33,8 @@ public:
     // tree order and without duplicates.
     QStringList selectedTensors() const;
     QTreeWidgetItem *tensorItem(const QString &name) const;
+    // Makes it the one selected tensor, its block open and the row scrolled into view.
+    void selectTensor(const QString &name);
 
     // Fills the tensor's stable-rank column, or says why it has no spectrum.
     void showSpectrum(const TensorSpectrum &spectrum);

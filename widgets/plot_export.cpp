@@ -7,14 +7,14 @@
 namespace sculpt {
 namespace {
 
-bool saveSvg(QCustomPlot &plot, const QString &path, QSize size)
+bool saveSvg(QCustomPlot &plot, const QString &path, const QString &title, QSize size)
 {
     QSvgGenerator svg;
     svg.setFileName(path);
     svg.setSize(size);
     svg.setViewBox(QRect(QPoint(0, 0), size));
     svg.setResolution(96); // CSS pixels, so the drawing opens at the size it was exported at
-    svg.setTitle(QObject::tr("Singular spectra"));
+    svg.setTitle(title);
     svg.setDescription(QObject::tr("Exported from Sculpt"));
     QCPPainter painter;
     if (!painter.begin(&svg))
@@ -25,7 +25,7 @@ bool saveSvg(QCustomPlot &plot, const QString &path, QSize size)
 
 } // namespace
 
-bool exportPlot(QCustomPlot &plot, const QString &path, QSize size, QString *error)
+bool exportPlot(QCustomPlot &plot, const QString &path, const QString &title, QSize size, QString *error)
 {
     if (size.isEmpty())
         size = plot.size();
@@ -38,7 +38,7 @@ bool exportPlot(QCustomPlot &plot, const QString &path, QSize size, QString *err
     else if (suffix == QLatin1String("pdf"))
         written = plot.savePdf(path, size.width(), size.height());
     else if (suffix == QLatin1String("svg"))
-        written = saveSvg(plot, path, size);
+        written = saveSvg(plot, path, title, size);
     else {
         if (error)
             *error = QObject::tr("%1: unknown plot format (use .png, .pdf or .svg)").arg(path);

@@ -1,6 +1,7 @@
 #include "spectrum_plot.h"
 
 #include "analysis/metrics.h"
+#include "plot_style.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -21,17 +22,10 @@ constexpr int kLegendLimit = 12;    // more entries would cover the curves; hove
 constexpr double kGrabPixels = 6;   // how near the cursor line a press picks it up
 constexpr double kHoverPixels = 12; // how near a point the mouse must be to read it
 
-// Tableau 10: told apart on light and dark backgrounds alike.
-QColor seriesColour(size_t i)
-{
-    static const QRgb colours[] = {0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2, 0x59a14f,
-                                   0xedc948, 0xb07aa1, 0xff9da7, 0x9c755f, 0xbab0ac};
-    return QColor(colours[i % std::size(colours)]);
-}
-
 QString percent(double fraction)
 {
-    return std::isnan(fraction) ? QObject::tr("unknown") : QStringLiteral("%1 %").arg(100 * fraction, 0, 'f', 1);
+    // A no-break space, so the readout never wraps between a number and its unit.
+    return std::isnan(fraction) ? QObject::tr("unknown") : QStringLiteral("%1\u00a0%").arg(100 * fraction, 0, 'f', 1);
 }
 
 QString seriesName(const TensorSpectrum &s)
@@ -41,15 +35,6 @@ QString seriesName(const TensorSpectrum &s)
 }
 
 double frobeniusSquared(const TensorSpectrum &s) { return s.metrics.frobeniusNorm * s.metrics.frobeniusNorm; }
-
-// An item position whose x is a plot coordinate and whose y is a fraction of the plot's
-// height: vertical lines and their tags that span any y scale, log or not.
-void spanVertically(QCPItemPosition *position, QCPAxisRect *rect)
-{
-    position->setAxisRect(rect);
-    position->setTypeX(QCPItemPosition::ptPlotCoords);
-    position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-}
 
 } // namespace
 
@@ -275,17 +260,8 @@ void SpectrumPlot::rebuild(bool rescaleAxes)
     plot_->clearGraphs();
     hover_.clear();
 
-    const bool logX = view_ == View::LogLog;
-    const bool logY = view_ == View::LogY || view_ == View::LogLog;
-    const auto ticker = [](bool log) {
-        return log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog) : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker);
-    };
-    plot_->xAxis->setScaleType(logX ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-    plot_->xAxis->setTicker(ticker(logX));
-    plot_->yAxis->setScaleType(logY ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
-    plot_->yAxis->setTicker(ticker(logY));
-    plot_->xAxis->grid()->setSubGridVisible(logX);
-    plot_->yAxis->grid()->setSubGridVisible(logY);
+    setLogScale(*plot_->xAxis, view_ == View::LogLog);
+    setLogScale(*plot_->yAxis, view_ == View::LogY || view_ == View::LogLog);
     plot_->xAxis->setLabel(tr("index i (singular values, largest first)"));
     switch (view_) {
     case View::LogY:
@@ -371,6 +347,7 @@ void SpectrumPlot::updateCursor()
             item->setVisible(false);
         cutLabel_->setText(tr("The rank cursor measures a plotted matrix."));
         plot_->replot(QCustomPlot::rpQueuedReplot);
+        Q_EMIT cursorChanged();
         return;
     }
     const TensorSpectrum &s = spectra_[size_t(cursorIndex_)];
@@ -402,7 +379,7 @@ void SpectrumPlot::updateCursor()
 
     const QLocale locale;
     cutLabel_->setText(tr("k = %1 of %2 · keeps %3 of %4 parameters · compression %5 · energy kept %6 · "
-                          "break-even k = %7")
+                          "break\u2011even k = %7")
                            .arg(cut_.rank)
                            .arg(std::min(s.rows, s.cols))
                            .arg(locale.toString(qlonglong(cut_.parametersKept)),
@@ -417,6 +394,7 @@ void SpectrumPlot::updateCursor()
                               .arg(std::isnan(cut_.energyRetained) ? tr(" (unknown beyond a preview's values)")
                                                                    : QString()));
     plot_->replot(QCustomPlot::rpQueuedReplot);
+    Q_EMIT cursorChanged();
 }
 
 void SpectrumPlot::updateHint()
@@ -537,29 +515,12 @@ void SpectrumPlot::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
 }
 
-// The plot draws itself, so it follows the widget palette (light or dark) by hand.
+// The items are drawn in the palette's colours too, not only the axes.
 void SpectrumPlot::applyPalette()
 {
     const QPalette pal = palette();
-    const QColor text = pal.color(QPalette::Text), base = pal.color(QPalette::Base);
-    QColor grid = text, subGrid = text, legendBackground = base;
-    grid.setAlphaF(0.18f);
-    subGrid.setAlphaF(0.07f);
-    legendBackground.setAlphaF(0.85f);
-    plot_->setBackground(pal.brush(QPalette::Base));
-    for (QCPAxis *axis : {plot_->xAxis, plot_->yAxis, plot_->xAxis2, plot_->yAxis2}) {
-        axis->setBasePen(QPen(text));
-        axis->setTickPen(QPen(text));
-        axis->setSubTickPen(QPen(text));
-        axis->setLabelColor(text);
-        axis->setTickLabelColor(text);
-        axis->grid()->setPen(QPen(grid, 0, Qt::SolidLine));
-        axis->grid()->setSubGridPen(QPen(subGrid, 0, Qt::SolidLine));
-        axis->grid()->setZeroLinePen(Qt::NoPen);
-    }
-    plot_->legend->setBrush(legendBackground);
-    plot_->legend->setBorderPen(QPen(grid));
-    plot_->legend->setTextColor(text);
+    sculpt::applyPalette(*plot_, pal);
+    const QColor text = pal.color(QPalette::Text);
     // Drawn in the text colour, so no series colour is mistaken for the cursor.
     cursorLine_->setPen(QPen(text, 2));
     cursorTag_->setColor(text);

@@ -43,12 +43,17 @@ public:
     // A fraction (0.5 keeps half the parameters): the cursor moves to the largest rank
     // that saves at least this much. Kept when the cursor moves to another matrix.
     void setTargetRatio(double ratio);
+    double targetRatio() const { return targetRatio_; }
     const RankCut &cut() const { return cut_; }
     QString cutText() const;   // the readout under the plot
     QString hoverText() const { return hover_; } // the point under the mouse
 
     QCustomPlot *plot() const { return plot_; }
     QSize sizeHint() const override { return {700, 500}; }
+
+Q_SIGNALS:
+    // The cursor moved, changed matrix, or the target ratio changed.
+    void cursorChanged();
 
 protected:
     void changeEvent(QEvent *event) override;

@@ -6,6 +6,7 @@
 #include "progress_bar.h"
 #include "runtime/perplexity.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -14,7 +15,8 @@
 namespace sculpt::cli {
 namespace {
 
-constexpr const char *kUsage = "usage: sculpt-cli eval MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--json]\n";
+constexpr const char *kUsage = "usage: sculpt-cli eval MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--json]\n"
+                               "       sculpt-cli eval MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--json]\n";
 
 std::atomic<bool> interrupted{false};
 
@@ -93,6 +95,9 @@ void print(const PerplexityResult &r, bool json)
 
 int eval(const std::vector<std::string> &rawArgs)
 {
+    // Image sets are measured by accuracy (eval_images.cpp), texts by perplexity.
+    if (std::ranges::find(rawArgs, "--images") != rawArgs.end() || std::ranges::find(rawArgs, "--labels") != rawArgs.end())
+        return evalImages(rawArgs);
     const auto args = parse(rawArgs);
     if (!args)
         return kBadInput;

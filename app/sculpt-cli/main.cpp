@@ -19,11 +19,14 @@ void usage(std::ostream &out)
            "                          continue TEXT (\"\" starts from BOS): greedy at temperature 0\n"
            "  eval MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--json]\n"
            "                          perplexity on the blank-line-separated documents of FILE\n"
+           "  eval MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--json]\n"
+           "                          top-1 accuracy of a ViT on an IDX image set (MNIST format)\n"
            "\n"
            "PATH is a checkpoint file (safetensors, sharded index, PyTorch zip, GGUF, llama2.c)\n"
            "or a Hugging Face folder with config.json. MODEL is a LLaMA-family model (a llama2.c\n"
            "file or a folder); its tokenizer (tokenizer.model or tok<vocab>.bin) is looked for\n"
-           "beside it unless --tokenizer names one.\n";
+           "beside it unless --tokenizer names one. An image MODEL is a ViT folder, or any\n"
+           "checkpoint with a SIDECAR config describing it (README, \"Running models\").\n";
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Sculpt")); // QSettings: ~/.config/Sculpt/Sculpt.conf
     QApplication::setApplicationName(QStringLiteral("Sculpt"));
     QApplication::setApplicationVersion(QStringLiteral(SCULPT_VERSION));
 

@@ -2,27 +2,37 @@
 
 #include "analysis/content_hash.h"
 #include "background_job.h"
+#include "esd_plot.h"
 #include "filter_box.h"
 #include "io/checkpoint.h"
 #include "io/formats.h"
 #include "jobs_panel.h"
+#include "layer_overview.h"
 #include "model/inventory.h"
 #include "model_tree.h"
 #include "plot_export.h"
 #include "spectrum_plot.h"
+#include "stored_spectra.h"
 #include "workspace/workspace.h"
 
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 #include <exception>
 
@@ -64,10 +74,24 @@ struct Tally {
     }
 };
 
+constexpr int kRecentLimit = 10;
+const QString kRecentKey = QStringLiteral("recentFiles");
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kStateKey = QStringLiteral("window/state");
+const QString kSplitterKey = QStringLiteral("window/splitter");
+
+// The one local file or folder a drag carries, or nothing when it carries anything else.
+QString droppedPath(const QMimeData *mime)
+{
+    const QList<QUrl> urls = mime ? mime->urls() : QList<QUrl>();
+    return urls.size() == 1 && urls.constFirst().isLocalFile() ? urls.constFirst().toLocalFile() : QString();
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), tree_(new ModelTree), filter_(new FilterBox), plot_(new SpectrumPlot),
+      esd_(new EsdPlot), overview_(new LayerOverview), views_(new QTabWidget), splitter_(new QSplitter),
       jobs_(new JobsPanel), summary_(new QLabel),
       workspaceFolder_(qEnvironmentVariable("SCULPT_WORKSPACE_DIR"))
 {
@@ -79,19 +103,24 @@ MainWindow::MainWindow(QWidget *parent)
     browserLayout->setContentsMargins(0, 0, 0, 0);
     browserLayout->addWidget(filter_);
     browserLayout->addWidget(tree_);
-    auto *splitter = new QSplitter;
-    splitter->addWidget(browser);
-    splitter->addWidget(plot_);
-    splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 1);
-    splitter->setSizes({700, 700});
+    views_->addTab(plot_, tr("Spectrum"));
+    views_->setTabToolTip(0, tr("Singular values σ_i of the selected tensors, with the rank cursor"));
+    views_->addTab(esd_, tr("ESD"));
+    views_->setTabToolTip(1, tr("Empirical spectral density: the histogram of λ = σ² with its fitted power law"));
+    views_->addTab(overview_, tr("Layers"));
+    views_->setTabToolTip(2, tr("A metric across depth, one series per role, and every matrix's metrics in a table"));
+    splitter_->addWidget(browser);
+    splitter_->addWidget(views_);
+    splitter_->setStretchFactor(0, 1);
+    splitter_->setStretchFactor(1, 1);
+    splitter_->setSizes({700, 700});
 
     auto *central = new QWidget;
     auto *layout = new QVBoxLayout(central);
-    summary_->setText(tr("Open a checkpoint (File ▸ Open) to see its tensors."));
+    summary_->setText(tr("Open a checkpoint (File ▸ Open, or drop a file or folder here) to see its tensors."));
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(summary_);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(splitter_, 1);
     setCentralWidget(central);
 
     auto *dock = new QDockWidget(tr("Jobs"));
@@ -104,8 +133,21 @@ MainWindow::MainWindow(QWidget *parent)
 
     connect(filter_, &FilterBox::filterChanged, tree_, &ModelTree::setFilter);
     connect(tree_, &ModelTree::tensorSelectionChanged, this, &MainWindow::showSelection);
+    // The ESD shows the matrix the rank cursor is on; choosing one in either view moves both.
+    connect(plot_, &SpectrumPlot::cursorChanged, this, [this] { esd_->setCurrent(plot_->cursorSpectrum()); });
+    connect(esd_, &EsdPlot::currentChanged, plot_, &SpectrumPlot::setCursorSpectrum);
+    // The overview's energy is taken at the rank cursor's target compression.
+    connect(plot_, &SpectrumPlot::cursorChanged, this, [this] { overview_->setTargetRatio(plot_->targetRatio()); });
+    connect(overview_, &LayerOverview::tensorChosen, this, &MainWindow::chooseTensor);
+    connect(overview_, &LayerOverview::exportCsvRequested, this, &MainWindow::chooseTableFile);
     connect(jobs_, &JobsPanel::jobEnded, this, &MainWindow::announceEnd);
+    setAcceptDrops(true);
     updateActions();
+
+    const QSettings settings;
+    restoreGeometry(settings.value(kGeometryKey).toByteArray());
+    restoreState(settings.value(kStateKey).toByteArray());
+    splitter_->restoreState(settings.value(kSplitterKey).toByteArray());
 }
 
 // The jobs hold `this` for their queued updates: they must stop before anything goes.
@@ -120,10 +162,14 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open checkpoint…"), QKeySequence::Open, this, &MainWindow::chooseFile);
-    file->addAction(tr("Open model &folder…"), this, &MainWindow::chooseFolder);
+    file->addAction(tr("Open model &folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::chooseFolder);
+    recentMenu_ = file->addMenu(tr("Open &recent"));
+    showRecentFiles();
     file->addSeparator();
     file->addAction(tr("&Export plot…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::choosePlotFile)
-        ->setStatusTip(tr("Save the spectrum plot as PNG, PDF or SVG"));
+        ->setStatusTip(tr("Save the plot of the current tab as PNG, PDF or SVG"));
+    file->addAction(tr("Export metrics &table…"), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::chooseTableFile)
+        ->setStatusTip(tr("Save the Layers tab's metrics table as CSV"));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -141,7 +187,70 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
     previewAction_ = analyse->addAction(tr("Compute &top-k preview…"), this, &MainWindow::askTopK);
     previewAction_->setStatusTip(tr("Randomized estimate of each matrix's largest singular values: fast, approximate"));
     analyse->addSeparator();
+    // Esc does the same inside the Jobs panel; Ctrl+. works from anywhere in the window.
+    analyse->addAction(tr("C&ancel job"), QKeySequence(tr("Ctrl+.")), jobs_, &JobsPanel::cancelSelected)
+        ->setStatusTip(tr("Stop the job selected in the Jobs panel, else the newest running one"));
     analyse->addAction(tr("&Cancel all jobs"), jobs_, &JobsPanel::cancelAll);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Sculpt"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+QStringList MainWindow::recentFiles() const { return QSettings().value(kRecentKey).toStringList(); }
+
+void MainWindow::remember(const QString &path)
+{
+    QStringList recent = recentFiles();
+    recent.removeAll(path);
+    recent.prepend(path);
+    QSettings().setValue(kRecentKey, recent.mid(0, kRecentLimit));
+    showRecentFiles();
+}
+
+void MainWindow::showRecentFiles()
+{
+    recentMenu_->clear();
+    const QStringList recent = recentFiles();
+    for (qsizetype i = 0; i < recent.size(); ++i) {
+        const QString path = recent[i];
+        // &1 … &9 and 1&0: the digit is the keyboard accelerator.
+        const QString number = i < 9 ? QStringLiteral("&%1").arg(i + 1) : QStringLiteral("1&0");
+        QAction *action = recentMenu_->addAction(QStringLiteral("%1  %2").arg(number, QFileInfo(path).fileName()),
+                                                 this, [this, path] { openModel(path); });
+        action->setStatusTip(path);
+        action->setToolTip(path);
+    }
+    recentMenu_->addSeparator();
+    recentMenu_->addAction(tr("&Clear the list"), this, [this] {
+        QSettings().remove(kRecentKey);
+        showRecentFiles();
+    })->setEnabled(!recent.isEmpty());
+    recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showAbout()
+{
+    auto *box = new QMessageBox(this);
+    box->setObjectName(QStringLiteral("about"));
+    box->setWindowTitle(tr("About Sculpt"));
+    box->setIconPixmap(windowIcon().pixmap(64));
+    box->setTextFormat(Qt::RichText);
+    box->setText(tr("<h3>Sculpt %1</h3><p>A workbench for model surgery: open a checkpoint, see every layer's "
+                    "spectrum, decide what to cut.</p>"
+                    "<p>Sculpt is free software under the GNU General Public License, version 3 or later "
+                    "(GPL-3.0-or-later), with no warranty.</p>")
+                     .arg(QCoreApplication::applicationVersion().toHtmlEscaped()));
+    box->setInformativeText(tr("<p>Built on:</p><ul>"
+                               "<li>Qt %1 — LGPL-3.0</li>"
+                               "<li>QCustomPlot — GPL-3.0</li>"
+                               "<li>LibTorch (PyTorch), in sculpt-cli's model runtime — BSD-3-Clause</li>"
+                               "<li>OpenBLAS and LAPACK — BSD-3-Clause</li>"
+                               "<li>HDF5 — BSD-3-Clause</li>"
+                               "<li>nlohmann/json — MIT; xxHash — BSD-2-Clause; minizip — Zlib</li></ul>")
+                                .arg(QString::fromLatin1(qVersion())));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // window-modal, and the event loop goes on
 }
 
 void MainWindow::chooseFile()
@@ -162,9 +271,8 @@ void MainWindow::chooseFolder()
 
 void MainWindow::choosePlotFile()
 {
-    const QString stem = currentPath_.isEmpty() ? tr("spectra") : QFileInfo(currentPath_).completeBaseName() + tr("-spectra");
     QString filter;
-    QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), stem + QStringLiteral(".png"),
+    QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), exportStem(currentPlotName()) + QStringLiteral(".png"),
                                                 tr("PNG image (*.png);;PDF document (*.pdf);;SVG drawing (*.svg)"),
                                                 &filter);
     if (path.isEmpty())
@@ -174,6 +282,24 @@ void MainWindow::choosePlotFile()
                 : filter.contains(QLatin1String("svg")) ? QStringLiteral(".svg")
                                                          : QStringLiteral(".png");
     savePlot(path);
+}
+
+void MainWindow::chooseTableFile()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Export metrics table"),
+                                                exportStem(tr("metrics")) + QStringLiteral(".csv"),
+                                                tr("CSV table (*.csv)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".csv");
+    saveTable(path);
+}
+
+// "stories260K-esd": what a researcher would name the file, in the model's folder.
+QString MainWindow::exportStem(const QString &what) const
+{
+    return currentPath_.isEmpty() ? what : QFileInfo(currentPath_).completeBaseName() + QLatin1Char('-') + what;
 }
 
 void MainWindow::askTopK()
@@ -204,14 +330,26 @@ void MainWindow::openModel(const QString &path)
             adopt(opened);
             return;
         }
-        lastError_ = job->state() == BackgroundJob::State::Cancelled ? tr("Opening %1 was cancelled").arg(path)
-                                                                     : job->summary();
+        const bool cancelled = job->state() == BackgroundJob::State::Cancelled;
+        lastError_ = cancelled ? tr("Opening %1 was cancelled").arg(path) : job->summary();
+        if (!cancelled)
+            showOpenError(lastError_);
         Q_EMIT openFailed(lastError_);
     });
     openJob_ = job;
     jobs_->add(job);
     job->start();
     statusBar()->showMessage(tr("Opening %1…").arg(path));
+}
+
+void MainWindow::showOpenError(const QString &reason)
+{
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot open the model"), reason, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("openError"));
+    if (model_)
+        box->setInformativeText(tr("%1 stays open.").arg(QFileInfo(currentPath_).fileName()));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // window-modal, not exec(): the jobs and the window carry on meanwhile
 }
 
 void MainWindow::cancelOpen()
@@ -232,6 +370,7 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
         if (w.matrix)
             matrices_.insert(QString::fromStdString(w.name));
     tree_->showModel(checkpoint, model_->inventory);
+    overview_->showModel(model_->inventory);
     if (const auto pattern = FilterBox::patternFor(filter_->text()))
         tree_->setFilter(*pattern);
     showSelection();
@@ -241,6 +380,8 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
                                QLocale().toString(static_cast<qulonglong>(checkpoint.parameterCount())))
                           .arg(model_->inventory.blocks().size()));
     setWindowTitle(tr("%1 — Sculpt").arg(QFileInfo(currentPath_).fileName()));
+    remember(currentPath_);
+    loadWorkspace();
     statusBar()->showMessage(tr("Opened %1 — Analyse ▸ Compute spectra to see its singular values").arg(currentPath_),
                              8000);
     updateActions();
@@ -270,13 +411,10 @@ BackgroundJob *MainWindow::startSpectra(int topK)
         SpectraOptions options;
         options.topK = topK;
         Tally tally;
+        const auto show = outcomeSink(model);
         options.onOutcome = [&](const SpectrumOutcome &outcome) {
             log(tally.line(outcome));
-            // Dropped when another model was opened meanwhile; the workspace still gets it.
-            QMetaObject::invokeMethod(this, [this, model, outcome] {
-                if (model_ == model)
-                    takeOutcome(outcome);
-            }, Qt::QueuedConnection);
+            show(outcome);
         };
         std::exception_ptr failure;
         try {
@@ -300,6 +438,42 @@ BackgroundJob *MainWindow::startSpectra(int topK)
     return job;
 }
 
+std::function<void(const SpectrumOutcome &)> MainWindow::outcomeSink(std::shared_ptr<OpenedModel> model)
+{
+    return [this, model](const SpectrumOutcome &outcome) {
+        // Dropped when another model was opened meanwhile.
+        QMetaObject::invokeMethod(this, [this, model, outcome] {
+            if (model_ == model)
+                takeOutcome(outcome);
+        }, Qt::QueuedConnection);
+    };
+}
+
+void MainWindow::loadWorkspace()
+{
+    if (loadJob_)
+        loadJob_->cancel(); // the previous model's: its outcomes would be dropped anyway
+    const QString workspace = workspacePath(currentPath_);
+    if (!QFileInfo::exists(workspace))
+        return; // nothing computed for this model yet
+    const auto model = model_;
+    const qsizetype matrices = matrices_.size();
+    auto *job = new BackgroundJob(tr("Stored spectra of %1").arg(QFileInfo(currentPath_).fileName()),
+                                  [this, model, workspace, matrices](const JobContext &context,
+                                                                     const BackgroundJob::Log &log) {
+                                      log(tr("workspace %1").arg(workspace));
+                                      const long found = loadStoredSpectra(*model->checkpoint, model->inventory,
+                                                                           workspace.toStdString(), outcomeSink(model),
+                                                                           context);
+                                      return tr("stored spectra shown for %1 of %2 matrices")
+                                          .arg(found)
+                                          .arg(matrices);
+                                  });
+    loadJob_ = job;
+    jobs_->add(job);
+    job->start();
+}
+
 void MainWindow::takeOutcome(const SpectrumOutcome &outcome)
 {
     const QString name = QString::fromStdString(outcome.name);
@@ -309,6 +483,7 @@ void MainWindow::takeOutcome(const SpectrumOutcome &outcome)
         if (haveExact && outcome.spectrum->method != "exact")
             return; // a preview never replaces the exact spectrum
         tree_->showSpectrum(*outcome.spectrum);
+        overview_->showSpectrum(*outcome.spectrum);
     } else {
         if (known != outcomes_.end() && known->second.spectrum)
             return; // keep what an earlier job found
@@ -329,7 +504,9 @@ void MainWindow::showSelection()
 {
     std::vector<TensorSpectrum> spectra;
     QStringList missing;
-    for (const QString &name : tree_->selectedTensors()) {
+    const QStringList selected = tree_->selectedTensors();
+    overview_->setSelectedTensors(selected);
+    for (const QString &name : selected) {
         const SpectrumOutcome *known = outcome(name);
         if (known && known->spectrum)
             spectra.push_back(*known->spectrum);
@@ -337,14 +514,52 @@ void MainWindow::showSelection()
             missing << name;
     }
     plot_->setSpectra(std::move(spectra), missing);
+    esd_->setSpectra(plot_->spectra(), plot_->cursorSpectrum());
+}
+
+QCustomPlot *MainWindow::currentPlot() const
+{
+    if (views_->currentWidget() == esd_)
+        return esd_->plot();
+    if (views_->currentWidget() == overview_)
+        return overview_->plot();
+    return plot_->plot();
+}
+
+QString MainWindow::currentPlotName() const
+{
+    if (views_->currentWidget() == esd_)
+        return tr("esd");
+    if (views_->currentWidget() == overview_)
+        return tr("layers");
+    return tr("spectra");
 }
 
 bool MainWindow::savePlot(const QString &path, QSize size)
 {
     QString error;
-    const bool saved = exportPlot(*plot_->plot(), path, size, &error);
+    const QString title = tr("%1 of %2").arg(views_->tabText(views_->currentIndex()), QFileInfo(currentPath_).fileName());
+    const bool saved = exportPlot(*currentPlot(), path, title, size, &error);
     statusBar()->showMessage(saved ? tr("Saved the plot to %1").arg(path) : error, 8000);
     return saved;
+}
+
+bool MainWindow::saveTable(const QString &path)
+{
+    QString error;
+    const bool saved = overview_->exportCsv(path, &error);
+    statusBar()->showMessage(saved ? tr("Saved the metrics table to %1").arg(path) : error, 8000);
+    return saved;
+}
+
+void MainWindow::chooseTensor(const QString &name)
+{
+    const QTreeWidgetItem *item = tree_->tensorItem(name);
+    if (!item)
+        return;
+    if (item->isHidden() || item->parent()->isHidden())
+        filter_->clear(); // a choice the filter hides would look like nothing happened
+    tree_->selectTensor(name);
 }
 
 void MainWindow::announceEnd(BackgroundJob *job)
@@ -365,6 +580,30 @@ void MainWindow::announceEnd(BackgroundJob *job)
     }
     statusBar()->showMessage(message, 10000);
     QApplication::alert(this); // flashes the taskbar entry when the user is elsewhere
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState());
+    settings.setValue(kSplitterKey, splitter_->saveState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!droppedPath(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = droppedPath(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    openModel(path);
 }
 
 void MainWindow::updateActions()

@@ -5,24 +5,32 @@
 #include <QPointer>
 #include <QSet>
 #include <QSize>
+#include <functional>
 #include <map>
 #include <memory>
 
 class QAction;
 class QDockWidget;
+class QCustomPlot;
 class QLabel;
+class QMenu;
+class QSplitter;
+class QTabWidget;
 
 namespace sculpt {
 
 class BackgroundJob;
+class EsdPlot;
 class FilterBox;
 class JobsPanel;
+class LayerOverview;
 class ModelTree;
 class SpectrumPlot;
 struct OpenedModel;
 
-// The workbench: the model tree with its filter on the left, the spectrum plot of the
-// selected tensors on the right, the jobs panel below. Everything slow is a job.
+// The workbench: the model tree with its filter on the left; on the right, in tabs, the
+// selected tensors' spectra, the eigenvalue density of one of them and the layer overview
+// of the whole model; the jobs panel below. Everything slow is a job.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -30,14 +38,16 @@ public:
     ~MainWindow() override;
 
     // Opens on the thread pool as a job; the tree is replaced only when the new model opened,
-    // so a bad file costs nothing but a message. One open at a time.
+    // so a bad file costs nothing but a message (a window-modal box with the reader's
+    // reason). One open at a time. Spectra already in the model's workspace are then shown
+    // by a quick job that reads them back, with nothing recomputed.
     void openModel(const QString &path);
     // Asks a running open to stop; the current model stays.
     void cancelOpen();
 
     // Computes the open model's spectra as a job — exact, or randomized previews of the
     // topK largest values — reusing and then updating the model's workspace. Spectra reach
-    // the tree and the plot as each matrix finishes. nullptr when no model is open or a
+    // the tree and the views as each matrix finishes. nullptr when no model is open or a
     // spectra job is already running.
     BackgroundJob *startSpectra(int topK = 0);
 
@@ -46,27 +56,53 @@ public:
     void setWorkspaceFolder(const QString &folder);
     QString workspacePath(const QString &modelPath) const;
 
-    // Writes the spectrum plot as PNG, PDF or SVG by the file's suffix; says so in the status bar.
+    // Writes the current tab's plot as PNG, PDF or SVG by the file's suffix; says so in the
+    // status bar.
     bool savePlot(const QString &path, QSize size = {});
+    // Writes the metrics table as CSV, in the order it is sorted on screen.
+    bool saveTable(const QString &path);
 
     ModelTree *modelTree() const { return tree_; }
     FilterBox *filterBox() const { return filter_; }
     SpectrumPlot *spectrumPlot() const { return plot_; }
+    EsdPlot *esdPlot() const { return esd_; }
+    LayerOverview *layerOverview() const { return overview_; }
+    QTabWidget *views() const { return views_; } // the spectrum, the ESD, the layer overview
     JobsPanel *jobsPanel() const { return jobs_; }
     QString currentPath() const { return currentPath_; }
+    // Models opened before, newest first, as QSettings keeps them (File ▸ Open recent).
+    QStringList recentFiles() const;
     QString lastError() const { return lastError_; }
-    // What the latest spectra job said about this tensor of the open model, if anything.
+    // What the latest job (a spectra job, or the stored spectra read back) said about this
+    // tensor of the open model, if anything.
     const SpectrumOutcome *outcome(const QString &tensor) const;
 
 Q_SIGNALS:
     void modelOpened(const QString &path);
     void openFailed(const QString &message);
 
+protected:
+    void closeEvent(QCloseEvent *event) override;       // keeps the window's geometry and layout
+    void dragEnterEvent(QDragEnterEvent *event) override; // a checkpoint file or model folder
+    void dropEvent(QDropEvent *event) override;
+
 private:
     void buildMenus(QDockWidget *jobsDock);
+    void remember(const QString &path);
+    void showRecentFiles();
+    void showAbout();
+    void showOpenError(const QString &reason);
+    void loadWorkspace();
+    // Hands a job's outcomes to the GUI thread, where they are shown while `model` is open.
+    std::function<void(const SpectrumOutcome &)> outcomeSink(std::shared_ptr<OpenedModel> model);
     void chooseFile();
     void chooseFolder();
     void choosePlotFile();
+    void chooseTableFile();
+    QString exportStem(const QString &what) const;
+    QCustomPlot *currentPlot() const;
+    QString currentPlotName() const;
+    void chooseTensor(const QString &name);
     void askTopK();
     void adopt(std::shared_ptr<OpenedModel> opened);
     void takeOutcome(const SpectrumOutcome &outcome);
@@ -77,12 +113,18 @@ private:
     ModelTree *tree_;
     FilterBox *filter_;
     SpectrumPlot *plot_;
+    EsdPlot *esd_;
+    LayerOverview *overview_;
+    QTabWidget *views_;
+    QSplitter *splitter_;
     JobsPanel *jobs_;
     QLabel *summary_;
     QAction *spectraAction_ = nullptr;
     QAction *previewAction_ = nullptr;
+    QMenu *recentMenu_ = nullptr;
     QPointer<BackgroundJob> openJob_;
     QPointer<BackgroundJob> spectraJob_;
+    QPointer<BackgroundJob> loadJob_;
     std::shared_ptr<OpenedModel> model_;
     QSet<QString> matrices_; // tensors of the open model that can have a spectrum
     std::map<QString, SpectrumOutcome> outcomes_;

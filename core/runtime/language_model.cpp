@@ -1,20 +1,12 @@
 #include "runtime/language_model.h"
 
+#include "runtime/device.h"
 #include "runtime/llama.h"
 
 #include <stdexcept>
 
 namespace sculpt {
 namespace {
-
-torch::Device parseDevice(const std::string &device)
-{
-    try {
-        return torch::Device(device);
-    } catch (const c10::Error &) {
-        throw std::invalid_argument("unknown device '" + device + "' (try cpu, cuda or cuda:1)");
-    }
-}
 
 std::vector<float> toVector(const torch::Tensor &t)
 {

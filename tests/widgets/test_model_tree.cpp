@@ -8,6 +8,7 @@
 #include "model_tree.h"
 #include "small_model.h"
 #include "test_files.h"
+#include "test_settings.h"
 
 #include <QApplication>
 #include <QSignalSpy>
@@ -18,6 +19,8 @@ using namespace sculpt;
 class TestModelTree : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase() { test::isolateSettings(); }
+
     void treeGroupsTensorsByBlock()
     {
         SCULPT_REQUIRE_SHARED(path, "stories260K/stories260K.bin");

@@ -5,17 +5,27 @@
 #include "analysis/content_hash.h"
 #include "analysis/metrics.h"
 #include "background_job.h"
+#include "esd_plot.h"
+#include "filter_box.h"
 #include "io/formats.h"
 #include "jobs_panel.h"
+#include "layer_overview.h"
 #include "main_window.h"
 #include "model_tree.h"
 #include "small_model.h"
 #include "spectrum_plot.h"
+#include "test_settings.h"
 #include "workspace/workspace.h"
 
+#include <QApplication>
 #include <QImage>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
 #include <qcustomplot.h>
@@ -62,13 +72,40 @@ void screenshot(QWidget &widget, const QString &name)
     QVERIFY(widget.grab().save(QDir(folder).filePath(name)));
 }
 
-QString percentText(double fraction) { return QStringLiteral("%1 %").arg(100 * fraction, 0, 'f', 1); }
+QString percentText(double fraction) { return QStringLiteral("%1\u00a0%").arg(100 * fraction, 0, 'f', 1); }
+
+// The action a menu of the window shows under this text (accelerator ampersands ignored).
+QAction *menuAction(MainWindow &window, const QString &text)
+{
+    for (QAction *action : window.menuBar()->findChildren<QAction *>())
+        if (action->text().remove('&') == text)
+            return action;
+    return nullptr;
+}
+
+// Drops a drag carrying these URLs on the window, as a file manager would; whether the
+// window took it.
+bool drop(MainWindow &window, const QList<QUrl> &urls)
+{
+    QMimeData mime;
+    mime.setUrls(urls);
+    const QPoint at = window.rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, &mime, Qt::LeftButton, {});
+    QApplication::sendEvent(&window, &enter);
+    if (!enter.isAccepted())
+        return false;
+    QDropEvent dropped(at, Qt::CopyAction, &mime, Qt::LeftButton, {});
+    QApplication::sendEvent(&window, &dropped);
+    return dropped.isAccepted();
+}
 
 } // namespace
 
 class TestWorkbench : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void init() { test::isolateSettings(); } // each test starts with no recent files and no saved layout
+
     void spectraFillTheTreeAndThePlot()
     {
         QTemporaryDir dir;
@@ -150,6 +187,50 @@ private Q_SLOTS:
         screenshot(*plot, "06-block-energy.png");
     }
 
+    void esdAndLayerOverviewFollowTheSelection()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setWorkspaceFolder(dir.filePath("workspaces"));
+        window.show();
+        QVERIFY(openAndWait(window, test::writeTinyLlama(dir.path())));
+        QVERIFY(runSpectra(window));
+
+        // The ESD shows the rank cursor's matrix: every eigenvalue in a bin.
+        select(window, {"model.layers.0.mlp.gate_proj.weight", kUpProj});
+        EsdPlot *esd = window.esdPlot();
+        QCOMPARE(esd->current(), 0);
+        QCOMPARE(esd->histogram().total, 48L);
+        window.spectrumPlot()->setCursorSpectrum(1);
+        QCOMPARE(esd->current(), 1);
+        QVERIFY(esd->fitText().startsWith(QString("α = %1").arg(window.outcome(kUpProj)->spectrum->metrics.alpha.alpha, 0, 'f', 2)));
+        window.views()->setCurrentWidget(esd);
+        screenshot(window, "12-esd.png");
+        QVERIFY(window.savePlot(dir.filePath("esd.svg")));
+
+        // Clicking a point of the layer overview selects its tensor in the tree and plots it.
+        LayerOverview *overview = window.layerOverview();
+        window.views()->setCurrentWidget(overview);
+        QTRY_COMPARE(overview->roles(), (QStringList{"q", "k", "v", "o", "gate", "up", "down"}));
+        QCustomPlot *canvas = overview->plot();
+        canvas->replot();
+        const auto down1 = overview->series("down")->data()->at(1);
+        QTest::mouseClick(canvas, Qt::LeftButton, {},
+                          QPoint(int(std::lround(canvas->xAxis->coordToPixel(down1->key))),
+                                 int(std::lround(canvas->yAxis->coordToPixel(down1->value)))));
+        const QString down = "model.layers.1.mlp.down_proj.weight";
+        QCOMPARE(window.modelTree()->selectedTensors(), QStringList{down});
+        QCOMPARE(window.spectrumPlot()->spectra().at(0).name, down.toStdString());
+        QCOMPARE(down1->value, window.outcome(down)->spectrum->metrics.alpha.alpha);
+        screenshot(window, "13-layers.png");
+
+        // The table as CSV: a header and one row per matrix.
+        QVERIFY(window.saveTable(dir.filePath("metrics.csv")));
+        QFile csv(dir.filePath("metrics.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().count("\r\n"), 1 + 16);
+    }
+
     void plotExportsToPngPdfAndSvg()
     {
         QTemporaryDir dir;
@@ -194,8 +275,15 @@ private Q_SLOTS:
         const QString model = test::writeTinyLlama(dir.path());
         QVERIFY(openAndWait(window, model));
         QVERIFY(runSpectra(window));
+        // Reopened, the stored spectra show at once: a job reads them back, computing nothing.
         QVERIFY(openAndWait(window, model));
-        QVERIFY(!window.outcome(kUpProj)); // a fresh model knows nothing until the job says
+        QCOMPARE(window.jobsPanel()->jobs().constFirst()->title(), QString("Stored spectra of tiny-llama.safetensors"));
+        QTRY_VERIFY(window.outcome(kUpProj));
+        QVERIFY(window.outcome(kUpProj)->reused);
+        QTRY_COMPARE(window.jobsPanel()->jobs().constFirst()->summary(), QString("stored spectra shown for 16 of 16 matrices"));
+        select(window, {kUpProj});
+        QCOMPARE(window.spectrumPlot()->plot()->graph(0)->data()->size(), 48);
+        QTRY_VERIFY(window.layerOverview()->series("up"));
         BackgroundJob *again = runSpectra(window);
         QVERIFY(again);
         QCOMPARE(again->summary(), QString("0 computed, 16 reused, 0 skipped"));
@@ -280,6 +368,153 @@ private Q_SLOTS:
         QCOMPARE(retry->state(), BackgroundJob::State::Finished);
     }
 
+    void recentFilesAndTheWindowLayoutAreKept()
+    {
+        QTemporaryDir dir;
+        const QString model = test::writeTinyLlama(dir.path());
+        {
+            MainWindow window;
+            window.setWorkspaceFolder(dir.filePath("workspaces"));
+            window.show();
+            QVERIFY(openAndWait(window, model));
+            QCOMPARE(window.recentFiles().constFirst(), model);
+            window.resize(1111, 777);
+            window.close();
+        }
+        MainWindow again;
+        again.setWorkspaceFolder(dir.filePath("workspaces"));
+        QCOMPARE(again.size(), QSize(1111, 777));
+        QCOMPARE(again.recentFiles(), QStringList{model});
+        QAction *recent = menuAction(again, "1  tiny-llama.safetensors");
+        QVERIFY(recent);
+        QSignalSpy opened(&again, &MainWindow::modelOpened);
+        recent->trigger();
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(again.currentPath(), model);
+        menuAction(again, "Clear the list")->trigger();
+        QVERIFY(again.recentFiles().isEmpty());
+    }
+
+    void droppingAFileOrFolderOpensIt()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setWorkspaceFolder(dir.filePath("workspaces"));
+        window.show();
+        const QString model = test::writeTinyLlama(dir.path());
+        QVERIFY(!drop(window, {QUrl::fromLocalFile(model), QUrl::fromLocalFile(model)})); // one at a time
+        QVERIFY(!drop(window, {QUrl("https://example.org/model.safetensors")}));
+        QSignalSpy opened(&window, &MainWindow::modelOpened);
+        QVERIFY(drop(window, {QUrl::fromLocalFile(model)}));
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(window.currentPath(), model);
+    }
+
+    void aDamagedFileSaysWhyInADialogAndKeepsTheModel()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setWorkspaceFolder(dir.filePath("workspaces"));
+        window.show();
+        const QString model = test::writeTinyLlama(dir.path());
+        QVERIFY(openAndWait(window, model));
+        const QString damaged = dir.filePath("damaged.safetensors");
+        test::writeFile(damaged, QByteArray("\xff\xff\xff\xff\xff\xff\xff\x7f{", 9)); // a header longer than the file
+        QSignalSpy failed(&window, &MainWindow::openFailed);
+        window.openModel(damaged);
+        QVERIFY(failed.wait(10000));
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = window.findChild<QMessageBox *>("openError")) && box->isVisible());
+        QCOMPARE(box->text(), window.lastError()); // the reader's own line
+        QVERIFY2(box->text().contains(damaged), qPrintable(box->text()));
+        QCOMPARE(box->informativeText(), QString("tiny-llama.safetensors stays open."));
+        QVERIFY(box->windowModality() != Qt::ApplicationModal);
+        screenshot(*box, "14-open-error.png");
+        box->accept();
+        QCOMPARE(window.currentPath(), model);
+        QCOMPARE(window.modelTree()->topLevelItemCount(), 3);
+    }
+
+    void shortcutsReachFindAndCancel()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setWorkspaceFolder(dir.filePath("workspaces"));
+        window.show();
+        QApplication::setActiveWindow(&window);
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(openAndWait(window, test::writeSlowModel(dir.path(), 4, 1500)));
+        QTest::qWait(50); // the stored-spectra check is not started: no workspace yet
+
+        QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+        QVERIFY(window.filterBox()->hasFocus());
+
+        // Ctrl+. from anywhere stops the running job …
+        BackgroundJob *job = window.startSpectra();
+        QVERIFY(job);
+        QSignalSpy ended(job, &BackgroundJob::ended);
+        QTest::keyClick(&window, Qt::Key_Period, Qt::ControlModifier);
+        QVERIFY(ended.wait(10000));
+        QCOMPARE(job->state(), BackgroundJob::State::Cancelled);
+
+        // … and Esc inside the Jobs panel.
+        BackgroundJob *next = window.startSpectra();
+        QVERIFY(next);
+        QSignalSpy nextEnded(next, &BackgroundJob::ended);
+        QWidget *list = window.jobsPanel()->findChild<QTreeWidget *>();
+        list->setFocus();
+        QTest::keyClick(list, Qt::Key_Escape);
+        QVERIFY(nextEnded.wait(10000));
+        QCOMPARE(next->state(), BackgroundJob::State::Cancelled);
+    }
+
+    void aboutBoxNamesTheLicenses()
+    {
+        MainWindow window;
+        window.show();
+        menuAction(window, "About Sculpt")->trigger();
+        QMessageBox *box = window.findChild<QMessageBox *>("about");
+        QVERIFY(box && box->isVisible());
+        const QString text = box->text() + box->informativeText();
+        for (const char *license : {"GPL-3.0-or-later", "QCustomPlot — GPL-3.0", "LGPL-3.0", "LibTorch", "BSD-3-Clause"})
+            QVERIFY2(text.contains(license), license);
+        screenshot(*box, "15-about.png");
+        box->accept();
+    }
+
+    void followsADarkPalette()
+    {
+        QTemporaryDir dir;
+        const QPalette light = QApplication::palette();
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x30, 0x30, 0x30));
+        dark.setColor(QPalette::Base, QColor(0x20, 0x20, 0x20));
+        dark.setColor(QPalette::AlternateBase, QColor(0x2a, 0x2a, 0x2a));
+        for (const auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+            dark.setColor(role, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Button, QColor(0x3a, 0x3a, 0x3a));
+        dark.setColor(QPalette::Highlight, QColor(0x3d, 0x6e, 0xa8));
+        dark.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+        MainWindow window;
+        window.setWorkspaceFolder(dir.filePath("workspaces"));
+        window.show();
+        QVERIFY(openAndWait(window, test::writeTinyLlama(dir.path())));
+        QVERIFY(runSpectra(window));
+        select(window, {kUpProj});
+        QApplication::setPalette(dark); // as the desktop does when it switches to dark mode
+        QTest::qWait(30);
+        for (QCustomPlot *plot : {window.spectrumPlot()->plot(), window.esdPlot()->plot(), window.layerOverview()->plot()}) {
+            const QImage drawn = plot->toPixmap(400, 300).toImage();
+            QCOMPARE(drawn.pixelColor(2, 2), QColor(0x20, 0x20, 0x20)); // the palette's base, not white
+        }
+        screenshot(window, "16-dark-spectrum.png");
+        window.views()->setCurrentIndex(1);
+        screenshot(window, "17-dark-esd.png");
+        window.views()->setCurrentIndex(2);
+        screenshot(window, "18-dark-layers.png");
+        QApplication::setPalette(light);
+    }
+
     void stories260K()
     {
         SCULPT_REQUIRE_SHARED(path, "stories260K/stories260K.bin");
@@ -299,6 +534,14 @@ private Q_SLOTS:
         QCOMPARE(window.spectrumPlot()->plot()->graphCount(), 7);
         window.spectrumPlot()->setRank(16);
         screenshot(window, "09-stories260K-block2.png");
+        window.views()->setCurrentWidget(window.esdPlot());
+        QCOMPARE(window.esdPlot()->histogram().total, 64L);
+        screenshot(window, "09-stories260K-esd.png");
+        window.views()->setCurrentWidget(window.layerOverview());
+        QTRY_COMPARE(window.layerOverview()->roles(), (QStringList{"q", "k", "v", "o", "gate", "up", "down"}));
+        for (const QString &role : window.layerOverview()->roles())
+            QCOMPARE(window.layerOverview()->series(role)->data()->size(), 5);
+        screenshot(window, "09-stories260K-layers.png");
     }
 };
 

@@ -1,0 +1,141 @@
+// `sculpt-cli eval MODEL --images IDX --labels IDX`: top-1 accuracy of an image classifier.
+
+#include "commands.h"
+
+#include "io/error.h"
+#include "io/formats.h"
+#include "progress_bar.h"
+#include "runtime/accuracy.h"
+#include "runtime/idx.h"
+#include "runtime/image_classifier.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+namespace sculpt::cli {
+namespace {
+
+constexpr const char *kUsage =
+    "usage: sculpt-cli eval MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--json]\n";
+
+std::atomic<bool> interrupted{false};
+
+// The first Ctrl-C stops the evaluation between batches; a second one kills as usual.
+extern "C" void stopOnInterrupt(int)
+{
+    interrupted = true;
+    std::signal(SIGINT, SIG_DFL);
+}
+
+struct Arguments {
+    std::string model;
+    std::string images;
+    std::string labels;
+    std::string config; // the sidecar, or none
+    long limit = -1;    // all
+    bool json = false;
+};
+
+std::optional<Arguments> parse(const std::vector<std::string> &args)
+{
+    Arguments a;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string &arg = args[i];
+        if (arg == "--json") {
+            a.json = true;
+            continue;
+        }
+        const bool takesValue = arg == "--images" || arg == "--labels" || arg == "--config" || arg == "--limit";
+        if (takesValue && i + 1 >= args.size()) {
+            std::cerr << "sculpt-cli eval: " << arg << " needs a value\n";
+            return std::nullopt;
+        }
+        if (arg == "--images") {
+            a.images = args[++i];
+        } else if (arg == "--labels") {
+            a.labels = args[++i];
+        } else if (arg == "--config") {
+            a.config = args[++i];
+        } else if (arg == "--limit") {
+            char *end = nullptr;
+            a.limit = std::strtol(args[++i].c_str(), &end, 10);
+            if (*end != '\0' || args[i].empty() || a.limit < 1) {
+                std::cerr << "sculpt-cli eval: --limit takes a whole number ≥ 1, not '" << args[i] << "'\n";
+                return std::nullopt;
+            }
+        } else if (arg.starts_with("-")) {
+            std::cerr << "sculpt-cli eval: unknown option '" << arg << "'\n";
+            return std::nullopt;
+        } else if (a.model.empty()) {
+            a.model = arg;
+        } else {
+            std::cerr << "sculpt-cli eval: one MODEL only\n";
+            return std::nullopt;
+        }
+    }
+    if (a.model.empty() || a.images.empty() || a.labels.empty()) {
+        std::cerr << kUsage;
+        return std::nullopt;
+    }
+    return a;
+}
+
+void print(const AccuracyResult &r, bool json)
+{
+    if (json) {
+        const nlohmann::ordered_json out{{"images", r.images}, {"correct", r.correct}, {"accuracy", r.accuracy()}};
+        std::cout << out.dump(2) << "\n";
+        return;
+    }
+    std::printf("images    %ld\ncorrect   %ld\naccuracy  %.2f %%\n", r.images, r.correct, 100 * r.accuracy());
+}
+
+} // namespace
+
+int evalImages(const std::vector<std::string> &rawArgs)
+{
+    const auto args = parse(rawArgs);
+    if (!args)
+        return kBadInput;
+    // The data first: a bad image file fails in milliseconds, before the model is copied.
+    IdxImages images;
+    std::vector<uint8_t> labels;
+    std::unique_ptr<ImageClassifier> classifier;
+    try {
+        images = readIdxImages(args->images);
+        labels = readIdxLabels(args->labels);
+        classifier = ImageClassifier::load(*openCheckpoint(args->model), args->config);
+    } catch (const FileError &e) {
+        std::cerr << "sculpt-cli: " << e.what() << "\n";
+        return kBadInput;
+    }
+    if (images.count == 0) {
+        std::cerr << "sculpt-cli eval: " << args->images << " holds no images\n";
+        return kBadInput;
+    }
+
+    std::signal(SIGINT, stopOnInterrupt);
+    ProgressBar bar("images");
+    const JobContext job([&](const Progress &p) { bar.update(p); }, &interrupted);
+    AccuracyResult result;
+    try {
+        result = accuracy(*classifier, images, labels, args->limit, job);
+    } catch (const std::invalid_argument &e) {
+        bar.finish();
+        std::cerr << "sculpt-cli eval: " << e.what() << "\n";
+        return kBadInput;
+    } catch (const Cancelled &) {
+        bar.finish();
+        std::cerr << "sculpt-cli: cancelled\n";
+        return kCancelled;
+    }
+    bar.finish();
+    print(result, args->json);
+    return kOk;
+}
+
+} // namespace sculpt::cli

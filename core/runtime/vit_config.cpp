@@ -1,0 +1,332 @@
+#include "runtime/vit_config.h"
+
+#include "io/checkpoint.h"
+#include "io/error.h"
+#include "io/hf_folder.h"
+#include "io/mapped_file.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace sculpt {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr uint64_t kMaxSidecarBytes = 1'000'000;
+
+// config.json's keys the ViT runtime reads, and the layout keys only a sidecar brings. A
+// sidecar key outside both is refused, so a typo is not silently ignored; keys starting with
+// "_" are comments.
+const std::set<std::string> kConfigKeys{
+    "model_type",        "image_size",          "patch_size",        "num_channels", "hidden_size",
+    "num_hidden_layers", "num_attention_heads", "intermediate_size", "hidden_act",   "layer_norm_eps",
+    "num_labels",        "id2label",            "label2id",          "qkv_bias",
+};
+const std::set<std::string> kLayoutKeys{
+    "tensor_names", "rename",     "patch_flatten",          "qkv_layout",     "attention_scale",
+    "final_norm",   "image_mean", "classifier_hidden_size", "rescale_factor", "image_std",
+};
+
+// Hugging Face's ViTForImageClassification.
+VitTensorNames hfNames()
+{
+    const std::string layer = "vit.encoder.layer.{L}.";
+    VitTensorNames n;
+    n.patchEmbedding = "vit.embeddings.patch_embeddings.projection";
+    n.clsToken = "vit.embeddings.cls_token";
+    n.positionEmbedding = "vit.embeddings.position_embeddings";
+    n.attentionNorm = layer + "layernorm_before";
+    n.query = layer + "attention.attention.query";
+    n.key = layer + "attention.attention.key";
+    n.value = layer + "attention.attention.value";
+    n.attentionOutput = layer + "attention.output.dense";
+    n.mlpNorm = layer + "layernorm_after";
+    n.mlpIn = layer + "intermediate.dense";
+    n.mlpOut = layer + "output.dense";
+    n.finalNorm = "vit.layernorm";
+    n.classifier = "classifier";
+    return n;
+}
+
+// lucidrains/vit-pytorch's early ViT: pre-norm wrappers (PreNorm → .fn.norm and .fn.fn),
+// one fused bias-free to_qkv, FeedForward as Sequential(Linear, GELU, Linear) and
+// mlp_head as Sequential(Linear, GELU, Linear). Later versions moved modules around;
+// `rename` maps theirs onto these.
+VitTensorNames lucidrainsNames()
+{
+    const std::string attention = "transformer.layers.{L}.0.", mlp = "transformer.layers.{L}.1.";
+    VitTensorNames n;
+    n.patchEmbedding = "patch_to_embedding";
+    n.clsToken = "cls_token";
+    n.positionEmbedding = "pos_embedding";
+    n.attentionNorm = attention + "fn.norm";
+    n.qkv = attention + "fn.fn.to_qkv";
+    n.attentionOutput = attention + "fn.fn.to_out";
+    n.mlpNorm = mlp + "fn.norm";
+    n.mlpIn = mlp + "fn.fn.net.0";
+    n.mlpOut = mlp + "fn.fn.net.2";
+    n.finalNorm = "transformer.norm";
+    n.classifierHidden = "mlp_head.0";
+    n.classifier = "mlp_head.2";
+    return n;
+}
+
+json readSidecar(const std::string &path)
+{
+    const auto file = MappedFile::open(path);
+    if (file->size() > kMaxSidecarBytes)
+        throw FileError(path, "a sidecar config is at most 1 MB");
+    const std::string text(reinterpret_cast<const char *>(file->data()), file->size());
+    json sidecar;
+    try {
+        sidecar = json::parse(text);
+    } catch (const json::parse_error &e) {
+        // nlohmann's message says where ("at line 3, column 5: …"); keep just that part.
+        const std::string what = e.what();
+        throw FileError(path, "not valid JSON: " + what.substr(what.find(' ') + 1));
+    }
+    if (!sidecar.is_object())
+        throw FileError(path, "a sidecar config is a JSON object");
+    for (const auto &[key, value] : sidecar.items())
+        if (!key.starts_with("_") && !kConfigKeys.contains(key) && !kLayoutKeys.contains(key))
+            throw FileError(path, "unknown key '" + key + "' (see README, \"Running models\")");
+    return sidecar;
+}
+
+// config.json overlaid with the sidecar, each key's errors naming the file it came from.
+class Settings {
+public:
+    Settings(const Checkpoint &checkpoint, const std::string &sidecarPath)
+        : checkpoint_(checkpoint), sidecarPath_(sidecarPath)
+    {
+        const auto it = checkpoint.metadata().find(kConfigKey);
+        if (it == checkpoint.metadata().end() && sidecarPath.empty())
+            throw FileError(checkpoint.path(), "no config.json: a ViT runs from its folder (config.json + weights) or "
+                                               "with a sidecar config (--config FILE)");
+        hasConfig_ = it != checkpoint.metadata().end();
+        if (hasConfig_) // the folder reader has checked it is a JSON object
+            merged_ = json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+        if (!merged_.is_object())
+            merged_ = json::object();
+        if (sidecarPath.empty())
+            return;
+        const json sidecar = readSidecar(sidecarPath);
+        for (const auto &[key, value] : sidecar.items()) {
+            merged_[key] = value;
+            fromSidecar_.insert(key);
+        }
+    }
+
+    bool present(const std::string &key) const { return merged_.contains(key) && !merged_[key].is_null(); }
+    const json &operator[](const std::string &key) const { return merged_[key]; }
+
+    [[noreturn]] void fail(const std::string &key, const std::string &why) const
+    {
+        if (fromSidecar_.contains(key))
+            throw FileError(sidecarPath_, key + " " + why);
+        throw FileError(checkpoint_.path(), "config.json: " + key + " " + why);
+    }
+    [[noreturn]] void missing(const std::string &key) const
+    {
+        if (sidecarPath_.empty())
+            throw FileError(checkpoint_.path(), "config.json: " + key + " is missing");
+        throw FileError(sidecarPath_, key + " is missing" + (hasConfig_ ? " (and config.json has none)" : ""));
+    }
+
+    int64_t positive(const std::string &key) const
+    {
+        if (!present(key))
+            missing(key);
+        if (!merged_[key].is_number_integer() || merged_[key].get<int64_t>() <= 0)
+            fail(key, "is not a positive integer");
+        return merged_[key].get<int64_t>();
+    }
+    int64_t positive(const std::string &key, int64_t otherwise) const { return present(key) ? positive(key) : otherwise; }
+    double number(const std::string &key, double otherwise) const
+    {
+        if (!present(key))
+            return otherwise;
+        if (!merged_[key].is_number() || !(merged_[key].get<double>() > 0))
+            fail(key, "is not a positive number");
+        return merged_[key].get<double>();
+    }
+    bool flag(const std::string &key, bool otherwise) const
+    {
+        if (!present(key))
+            return otherwise;
+        if (!merged_[key].is_boolean())
+            fail(key, "is not true or false");
+        return merged_[key].get<bool>();
+    }
+    std::string text(const std::string &key, const std::string &otherwise) const
+    {
+        if (!present(key))
+            return otherwise;
+        if (!merged_[key].is_string())
+            fail(key, "is not a string");
+        return merged_[key].get<std::string>();
+    }
+
+private:
+    const Checkpoint &checkpoint_;
+    std::string sidecarPath_;
+    bool hasConfig_ = false;
+    json merged_;
+    std::set<std::string> fromSidecar_;
+};
+
+int64_t labelCount(const Settings &s)
+{
+    if (s.present("num_labels"))
+        return s.positive("num_labels");
+    if (!s.present("id2label"))
+        s.missing("num_labels");
+    if (!s["id2label"].is_object() || s["id2label"].empty())
+        s.fail("id2label", "is not an object naming each class");
+    return int64_t(s["id2label"].size());
+}
+
+VitActivation activation(const Settings &s)
+{
+    const std::string name = s.text("hidden_act", "gelu");
+    if (name == "gelu")
+        return VitActivation::Gelu;
+    if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
+        return VitActivation::GeluTanh;
+    if (name == "relu")
+        return VitActivation::Relu;
+    s.fail("hidden_act", "'" + name + "' is not one the ViT runtime has (gelu, gelu_pytorch_tanh, gelu_new, relu)");
+}
+
+std::array<PatchAxis, 3> patchOrder(const Settings &s)
+{
+    static const std::map<std::string, PatchAxis> axes{
+        {"c", PatchAxis::Channel}, {"p1", PatchAxis::Row}, {"p2", PatchAxis::Column}};
+    const std::string text = s.text("patch_flatten", "c p1 p2");
+    const auto bad = [&] {
+        s.fail("patch_flatten", "'" + text + "' is not an order of c, p1 and p2 (such as \"c p1 p2\" or \"p1 p2 c\")");
+    };
+    std::vector<PatchAxis> order;
+    std::istringstream words(text);
+    for (std::string word; words >> word;) {
+        const auto it = axes.find(word);
+        if (it == axes.end() || std::ranges::find(order, it->second) != order.end())
+            bad();
+        order.push_back(it->second);
+    }
+    if (order.size() != 3)
+        bad();
+    return {order[0], order[1], order[2]};
+}
+
+double attentionScale(const Settings &s, const VitConfig &c)
+{
+    if (!s.present("attention_scale") || s["attention_scale"] == "head_dim")
+        return 1 / std::sqrt(double(c.headDim()));
+    if (s["attention_scale"] == "hidden_size")
+        return 1 / std::sqrt(double(c.dim));
+    if (s["attention_scale"].is_number() && s["attention_scale"].get<double>() > 0)
+        return s["attention_scale"].get<double>();
+    s.fail("attention_scale", "is neither \"head_dim\", \"hidden_size\" nor a positive number");
+}
+
+// One value per channel: a number for all of them, or a list of one or `channels`.
+std::vector<double> perChannel(const Settings &s, const char *key, int64_t channels, double otherwise, bool positive)
+{
+    if (!s.present(key))
+        return std::vector<double>(size_t(channels), otherwise);
+    const json values = s[key].is_array() ? s[key] : json::array({s[key]});
+    if (values.size() != 1 && values.size() != size_t(channels))
+        s.fail(key, "has " + std::to_string(values.size()) + " values for " + std::to_string(channels) + " channels");
+    std::vector<double> out;
+    for (const json &v : values) {
+        if (!v.is_number() || (positive && !(v.get<double>() > 0)))
+            s.fail(key, positive ? "holds something other than positive numbers" : "holds something other than numbers");
+        out.push_back(v.get<double>());
+    }
+    out.resize(size_t(channels), out.front());
+    return out;
+}
+
+VitTensorNames tensorNames(const Settings &s)
+{
+    const std::string style = s.text("tensor_names", "hf");
+    if (style == "hf")
+        return hfNames();
+    if (style == "lucidrains")
+        return lucidrainsNames();
+    s.fail("tensor_names", "'" + style + "' is not a naming the ViT runtime knows (hf, lucidrains)");
+}
+
+std::vector<std::pair<std::string, std::string>> renames(const Settings &s)
+{
+    if (!s.present("rename"))
+        return {};
+    const std::string shape = "is not a list of [pattern, replacement] pairs";
+    if (!s["rename"].is_array())
+        s.fail("rename", shape);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const json &pair : s["rename"]) {
+        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+            s.fail("rename", shape);
+        try {
+            std::regex(pair[0].get<std::string>());
+        } catch (const std::regex_error &e) {
+            s.fail("rename", "pattern '" + pair[0].get<std::string>() + "' is not a regular expression: " + e.what());
+        }
+        out.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    }
+    return out;
+}
+
+} // namespace
+
+VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecarPath)
+{
+    const Settings s(checkpoint, sidecarPath);
+    if (const std::string type = s.text("model_type", "vit"); type != "vit")
+        s.fail("model_type", "'" + type + "' is not a ViT");
+
+    VitConfig c;
+    c.imageSize = s.positive("image_size");
+    c.patchSize = s.positive("patch_size");
+    if (c.imageSize % c.patchSize != 0)
+        s.fail("patch_size", std::to_string(c.patchSize) + " does not divide image_size " + std::to_string(c.imageSize));
+    c.channels = s.positive("num_channels", 3);
+    c.dim = s.positive("hidden_size");
+    c.layers = s.positive("num_hidden_layers");
+    c.heads = s.positive("num_attention_heads");
+    if (c.dim % c.heads != 0)
+        s.fail("num_attention_heads", std::to_string(c.heads) + " does not divide hidden_size " + std::to_string(c.dim));
+    c.hiddenDim = s.positive("intermediate_size");
+    c.labels = labelCount(s);
+    c.classifierHidden = s.positive("classifier_hidden_size", 0);
+    c.layerNormEps = s.number("layer_norm_eps", c.layerNormEps);
+    c.activation = activation(s);
+    c.attentionScale = attentionScale(s, c);
+    c.patchOrder = patchOrder(s);
+    if (const std::string layout = s.text("qkv_layout", "3 h d"); layout == "h 3 d")
+        c.qkvLayout = QkvLayout::HeadsThreeDim;
+    else if (layout != "3 h d")
+        s.fail("qkv_layout", "'" + layout + "' is neither \"3 h d\" nor \"h 3 d\"");
+    c.finalNorm = s.flag("final_norm", true);
+    c.rescale = s.number("rescale_factor", c.rescale);
+    // transformers' ViTImageProcessor defaults: mean and std 0.5 on every channel.
+    c.mean = perChannel(s, "image_mean", c.channels, 0.5, /*positive=*/false);
+    c.std = perChannel(s, "image_std", c.channels, 0.5, /*positive=*/true);
+    c.names = tensorNames(s);
+    c.qkvBias = s.flag("qkv_bias", true);
+    c.renames = renames(s);
+    if (c.classifierHidden > 0 && c.names.classifierHidden.empty())
+        s.fail("classifier_hidden_size", "asks for a two-layer head, which tensor_names '" +
+                                             s.text("tensor_names", "hf") + "' has no name for");
+    return c;
+}
+
+} // namespace sculpt

@@ -1,0 +1,76 @@
+#pragma once
+// The shape and layout of a Vision Transformer: a Hugging Face folder's config.json, with a
+// sidecar file on top for checkpoints that are not HF's own (other tensor names, a fused
+// q/k/v projection, another patch order, attention scale, head or input normalisation).
+// The sidecar takes config.json's keys plus the layout keys below; it wins where both say.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sculpt {
+
+class Checkpoint;
+
+enum class VitActivation { Gelu, GeluTanh, Relu };
+
+// The axes of one patch, in the order a linear patch embedding reads them: "c p1 p2"
+// (a convolution kernel's own order, HF) or "p1 p2 c" (einops' rearrange in
+// lucidrains/vit-pytorch) or any other permutation.
+enum class PatchAxis { Channel, Row, Column };
+
+// How a fused q/k/v projection's output rows divide: all of q, then k, then v, each heads ×
+// headDim ("3 h d", lucidrains' chunk(3)) or, per head, its q, k and v ("h 3 d").
+enum class QkvLayout { ThreeHeadsDim, HeadsThreeDim };
+
+// Where each weight lives in the checkpoint. Layer names hold "{L}" for the block index;
+// layers are named without ".weight" / ".bias". `qkv` set means one fused projection and
+// `query`, `key`, `value` empty, and the other way round.
+struct VitTensorNames {
+    std::string patchEmbedding; // a [hidden, C, p, p] conv kernel or a [hidden, C·p·p] matrix
+    std::string clsToken, positionEmbedding;
+    std::string attentionNorm, query, key, value, qkv, attentionOutput;
+    std::string mlpNorm, mlpIn, mlpOut;
+    std::string finalNorm;
+    std::string classifierHidden; // the first layer of a two-layer head
+    std::string classifier;
+};
+
+struct VitConfig {
+    int64_t imageSize = 0;  // square images of imageSize² pixels
+    int64_t patchSize = 0;
+    int64_t channels = 3;
+    int64_t dim = 0;        // hidden_size
+    int64_t layers = 0;
+    int64_t heads = 0;
+    int64_t hiddenDim = 0;  // intermediate_size, the MLP width
+    int64_t labels = 0;
+    int64_t classifierHidden = 0; // > 0: the head is Linear → activation → Linear
+    double layerNormEps = 1e-12;  // transformers' ViTConfig default
+    VitActivation activation = VitActivation::Gelu;
+    double attentionScale = 0;    // multiplies q·kᵀ: 1/√headDim unless the config says otherwise
+    std::array<PatchAxis, 3> patchOrder{PatchAxis::Channel, PatchAxis::Row, PatchAxis::Column};
+    QkvLayout qkvLayout = QkvLayout::ThreeHeadsDim;
+    bool qkvBias = true;          // q, k and v (or the fused projection) have biases
+    bool finalNorm = true;
+    // Pixels become (byte · rescale − mean[c]) / std[c], one mean and std per channel.
+    double rescale = 1.0 / 255;
+    std::vector<double> mean, std;
+    VitTensorNames names;
+    // Regular-expression substitutions (pattern, replacement) applied in order to every
+    // stored tensor name before it is looked up under `names`: prefixes, renamed modules.
+    std::vector<std::pair<std::string, std::string>> renames;
+
+    int64_t headDim() const { return dim / heads; }
+    int64_t gridSize() const { return imageSize / patchSize; }
+    int64_t patches() const { return gridSize() * gridSize(); }
+};
+
+// The config of `checkpoint` from its config.json (an HF folder) and the sidecar at
+// `sidecarPath` (none when empty). Throws FileError naming the file and the key when either is
+// missing, malformed, disagrees with itself or asks for something the runtime does not do.
+VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecarPath = {});
+
+} // namespace sculpt
