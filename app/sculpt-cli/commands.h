@@ -19,5 +19,6 @@ int runtimeCommand(const std::string &name, const std::vector<std::string> &args
 int generate(const std::vector<std::string> &args);
 int eval(const std::vector<std::string> &args);
 int evalImages(const std::vector<std::string> &args); // eval with --images: accuracy
+int zoo(const std::vector<std::string> &args);        // trains the demo models
 
 } // namespace sculpt::cli

@@ -21,6 +21,8 @@ void usage(std::ostream &out)
            "                          perplexity on the blank-line-separated documents of FILE\n"
            "  eval MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--json]\n"
            "                          top-1 accuracy of a ViT on an IDX image set (MNIST format)\n"
+           "  zoo [--out DIR] [--epochs N] [--seed S] [--threads N] [--train-limit N]\n"
+           "                          train the demo models (DIR/fashion-vit) from Debian's data packages\n"
            "\n"
            "PATH is a checkpoint file (safetensors, sharded index, PyTorch zip, GGUF, llama2.c)\n"
            "or a Hugging Face folder with config.json. MODEL is a LLaMA-family model (a llama2.c\n"
@@ -47,7 +49,7 @@ int main(int argc, char **argv)
         return sculpt::cli::inspect(args);
     if (command == "spectra")
         return sculpt::cli::spectra(args);
-    if (command == "generate" || command == "eval")
+    if (command == "generate" || command == "eval" || command == "zoo")
         return sculpt::cli::runtimeCommand(command, args);
     std::cerr << "sculpt-cli: unknown command '" << command << "' (try sculpt-cli --help)\n";
     return sculpt::cli::kBadInput;

@@ -17,6 +17,8 @@ extern "C" __attribute__((visibility("default"))) int sculpt_runtime_command(con
             return sculpt::cli::generate(args);
         if (name == "eval")
             return sculpt::cli::eval(args);
+        if (name == "zoo")
+            return sculpt::cli::zoo(args);
     } catch (const std::exception &e) {
         std::cerr << "sculpt-cli " << name << ": " << e.what() << "\n";
         return sculpt::cli::kFailed;
