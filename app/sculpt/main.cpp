@@ -1,5 +1,7 @@
-// sculpt: the workbench window. `sculpt [PATH]` opens a checkpoint file or folder.
+// sculpt: the workbench window. `sculpt [PATH]` opens a checkpoint file or folder; without
+// one, the bundled demo model.
 
+#include "demo_model.h"
 #include "main_window.h"
 
 #include <QApplication>
@@ -19,12 +21,15 @@ int main(int argc, char **argv)
         "(~/.local/share/...), or in $SCULPT_WORKSPACE_DIR when that is set."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("path"), QStringLiteral("Checkpoint file or model folder to open"));
+    parser.addPositionalArgument(QStringLiteral("path"),
+                                 QStringLiteral("Checkpoint file or model folder to open (default: the bundled demo)"));
     parser.process(app);
 
     sculpt::MainWindow window;
     window.show();
-    if (!parser.positionalArguments().isEmpty())
-        window.openModel(parser.positionalArguments().constFirst());
+    const QString path =
+        parser.positionalArguments().isEmpty() ? sculpt::demoModelPath() : parser.positionalArguments().constFirst();
+    if (!path.isEmpty())
+        window.openModel(path);
     return QApplication::exec();
 }

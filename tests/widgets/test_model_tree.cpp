@@ -1,6 +1,7 @@
 // The inventory tree (filter, multi-select, parameters) and the window that fills it from a
 // background open.
 
+#include "demo_model.h"
 #include "filter_box.h"
 #include "io/formats.h"
 #include "main_window.h"
@@ -95,6 +96,20 @@ private Q_SLOTS:
         tree.setFilter(QRegularExpression("proj")); // a block stands for its visible tensors
         tree.tensorItem("lm_head.weight")->setSelected(false);
         QCOMPARE(tree.selectedTensors().size(), 7);
+    }
+
+    void bundledDemoOpens()
+    {
+        // Always runs: the demo is part of the repository, not of ../shared.
+        const QString demo = demoModelPath();
+        QVERIFY2(!demo.isEmpty(), "resources/models/fashion-vit is missing");
+        MainWindow window;
+        QSignalSpy opened(&window, &MainWindow::modelOpened);
+        window.openModel(demo);
+        QVERIFY(opened.wait(10000));
+        QVERIFY(window.lastError().isEmpty());
+        QCOMPARE(window.modelTree()->topLevelItemCount(), 5); // outside blocks + 4 blocks
+        QVERIFY(window.windowTitle().contains(QStringLiteral("fashion-vit")));
     }
 
     void windowOpensInTheBackgroundAndKeepsTheModelOnABadFile()
