@@ -9,20 +9,9 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace sculpt::cli {
 namespace {
-
-std::string shapeText(const std::vector<int64_t> &shape)
-{
-    std::ostringstream out;
-    out << '[';
-    for (size_t i = 0; i < shape.size(); ++i)
-        out << (i ? ", " : "") << shape[i];
-    out << ']';
-    return out.str();
-}
 
 std::string withCommas(uint64_t n)
 {

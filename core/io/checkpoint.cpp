@@ -20,6 +20,14 @@ std::optional<uint64_t> checkedElements(std::span<const int64_t> shape)
     return n;
 }
 
+std::string shapeText(std::span<const int64_t> shape)
+{
+    std::string text = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+        text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+}
+
 uint64_t TensorInfo::elements() const { return checkedElements(shape).value_or(0); }
 
 bool TensorInfo::contiguous() const

@@ -73,6 +73,9 @@ private:
     std::map<std::string, std::string> metadata_;
 };
 
+// "[4096, 11008]": how messages and listings write a shape.
+std::string shapeText(std::span<const int64_t> shape);
+
 // Checked arithmetic for readers that must not trust a file's numbers.
 std::optional<uint64_t> checkedElements(std::span<const int64_t> shape);
 

@@ -10,14 +10,6 @@
 namespace sculpt {
 namespace {
 
-std::string shapeText(const std::vector<int64_t> &shape)
-{
-    std::string text = "[";
-    for (size_t i = 0; i < shape.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(shape[i]);
-    return text + "]";
-}
-
 // The named tensor as float32 on `device`, after checking it is the shape the config implies.
 torch::Tensor load(const Checkpoint &checkpoint, const std::string &name, const std::vector<int64_t> &shape,
                    torch::Device device)

@@ -10,14 +10,6 @@
 namespace sculpt {
 namespace {
 
-std::string shapeText(const std::vector<int64_t> &shape)
-{
-    std::string text = "[";
-    for (size_t i = 0; i < shape.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(shape[i]);
-    return text + "]";
-}
-
 // A layer's name pattern with "{L}" replaced by the block index.
 std::string layerName(std::string pattern, int64_t layer)
 {
