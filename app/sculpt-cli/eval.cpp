@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "ctrl_c.h"
 
 #include "io/error.h"
 #include "io/mapped_file.h"
@@ -7,7 +8,6 @@
 #include "runtime/perplexity.h"
 
 #include <algorithm>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -18,14 +18,6 @@ namespace {
 constexpr const char *kUsage = "usage: sculpt-cli eval MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--json]\n"
                                "       sculpt-cli eval MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--json]\n";
 
-std::atomic<bool> interrupted{false};
-
-// The first Ctrl-C stops the evaluation between documents; a second one kills as usual.
-extern "C" void onInterrupt(int)
-{
-    interrupted = true;
-    std::signal(SIGINT, SIG_DFL);
-}
 
 struct Arguments {
     std::string model;
@@ -112,9 +104,8 @@ int eval(const std::vector<std::string> &rawArgs)
     if (!loaded)
         return kBadInput;
 
-    std::signal(SIGINT, onInterrupt);
     ProgressBar bar("documents");
-    const JobContext job([&](const Progress &p) { bar.update(p); }, &interrupted);
+    const JobContext job([&](const Progress &p) { bar.update(p); }, cancelOnCtrlC());
     PerplexityResult result;
     try {
         result = perplexity(*loaded->model, *loaded->tokenizer,

@@ -1,6 +1,7 @@
 // `sculpt-cli eval MODEL --images IDX --labels IDX`: top-1 accuracy of an image classifier.
 
 #include "commands.h"
+#include "ctrl_c.h"
 
 #include "io/error.h"
 #include "io/formats.h"
@@ -9,8 +10,6 @@
 #include "runtime/idx.h"
 #include "runtime/image_classifier.h"
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -22,14 +21,6 @@ namespace {
 constexpr const char *kUsage =
     "usage: sculpt-cli eval MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--json]\n";
 
-std::atomic<bool> interrupted{false};
-
-// The first Ctrl-C stops the evaluation between batches; a second one kills as usual.
-extern "C" void stopOnInterrupt(int)
-{
-    interrupted = true;
-    std::signal(SIGINT, SIG_DFL);
-}
 
 struct Arguments {
     std::string model;
@@ -118,9 +109,8 @@ int evalImages(const std::vector<std::string> &rawArgs)
         return kBadInput;
     }
 
-    std::signal(SIGINT, stopOnInterrupt);
     ProgressBar bar("images");
-    const JobContext job([&](const Progress &p) { bar.update(p); }, &interrupted);
+    const JobContext job([&](const Progress &p) { bar.update(p); }, cancelOnCtrlC());
     AccuracyResult result;
     try {
         result = accuracy(*classifier, images, labels, args->limit, job);

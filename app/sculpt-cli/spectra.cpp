@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "ctrl_c.h"
 
 #include "analysis/content_hash.h"
 #include "analysis/spectra_job.h"
@@ -10,7 +11,6 @@
 #include "workspace/workspace.h"
 
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -21,15 +21,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::atomic<bool> interrupted{false};
-
-// The first Ctrl-C asks the job to stop (and the work done so far is saved); a second
-// one kills as usual.
-extern "C" void onInterrupt(int)
-{
-    interrupted = true;
-    std::signal(SIGINT, SIG_DFL);
-}
 
 struct Arguments {
     std::string path;
@@ -204,9 +195,8 @@ int spectra(const std::vector<std::string> &rawArgs)
         return kBadInput;
     }
 
-    std::signal(SIGINT, onInterrupt);
     ProgressBar bar("matrices");
-    const JobContext job([&](const Progress &p) { bar.update(p); }, &interrupted);
+    const JobContext job([&](const Progress &p) { bar.update(p); }, cancelOnCtrlC());
     std::vector<SpectrumOutcome> outcomes;
     int status = kOk;
     try {

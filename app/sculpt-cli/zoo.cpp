@@ -2,6 +2,7 @@
 // deterministically, and checks that the runtime reads back what training measured.
 
 #include "commands.h"
+#include "ctrl_c.h"
 
 #include "io/error.h"
 #include "io/formats.h"
@@ -12,10 +13,8 @@
 #include "runtime/vit_training.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -34,14 +33,6 @@ const std::vector<std::string> kFashionClasses{"T-shirt/top", "Trouser", "Pullov
 // Float32 sums in another order (batch sizes, kernels) differ by rounding only.
 constexpr double kLogitTolerance = 1e-4;
 
-std::atomic<bool> interrupted{false};
-
-// The first Ctrl-C stops training between steps; a second one kills as usual.
-extern "C" void stopTrainingOnInterrupt(int)
-{
-    interrupted = true;
-    std::signal(SIGINT, SIG_DFL);
-}
 
 struct Arguments {
     std::string out = "resources/models";
@@ -143,14 +134,14 @@ int zoo(const std::vector<std::string> &rawArgs)
     const std::string folder = args->out + "/fashion-vit";
     const VitTrainingOptions &o = args->vit;
     // Before the first line of output, so whoever sees it can stop the training cleanly.
-    std::signal(SIGINT, stopTrainingOnInterrupt);
+    const std::atomic<bool> *cancel = cancelOnCtrlC();
     std::printf("fashion-vit: ViT dim %lld, %lld layers, %lld heads, patch %lld; %d epochs, batch %lld, seed %llu, "
                 "%d threads\n",
                 (long long)o.dim, (long long)o.layers, (long long)o.heads, (long long)o.patchSize, o.epochs,
                 (long long)o.batch, (unsigned long long)o.seed, o.threads);
     std::fflush(stdout);
     ProgressBar bar("steps");
-    const JobContext job([&](const Progress &p) { bar.update(p); }, &interrupted);
+    const JobContext job([&](const Progress &p) { bar.update(p); }, cancel);
     const auto started = std::chrono::steady_clock::now();
     VitTrainingResult result;
     try {
