@@ -17,25 +17,24 @@ std::vector<float> toVector(const torch::Tensor &t)
 } // namespace
 
 struct LanguageModel::Impl {
-    Llama llama;
-    torch::Device device;
+    std::shared_ptr<const CausalLm> model;
 
     torch::Tensor tokenTensor(std::span<const int32_t> tokens) const
     {
         for (const int32_t t : tokens)
-            if (t < 0 || t >= llama.config().vocab)
+            if (t < 0 || t >= model->vocabSize())
                 throw std::out_of_range("token id " + std::to_string(t) + " is outside the model's vocabulary of " +
-                                        std::to_string(llama.config().vocab));
+                                        std::to_string(model->vocabSize()));
         std::vector<int64_t> ids(tokens.begin(), tokens.end());
-        return torch::tensor(ids, torch::kInt64).to(device);
+        return torch::tensor(ids, torch::kInt64).to(model->device());
     }
 
     torch::Tensor logits(std::span<const int32_t> tokens) const
     {
-        if (int64_t(tokens.size()) > llama.config().contextLength)
+        if (int64_t(tokens.size()) > model->contextLength())
             throw std::length_error(std::to_string(tokens.size()) + " tokens exceed the model's context of " +
-                                    std::to_string(llama.config().contextLength));
-        return llama.forward(tokenTensor(tokens));
+                                    std::to_string(model->contextLength()));
+        return model->forward(tokenTensor(tokens));
     }
 };
 
@@ -47,15 +46,20 @@ struct LanguageModel::Decoder::State {
 LanguageModel::LanguageModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LanguageModel::~LanguageModel() = default;
 
+std::unique_ptr<LanguageModel> wrapLanguageModel(std::shared_ptr<const CausalLm> model)
+{
+    return std::unique_ptr<LanguageModel>(new LanguageModel(std::make_unique<LanguageModel::Impl>(std::move(model))));
+}
+
 std::unique_ptr<LanguageModel> LanguageModel::load(const Checkpoint &checkpoint, const std::string &device)
 {
     const torch::Device where = parseDevice(device);
     c10::InferenceMode inference;
-    return std::unique_ptr<LanguageModel>(
-        new LanguageModel(std::make_unique<Impl>(Impl{Llama(checkpoint, readLlamaConfig(checkpoint), where), where})));
+    return wrapLanguageModel(std::make_shared<const Llama>(checkpoint, readLlamaConfig(checkpoint), where));
 }
 
-const LlamaConfig &LanguageModel::config() const { return impl_->llama.config(); }
+int64_t LanguageModel::vocabSize() const { return impl_->model->vocabSize(); }
+int64_t LanguageModel::contextLength() const { return impl_->model->contextLength(); }
 
 std::vector<float> LanguageModel::logits(std::span<const int32_t> tokens) const
 {
@@ -78,7 +82,7 @@ std::vector<double> LanguageModel::tokenNll(std::span<const int32_t> tokens) con
 LanguageModel::Decoder LanguageModel::decoder() const
 {
     c10::InferenceMode inference;
-    return Decoder(std::make_unique<Decoder::State>(Decoder::State{*impl_, impl_->llama.emptyCache()}));
+    return Decoder(std::make_unique<Decoder::State>(Decoder::State{*impl_, impl_->model->emptyCache()}));
 }
 
 LanguageModel::Decoder::Decoder(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -89,12 +93,12 @@ int64_t LanguageModel::Decoder::position() const { return state_->cache.length; 
 
 std::vector<float> LanguageModel::Decoder::next(int32_t token)
 {
-    if (state_->cache.length >= state_->model.llama.config().contextLength)
-        throw std::length_error("the model's context of " + std::to_string(state_->model.llama.config().contextLength) +
+    if (state_->cache.length >= state_->model.model->contextLength())
+        throw std::length_error("the model's context of " + std::to_string(state_->model.model->contextLength()) +
                                 " tokens is full");
     c10::InferenceMode inference;
     const int32_t one[] = {token};
-    return toVector(state_->model.llama.forward(state_->model.tokenTensor(one), &state_->cache).squeeze(0));
+    return toVector(state_->model.model->forward(state_->model.tokenTensor(one), &state_->cache).squeeze(0));
 }
 
 } // namespace sculpt

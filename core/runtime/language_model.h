@@ -2,8 +2,6 @@
 // A causal language model ready to run: the torch-free face of the runtime, for the CLI, the
 // window and the evaluation code. LLaMA-family checkpoints so far.
 
-#include "runtime/llama_config.h"
-
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -22,9 +20,8 @@ public:
     static std::unique_ptr<LanguageModel> load(const Checkpoint &checkpoint, const std::string &device = "cpu");
     ~LanguageModel();
 
-    const LlamaConfig &config() const;
-    int64_t vocabSize() const { return config().vocab; }
-    int64_t contextLength() const { return config().contextLength; }
+    int64_t vocabSize() const;
+    int64_t contextLength() const;
 
     // One causal pass over `tokens` (at most contextLength()): the logits at every position,
     // row-major [tokens.size(), vocabSize()]. Token ids outside the vocabulary throw
@@ -54,6 +51,7 @@ public:
 
 private:
     struct Impl;
+    friend std::unique_ptr<LanguageModel> wrapLanguageModel(std::shared_ptr<const class CausalLm> model);
     explicit LanguageModel(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };

@@ -39,8 +39,26 @@ Linear Linear::lowRank(torch::Tensor a, torch::Tensor b, std::optional<torch::Te
 
 int64_t Linear::inFeatures() const { return isLowRank() ? inner_.size(1) : outer_.size(1); }
 
+torch::Tensor Linear::weight() const
+{
+    if (!isLowRank())
+        return outer_;
+    return torch::matmul(scale_.defined() ? outer_ * scale_ : outer_, inner_);
+}
+
+std::vector<torch::Tensor> Linear::parameters() const
+{
+    std::vector<torch::Tensor> all;
+    for (const torch::Tensor &t : {outer_, inner_, scale_, bias_})
+        if (t.defined())
+            all.push_back(t);
+    return all;
+}
+
 torch::Tensor Linear::operator()(const torch::Tensor &x) const
 {
+    if (observer_)
+        observer_(x);
     if (!isLowRank())
         return torch::linear(x, outer_, bias_);
     torch::Tensor h = torch::linear(x, inner_);

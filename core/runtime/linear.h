@@ -5,7 +5,9 @@
 
 #include <torch/types.h>
 
+#include <functional>
 #include <optional>
+#include <vector>
 
 namespace sculpt {
 
@@ -24,6 +26,16 @@ public:
     int64_t inFeatures() const;
     int64_t outFeatures() const { return outer_.size(0); }
     bool isLowRank() const { return inner_.defined(); }
+    // W [out, in]: the dense weight, or A·diag(s)·B of a low-rank layer.
+    torch::Tensor weight() const;
+    // The bias [out], or an undefined tensor.
+    const torch::Tensor &bias() const { return bias_; }
+    // The tensors this layer computes with (W, or A, B and s), and the bias when it has one.
+    std::vector<torch::Tensor> parameters() const;
+
+    // Calls `observer` with every input x [..., in] before the product: how calibration
+    // passes collect activation statistics. An empty function stops observing.
+    void observeInputs(std::function<void(const torch::Tensor &)> observer) { observer_ = std::move(observer); }
 
 private:
     Linear() = default;
@@ -31,6 +43,7 @@ private:
     torch::Tensor inner_; // B when low-rank, else undefined
     torch::Tensor scale_; // s, or undefined
     torch::Tensor bias_;  // b, or undefined
+    std::function<void(const torch::Tensor &)> observer_;
 };
 
 } // namespace sculpt

@@ -110,6 +110,38 @@ torch::Tensor Llama::attention(const Block &block, const torch::Tensor &x, KvCac
     return block.o(out);
 }
 
+std::vector<Projection> Llama::projections()
+{
+    std::vector<Projection> all;
+    for (size_t l = 0; l < blocks_.size(); ++l) {
+        Block &b = blocks_[l];
+        const std::string p = "model.layers." + std::to_string(l) + ".";
+        for (auto [name, linear] : {std::pair{"self_attn.q_proj", &b.q}, {"self_attn.k_proj", &b.k},
+                                    {"self_attn.v_proj", &b.v}, {"self_attn.o_proj", &b.o}, {"mlp.gate_proj", &b.gate},
+                                    {"mlp.up_proj", &b.up}, {"mlp.down_proj", &b.down}})
+            all.push_back({p + name, linear});
+    }
+    return all;
+}
+
+std::vector<torch::Tensor> Llama::parameters() const
+{
+    std::vector<torch::Tensor> all{embedding_, finalNorm_};
+    const auto add = [&all](const Linear &linear) {
+        for (const torch::Tensor &t : linear.parameters())
+            all.push_back(t);
+    };
+    for (const Block &b : blocks_) {
+        all.push_back(b.attentionNorm);
+        all.push_back(b.mlpNorm);
+        for (const Linear *linear : {&b.q, &b.k, &b.v, &b.o, &b.gate, &b.up, &b.down})
+            add(*linear);
+    }
+    if (!config_.tiedHead)
+        add(head_);
+    return all;
+}
+
 torch::Tensor Llama::forward(const torch::Tensor &tokens, KvCache *cache) const
 {
     torch::Tensor x = embedding_.index_select(0, tokens);

@@ -3,7 +3,7 @@
 // SwiGLU MLP, tied or untied classifier. Torch inside: include from runtime .cpp files only
 // (language_model.h is the torch-free face of it).
 
-#include "runtime/linear.h"
+#include "runtime/causal_lm.h"
 #include "runtime/llama_config.h"
 #include "runtime/rotary.h"
 
@@ -15,26 +15,21 @@ namespace sculpt {
 
 class Checkpoint;
 
-// Every layer's keys and values for the positions seen so far, so each new token costs one
-// position's work instead of the whole sequence's.
-struct KvCache {
-    std::vector<torch::Tensor> keys, values; // per layer [kvHeads, contextLength, headDim]
-    int64_t length = 0;                      // positions filled
-};
-
-class Llama {
+class Llama : public CausalLm {
 public:
     // Copies the weights out of the checkpoint as float32 on `device`. Throws FileError naming
     // the tensor and both shapes when one is missing or not the shape the config implies.
     Llama(const Checkpoint &checkpoint, const LlamaConfig &config, torch::Device device);
 
     const LlamaConfig &config() const { return config_; }
-    KvCache emptyCache() const;
 
-    // Logits [T, vocab] for the token ids `tokens` [T] (int64). With a cache the tokens sit at
-    // positions cache.length … and their keys and values are appended to it; without one they
-    // start at position 0. The caller keeps the positions within the context length.
-    torch::Tensor forward(const torch::Tensor &tokens, KvCache *cache = nullptr) const;
+    int64_t vocabSize() const override { return config_.vocab; }
+    int64_t contextLength() const override { return config_.contextLength; }
+    torch::Device device() const override { return device_; }
+    KvCache emptyCache() const override;
+    torch::Tensor forward(const torch::Tensor &tokens, KvCache *cache = nullptr) const override;
+    std::vector<Projection> projections() override;
+    std::vector<torch::Tensor> parameters() const override;
 
 private:
     struct Block {

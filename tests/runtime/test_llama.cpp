@@ -7,6 +7,7 @@
 #include "io/formats.h"
 #include "runtime/generate.h"
 #include "runtime/language_model.h"
+#include "runtime/llama_config.h"
 #include "runtime/tokenizer.h"
 #include "tensor_files.h"
 
@@ -104,8 +105,7 @@ private Q_SLOTS:
     void configFromLlama2c()
     {
         SCULPT_REQUIRE_SHARED(path, "stories260K/stories260K.bin");
-        const auto model = loadModel(path);
-        const LlamaConfig &c = model->config();
+        const LlamaConfig c = readLlamaConfig(*openCheckpoint(path.toStdString()));
         QCOMPARE(c.dim, 64);
         QCOMPARE(c.hiddenDim, 172);
         QCOMPARE(c.layers, 5);
@@ -130,9 +130,11 @@ private Q_SLOTS:
         QTemporaryDir dir;
         HfCopy copy;
         copy.tied = tied;
-        const auto hf = loadModel(writeHfCopy(dir, path, copy));
-        QVERIFY(hf->config().ropeLayout == RopeLayout::HalfSplit);
-        QCOMPARE(hf->config().tiedHead, tied);
+        const QString hfPath = writeHfCopy(dir, path, copy);
+        const LlamaConfig config = readLlamaConfig(*openCheckpoint(hfPath.toStdString()));
+        QVERIFY(config.ropeLayout == RopeLayout::HalfSplit);
+        QCOMPARE(config.tiedHead, tied);
+        const auto hf = loadModel(hfPath);
         const auto reference = loadModel(path)->logits(kTokens);
         const auto logits = hf->logits(kTokens);
         QCOMPARE(logits.size(), kTokens.size() * 512);

@@ -1,0 +1,56 @@
+#pragma once
+// What every language-model architecture gives the runtime: one causal forward over a
+// key/value cache, and its projections by checkpoint name so compression passes can read,
+// observe and replace them. Torch inside: include from .cpp files only.
+
+#include "runtime/linear.h"
+
+#include <torch/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sculpt {
+
+class LanguageModel;
+
+// Every layer's keys and values for the positions seen so far, so each new token costs one
+// position's work instead of the whole sequence's.
+struct KvCache {
+    std::vector<torch::Tensor> keys, values; // per layer [kvHeads, contextLength, headDim]
+    int64_t length = 0;                      // positions filled
+};
+
+// A linear layer of the model under the name its weight has in the checkpoint, minus
+// ".weight" ("model.layers.0.self_attn.q_proj").
+struct Projection {
+    std::string name;
+    Linear *linear;
+};
+
+class CausalLm {
+public:
+    virtual ~CausalLm() = default;
+
+    virtual int64_t vocabSize() const = 0;
+    virtual int64_t contextLength() const = 0;
+    virtual torch::Device device() const = 0;
+    virtual KvCache emptyCache() const = 0;
+
+    // Logits [T, vocab] for the token ids `tokens` [T] (int64). With a cache the tokens sit at
+    // positions cache.length … and their keys and values are appended to it; without one they
+    // start at position 0. The caller keeps the positions within the context length.
+    virtual torch::Tensor forward(const torch::Tensor &tokens, KvCache *cache = nullptr) const = 0;
+
+    // The projections inside the blocks (attention and MLP), in depth order — what SVD
+    // compression targets. Embeddings and the classifier are not among them.
+    virtual std::vector<Projection> projections() = 0;
+    // Every weight and bias of the model, for training and for gradients.
+    virtual std::vector<torch::Tensor> parameters() const = 0;
+};
+
+// The torch-free face over a model built in torch (a compressed copy, a freshly trained one).
+std::unique_ptr<LanguageModel> wrapLanguageModel(std::shared_ptr<const CausalLm> model);
+
+} // namespace sculpt
