@@ -61,7 +61,7 @@ std::vector<double> exactSingularValues(const float *matrix, int64_t rows, int64
     const bool tall = rows >= cols;
     std::vector<double> gram = tall ? gramOfColumns(matrix, rows, cols, job) : gramOfRows(matrix, rows, cols, job);
     job.checkCancelled();
-    return singularValuesOfGram(gram, static_cast<int>(tall ? cols : rows));
+    return singularValuesOfGram(gram, static_cast<int>(tall ? cols : rows), job);
 }
 
 } // namespace sculpt

@@ -1,7 +1,7 @@
 #pragma once
-// Exact singular values: the Gram matrix of the smaller side in float64, then LAPACK's
-// two-stage symmetric eigensolver (values only). Measured the fastest route on this
-// machine that keeps every σ ≥ 1e-3·σ_max within 1e-10 relative (see README, "Spectra").
+// Exact singular values: the Gram matrix of the smaller side in float64, then a two-stage
+// symmetric eigensolver, values only (singularValuesOfGram). Measured the fastest route on
+// this machine that keeps every σ ≥ 1e-3·σ_max within 1e-10 relative (README, "Spectra").
 
 #include "job/job.h"
 

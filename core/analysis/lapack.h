@@ -8,8 +8,12 @@
 extern "C" {
 void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha, const double *a,
             const int *lda, const double *beta, double *c, const int *ldc);
-void dsyevd_2stage_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
-                    double *work, const int *lwork, int *iwork, const int *liwork, int *info);
+void dsytrd_sy2sb_(const char *uplo, const int *n, const int *kd, double *a, const int *lda, double *ab,
+                   const int *ldab, double *tau, double *work, const int *lwork, int *info);
+void dsb2st_kernels_(const char *uplo, const int *wantz, const int *ttype, const int *st, const int *ed,
+                     const int *sweep, const int *n, const int *nb, const int *ib, double *a, const int *lda,
+                     double *v, double *tau, const int *ldvt, double *work);
+void dsterf_(const int *n, double *d, double *e, int *info);
 void sgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k, const float *alpha,
             const float *a, const int *lda, const float *b, const int *ldb, const float *beta, float *c,
             const int *ldc);
@@ -17,17 +21,23 @@ void sgeqrf_(const int *m, const int *n, float *a, const int *lda, float *tau, f
              int *info);
 void sorgqr_(const int *m, const int *n, const int *k, float *a, const int *lda, const float *tau, float *work,
              const int *lwork, int *info);
+void sgetrf_(const int *m, const int *n, float *a, const int *lda, int *ipiv, int *info);
+void slaswp_(const int *n, float *a, const int *lda, const int *k1, const int *k2, const int *ipiv, const int *incx);
 void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int *lda, double *s, double *u,
              const int *ldu, double *vt, const int *ldvt, double *work, const int *lwork, int *iwork, int *info);
 }
+
+#include "job/job.h"
 
 #include <vector>
 
 namespace sculpt {
 
 // √ of the eigenvalues of a symmetric n × n Gram matrix (lower triangle, column-major;
-// destroyed), descending: the singular values of the matrix it came from.
-std::vector<double> singularValuesOfGram(std::vector<double> &gram, int n);
+// destroyed), descending: the singular values of the matrix it came from. Two stages
+// (dense → band on BLAS threads, band → tridiagonal on as many threads as BLAS has),
+// then root-free QR on the tridiagonal. Checks the cancel flag between stages.
+std::vector<double> singularValuesOfGram(std::vector<double> &gram, int n, const JobContext &job = {});
 
 } // namespace sculpt
 

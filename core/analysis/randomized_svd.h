@@ -1,6 +1,7 @@
 #pragma once
 // A preview spectrum: the top-k singular values by randomized subspace iteration
-// (Halko, Martinsson & Tropp 2011, algorithms 4.4 and 4.3 with an a-posteriori bound).
+// (Halko, Martinsson & Tropp 2011, algorithm 4.4 with LU in place of the intermediate
+// QRs, and the a-posteriori bound of 4.3).
 
 #include "job/job.h"
 
