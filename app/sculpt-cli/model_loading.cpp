@@ -2,7 +2,7 @@
 
 #include "io/error.h"
 #include "io/formats.h"
-#include "runtime/llama_config.h"
+#include "runtime/language_model_config.h"
 
 #include <iostream>
 
@@ -14,17 +14,17 @@ std::optional<LoadedModel> loadModel(const std::string &command, const std::stri
     try {
         const auto checkpoint = openCheckpoint(modelPath);
         // The config and the tokenizer first: both fail faster than copying the weights.
-        const LlamaConfig config = readLlamaConfig(*checkpoint);
-        const std::string path = tokenizerPath.empty() ? findTokenizer(modelPath, config.vocab) : tokenizerPath;
+        const int64_t vocab = configuredVocabSize(*checkpoint);
+        const std::string path = tokenizerPath.empty() ? findTokenizer(modelPath, vocab) : tokenizerPath;
         if (path.empty()) {
             std::cerr << "sculpt-cli " << command << ": no tokenizer beside " << modelPath
-                      << " (tokenizer.model or tok" << config.vocab << ".bin); pass --tokenizer PATH\n";
+                      << " (tokenizer.model, tokenizer.json or tok" << vocab << ".bin); pass --tokenizer PATH\n";
             return std::nullopt;
         }
         auto tokenizer = openTokenizer(path);
-        if (tokenizer->vocabSize() > config.vocab) {
+        if (tokenizer->vocabSize() > vocab) {
             std::cerr << "sculpt-cli " << command << ": " << path << " has " << tokenizer->vocabSize()
-                      << " tokens, more than the model's " << config.vocab << ": not this model's tokenizer\n";
+                      << " tokens, more than the model's " << vocab << ": not this model's tokenizer\n";
             return std::nullopt;
         }
         return LoadedModel{LanguageModel::load(*checkpoint), std::move(tokenizer)};
