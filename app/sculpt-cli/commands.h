@@ -20,5 +20,6 @@ int generate(const std::vector<std::string> &args);
 int eval(const std::vector<std::string> &args);
 int evalImages(const std::vector<std::string> &args); // eval with --images: accuracy
 int zoo(const std::vector<std::string> &args);        // trains the demo models
+int compress(const std::vector<std::string> &args);   // runs a compression pass
 
 } // namespace sculpt::cli

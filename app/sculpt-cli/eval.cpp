@@ -4,6 +4,7 @@
 #include "io/error.h"
 #include "io/mapped_file.h"
 #include "model_loading.h"
+#include "options.h"
 #include "progress_bar.h"
 #include "runtime/perplexity.h"
 
@@ -29,44 +30,22 @@ struct Arguments {
 
 std::optional<Arguments> parse(const std::vector<std::string> &args)
 {
-    Arguments a;
-    for (size_t i = 0; i < args.size(); ++i) {
-        const std::string &arg = args[i];
-        if (arg == "--json") {
-            a.json = true;
-            continue;
-        }
-        const bool takesValue = arg == "--text" || arg == "--tokenizer" || arg == "--max-docs";
-        if (takesValue && i + 1 >= args.size()) {
-            std::cerr << "sculpt-cli eval: " << arg << " needs a value\n";
-            return std::nullopt;
-        }
-        if (arg == "--text") {
-            a.text = args[++i];
-        } else if (arg == "--tokenizer") {
-            a.tokenizer = args[++i];
-        } else if (arg == "--max-docs") {
-            char *end = nullptr;
-            a.maxDocuments = std::strtol(args[++i].c_str(), &end, 10);
-            if (*end != '\0' || args[i].empty() || a.maxDocuments < 0) {
-                std::cerr << "sculpt-cli eval: --max-docs takes a whole number ≥ 0, not '" << args[i] << "'\n";
-                return std::nullopt;
-            }
-        } else if (arg.starts_with("-")) {
-            std::cerr << "sculpt-cli eval: unknown option '" << arg << "'\n";
-            return std::nullopt;
-        } else if (a.model.empty()) {
-            a.model = arg;
-        } else {
-            std::cerr << "sculpt-cli eval: one MODEL only\n";
-            return std::nullopt;
-        }
+    Options options("eval", {"--text", "--tokenizer", "--max-docs"}, {"--json"});
+    if (!options.parse(args))
+        return std::nullopt;
+    if (options.positional().size() > 1) {
+        options.fail("one MODEL only");
+        return std::nullopt;
     }
-    if (a.model.empty() || a.text.empty()) {
+    if (options.positional().empty() || !options.has("--text")) {
         std::cerr << kUsage;
         return std::nullopt;
     }
-    return a;
+    const auto maxDocuments = options.count("--max-docs", -1, 0);
+    if (!maxDocuments)
+        return std::nullopt;
+    return Arguments{options.positional()[0], options.value("--text"), options.value("--tokenizer"), *maxDocuments,
+                     options.has("--json")};
 }
 
 void print(const PerplexityResult &r, bool json)

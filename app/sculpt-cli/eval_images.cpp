@@ -1,6 +1,7 @@
 // `sculpt-cli eval MODEL --images IDX --labels IDX`: top-1 accuracy of an image classifier.
 
 #include "commands.h"
+#include "options.h"
 #include "ctrl_c.h"
 
 #include "io/error.h"
@@ -33,46 +34,22 @@ struct Arguments {
 
 std::optional<Arguments> parse(const std::vector<std::string> &args)
 {
-    Arguments a;
-    for (size_t i = 0; i < args.size(); ++i) {
-        const std::string &arg = args[i];
-        if (arg == "--json") {
-            a.json = true;
-            continue;
-        }
-        const bool takesValue = arg == "--images" || arg == "--labels" || arg == "--config" || arg == "--limit";
-        if (takesValue && i + 1 >= args.size()) {
-            std::cerr << "sculpt-cli eval: " << arg << " needs a value\n";
-            return std::nullopt;
-        }
-        if (arg == "--images") {
-            a.images = args[++i];
-        } else if (arg == "--labels") {
-            a.labels = args[++i];
-        } else if (arg == "--config") {
-            a.config = args[++i];
-        } else if (arg == "--limit") {
-            char *end = nullptr;
-            a.limit = std::strtol(args[++i].c_str(), &end, 10);
-            if (*end != '\0' || args[i].empty() || a.limit < 1) {
-                std::cerr << "sculpt-cli eval: --limit takes a whole number ≥ 1, not '" << args[i] << "'\n";
-                return std::nullopt;
-            }
-        } else if (arg.starts_with("-")) {
-            std::cerr << "sculpt-cli eval: unknown option '" << arg << "'\n";
-            return std::nullopt;
-        } else if (a.model.empty()) {
-            a.model = arg;
-        } else {
-            std::cerr << "sculpt-cli eval: one MODEL only\n";
-            return std::nullopt;
-        }
+    Options options("eval", {"--images", "--labels", "--config", "--limit"}, {"--json"});
+    if (!options.parse(args))
+        return std::nullopt;
+    if (options.positional().size() > 1) {
+        options.fail("one MODEL only");
+        return std::nullopt;
     }
-    if (a.model.empty() || a.images.empty() || a.labels.empty()) {
+    if (options.positional().empty() || !options.has("--images") || !options.has("--labels")) {
         std::cerr << kUsage;
         return std::nullopt;
     }
-    return a;
+    const auto limit = options.count("--limit", -1, 1);
+    if (!limit)
+        return std::nullopt;
+    return Arguments{options.positional()[0], options.value("--images"), options.value("--labels"),
+                     options.value("--config"), *limit, options.has("--json")};
 }
 
 void print(const AccuracyResult &r, bool json)

@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include "model_loading.h"
+#include "options.h"
 #include "runtime/generate.h"
 
 #include <cmath>
@@ -15,56 +16,32 @@ constexpr const char *kUsage =
 struct Arguments {
     std::string model;
     std::string tokenizer;
-    std::optional<std::string> prompt;
+    std::string prompt;
     GenerateOptions options;
 };
 
 std::optional<Arguments> parse(const std::vector<std::string> &args)
 {
-    Arguments a;
-    for (size_t i = 0; i < args.size(); ++i) {
-        const std::string &arg = args[i];
-        const bool takesValue = arg == "--tokenizer" || arg == "--prompt" || arg == "--max-tokens" ||
-                                arg == "--temperature" || arg == "--seed";
-        if (takesValue && i + 1 >= args.size()) {
-            std::cerr << "sculpt-cli generate: " << arg << " needs a value\n";
-            return std::nullopt;
-        }
-        const auto bad = [&](const char *what) {
-            std::cerr << "sculpt-cli generate: " << arg << " takes " << what << ", not '" << args[i] << "'\n";
-            return std::nullopt;
-        };
-        char *end = nullptr;
-        if (arg == "--tokenizer") {
-            a.tokenizer = args[++i];
-        } else if (arg == "--prompt") {
-            a.prompt = args[++i];
-        } else if (arg == "--max-tokens") {
-            a.options.maxTokens = std::strtol(args[++i].c_str(), &end, 10);
-            if (*end != '\0' || args[i].empty() || a.options.maxTokens < 0)
-                return bad("a whole number ≥ 0");
-        } else if (arg == "--temperature") {
-            a.options.temperature = std::strtod(args[++i].c_str(), &end);
-            if (*end != '\0' || args[i].empty() || !std::isfinite(a.options.temperature) || a.options.temperature < 0)
-                return bad("a number ≥ 0");
-        } else if (arg == "--seed") {
-            a.options.seed = std::strtoull(args[++i].c_str(), &end, 10);
-            if (*end != '\0' || args[i].empty() || args[i].starts_with("-"))
-                return bad("a whole number ≥ 0");
-        } else if (arg.starts_with("-")) {
-            std::cerr << "sculpt-cli generate: unknown option '" << arg << "'\n";
-            return std::nullopt;
-        } else if (a.model.empty()) {
-            a.model = arg;
-        } else {
-            std::cerr << "sculpt-cli generate: one MODEL only\n";
-            return std::nullopt;
-        }
+    Options options("generate", {"--tokenizer", "--prompt", "--max-tokens", "--temperature", "--seed"}, {});
+    if (!options.parse(args))
+        return std::nullopt;
+    if (options.positional().size() > 1) {
+        options.fail("one MODEL only");
+        return std::nullopt;
     }
-    if (a.model.empty() || !a.prompt) {
+    if (options.positional().empty() || !options.has("--prompt")) {
         std::cerr << kUsage << "(--prompt \"\" starts from BOS)\n";
         return std::nullopt;
     }
+    Arguments a{options.positional()[0], options.value("--tokenizer"), options.value("--prompt"), {}};
+    const auto maxTokens = options.count("--max-tokens", a.options.maxTokens, 0);
+    const auto temperature = options.number("--temperature", a.options.temperature, 0, HUGE_VAL);
+    const auto seed = options.count("--seed", long(a.options.seed), 0);
+    if (!maxTokens || !temperature || !seed)
+        return std::nullopt;
+    a.options.maxTokens = *maxTokens;
+    a.options.temperature = *temperature;
+    a.options.seed = uint64_t(*seed);
     return a;
 }
 
@@ -79,7 +56,7 @@ int generate(const std::vector<std::string> &rawArgs)
     if (!loaded)
         return kBadInput;
     const Tokenizer &tokenizer = *loaded->tokenizer;
-    const std::vector<int32_t> prompt = tokenizer.encode(*args->prompt, /*bos=*/true);
+    const std::vector<int32_t> prompt = tokenizer.encode(args->prompt, /*bos=*/true);
     if (int64_t(prompt.size()) > loaded->model->contextLength()) {
         std::cerr << "sculpt-cli generate: the prompt is " << prompt.size() << " tokens, more than the model's context of "
                   << loaded->model->contextLength() << "\n";

@@ -23,6 +23,9 @@ void usage(std::ostream &out)
            "                          top-1 accuracy of a ViT on an IDX image set (MNIST format)\n"
            "  zoo [--out DIR] [--epochs N] [--seed S] [--threads N] [--train-limit N]\n"
            "                          train the demo models (DIR/fashion-vit) from Debian's data packages\n"
+           "  compress MODEL --method M --ratio R [--calib FILE] [--calib-docs N] -o OUT\n"
+           "           [--format factorized|dense] [--set KEY=VALUE]... [--eval FILE [--eval-docs N]] [--log FILE] [--json]\n"
+           "                          SVD compression (svd, fwsvd, asvd, svd-llm, soco; --list shows their settings)\n"
            "\n"
            "PATH is a checkpoint file (safetensors, sharded index, PyTorch zip, GGUF, llama2.c)\n"
            "or a Hugging Face folder with config.json. MODEL is a LLaMA-family model (a llama2.c\n"
@@ -49,7 +52,7 @@ int main(int argc, char **argv)
         return sculpt::cli::inspect(args);
     if (command == "spectra")
         return sculpt::cli::spectra(args);
-    if (command == "generate" || command == "eval" || command == "zoo")
+    if (command == "generate" || command == "eval" || command == "zoo" || command == "compress")
         return sculpt::cli::runtimeCommand(command, args);
     std::cerr << "sculpt-cli: unknown command '" << command << "' (try sculpt-cli --help)\n";
     return sculpt::cli::kBadInput;

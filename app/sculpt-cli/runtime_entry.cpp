@@ -19,6 +19,8 @@ extern "C" __attribute__((visibility("default"))) int sculpt_runtime_command(con
             return sculpt::cli::eval(args);
         if (name == "zoo")
             return sculpt::cli::zoo(args);
+        if (name == "compress")
+            return sculpt::cli::compress(args);
     } catch (const std::exception &e) {
         std::cerr << "sculpt-cli " << name << ": " << e.what() << "\n";
         return sculpt::cli::kFailed;

@@ -9,10 +9,12 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sculpt {
 
+class Checkpoint;
 class LanguageModel;
 
 // Every layer's keys and values for the positions seen so far, so each new token costs one
@@ -48,7 +50,19 @@ public:
     virtual std::vector<Projection> projections() = 0;
     // Every weight and bias of the model, for training and for gradients.
     virtual std::vector<torch::Tensor> parameters() const = 0;
+
+    // What a Hugging Face folder of this model holds besides the projections: config.json's
+    // text, and the other tensors (embeddings, norms, an untied head) under their names.
+    virtual std::string hfConfigJson() const = 0;
+    virtual std::vector<std::pair<std::string, torch::Tensor>> otherTensors() const = 0;
+    // Whether the architecture's files store a projection's weight as [in, out] (GPT-2's
+    // Conv1D) rather than [out, in]: an exporter writing name.weight must transpose.
+    virtual bool storesProjectionsTransposed() const { return false; }
 };
+
+// The model in `checkpoint`, whichever architecture it is, as float32 on `device`. Throws
+// FileError for a model it cannot run or whose weights disagree with its config.
+std::unique_ptr<CausalLm> loadCausalLm(const Checkpoint &checkpoint, torch::Device device);
 
 // The torch-free face over a model built in torch (a compressed copy, a freshly trained one).
 std::unique_ptr<LanguageModel> wrapLanguageModel(std::shared_ptr<const CausalLm> model);

@@ -1,6 +1,8 @@
 #include "runtime/language_model.h"
 
+#include "model/architecture.h"
 #include "runtime/device.h"
+#include "runtime/gpt2.h"
 #include "runtime/llama.h"
 
 #include <stdexcept>
@@ -55,7 +57,15 @@ std::unique_ptr<LanguageModel> LanguageModel::load(const Checkpoint &checkpoint,
 {
     const torch::Device where = parseDevice(device);
     c10::InferenceMode inference;
-    return wrapLanguageModel(std::make_shared<const Llama>(checkpoint, readLlamaConfig(checkpoint), where));
+    return wrapLanguageModel(loadCausalLm(checkpoint, where));
+}
+
+std::unique_ptr<CausalLm> loadCausalLm(const Checkpoint &checkpoint, torch::Device device)
+{
+    // Anything not GPT-2 goes to the LLaMA runtime, whose config reader names what it runs.
+    if (detectArchitecture(checkpoint) == Architecture::Gpt2)
+        return std::make_unique<Gpt2>(checkpoint, readGpt2Config(checkpoint), device);
+    return std::make_unique<Llama>(checkpoint, readLlamaConfig(checkpoint), device);
 }
 
 int64_t LanguageModel::vocabSize() const { return impl_->model->vocabSize(); }

@@ -1,6 +1,6 @@
 #pragma once
 // A causal language model ready to run: the torch-free face of the runtime, for the CLI, the
-// window and the evaluation code. LLaMA-family checkpoints so far.
+// window and the evaluation code. LLaMA-family and GPT-2 checkpoints so far.
 
 #include <cstdint>
 #include <memory>

@@ -46,6 +46,12 @@ torch::Tensor Linear::weight() const
     return torch::matmul(scale_.defined() ? outer_ * scale_ : outer_, inner_);
 }
 
+Linear::Factors Linear::factors() const
+{
+    require(isLowRank(), "a dense layer has no factors");
+    return {scale_.defined() ? outer_ * scale_ : outer_, inner_};
+}
+
 std::vector<torch::Tensor> Linear::parameters() const
 {
     std::vector<torch::Tensor> all;

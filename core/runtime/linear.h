@@ -28,6 +28,12 @@ public:
     bool isLowRank() const { return inner_.defined(); }
     // W [out, in]: the dense weight, or A·diag(s)·B of a low-rank layer.
     torch::Tensor weight() const;
+    // A [out, r] with diag(s) folded in, and B [r, in]: the factors a file stores. Only for
+    // low-rank layers.
+    struct Factors {
+        torch::Tensor a, b;
+    };
+    Factors factors() const;
     // The bias [out], or an undefined tensor.
     const torch::Tensor &bias() const { return bias_; }
     // The tensors this layer computes with (W, or A, B and s), and the bias when it has one.

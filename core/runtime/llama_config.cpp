@@ -3,6 +3,7 @@
 #include "io/checkpoint.h"
 #include "io/error.h"
 #include "io/hf_folder.h"
+#include "runtime/config_reader.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -37,52 +38,6 @@ LlamaConfig fromLlama2c(const Checkpoint &checkpoint)
     c.ropeLayout = RopeLayout::Interleaved; // run.c's constants: eps 1e-5, theta 10000
     return c;
 }
-
-class ConfigReader {
-public:
-    ConfigReader(const Checkpoint &checkpoint, const json &config) : checkpoint_(checkpoint), config_(config) {}
-
-    int64_t positive(const char *key) const
-    {
-        if (!config_.contains(key) || !config_[key].is_number_integer() || config_[key].get<int64_t>() <= 0)
-            fail(std::string(key) + " is missing or not a positive integer");
-        return config_[key].get<int64_t>();
-    }
-    int64_t positive(const char *key, int64_t otherwise) const
-    {
-        return present(key) ? positive(key) : otherwise;
-    }
-    double number(const char *key, double otherwise) const
-    {
-        if (!present(key))
-            return otherwise;
-        if (!config_[key].is_number() || !(config_[key].get<double>() > 0))
-            fail(std::string(key) + " is not a positive number");
-        return config_[key].get<double>();
-    }
-    bool flag(const char *key, bool otherwise) const
-    {
-        if (!present(key))
-            return otherwise;
-        if (!config_[key].is_boolean())
-            fail(std::string(key) + " is not true or false");
-        return config_[key].get<bool>();
-    }
-    std::string text(const char *key, const std::string &otherwise) const
-    {
-        if (!present(key))
-            return otherwise;
-        if (!config_[key].is_string())
-            fail(std::string(key) + " is not a string");
-        return config_[key].get<std::string>();
-    }
-    bool present(const char *key) const { return config_.contains(key) && !config_[key].is_null(); }
-    [[noreturn]] void fail(const std::string &why) const { throw FileError(checkpoint_.path(), "config.json: " + why); }
-
-private:
-    const Checkpoint &checkpoint_;
-    const json &config_;
-};
 
 LlamaConfig fromHfConfig(const Checkpoint &checkpoint, const std::string &text)
 {
@@ -135,6 +90,26 @@ LlamaConfig readLlamaConfig(const Checkpoint &checkpoint)
         throw FileError(checkpoint.path(),
                         "no config.json: a LLaMA model is run from its folder (config.json + weights) or a llama2.c file");
     return fromHfConfig(checkpoint, it->second);
+}
+
+std::string hfConfigJson(const LlamaConfig &c)
+{
+    const json config{{"architectures", {"LlamaForCausalLM"}},
+                      {"model_type", "llama"},
+                      {"hidden_act", "silu"},
+                      {"hidden_size", c.dim},
+                      {"intermediate_size", c.hiddenDim},
+                      {"num_hidden_layers", c.layers},
+                      {"num_attention_heads", c.heads},
+                      {"num_key_value_heads", c.kvHeads},
+                      {"head_dim", c.headDim},
+                      {"vocab_size", c.vocab},
+                      {"max_position_embeddings", c.contextLength},
+                      {"rms_norm_eps", c.rmsNormEps},
+                      {"rope_theta", c.ropeTheta},
+                      {"tie_word_embeddings", c.tiedHead},
+                      {"torch_dtype", "float32"}};
+    return config.dump(2);
 }
 
 } // namespace sculpt

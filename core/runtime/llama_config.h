@@ -3,6 +3,7 @@
 // config.json or from a llama2.c header.
 
 #include <cstdint>
+#include <string>
 
 namespace sculpt {
 
@@ -31,5 +32,9 @@ struct LlamaConfig {
 // Throws FileError when the checkpoint is not a LLaMA-family model or its config is
 // incomplete or asks for something the runtime does not do (rope scaling, another activation).
 LlamaConfig readLlamaConfig(const Checkpoint &checkpoint);
+
+// config.json for the model in the Hugging Face layout (rotary pairs half-split), the way
+// transformers' LlamaConfig reads it.
+std::string hfConfigJson(const LlamaConfig &config);
 
 } // namespace sculpt

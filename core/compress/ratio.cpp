@@ -1,0 +1,34 @@
+#include "compress/ratio.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sculpt {
+
+int64_t breakEvenRank(int64_t rows, int64_t cols) { return rows * cols / (rows + cols); }
+
+bool staysDense(const LayerSize &layer) { return layer.rank * (layer.rows + layer.cols) >= layer.rows * layer.cols; }
+
+int64_t storedParameters(const LayerSize &layer)
+{
+    return staysDense(layer) ? layer.rows * layer.cols : layer.rank * (layer.rows + layer.cols);
+}
+
+double ratioRemoved(std::span<const LayerSize> layers)
+{
+    double stored = 0, dense = 0;
+    for (const LayerSize &l : layers) {
+        stored += double(storedParameters(l));
+        dense += double(l.rows) * double(l.cols);
+    }
+    return dense > 0 ? 1 - stored / dense : 0;
+}
+
+int64_t rankForRatio(int64_t rows, int64_t cols, double ratio)
+{
+    const double budget = (1 - std::clamp(ratio, 0.0, 1.0)) * double(rows) * double(cols);
+    const int64_t rank = int64_t(std::floor(budget / double(rows + cols) + 1e-9));
+    return std::clamp<int64_t>(rank, 0, std::min(rows, cols));
+}
+
+} // namespace sculpt

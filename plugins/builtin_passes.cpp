@@ -1,0 +1,20 @@
+#include "builtin_passes.h"
+
+#include "asvd/asvd_pass.h"
+#include "fwsvd/fwsvd_pass.h"
+#include "soco/soco_pass.h"
+#include "svd/svd_pass.h"
+#include "svd_llm/svd_llm_pass.h"
+
+namespace sculpt {
+
+void registerBuiltinPasses()
+{
+    registerPass(makeSvdPass());
+    registerPass(makeFwsvdPass());
+    registerPass(makeAsvdPass());
+    registerPass(makeSvdLlmPass());
+    registerPass(makeSocoPass());
+}
+
+} // namespace sculpt

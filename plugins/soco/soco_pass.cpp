@@ -1,0 +1,53 @@
+// SoCo as a pass: decompose every projection (whitened by default), then learn which
+// components to keep and how much to scale them (soco_training.h).
+
+#include "soco/soco_pass.h"
+
+#include "compress/calibration.h"
+#include "compress/truncation.h"
+#include "runtime/device.h"
+#include "soco/soco_training.h"
+
+namespace sculpt {
+namespace {
+
+class SocoPass : public CompressionPass {
+public:
+    std::string name() const override { return "soco"; }
+    std::string title() const override { return "SoCo (learned spectrum)"; }
+    std::string description() const override
+    {
+        return "Learns a score per singular component on calibration text (KL to the original model) in three "
+               "stages; prunes by learned score, not σ order, and lets kept components amplify.";
+    }
+    bool needsCalibration() const override { return true; }
+    std::vector<PassSetting> settings() const override { return socoSettings(); }
+
+    CompressedModel run(const Checkpoint &checkpoint, const Tokenizer &tokenizer, const CompressionRequest &request,
+                        const JobContext &job) const override
+    {
+        const SocoSchedule schedule = socoSchedule(request);
+        std::shared_ptr<CausalLm> model = loadCausalLm(checkpoint, parseDevice(request.device));
+        const std::vector<torch::Tensor> sequences =
+            calibrationSequences(tokenizer, request.calibrationText, request.calibrationDocuments,
+                                 model->contextLength(), model->device());
+        std::vector<InputStatistics> stats;
+        if (schedule.whiten)
+            stats = collectInputStatistics(*model, sequences, job);
+        std::vector<ScoredLayer> layers;
+        for (const Projection &p : model->projections()) {
+            const size_t i = layers.size();
+            job.report(long(i), 0, "SoCo: decomposing " + p.name);
+            const Basis basis =
+                weightedBasis(p.linear->weight(), schedule.whiten ? Weighting{{}, choleskyWhitening(stats[i].gram)} : Weighting{});
+            layers.push_back({p.name, p.linear, basis.left, basis.singularValues, basis.right, p.linear->bias()});
+        }
+        return trainSoco(std::move(model), std::move(layers), sequences, request.ratio, schedule, request, job);
+    }
+};
+
+} // namespace
+
+std::unique_ptr<CompressionPass> makeSocoPass() { return std::make_unique<SocoPass>(); }
+
+} // namespace sculpt

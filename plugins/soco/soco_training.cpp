@@ -1,0 +1,266 @@
+#include "soco/soco_training.h"
+
+#include "compress/calibration.h"
+#include "compress/ratio.h"
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+namespace sculpt {
+namespace {
+
+// The target's next-token log-probabilities, computed once before any score changes.
+std::vector<torch::Tensor> teacherLogProbs(CausalLm &model, const std::vector<torch::Tensor> &sequences,
+                                           const JobContext &job)
+{
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> all;
+    for (size_t n = 0; n < sequences.size(); ++n) {
+        job.checkCancelled();
+        job.report(long(n), long(sequences.size()), "SoCo: the original model's predictions");
+        all.push_back(model.forward(sequences[n]).log_softmax(-1));
+    }
+    return all;
+}
+
+class Trainer {
+public:
+    Trainer(CausalLm &model, std::vector<ScoredLayer> layers, double target, const SocoSchedule &schedule)
+        : model_(model), layers_(std::move(layers)), target_(target), schedule_(schedule)
+    {
+        for (const ScoredLayer &l : layers_) {
+            scores_.push_back(torch::ones_like(l.sigma).requires_grad_(true));
+            dense_ += double(l.left.size(0)) * double(l.right.size(1));
+        }
+    }
+
+    // g(s) per layer. Before the mask is fixed its gradient passes straight through the
+    // max(s, 0), so a pruned component the loss wants back can return; afterwards the mask
+    // decides and the gradient is the plain one.
+    std::vector<torch::Tensor> gains() const
+    {
+        std::vector<torch::Tensor> g;
+        for (size_t l = 0; l < layers_.size(); ++l) {
+            const torch::Tensor &s = scores_[l];
+            g.push_back(masks_.empty() ? s + (s.clamp_min(0) - s).detach() : s.clamp_min(0) * masks_[l]);
+        }
+        return g;
+    }
+
+    // The model runs A·diag(σ ⊙ g)·B in every targeted layer.
+    void install(const std::vector<torch::Tensor> &g)
+    {
+        for (size_t l = 0; l < layers_.size(); ++l) {
+            const ScoredLayer &s = layers_[l];
+            *s.linear = Linear::lowRank(s.left, s.right, s.sigma * g[l],
+                                        s.bias.defined() ? std::optional(s.bias) : std::nullopt);
+        }
+    }
+
+    // 1 − Σ k(m+n) / Σ mn. Stage 1 counts k softly, Σ min(g, 1): amplified components count
+    // once and the gradient reaches every score up to 1. Stage 2 counts the components that
+    // are really active (g > 0) with the soft count's gradient passed straight through, so the
+    // achieved ratio is what must meet the target and scores decide between in and out. No
+    // cap at the dense size here: every layer starts above break-even, where a cap would leave
+    // no gradient at all; the hard ratio and the mask apply it.
+    torch::Tensor ratio(const std::vector<torch::Tensor> &g, bool hard) const
+    {
+        torch::Tensor stored = torch::zeros({}, g[0].options());
+        for (size_t l = 0; l < layers_.size(); ++l) {
+            torch::Tensor count = g[l].clamp(0, 1).sum();
+            if (hard)
+                count = count + ((g[l].detach() > 0).sum().to(count.dtype()) - count).detach();
+            stored = stored + count * double(layers_[l].left.size(0) + layers_[l].right.size(1));
+        }
+        return 1 - stored / dense_;
+    }
+
+    // Σ g weighted by each component's storage cost, over the dense size: pushes every score
+    // down at the price the ratio counts it at, so only components the KL needs stay up.
+    torch::Tensor sparsity(const std::vector<torch::Tensor> &g) const
+    {
+        torch::Tensor total = torch::zeros({}, g[0].options());
+        for (size_t l = 0; l < layers_.size(); ++l)
+            total = total + g[l].sum() * double(layers_[l].left.size(0) + layers_[l].right.size(1));
+        return total / dense_;
+    }
+
+    std::vector<int64_t> activeCounts(const std::vector<torch::Tensor> &g) const
+    {
+        std::vector<int64_t> counts;
+        for (const torch::Tensor &t : g)
+            counts.push_back((t.detach() > 0).sum().item<int64_t>());
+        return counts;
+    }
+
+    double hardRatio(const std::vector<int64_t> &active) const
+    {
+        std::vector<LayerSize> sizes;
+        for (size_t l = 0; l < layers_.size(); ++l)
+            sizes.push_back({layers_[l].left.size(0), layers_[l].right.size(1), active[l]});
+        return ratioRemoved(sizes);
+    }
+
+    // The mask of stage 3: components by descending g(s) across the whole model, each kept
+    // while the target still holds; a layer that reaches break-even stays dense and keeps all
+    // its live components, which then cost nothing more.
+    void fixMask()
+    {
+        torch::NoGradGuard noGrad;
+        struct Component {
+            float gain;
+            size_t layer;
+            int64_t index;
+        };
+        std::vector<Component> all;
+        for (size_t l = 0; l < layers_.size(); ++l) {
+            const torch::Tensor g = scores_[l].detach().clamp_min(0).contiguous();
+            for (int64_t i = 0; i < g.numel(); ++i)
+                if (g.data_ptr<float>()[i] > 0)
+                    all.push_back({g.data_ptr<float>()[i], l, i});
+            masks_.push_back(torch::zeros_like(scores_[l]));
+        }
+        std::stable_sort(all.begin(), all.end(), [](const Component &a, const Component &b) { return a.gain > b.gain; });
+        double budget = (1 - target_) * dense_;
+        std::vector<int64_t> kept(layers_.size(), 0);
+        for (const Component &c : all) {
+            const int64_t m = layers_[c.layer].left.size(0), n = layers_[c.layer].right.size(1);
+            const double more = double(storedParameters({m, n, kept[c.layer] + 1}) - storedParameters({m, n, kept[c.layer]}));
+            if (more > budget)
+                continue;
+            budget -= more;
+            ++kept[c.layer];
+            masks_[c.layer][c.index] = 1;
+        }
+    }
+
+    void step(const std::vector<torch::Tensor> &batch, const std::vector<torch::Tensor> &teacher,
+              torch::optim::Adam &optimizer, bool hardCount, TrainingStep &log)
+    {
+        optimizer.zero_grad();
+        const std::vector<torch::Tensor> g = gains();
+        install(g);
+        double kl = 0;
+        for (size_t b = 0; b < batch.size(); ++b) {
+            const torch::Tensor student = model_.forward(batch[b]).log_softmax(-1);
+            // KL(teacher ‖ student) per token, averaged over the step's sequences.
+            const torch::Tensor loss =
+                (teacher[b].exp() * (teacher[b] - student)).sum(-1).mean() / double(batch.size());
+            // The graph of g is shared by every sequence and the ratio terms: keep it.
+            loss.backward({}, /*retain_graph=*/true);
+            kl += loss.item<double>();
+        }
+        double total = kl;
+        if (masks_.empty()) {
+            const torch::Tensor pressure = schedule_.ratioWeight * (ratio(g, hardCount) - target_).square() +
+                                           schedule_.sparsityWeight * sparsity(g);
+            pressure.backward();
+            total += pressure.item<double>();
+        }
+        optimizer.step();
+        log.loss = total;
+        log.distillation = kl;
+        log.active = activeCounts(gains());
+        log.ratio = hardRatio(log.active);
+    }
+
+    CompressionSummary finish(const std::string &method)
+    {
+        torch::NoGradGuard noGrad;
+        CompressionSummary summary;
+        summary.method = method;
+        summary.targetRatio = target_;
+        const std::vector<torch::Tensor> g = gains();
+        for (size_t l = 0; l < layers_.size(); ++l) {
+            const ScoredLayer &s = layers_[l];
+            const torch::Tensor kept = g[l].nonzero().squeeze(1);
+            CompressedLayer layer;
+            layer.name = s.name;
+            layer.rows = s.left.size(0);
+            layer.cols = s.right.size(1);
+            layer.rank = kept.numel();
+            layer.dense = staysDense({layer.rows, layer.cols, layer.rank});
+            const torch::Tensor a = s.left.index_select(1, kept) * (s.sigma * g[l]).index_select(0, kept);
+            const torch::Tensor b = s.right.index_select(0, kept);
+            const std::optional<torch::Tensor> bias = s.bias.defined() ? std::optional(s.bias) : std::nullopt;
+            *s.linear = layer.dense ? Linear::dense(torch::matmul(a, b), bias)
+                                    : Linear::lowRank(a.contiguous(), b.contiguous(), std::nullopt, bias);
+            const torch::Tensor sigma = s.sigma.contiguous(), gain = g[l].contiguous();
+            layer.singularValues.assign(sigma.data_ptr<float>(), sigma.data_ptr<float>() + sigma.numel());
+            layer.gains.assign(gain.data_ptr<float>(), gain.data_ptr<float>() + gain.numel());
+            summary.layers.push_back(std::move(layer));
+        }
+        return summary;
+    }
+
+    std::vector<torch::Tensor> &scores() { return scores_; }
+
+private:
+    CausalLm &model_;
+    std::vector<ScoredLayer> layers_;
+    std::vector<torch::Tensor> scores_, masks_;
+    double target_, dense_ = 0;
+    SocoSchedule schedule_;
+};
+
+} // namespace
+
+CompressedModel trainSoco(std::shared_ptr<CausalLm> model, std::vector<ScoredLayer> layers,
+                          const std::vector<torch::Tensor> &sequences, double targetRatio,
+                          const SocoSchedule &schedule, const CompressionRequest &request, const JobContext &job)
+{
+    const std::vector<torch::Tensor> teacher = teacherLogProbs(*model, sequences, job);
+    Trainer trainer(*model, std::move(layers), targetRatio, schedule);
+
+    std::vector<size_t> order(sequences.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::mt19937_64 random(schedule.seed);
+    size_t next = order.size(); // reshuffle on first use
+    const auto batch = [&](std::vector<torch::Tensor> &inputs, std::vector<torch::Tensor> &targets) {
+        inputs.clear();
+        targets.clear();
+        for (long i = 0; i < schedule.sequencesPerStep; ++i) {
+            if (next == order.size()) {
+                std::shuffle(order.begin(), order.end(), random);
+                next = 0;
+            }
+            inputs.push_back(sequences[order[next]]);
+            targets.push_back(teacher[order[next++]]);
+        }
+    };
+
+    const long steps = schedule.coarseSteps + schedule.refineSteps + schedule.sparsifySteps;
+    const struct {
+        int stage;
+        long length;
+        double rate;
+    } stages[] = {{1, schedule.coarseSteps, schedule.learningRate},
+                  {2, schedule.refineSteps, schedule.learningRate},
+                  {3, schedule.sparsifySteps, schedule.fineTuneRate}};
+    long done = 0;
+    std::vector<torch::Tensor> inputs, targets;
+    for (const auto &stage : stages) {
+        if (stage.stage == 3)
+            trainer.fixMask();
+        torch::optim::Adam optimizer(trainer.scores(), torch::optim::AdamOptions(stage.rate));
+        for (long i = 0; i < stage.length; ++i, ++done) {
+            job.checkCancelled();
+            batch(inputs, targets);
+            TrainingStep log;
+            log.step = done + 1;
+            log.steps = steps;
+            log.stage = stage.stage;
+            trainer.step(inputs, targets, optimizer, stage.stage == 2, log);
+            job.report(done + 1, steps,
+                       "SoCo stage " + std::to_string(stage.stage) + ": loss " + std::to_string(log.loss) +
+                           ", ratio " + std::to_string(log.ratio));
+            if (request.onStep)
+                request.onStep(log);
+        }
+    }
+    CompressionSummary summary = trainer.finish("soco");
+    return CompressedModel(std::move(model), std::move(summary));
+}
+
+} // namespace sculpt
