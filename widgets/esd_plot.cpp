@@ -29,6 +29,7 @@ QString matrixTitle(const TensorSpectrum &s)
 EsdPlot::EsdPlot(QWidget *parent)
     : QWidget(parent), plot_(new QCustomPlot), choice_(new QComboBox), fitLabel_(new QLabel), infoLabel_(new QLabel)
 {
+    followDevicePixelRatio(*plot_);
     choice_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     choice_->setToolTip(tr("The matrix whose eigenvalue density is shown (the rank cursor's matrix)"));
     connect(choice_, &QComboBox::activated, this, [this](int index) {

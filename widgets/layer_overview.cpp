@@ -56,6 +56,7 @@ LayerOverview::LayerOverview(QWidget *parent)
     : QWidget(parent), plot_(new QCustomPlot), metricChoice_(new QComboBox), infoLabel_(new QLabel),
       table_(new QTableView), model_(new MetricsTableModel(this)), sorted_(new MetricsSortProxy(this))
 {
+    followDevicePixelRatio(*plot_);
     metricChoice_->addItem(tr("alpha (power-law exponent of λ = σ²)"), int(Metric::Alpha));
     metricChoice_->addItem(tr("stable rank"), int(Metric::StableRank));
     metricChoice_->addItem(tr("effective rank"), int(Metric::EffectiveRank));
@@ -222,7 +223,7 @@ std::optional<double> LayerOverview::valueOf(int row) const
     case Metric::EnergyAtRatio: {
         // As the rank cursor does: the largest rank that saves the target (rankForCompression),
         // then what the energy curve keeps there. Unknown where a preview stops short of k.
-        const long k = rankForRatio(r.rows, r.cols, targetRatio_);
+        const long k = cursorRankForRatio(r.rows, r.cols, targetRatio_);
         const std::vector<double> curve =
             energyCurve(r.spectrum->singularValues, m.frobeniusNorm * m.frobeniusNorm);
         if (k == 0)

@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 #include <QSvgGenerator>
+#include <cmath>
 #include <qcustomplot.h>
 
 namespace sculpt {
@@ -27,14 +28,20 @@ bool saveSvg(QCustomPlot &plot, const QString &path, const QString &title, QSize
 
 bool exportPlot(QCustomPlot &plot, const QString &path, const QString &title, QSize size, QString *error)
 {
-    if (size.isEmpty())
+    // Without a size asked for, a PNG has the pixels the screen shows: twice the plot's
+    // size at device pixel ratio 2, drawn at that resolution (not scaled up), and a
+    // resolution saying so, so viewers show it at the size it had on screen.
+    double scale = 1;
+    if (size.isEmpty()) {
         size = plot.size();
+        scale = plot.devicePixelRatioF();
+    }
     if (size.isEmpty()) // never shown: a size that reads well on a page
         size = QSize(1000, 650);
     const QString suffix = QFileInfo(path).suffix().toLower();
     bool written = false;
     if (suffix == QLatin1String("png"))
-        written = plot.savePng(path, size.width(), size.height());
+        written = plot.savePng(path, size.width(), size.height(), scale, -1, int(std::lround(96 * scale)));
     else if (suffix == QLatin1String("pdf"))
         written = plot.savePdf(path, size.width(), size.height());
     else if (suffix == QLatin1String("svg"))

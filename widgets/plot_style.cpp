@@ -1,9 +1,39 @@
 #include "plot_style.h"
 
+#include <QEvent>
 #include <iterator>
 #include <qcustomplot.h>
 
 namespace sculpt {
+namespace {
+
+// Qt tells a widget its screen (hence perhaps its ratio) changed by ScreenChangeInternal,
+// sent down the widget tree; from Qt 6.6 also by DevicePixelRatioChange.
+class RatioFollower : public QObject {
+public:
+    explicit RatioFollower(QCustomPlot *plot) : QObject(plot), plot_(plot) {}
+
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (watched == plot_ && (event->type() == QEvent::ScreenChangeInternal || event->type() == QEvent::Show
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+                                 || event->type() == QEvent::DevicePixelRatioChange
+#endif
+                                 )) {
+            const double ratio = plot_->devicePixelRatioF();
+            if (!qFuzzyCompare(ratio, plot_->bufferDevicePixelRatio())) {
+                plot_->setBufferDevicePixelRatio(ratio);
+                plot_->replot(QCustomPlot::rpQueuedReplot);
+            }
+        }
+        return false;
+    }
+
+private:
+    QCustomPlot *plot_;
+};
+
+} // namespace
 
 QColor seriesColour(size_t i)
 {
@@ -11,6 +41,8 @@ QColor seriesColour(size_t i)
                                    0xedc948, 0xb07aa1, 0xff9da7, 0x9c755f, 0xbab0ac};
     return QColor(colours[i % std::size(colours)]);
 }
+
+void followDevicePixelRatio(QCustomPlot &plot) { plot.installEventFilter(new RatioFollower(&plot)); }
 
 void applyPalette(QCustomPlot &plot, const QPalette &palette)
 {

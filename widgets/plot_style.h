@@ -20,6 +20,12 @@ QColor seriesColour(size_t i);
 // does not follow a palette change (dark mode) on its own: call this again on one.
 void applyPalette(QCustomPlot &plot, const QPalette &palette);
 
+// Keeps the plot's paint buffers at the device pixel ratio of the screen it is on.
+// QCustomPlot 2.1 takes the ratio once, when it is made: a plot made on one screen and shown
+// on another of a different ratio (or moved there) would be drawn at the wrong resolution,
+// blurred on a high-DPI screen.
+void followDevicePixelRatio(QCustomPlot &plot);
+
 // A log axis gets a log ticker and a sub-grid; a linear one plain ticks.
 void setLogScale(QCPAxis &axis, bool log);
 

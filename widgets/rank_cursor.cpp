@@ -27,7 +27,7 @@ RankCut cutAtRank(std::span<const double> singularValues, int64_t rows, int64_t 
     return cut;
 }
 
-long rankForRatio(int64_t rows, int64_t cols, double ratio)
+long cursorRankForRatio(int64_t rows, int64_t cols, double ratio)
 {
     if (rows <= 0 || cols <= 0 || std::isnan(ratio))
         return 0;

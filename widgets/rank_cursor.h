@@ -25,7 +25,8 @@ RankCut cutAtRank(std::span<const double> singularValues, int64_t rows, int64_t 
                   long rank);
 
 // The largest k whose cut saves at least `ratio` of the parameters, in [0, min(m, n)].
-// A negative ratio (storing more than W) allows ranks beyond the break-even.
-long rankForRatio(int64_t rows, int64_t cols, double ratio);
+// A negative ratio (storing more than W) allows ranks beyond the break-even, which the
+// passes' rankForRatio (compress/ratio.h) does not: the cursor may show what they never cut.
+long cursorRankForRatio(int64_t rows, int64_t cols, double ratio);
 
 } // namespace sculpt

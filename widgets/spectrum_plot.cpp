@@ -36,13 +36,28 @@ QString seriesName(const TensorSpectrum &s)
 
 double frobeniusSquared(const TensorSpectrum &s) { return s.metrics.frobeniusNorm * s.metrics.frobeniusNorm; }
 
+// "σ of W·S": what the overlay's values are, never passed off as W's own.
+QString sigmaOf(const PassOverlay &o)
+{
+    return o.matrix.isEmpty() ? QObject::tr("σ of the matrix %1 truncated").arg(o.pass)
+                              : QObject::tr("σ of %1").arg(o.matrix);
+}
+
 } // namespace
+
+bool PassOverlay::kept(size_t i) const
+{
+    if (!layer.gains.empty())
+        return i < layer.gains.size() && layer.gains[i] > 0;
+    return layer.dense || int64_t(i) < layer.rank;
+}
 
 SpectrumPlot::SpectrumPlot(QWidget *parent)
     : QWidget(parent), plot_(new QCustomPlot), viewChoice_(new QComboBox), cursorChoice_(new QComboBox),
       cursorChoiceLabel_(new QLabel(tr("Cursor on"))), rankBox_(new QSpinBox), ratioBox_(new QDoubleSpinBox),
       cutLabel_(new QLabel), infoLabel_(new QLabel)
 {
+    followDevicePixelRatio(*plot_);
     viewChoice_->addItem(tr("σ, log y"), int(View::LogY));
     viewChoice_->addItem(tr("σ, log–log"), int(View::LogLog));
     viewChoice_->addItem(tr("σ / σ_max"), int(View::Normalised));
@@ -117,6 +132,13 @@ SpectrumPlot::SpectrumPlot(QWidget *parent)
     hint_->position->setAxisRect(rect);
     hint_->position->setCoords(0.5, 0.5);
     hint_->setPositionAlignment(Qt::AlignCenter);
+    passRankLine_ = new QCPItemStraightLine(plot_);
+    passRankTag_ = new QCPItemText(plot_);
+    for (QCPItemPosition *p : {passRankLine_->point1, passRankLine_->point2, passRankTag_->position})
+        spanVertically(p, rect);
+    passRankTag_->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    passRankTag_->setPadding(QMargins(4, 2, 4, 2));
+    plot_->yAxis2->setLabel(tr("learned gain g(s)"));
 
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("View")));
@@ -163,7 +185,7 @@ void SpectrumPlot::setSpectra(std::vector<TensorSpectrum> spectra, const QString
     cursorIndex_ = std::max(0, kept);
     if (kept < 0 && !spectra_.empty()) {
         const auto &s = spectra_[size_t(cursorIndex_)];
-        cut_.rank = rankForRatio(s.rows, s.cols, targetRatio_);
+        cut_.rank = cursorRankForRatio(s.rows, s.cols, targetRatio_);
     }
     {
         const QSignalBlocker block(cursorChoice_);
@@ -197,7 +219,7 @@ void SpectrumPlot::setCursorSpectrum(int index)
         cursorChoice_->setCurrentIndex(index);
     }
     const auto &s = spectra_[size_t(index)];
-    cut_.rank = rankForRatio(s.rows, s.cols, targetRatio_);
+    cut_.rank = cursorRankForRatio(s.rows, s.cols, targetRatio_);
     updateCursor();
 }
 
@@ -216,12 +238,20 @@ void SpectrumPlot::setTargetRatio(double ratio)
     targetRatio_ = ratio;
     if (!spectra_.empty()) {
         const auto &s = spectra_[size_t(cursorIndex_)];
-        cut_.rank = rankForRatio(s.rows, s.cols, ratio);
+        cut_.rank = cursorRankForRatio(s.rows, s.cols, ratio);
     }
     updateCursor();
 }
 
 QString SpectrumPlot::cutText() const { return cutLabel_->text(); }
+
+void SpectrumPlot::setPassOverlay(std::optional<PassOverlay> overlay)
+{
+    const bool same = overlay_.has_value() == overlay.has_value() &&
+                      (!overlay || (overlay_->pass == overlay->pass && overlay_->layer.name == overlay->layer.name));
+    overlay_ = std::move(overlay);
+    rebuild(!same);
+}
 
 void SpectrumPlot::showHover(const QString &text)
 {
@@ -287,7 +317,8 @@ void SpectrumPlot::rebuild(bool rescaleAxes)
         if (y.size() <= 64) // few values: show each one, not just the line through them
             graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
     }
-    plot_->legend->setVisible(!spectra_.empty() && spectra_.size() <= kLegendLimit);
+    addOverlay();
+    plot_->legend->setVisible((!spectra_.empty() || kept_) && spectra_.size() <= kLegendLimit);
     // The legend goes where the curves are not, below the tags at the top: decaying spectra
     // leave the lower left empty on log axes, the right on a linear one; energy curves leave
     // the lower right.
@@ -296,8 +327,8 @@ void SpectrumPlot::rebuild(bool rescaleAxes)
                                                              : Qt::AlignLeft | Qt::AlignBottom;
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, corner);
     // Fractional ticks of an empty plot would only puzzle.
-    plot_->xAxis->setTickLabels(!spectra_.empty());
-    plot_->yAxis->setTickLabels(!spectra_.empty());
+    plot_->xAxis->setTickLabels(!spectra_.empty() || kept_);
+    plot_->yAxis->setTickLabels(!spectra_.empty() || kept_);
     if (rescaleAxes)
         rescale();
     updateHint();
@@ -305,10 +336,99 @@ void SpectrumPlot::rebuild(bool rescaleAxes)
     plot_->replot();
 }
 
+// The pass's σ of W·S, kept and pruned, in the spectra's colours' successor, and its gains
+// on the right axis; the kept rank of a uniform pass as a line. Not in the energy view,
+// whose curves are W's alone.
+void SpectrumPlot::addOverlay()
+{
+    overlayLine_ = kept_ = pruned_ = gains_ = nullptr;
+    passRankLine_->setVisible(false);
+    passRankTag_->setVisible(false);
+    plot_->yAxis2->setVisible(false);
+    if (!overlay_ || view_ == View::Energy)
+        return;
+    const PassOverlay &o = *overlay_;
+    const std::vector<float> &sigma = o.layer.singularValues;
+    const double top = sigma.empty() ? 0 : sigma[0];
+    QVector<double> keys, values;
+    QVector<double> keptKeys, keptValues, prunedKeys, prunedValues;
+    for (size_t i = 0; i < sigma.size(); ++i) {
+        double y = view_ == View::Normalised ? (top > 0 ? sigma[i] / top : kNaN) : double(sigma[i]);
+        if (view_ != View::Normalised && !(y > 0))
+            y = kNaN;
+        keys << double(i + 1);
+        values << y;
+        (o.kept(i) ? keptKeys : prunedKeys) << double(i + 1);
+        (o.kept(i) ? keptValues : prunedValues) << y;
+    }
+    const QColor colour = seriesColour(spectra_.size());
+    overlayLine_ = plot_->addGraph();
+    overlayLine_->setData(keys, values, true);
+    overlayLine_->setPen(QPen(colour, 1, Qt::DashLine));
+    overlayLine_->removeFromLegend();
+    kept_ = plot_->addGraph();
+    kept_->setName(tr("%1, kept — %2").arg(sigmaOf(o), o.pass));
+    kept_->setData(keptKeys, keptValues, true);
+    pruned_ = plot_->addGraph();
+    pruned_->setName(tr("%1, pruned").arg(sigmaOf(o)));
+    pruned_->setData(prunedKeys, prunedValues, true);
+    for (QCPGraph *g : {kept_, pruned_}) {
+        g->setLineStyle(QCPGraph::lsNone);
+        g->setPen(QPen(colour, 1.5));
+    }
+    kept_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, colour, 6));
+    pruned_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(colour, 1.5), Qt::NoBrush, 6));
+
+    if (!o.layer.gains.empty()) {
+        QVector<double> gains;
+        double highest = 1;
+        for (const float g : o.layer.gains) {
+            gains << double(g);
+            highest = std::max(highest, double(g));
+        }
+        gains_ = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+        gains_->setName(tr("learned gain g(s), right axis"));
+        gains_->setData(keys.mid(0, gains.size()), gains, true);
+        gains_->setLineStyle(QCPGraph::lsNone);
+        const QColor gainColour = seriesColour(spectra_.size() + 1);
+        gains_->setPen(QPen(gainColour, 1.5));
+        gains_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(gainColour, 1.5), Qt::NoBrush, 7));
+        plot_->yAxis2->setVisible(true);
+        plot_->yAxis2->setRange(0, highest * 1.1);
+    } else if (!o.layer.dense) {
+        // A uniform pass keeps a prefix in σ order: its rank says it all.
+        const double k = double(o.layer.rank) + 0.5;
+        passRankLine_->point1->setCoords(k, 0);
+        passRankLine_->point2->setCoords(k, 1);
+        passRankTag_->position->setCoords(k, 1);
+        passRankTag_->setText(tr("%1 keeps k = %2").arg(o.pass).arg(o.layer.rank));
+        passRankLine_->setPen(QPen(colour, 1.5, Qt::DashDotLine));
+        passRankTag_->setColor(colour);
+        const bool onAxis = view_ != View::LogLog || o.layer.rank > 0;
+        passRankLine_->setVisible(onAxis);
+        passRankTag_->setVisible(onAxis);
+    }
+}
+
+QString SpectrumPlot::overlayHover(size_t i) const
+{
+    const PassOverlay &o = *overlay_;
+    QString text = tr("%1 · %2 · i = %3 · %4 = %5")
+                       .arg(o.pass, QString::fromStdString(o.layer.name))
+                       .arg(i + 1)
+                       .arg(o.matrix.isEmpty() ? tr("σ_i") : tr("σ_i of %1").arg(o.matrix))
+                       .arg(o.layer.singularValues[i], 0, 'g', 5);
+    if (i < o.layer.gains.size())
+        text += tr(" · g = %1").arg(o.layer.gains[i], 0, 'g', 4);
+    return text + (o.kept(i) ? tr(" · kept") : tr(" · pruned"));
+}
+
 void SpectrumPlot::rescale()
 {
     double longest = 1, low = std::numeric_limits<double>::infinity(), high = 0;
     for (int g = 0; g < plot_->graphCount(); ++g) {
+        if (plot_->graph(g)->valueAxis() != plot_->yAxis)
+            continue; // the gains have their own axis
         const auto data = plot_->graph(g)->data();
         longest = std::max(longest, double(data->size()));
         for (const QCPGraphData &point : *data)
@@ -334,7 +454,7 @@ void SpectrumPlot::updateCursor()
     const bool has = !spectra_.empty();
     rankBox_->setEnabled(has);
     ratioBox_->setEnabled(has);
-    for (int g = 0; g < plot_->graphCount(); ++g) {
+    for (int g = 0; g < int(spectra_.size()); ++g) {
         QPen pen(seriesColour(size_t(g)));
         pen.setWidthF(g == cursorIndex_ ? 2.5 : 1.5); // the cursor's matrix stands out
         plot_->graph(g)->setPen(pen);
@@ -400,7 +520,7 @@ void SpectrumPlot::updateCursor()
 void SpectrumPlot::updateHint()
 {
     // On an empty plot the hint is the plot; otherwise it is a line under it.
-    hint_->setVisible(spectra_.empty());
+    hint_->setVisible(spectra_.empty() && !kept_);
     if (missing_.isEmpty())
         hint_->setText(tr("Select tensors (or blocks) in the model tree to plot their singular values."));
     else
@@ -411,6 +531,25 @@ void SpectrumPlot::updateHint()
         notes << tr("%n more selected without a spectrum yet", nullptr, int(missing_.size()));
     if (spectra_.size() > kLegendLimit)
         notes << tr("%1 curves: legend hidden, hover a curve to name it").arg(spectra_.size());
+    if (overlay_) {
+        const PassOverlay &o = *overlay_;
+        long kept = 0, beyond = 0; // kept components past the rank σ order would keep
+        for (size_t i = 0; i < o.layer.singularValues.size(); ++i)
+            if (o.kept(i)) {
+                ++kept;
+                beyond += long(i) >= o.layer.rank;
+            }
+        QString note = tr("%1 kept %2 of %3 components of %4 in %5")
+                           .arg(o.pass)
+                           .arg(kept)
+                           .arg(o.layer.singularValues.size())
+                           .arg(o.matrix.isEmpty() ? tr("its matrix") : o.matrix, QString::fromStdString(o.layer.name));
+        if (!o.layer.gains.empty())
+            note += tr(", %n of them outside σ order", nullptr, int(beyond));
+        if (view_ == View::Energy)
+            note += tr(" (shown in the σ views)");
+        notes << note;
+    }
     if (!spectra_.empty())
         notes << tr("hover a curve to read σ_i · wheel: zoom · drag: pan · double-click: fit · drag the solid line: "
                     "rank cursor");
@@ -459,12 +598,14 @@ void SpectrumPlot::onMouseMove(QMouseEvent *event)
     const double to = plot_->xAxis->pixelToCoord(at.x() + kHoverPixels);
     for (int g = 0; g < plot_->graphCount(); ++g) {
         QCPGraph *graph = plot_->graph(g);
+        if (graph == overlayLine_)
+            continue; // its points are the kept and pruned ones
         const auto data = graph->data();
         for (auto it = data->findBegin(from), end = data->findEnd(to); it != end; ++it) {
             if (std::isnan(it->value))
                 continue;
             const double distance = std::hypot(plot_->xAxis->coordToPixel(it->key) - at.x(),
-                                               plot_->yAxis->coordToPixel(it->value) - at.y());
+                                               graph->valueAxis()->coordToPixel(it->value) - at.y());
             if (distance < nearestDistance) {
                 nearestDistance = distance;
                 nearest = graph;
@@ -479,12 +620,17 @@ void SpectrumPlot::onMouseMove(QMouseEvent *event)
         plot_->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
-    const TensorSpectrum &s = spectra_[size_t(series)];
     const size_t i = size_t(nearestKey) - 1;
     tracer_->setGraph(nearest);
     tracer_->setGraphKey(nearestKey);
     tracer_->setPen(QPen(nearest->pen().color(), 1.5));
     tracer_->setVisible(true);
+    if (series >= int(spectra_.size())) {
+        showHover(overlayHover(i));
+        plot_->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+    const TensorSpectrum &s = spectra_[size_t(series)];
     QString text = tr("%1 · i = %2 · σ_i = %3 · σ_i/σ_max = %4")
                        .arg(QString::fromStdString(s.name))
                        .arg(i + 1)

@@ -1,10 +1,13 @@
 #pragma once
 #include "analysis/spectrum.h"
+#include "compress/compressed_model.h"
 #include "rank_cursor.h"
 
 #include <QWidget>
+#include <optional>
 #include <vector>
 
+class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemText;
 class QCPItemTracer;
@@ -16,6 +19,17 @@ class QMouseEvent;
 class QSpinBox;
 
 namespace sculpt {
+
+// What a compression pass did to one matrix, drawn over its spectrum: σ of the matrix the pass
+// truncated — W itself, or a weighted one such as W·S, labelled so — with each component
+// marked kept (filled) or pruned (hollow), and SoCo's learned gains g(s) on a second axis.
+struct PassOverlay {
+    QString pass;   // "soco 40.0 %"
+    QString matrix; // "W·S"; empty when the pass does not say
+    CompressedLayer layer;
+
+    bool kept(size_t i) const; // by gain when there are gains, else the top `rank` in σ order
+};
 
 // σ_i against i for several matrices at once, in four views, with a rank cursor: a line
 // the user drags (or a rank, or a target compression ratio, typed in) that says what
@@ -48,6 +62,16 @@ public:
     QString cutText() const;   // the readout under the plot
     QString hoverText() const { return hover_; } // the point under the mouse
 
+    // Draws `overlay` over the spectra (not in the energy view), or nothing.
+    void setPassOverlay(std::optional<PassOverlay> overlay);
+    const std::optional<PassOverlay> &passOverlay() const { return overlay_; }
+    // The overlay's graphs, null without one: σ of kept and of pruned components (scatter),
+    // and the gains (right axis, null for a pass without).
+    QCPGraph *keptGraph() const { return kept_; }
+    QCPGraph *prunedGraph() const { return pruned_; }
+    QCPGraph *gainsGraph() const { return gains_; }
+    QCPItemText *passRankTag() const { return passRankTag_; } // a uniform pass's kept rank
+
     QCustomPlot *plot() const { return plot_; }
     QSize sizeHint() const override { return {700, 500}; }
 
@@ -61,6 +85,8 @@ protected:
 
 private:
     void rebuild(bool rescale);
+    void addOverlay();
+    QString overlayHover(size_t i) const;
     void rescale();
     void updateCursor();
     void updateHint();
@@ -86,8 +112,12 @@ private:
     QCPItemText *breakevenTag_;
     QCPItemTracer *tracer_;
     QCPItemText *hint_;
+    QCPItemStraightLine *passRankLine_;
+    QCPItemText *passRankTag_;
 
     std::vector<TensorSpectrum> spectra_;
+    std::optional<PassOverlay> overlay_;
+    QCPGraph *overlayLine_ = nullptr, *kept_ = nullptr, *pruned_ = nullptr, *gains_ = nullptr;
     QStringList missing_;
     QString hover_, idle_;
     View view_ = View::LogY;

@@ -2,15 +2,22 @@
 
 #include "analysis/content_hash.h"
 #include "background_job.h"
+#include "compression_controller.h"
+#include "compression_view.h"
 #include "esd_plot.h"
+#include "evaluate_dialog.h"
+#include "evaluation_table.h"
 #include "filter_box.h"
 #include "io/checkpoint.h"
 #include "io/formats.h"
 #include "jobs_panel.h"
 #include "layer_overview.h"
+#include "loss_curve.h"
 #include "model/inventory.h"
 #include "model_tree.h"
 #include "plot_export.h"
+#include "side_by_side_controller.h"
+#include "side_by_side_view.h"
 #include "spectrum_plot.h"
 #include "stored_spectra.h"
 #include "workspace/workspace.h"
@@ -91,8 +98,12 @@ QString droppedPath(const QMimeData *mime)
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), tree_(new ModelTree), filter_(new FilterBox), plot_(new SpectrumPlot),
-      esd_(new EsdPlot), overview_(new LayerOverview), views_(new QTabWidget), splitter_(new QSplitter),
-      jobs_(new JobsPanel), summary_(new QLabel),
+      esd_(new EsdPlot), overview_(new LayerOverview), compressionView_(new CompressionView),
+      sideBySideView_(new SideBySideView), views_(new QTabWidget),
+      splitter_(new QSplitter), jobs_(new JobsPanel), evaluations_(new EvaluationTable),
+      evaluationsDock_(new QDockWidget(tr("Evaluations"))),
+      compression_(new CompressionController(compressionView_, jobs_, this)),
+      sideBySide_(new SideBySideController(sideBySideView_, compression_, jobs_, this)), summary_(new QLabel),
       workspaceFolder_(qEnvironmentVariable("SCULPT_WORKSPACE_DIR"))
 {
     setWindowTitle(tr("Sculpt"));
@@ -109,6 +120,11 @@ MainWindow::MainWindow(QWidget *parent)
     views_->setTabToolTip(1, tr("Empirical spectral density: the histogram of λ = σ² with its fitted power law"));
     views_->addTab(overview_, tr("Layers"));
     views_->setTabToolTip(2, tr("A metric across depth, one series per role, and every matrix's metrics in a table"));
+    views_->addTab(compressionView_, tr("Compression"));
+    views_->setTabToolTip(3, tr("Compression passes of this model: their loss curves, ratios and exports"));
+    views_->addTab(sideBySideView_, tr("Side by side"));
+    views_->setTabToolTip(4, tr("The original and the chosen pass's compressed model: sizes, perplexity, ranks and "
+                                "generations"));
     splitter_->addWidget(browser);
     splitter_->addWidget(views_);
     splitter_->setStretchFactor(0, 1);
@@ -127,6 +143,11 @@ MainWindow::MainWindow(QWidget *parent)
     dock->setObjectName(QStringLiteral("jobs"));
     dock->setWidget(jobs_);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
+    evaluationsDock_->setObjectName(QStringLiteral("evaluations"));
+    evaluationsDock_->setWidget(evaluations_);
+    addDockWidget(Qt::BottomDockWidgetArea, evaluationsDock_);
+    tabifyDockWidget(dock, evaluationsDock_);
+    dock->raise();
     resizeDocks({dock}, {190}, Qt::Vertical);
 
     buildMenus(dock);
@@ -140,7 +161,16 @@ MainWindow::MainWindow(QWidget *parent)
     connect(plot_, &SpectrumPlot::cursorChanged, this, [this] { overview_->setTargetRatio(plot_->targetRatio()); });
     connect(overview_, &LayerOverview::tensorChosen, this, &MainWindow::chooseTensor);
     connect(overview_, &LayerOverview::exportCsvRequested, this, &MainWindow::chooseTableFile);
+    connect(evaluations_, &EvaluationTable::exportCsvRequested, this, &MainWindow::chooseEvaluationsFile);
     connect(jobs_, &JobsPanel::jobEnded, this, &MainWindow::announceEnd);
+    connect(compressionView_, &CompressionView::compareRequested, this,
+            [this] { views_->setCurrentWidget(sideBySideView_); });
+    // The spectrum plot shows what the chosen pass did to the selected matrix.
+    connect(compression_, &CompressionController::currentPassChanged, this, &MainWindow::showSelection);
+    connect(compression_, &CompressionController::started, this, [this](BackgroundJob *job) {
+        views_->setCurrentWidget(compressionView_);
+        statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
+    });
     setAcceptDrops(true);
     updateActions();
 
@@ -170,6 +200,8 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
         ->setStatusTip(tr("Save the plot of the current tab as PNG, PDF or SVG"));
     file->addAction(tr("Export metrics &table…"), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::chooseTableFile)
         ->setStatusTip(tr("Save the Layers tab's metrics table as CSV"));
+    file->addAction(tr("Export e&valuations…"), this, &MainWindow::chooseEvaluationsFile)
+        ->setStatusTip(tr("Save the Evaluations table as CSV"));
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -179,6 +211,7 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
         filter_->selectAll();
     });
     view->addAction(jobsDock->toggleViewAction());
+    view->addAction(evaluationsDock_->toggleViewAction());
 
     QMenu *analyse = menuBar()->addMenu(tr("&Analyse"));
     spectraAction_ = analyse->addAction(tr("Compute &spectra"), QKeySequence(tr("Ctrl+R")), this,
@@ -186,11 +219,19 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
     spectraAction_->setStatusTip(tr("Exact singular values of every weight matrix, kept in the model's workspace"));
     previewAction_ = analyse->addAction(tr("Compute &top-k preview…"), this, &MainWindow::askTopK);
     previewAction_->setStatusTip(tr("Randomized estimate of each matrix's largest singular values: fast, approximate"));
+    evaluateAction_ = analyse->addAction(tr("&Evaluate…"), QKeySequence(tr("Ctrl+Shift+R")), this,
+                                         &MainWindow::askEvaluation);
+    evaluateAction_->setStatusTip(canEvaluate() ? tr("Perplexity on a text, or accuracy on an image set, kept in the workspace")
+                                                : tr("This build cannot run models (configured without LibTorch)"));
     analyse->addSeparator();
     // Esc does the same inside the Jobs panel; Ctrl+. works from anywhere in the window.
     analyse->addAction(tr("C&ancel job"), QKeySequence(tr("Ctrl+.")), jobs_, &JobsPanel::cancelSelected)
         ->setStatusTip(tr("Stop the job selected in the Jobs panel, else the newest running one"));
     analyse->addAction(tr("&Cancel all jobs"), jobs_, &JobsPanel::cancelAll);
+
+    QMenu *compress = menuBar()->addMenu(tr("&Compress"));
+    compress->addAction(compression_->compressAction());
+    compress->addAction(compression_->exportAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Sculpt"), this, &MainWindow::showAbout);
@@ -244,7 +285,7 @@ void MainWindow::showAbout()
     box->setInformativeText(tr("<p>Built on:</p><ul>"
                                "<li>Qt %1 — LGPL-3.0</li>"
                                "<li>QCustomPlot — GPL-3.0</li>"
-                               "<li>LibTorch (PyTorch), in sculpt-cli's model runtime — BSD-3-Clause</li>"
+                               "<li>LibTorch (PyTorch), in the model runtime (Evaluate, Compress, sculpt-cli) — BSD-3-Clause</li>"
                                "<li>OpenBLAS and LAPACK — BSD-3-Clause</li>"
                                "<li>HDF5 — BSD-3-Clause</li>"
                                "<li>nlohmann/json — MIT; xxHash — BSD-2-Clause; minizip — Zlib</li></ul>")
@@ -294,6 +335,18 @@ void MainWindow::chooseTableFile()
     if (QFileInfo(path).suffix().isEmpty())
         path += QStringLiteral(".csv");
     saveTable(path);
+}
+
+void MainWindow::chooseEvaluationsFile()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("Export evaluations"),
+                                                exportStem(tr("evaluations")) + QStringLiteral(".csv"),
+                                                tr("CSV table (*.csv)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".csv");
+    saveEvaluations(path);
 }
 
 // "stories260K-esd": what a researcher would name the file, in the model's folder.
@@ -366,11 +419,17 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
     lastError_.clear();
     outcomes_.clear();
     matrices_.clear();
+    evaluations_->model()->setEvaluations({});
+    evaluations_->model()->setCurrentWeights({});
     for (const Weight &w : model_->inventory.weights)
         if (w.matrix)
             matrices_.insert(QString::fromStdString(w.name));
     tree_->showModel(checkpoint, model_->inventory);
     overview_->showModel(model_->inventory);
+    const Architecture architecture = model_->inventory.architecture;
+    compression_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()),
+                           architecture == Architecture::Llama || architecture == Architecture::Gpt2,
+                           workspacePath(currentPath_));
     if (const auto pattern = FilterBox::patternFor(filter_->text()))
         tree_->setFilter(*pattern);
     showSelection();
@@ -458,20 +517,101 @@ void MainWindow::loadWorkspace()
         return; // nothing computed for this model yet
     const auto model = model_;
     const qsizetype matrices = matrices_.size();
-    auto *job = new BackgroundJob(tr("Stored spectra of %1").arg(QFileInfo(currentPath_).fileName()),
-                                  [this, model, workspace, matrices](const JobContext &context,
-                                                                     const BackgroundJob::Log &log) {
-                                      log(tr("workspace %1").arg(workspace));
-                                      const long found = loadStoredSpectra(*model->checkpoint, model->inventory,
-                                                                           workspace.toStdString(), outcomeSink(model),
-                                                                           context);
-                                      return tr("stored spectra shown for %1 of %2 matrices")
-                                          .arg(found)
-                                          .arg(matrices);
-                                  });
+    auto work = [this, model, workspace, matrices](const JobContext &context, const BackgroundJob::Log &log) {
+        log(tr("workspace %1").arg(workspace));
+        const Checkpoint &checkpoint = *model->checkpoint;
+        const Workspace stored =
+            Workspace::open(workspace.toStdString(), {checkpoint.path(), modelFingerprint(checkpoint)});
+        // The evaluations at once; which were measured on these very weights once every tensor is hashed.
+        const std::vector<Evaluation> evaluations = stored.evaluations();
+        const std::vector<PassRecord> passes = stored.passes();
+        QMetaObject::invokeMethod(this, [this, model, evaluations, passes] {
+            if (model_ != model)
+                return;
+            evaluations_->model()->setEvaluations(evaluations);
+            compression_->setStoredPasses(passes);
+        }, Qt::QueuedConnection);
+        const StoredSpectra found = loadStoredSpectra(checkpoint, model->inventory, stored, outcomeSink(model), context);
+        const QString weights = QString::fromStdString(found.weightsHash);
+        QMetaObject::invokeMethod(this, [this, model, weights] {
+            if (model_ == model)
+                evaluations_->model()->setCurrentWeights(weights);
+        }, Qt::QueuedConnection);
+        log(tr("weights hash %1").arg(weights));
+        QString summary = tr("stored spectra shown for %1 of %2 matrices").arg(found.exact + found.previews).arg(matrices);
+        if (found.previews > 0)
+            summary += tr(", %n of them top-k previews", nullptr, int(found.previews));
+        if (!evaluations.empty())
+            summary += evaluations.size() == 1 ? tr("; 1 evaluation") : tr("; %1 evaluations").arg(evaluations.size());
+        if (!passes.empty())
+            summary += passes.size() == 1 ? tr("; 1 compression pass") : tr("; %1 compression passes").arg(passes.size());
+        return summary;
+    };
+    auto *job = new BackgroundJob(tr("Stored results of %1").arg(QFileInfo(currentPath_).fileName()), work);
     loadJob_ = job;
     jobs_->add(job);
     job->start();
+}
+
+void MainWindow::askEvaluation()
+{
+    if (!model_)
+        return;
+    const auto kind = model_->inventory.architecture == Architecture::Vit ? EvaluateDialog::Kind::Accuracy
+                                                                            : EvaluateDialog::Kind::Perplexity;
+    auto *dialog = new EvaluateDialog(QFileInfo(currentPath_).fileName(), kind, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { startEvaluation(dialog->request()); });
+    dialog->open(); // window-modal; jobs go on meanwhile
+}
+
+BackgroundJob *MainWindow::startEvaluation(const EvaluationRequest &request)
+{
+    if (!model_ || (evaluationJob_ && evaluationJob_->isRunning()))
+        return nullptr;
+    const auto model = model_;
+    const QString workspace = workspacePath(currentPath_);
+    const QString data = QFileInfo(QString::fromStdString(request.isPerplexity() ? request.text : request.images)).fileName();
+    const QString title = (request.isPerplexity() ? tr("Perplexity of %1 on %2") : tr("Accuracy of %1 on %2"))
+                              .arg(QFileInfo(currentPath_).fileName(), data);
+    auto work = [this, model, request, workspace](const JobContext &context, const BackgroundJob::Log &log) {
+        const Checkpoint &checkpoint = *model->checkpoint;
+        const ModelIdentity identity{checkpoint.path(), modelFingerprint(checkpoint)};
+        Workspace::open(workspace.toStdString(), identity); // one that cannot take the result fails now, not after
+        Evaluation result =
+            evaluate(checkpoint, request, context, [&log](const std::string &line) { log(QString::fromStdString(line)); });
+        // Read again: other jobs may have saved the workspace meanwhile.
+        Workspace store = Workspace::open(workspace.toStdString(), identity);
+        store.putEvaluation(result);
+        store.save();
+        result = store.evaluations().back();
+        log(tr("saved to %1 as evaluation %2").arg(workspace, QString::fromStdString(result.id)));
+        QMetaObject::invokeMethod(this, [this, model, result] {
+            if (model_ == model)
+                takeEvaluation(result);
+        }, Qt::QueuedConnection);
+        const QString value = result.metric == "accuracy" ? QStringLiteral("%1\u00a0%").arg(100 * result.value, 0, 'f', 2)
+                                                          : QString::number(result.value, 'f', 3);
+        return tr("%1 %2 on %3 %4")
+            .arg(QString::fromStdString(result.metric), value, QLocale().toString(qlonglong(result.count)),
+                 QString::fromStdString(result.counted));
+    };
+    auto *job = new BackgroundJob(title, work);
+    evaluationJob_ = job;
+    connect(job, &BackgroundJob::ended, this, &MainWindow::updateActions);
+    jobs_->add(job);
+    job->start();
+    updateActions();
+    statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(title), 5000);
+    return job;
+}
+
+void MainWindow::takeEvaluation(const Evaluation &evaluation)
+{
+    evaluations_->model()->addEvaluation(evaluation);
+    evaluations_->model()->setCurrentWeights(QString::fromStdString(evaluation.modelHash)); // measured just now
+    evaluationsDock_->show();
+    evaluationsDock_->raise();
 }
 
 void MainWindow::takeOutcome(const SpectrumOutcome &outcome)
@@ -513,6 +653,7 @@ void MainWindow::showSelection()
         else if (!known && matrices_.contains(name))
             missing << name;
     }
+    plot_->setPassOverlay(compression_->overlayFor(selected));
     plot_->setSpectra(std::move(spectra), missing);
     esd_->setSpectra(plot_->spectra(), plot_->cursorSpectrum());
 }
@@ -523,6 +664,8 @@ QCustomPlot *MainWindow::currentPlot() const
         return esd_->plot();
     if (views_->currentWidget() == overview_)
         return overview_->plot();
+    if (views_->currentWidget() == compressionView_)
+        return compressionView_->lossCurve()->plot();
     return plot_->plot();
 }
 
@@ -532,6 +675,8 @@ QString MainWindow::currentPlotName() const
         return tr("esd");
     if (views_->currentWidget() == overview_)
         return tr("layers");
+    if (views_->currentWidget() == compressionView_)
+        return tr("loss");
     return tr("spectra");
 }
 
@@ -541,6 +686,14 @@ bool MainWindow::savePlot(const QString &path, QSize size)
     const QString title = tr("%1 of %2").arg(views_->tabText(views_->currentIndex()), QFileInfo(currentPath_).fileName());
     const bool saved = exportPlot(*currentPlot(), path, title, size, &error);
     statusBar()->showMessage(saved ? tr("Saved the plot to %1").arg(path) : error, 8000);
+    return saved;
+}
+
+bool MainWindow::saveEvaluations(const QString &path)
+{
+    QString error;
+    const bool saved = evaluations_->exportCsv(path, &error);
+    statusBar()->showMessage(saved ? tr("Saved the evaluations to %1").arg(path) : error, 8000);
     return saved;
 }
 
@@ -611,6 +764,7 @@ void MainWindow::updateActions()
     const bool idle = model_ && !(spectraJob_ && spectraJob_->isRunning());
     spectraAction_->setEnabled(idle);
     previewAction_->setEnabled(idle);
+    evaluateAction_->setEnabled(model_ && canEvaluate() && !(evaluationJob_ && evaluationJob_->isRunning()));
 }
 
 } // namespace sculpt

@@ -1,5 +1,6 @@
 #pragma once
 #include "analysis/spectra_job.h"
+#include "evaluation.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -20,17 +21,23 @@ class QTabWidget;
 namespace sculpt {
 
 class BackgroundJob;
+class CompressionController;
+class CompressionView;
 class EsdPlot;
+class EvaluationTable;
 class FilterBox;
 class JobsPanel;
 class LayerOverview;
+class SideBySideController;
+class SideBySideView;
 class ModelTree;
 class SpectrumPlot;
 struct OpenedModel;
 
 // The workbench: the model tree with its filter on the left; on the right, in tabs, the
-// selected tensors' spectra, the eigenvalue density of one of them and the layer overview
-// of the whole model; the jobs panel below. Everything slow is a job.
+// selected tensors' spectra, the eigenvalue density of one of them, the layer overview of
+// the whole model, its compression passes and one of them side by side with the original;
+// the jobs panel and the evaluations below. Everything slow is a job.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -39,8 +46,9 @@ public:
 
     // Opens on the thread pool as a job; the tree is replaced only when the new model opened,
     // so a bad file costs nothing but a message (a window-modal box with the reader's
-    // reason). One open at a time. Spectra already in the model's workspace are then shown
-    // by a quick job that reads them back, with nothing recomputed.
+    // reason). One open at a time. Spectra (exact, else the largest top-k preview) and
+    // evaluations already in the model's workspace are then shown by a quick job that reads
+    // them back, with nothing recomputed.
     void openModel(const QString &path);
     // Asks a running open to stop; the current model stays.
     void cancelOpen();
@@ -50,6 +58,11 @@ public:
     // the tree and the views as each matrix finishes. nullptr when no model is open or a
     // spectra job is already running.
     BackgroundJob *startSpectra(int topK = 0);
+
+    // Measures the open model as `request` says (Analyse ▸ Evaluate… asks for one) as a job;
+    // the result goes into the workspace and the Evaluations table, nothing when it is
+    // cancelled or fails. nullptr when no model is open or an evaluation is already running.
+    BackgroundJob *startEvaluation(const EvaluationRequest &request);
 
     // Workspaces are kept in this folder, under the file name Workspace::defaultPath would
     // give; empty for that default. Starts as $SCULPT_WORKSPACE_DIR when it is set.
@@ -61,14 +74,21 @@ public:
     bool savePlot(const QString &path, QSize size = {});
     // Writes the metrics table as CSV, in the order it is sorted on screen.
     bool saveTable(const QString &path);
+    // Writes the evaluations table as CSV, likewise.
+    bool saveEvaluations(const QString &path);
 
     ModelTree *modelTree() const { return tree_; }
     FilterBox *filterBox() const { return filter_; }
     SpectrumPlot *spectrumPlot() const { return plot_; }
     EsdPlot *esdPlot() const { return esd_; }
     LayerOverview *layerOverview() const { return overview_; }
-    QTabWidget *views() const { return views_; } // the spectrum, the ESD, the layer overview
+    QTabWidget *views() const { return views_; } // the spectrum, the ESD, the layer overview, compression
+    CompressionView *compressionView() const { return compressionView_; }
+    CompressionController *compression() const { return compression_; } // Compress ▸
+    SideBySideView *sideBySideView() const { return sideBySideView_; }
+    SideBySideController *sideBySide() const { return sideBySide_; }
     JobsPanel *jobsPanel() const { return jobs_; }
+    EvaluationTable *evaluations() const { return evaluations_; }
     QString currentPath() const { return currentPath_; }
     // Models opened before, newest first, as QSettings keeps them (File ▸ Open recent).
     QStringList recentFiles() const;
@@ -99,6 +119,9 @@ private:
     void chooseFolder();
     void choosePlotFile();
     void chooseTableFile();
+    void chooseEvaluationsFile();
+    void askEvaluation();
+    void takeEvaluation(const Evaluation &evaluation);
     QString exportStem(const QString &what) const;
     QCustomPlot *currentPlot() const;
     QString currentPlotName() const;
@@ -115,16 +138,24 @@ private:
     SpectrumPlot *plot_;
     EsdPlot *esd_;
     LayerOverview *overview_;
+    CompressionView *compressionView_;
+    SideBySideView *sideBySideView_;
     QTabWidget *views_;
     QSplitter *splitter_;
     JobsPanel *jobs_;
+    EvaluationTable *evaluations_;
+    QDockWidget *evaluationsDock_;
+    CompressionController *compression_;
+    SideBySideController *sideBySide_;
     QLabel *summary_;
     QAction *spectraAction_ = nullptr;
     QAction *previewAction_ = nullptr;
+    QAction *evaluateAction_ = nullptr;
     QMenu *recentMenu_ = nullptr;
     QPointer<BackgroundJob> openJob_;
     QPointer<BackgroundJob> spectraJob_;
     QPointer<BackgroundJob> loadJob_;
+    QPointer<BackgroundJob> evaluationJob_;
     std::shared_ptr<OpenedModel> model_;
     QSet<QString> matrices_; // tensors of the open model that can have a spectrum
     std::map<QString, SpectrumOutcome> outcomes_;

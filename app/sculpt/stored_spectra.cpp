@@ -3,35 +3,69 @@
 #include "analysis/content_hash.h"
 #include "io/checkpoint.h"
 #include "model/inventory.h"
+#include "weights_hash.h"
 #include "workspace/workspace.h"
 
-namespace sculpt {
+#include <charconv>
+#include <map>
 
-long loadStoredSpectra(const Checkpoint &checkpoint, const ModelInventory &inventory, const std::string &workspacePath,
-                       const std::function<void(const SpectrumOutcome &)> &onOutcome, const JobContext &job)
+namespace sculpt {
+namespace {
+
+// "exact" when it is stored, else the "top<K>" of the largest K; empty when neither is.
+std::string bestMethod(const std::vector<std::string> &methods)
 {
-    const Workspace workspace = Workspace::open(workspacePath, {checkpoint.path(), modelFingerprint(checkpoint)});
-    long matrices = 0, found = 0, done = 0;
+    std::string best;
+    long bestK = 0;
+    for (const std::string &method : methods) {
+        if (method == "exact")
+            return method;
+        long k = 0;
+        const char *digits = method.data() + 3;
+        if (method.starts_with("top") && std::from_chars(digits, method.data() + method.size(), k).ec == std::errc() &&
+            k > bestK) {
+            bestK = k;
+            best = method;
+        }
+    }
+    return best;
+}
+
+} // namespace
+
+StoredSpectra loadStoredSpectra(const Checkpoint &checkpoint, const ModelInventory &inventory,
+                                const Workspace &workspace,
+                                const std::function<void(const SpectrumOutcome &)> &onOutcome,
+                                const JobContext &job)
+{
+    std::map<std::string, const Weight *> matrices;
     for (const Weight &w : inventory.weights)
-        matrices += w.matrix.has_value();
-    for (const Weight &w : inventory.weights) {
-        if (!w.matrix)
-            continue;
+        if (w.matrix)
+            matrices.emplace(w.name, &w);
+    StoredSpectra found;
+    WeightsHash weights;
+    const auto &tensors = checkpoint.tensors();
+    long done = 0;
+    for (const TensorInfo &tensor : tensors) {
         job.checkCancelled();
-        const TensorInfo &tensor = checkpoint.at(w.name);
         const std::string hash = contentHash(checkpoint.bytes(tensor));
         checkpoint.release(tensor);
-        if (auto stored = workspace.spectrum(w.name, "exact", hash)) {
+        weights.add(tensor.name, hash);
+        const auto matrix = matrices.find(tensor.name);
+        const std::string method =
+            matrix == matrices.end() ? std::string() : bestMethod(workspace.methods(tensor.name, hash));
+        if (auto stored = method.empty() ? std::nullopt : workspace.spectrum(tensor.name, method, hash)) {
             SpectrumOutcome outcome;
-            outcome.name = w.name;
-            outcome.shape = w.shape;
+            outcome.name = tensor.name;
+            outcome.shape = matrix->second->shape;
             outcome.spectrum = std::move(stored);
             outcome.reused = true;
             onOutcome(outcome);
-            ++found;
+            ++(method == "exact" ? found.exact : found.previews);
         }
-        job.report(++done, matrices, w.name);
+        job.report(++done, long(tensors.size()), tensor.name);
     }
+    found.weightsHash = weights.hex();
     return found;
 }
 

@@ -11,13 +11,22 @@
 namespace sculpt {
 
 class Checkpoint;
+class Workspace;
 struct ModelInventory;
 
-// For every matrix whose stored bytes still hash to what the workspace recorded, its exact
-// spectrum from the workspace at `workspacePath`, handed to `onOutcome` (as reused) as it is
-// found. Hashing reads each tensor once, releasing its pages after. Returns how many were
-// found. Throws FileError when the file is not this model's workspace, Cancelled on request.
-long loadStoredSpectra(const Checkpoint &checkpoint, const ModelInventory &inventory, const std::string &workspacePath,
-                       const std::function<void(const SpectrumOutcome &)> &onOutcome, const JobContext &job);
+struct StoredSpectra {
+    long exact = 0;    // matrices shown with their exact spectrum
+    long previews = 0; // matrices that have only randomized top-k previews: the largest k shown
+    std::string weightsHash; // of every tensor as it is now (weights_hash.h)
+};
+
+// For every matrix whose stored bytes still hash to what `workspace` recorded, its exact
+// spectrum, else its largest top-k preview, handed to `onOutcome` (as reused) as it is
+// found. Every tensor is hashed, matrices or not, to give the weights' hash; each is read
+// once, its pages released after. Throws Cancelled on request.
+StoredSpectra loadStoredSpectra(const Checkpoint &checkpoint, const ModelInventory &inventory,
+                                const Workspace &workspace,
+                                const std::function<void(const SpectrumOutcome &)> &onOutcome,
+                                const JobContext &job);
 
 } // namespace sculpt

@@ -1,6 +1,9 @@
 #include "workspace/workspace.h"
 
 #include "io/error.h"
+#include "workspace/evaluation_records.h"
+#include "workspace/hdf5_object.h"
+#include "workspace/pass_records.h"
 
 #include <hdf5.h>
 #include <xxhash.h>
@@ -24,243 +27,14 @@ namespace sculpt {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace hdf5;
 
 using Spectra = std::map<std::string, std::map<std::string, TensorSpectrum>>; // tensor → method → spectrum
 
 constexpr const char *kFormat = "sculpt-workspace";
 constexpr int32_t kVersion = 1;
 
-// A failure below the public functions, without the file name: open() and save() turn it
-// into the FileError that names the workspace.
-struct Failure : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-// The innermost message on HDF5's error stack: the outer ones only say which API call
-// failed, the innermost says why ("truncated file", "can't locate attribute").
-std::string hdf5Reason()
-{
-    std::string reason;
-    H5Ewalk2(
-        H5E_DEFAULT, H5E_WALK_UPWARD,
-        [](unsigned n, const H5E_error2_t *error, void *out) -> herr_t {
-            if (n == 0 && error->desc)
-                *static_cast<std::string *>(out) = error->desc;
-            return 0;
-        },
-        &reason);
-    if (reason.empty())
-        return "HDF5 error";
-    std::replace(reason.begin(), reason.end(), '\n', ' '); // FileError is one line
-    return reason;
-}
-
-[[noreturn]] void fail(const std::string &what) { throw Failure(what + ": " + hdf5Reason()); }
-
-void check(herr_t status, const std::string &what)
-{
-    if (status < 0)
-        fail(what);
-}
-
 std::string systemError(const std::string &what) { return what + ": " + std::strerror(errno); }
-
-// Owns one HDF5 identifier (file, group, dataset, attribute, dataspace, type or property
-// list) and closes it with the matching H5?close.
-class Hid {
-public:
-    using Closer = herr_t (*)(hid_t);
-
-    // `what` names the call that produced `id`, for the error when it failed.
-    Hid(hid_t id, Closer closer, const std::string &what) : id_(id), closer_(closer)
-    {
-        if (id_ < 0)
-            fail(what);
-    }
-    Hid(Hid &&other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
-    Hid(const Hid &) = delete;
-    Hid &operator=(const Hid &) = delete;
-    Hid &operator=(Hid &&) = delete;
-    ~Hid()
-    {
-        if (id_ >= 0)
-            closer_(id_);
-    }
-
-    operator hid_t() const { return id_; }
-
-    // For files, whose close is where HDF5 writes its caches out: that failure must be seen.
-    void close(const std::string &what) { check(closer_(std::exchange(id_, H5I_INVALID_HID)), what); }
-
-private:
-    hid_t id_;
-    Closer closer_;
-};
-
-// The object's path inside the file, for messages.
-std::string where(hid_t object)
-{
-    const ssize_t size = H5Iget_name(object, nullptr, 0);
-    if (size <= 0)
-        return "?";
-    std::vector<char> name(static_cast<size_t>(size) + 1);
-    H5Iget_name(object, name.data(), name.size());
-    return name.data();
-}
-
-std::string childPath(hid_t parent, const std::string &name)
-{
-    const std::string base = where(parent);
-    return base == "/" ? "/" + name : base + "/" + name;
-}
-
-// ---- groups and links ----------------------------------------------------------------
-
-bool linkExists(hid_t parent, const std::string &name)
-{
-    const htri_t exists = H5Lexists(parent, name.c_str(), H5P_DEFAULT);
-    check(exists, "cannot look up " + childPath(parent, name));
-    return exists > 0;
-}
-
-Hid openGroup(hid_t parent, const std::string &name)
-{
-    return Hid(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), H5Gclose, "cannot open " + childPath(parent, name));
-}
-
-Hid createGroup(hid_t parent, const std::string &name)
-{
-    return Hid(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
-               "cannot create " + childPath(parent, name));
-}
-
-Hid openOrCreateGroup(hid_t parent, const std::string &name)
-{
-    return linkExists(parent, name) ? openGroup(parent, name) : createGroup(parent, name);
-}
-
-void removeLink(hid_t parent, const std::string &name)
-{
-    if (linkExists(parent, name))
-        check(H5Ldelete(parent, name.c_str(), H5P_DEFAULT), "cannot delete " + childPath(parent, name));
-}
-
-std::vector<std::string> childNames(hid_t group)
-{
-    H5G_info_t info;
-    check(H5Gget_info(group, &info), "cannot list " + where(group));
-    std::vector<std::string> names;
-    for (hsize_t i = 0; i < info.nlinks; ++i) {
-        const ssize_t size =
-            H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
-        if (size < 0)
-            fail("cannot list " + where(group));
-        std::vector<char> name(static_cast<size_t>(size) + 1);
-        if (H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(),
-                               H5P_DEFAULT) < 0)
-            fail("cannot list " + where(group));
-        names.emplace_back(name.data(), static_cast<size_t>(size));
-    }
-    return names;
-}
-
-// ---- attributes: one value each ------------------------------------------------------
-
-bool hasAttribute(hid_t object, const std::string &name)
-{
-    const htri_t exists = H5Aexists(object, name.c_str());
-    check(exists, "cannot look up attribute " + name + " of " + where(object));
-    return exists > 0;
-}
-
-// Checks that the attribute holds exactly one value, so reading it cannot overrun.
-Hid openAttribute(hid_t object, const std::string &name)
-{
-    if (!hasAttribute(object, name))
-        throw Failure(where(object) + " has no attribute " + name);
-    const std::string what = "attribute " + name + " of " + where(object);
-    Hid attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "cannot open " + what);
-    Hid space(H5Aget_space(attribute), H5Sclose, "cannot read " + what);
-    if (H5Sget_simple_extent_npoints(space) != 1)
-        throw Failure(what + " is not a single value");
-    return attribute;
-}
-
-void writeAttribute(hid_t object, const std::string &name, hid_t fileType, hid_t memoryType, const void *value)
-{
-    if (hasAttribute(object, name)) // H5Acreate refuses to replace
-        check(H5Adelete(object, name.c_str()), "cannot replace attribute " + name + " of " + where(object));
-    const std::string what = "attribute " + name + " of " + where(object);
-    Hid space(H5Screate(H5S_SCALAR), H5Sclose, "cannot write " + what);
-    Hid attribute(H5Acreate2(object, name.c_str(), fileType, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
-                  "cannot create " + what);
-    check(H5Awrite(attribute, memoryType, value), "cannot write " + what);
-}
-
-void writeDouble(hid_t object, const std::string &name, double value)
-{
-    writeAttribute(object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
-}
-
-void writeInt(hid_t object, const std::string &name, int64_t value)
-{
-    writeAttribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
-}
-
-void writeString(hid_t object, const std::string &name, const std::string &value)
-{
-    Hid type(H5Tcopy(H5T_C_S1), H5Tclose, "cannot make a string type");
-    check(H5Tset_size(type, H5T_VARIABLE), "cannot make a string type");
-    check(H5Tset_cset(type, H5T_CSET_UTF8), "cannot make a string type");
-    const char *text = value.c_str();
-    writeAttribute(object, name, type, type, &text);
-}
-
-double readDouble(hid_t object, const std::string &name)
-{
-    Hid attribute = openAttribute(object, name);
-    double value = 0;
-    check(H5Aread(attribute, H5T_NATIVE_DOUBLE, &value), "cannot read attribute " + name + " of " + where(object));
-    return value;
-}
-
-int64_t readInt(hid_t object, const std::string &name)
-{
-    Hid attribute = openAttribute(object, name);
-    int64_t value = 0;
-    check(H5Aread(attribute, H5T_NATIVE_INT64, &value), "cannot read attribute " + name + " of " + where(object));
-    return value;
-}
-
-bool isStringAttribute(hid_t object, const std::string &name)
-{
-    Hid attribute = openAttribute(object, name);
-    Hid type(H5Aget_type(attribute), H5Tclose, "cannot read attribute " + name + " of " + where(object));
-    return H5Tget_class(type) == H5T_STRING;
-}
-
-// Sculpt writes variable-length strings; fixed-length ones (other writers) are read too.
-// Read with the file's own type so HDF5 converts nothing (it refuses ASCII ↔ UTF-8).
-std::string readString(hid_t object, const std::string &name)
-{
-    const std::string what = "attribute " + name + " of " + where(object);
-    Hid attribute = openAttribute(object, name);
-    Hid type(H5Aget_type(attribute), H5Tclose, "cannot read " + what);
-    if (H5Tget_class(type) != H5T_STRING)
-        throw Failure(what + " is not a string");
-    const htri_t variable = H5Tis_variable_str(type);
-    check(variable, "cannot read " + what);
-    if (variable > 0) {
-        char *text = nullptr;
-        check(H5Aread(attribute, type, &text), "cannot read " + what);
-        std::string value = text ? text : "";
-        H5free_memory(text);
-        return value;
-    }
-    std::vector<char> buffer(H5Tget_size(type));
-    check(H5Aread(attribute, type, buffer.data()), "cannot read " + what);
-    return std::string(buffer.data(), strnlen(buffer.data(), buffer.size()));
-}
 
 // ---- files ---------------------------------------------------------------------------
 
@@ -335,24 +109,6 @@ Hid openWorkspaceFile(const std::string &path, unsigned flags, const ModelIdenti
 }
 
 // ---- tensors -------------------------------------------------------------------------
-
-// HDF5 splits link names at '/' and refuses "." (and Sculpt keeps ".." out of the way too),
-// so those are percent-escaped, and '%' with them to keep the mapping one to one.
-std::string escapeName(const std::string &name)
-{
-    const bool onlyDots = name.find_first_not_of('.') == std::string::npos;
-    std::string escaped;
-    for (const char c : name) {
-        if (c == '/' || c == '%' || (onlyDots && c == '.')) {
-            char hex[4];
-            std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
-            escaped += hex;
-        } else {
-            escaped += c;
-        }
-    }
-    return escaped;
-}
 
 template <typename T> struct MetricField {
     const char *attribute;
@@ -626,6 +382,8 @@ Workspace Workspace::open(const std::string &path, const ModelIdentity &model)
         silenceHdf5();
         Hid file = openWorkspaceFile(path, H5F_ACC_RDONLY, model);
         workspace.stored_ = readTensors(file);
+        workspace.storedEvaluations_ = readEvaluations(file);
+        workspace.storedPasses_ = readPasses(file);
         file.close("cannot close");
     } catch (const Failure &failure) {
         throw FileError(path, failure.what());
@@ -671,6 +429,53 @@ void Workspace::putSpectrum(TensorSpectrum spectrum)
     methods[method] = std::move(spectrum);
 }
 
+std::vector<std::string> Workspace::methods(const std::string &tensor, const std::string &contentHash) const
+{
+    std::vector<std::string> found;
+    // As in spectrum(): pending entries under another hash hide everything stored.
+    for (const Spectra *layer : {&pending_, &stored_}) {
+        const auto methods = layer->find(tensor);
+        if (methods == layer->end() || methods->second.empty())
+            continue;
+        if (methods->second.begin()->second.contentHash != contentHash)
+            break;
+        for (const auto &entry : methods->second)
+            found.push_back(entry.first);
+    }
+    std::sort(found.begin(), found.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    return found;
+}
+
+std::vector<Evaluation> Workspace::evaluations() const
+{
+    std::vector<Evaluation> all = storedEvaluations_;
+    all.insert(all.end(), pendingEvaluations_.begin(), pendingEvaluations_.end());
+    return all;
+}
+
+void Workspace::putEvaluation(Evaluation evaluation)
+{
+    evaluation.id.clear();
+    pendingEvaluations_.push_back(std::move(evaluation));
+}
+
+std::vector<PassRecord> Workspace::passes() const
+{
+    std::vector<PassRecord> all = storedPasses_;
+    for (const PassRecord &pass : pendingPasses_) {
+        const auto saved =
+            std::find_if(all.begin(), all.end(), [&](const PassRecord &p) { return !pass.id.empty() && p.id == pass.id; });
+        if (saved != all.end())
+            *saved = pass;
+        else
+            all.push_back(pass);
+    }
+    return all;
+}
+
+void Workspace::putPass(PassRecord pass) { pendingPasses_.push_back(std::move(pass)); }
+
 std::vector<std::string> Workspace::tensors() const
 {
     std::vector<std::string> names;
@@ -684,6 +489,8 @@ std::vector<std::string> Workspace::tensors() const
 
 void Workspace::save()
 {
+    std::vector<Evaluation> saving = pendingEvaluations_; // given their ids only once the file is in place
+    std::vector<PassRecord> savingPasses = pendingPasses_;
     try {
         std::error_code error;
         fs::create_directories(directoryOf(path_), error);
@@ -695,9 +502,14 @@ void Workspace::save()
         const bool existed = temp.copyTarget();
         Hid file = existed ? openWorkspaceFile(temp.path(), H5F_ACC_RDWR, model_) : createFile(temp.path());
         writeOwner(openGroup(file, "/"), model_, !existed);
-        if (!existed) // normally nothing, unless the file went away since open()
+        if (!existed) { // normally nothing, unless the file went away since open()
             writeTensors(file, stored_);
+            writeEvaluations(file, storedEvaluations_);
+            writePasses(file, storedPasses_);
+        }
         writeTensors(file, pending_);
+        writeEvaluations(file, saving);
+        writePasses(file, savingPasses);
         file.close("cannot write");
         temp.replaceTarget();
     } catch (const Failure &failure) {
@@ -711,6 +523,17 @@ void Workspace::save()
             stored[method] = std::move(spectrum);
     }
     pending_.clear();
+    storedEvaluations_.insert(storedEvaluations_.end(), saving.begin(), saving.end());
+    pendingEvaluations_.clear();
+    for (PassRecord &pass : savingPasses) {
+        const auto saved = std::find_if(storedPasses_.begin(), storedPasses_.end(),
+                                        [&](const PassRecord &p) { return p.id == pass.id; });
+        if (saved != storedPasses_.end())
+            *saved = std::move(pass);
+        else
+            storedPasses_.push_back(std::move(pass));
+    }
+    pendingPasses_.clear();
 }
 
 } // namespace sculpt

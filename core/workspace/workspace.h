@@ -1,7 +1,7 @@
 #pragma once
-// The workspace: one HDF5 file per model holding what Sculpt computed about it — spectra
-// and metrics now, pass results and evaluations later — keyed by tensor name and content
-// hash, so reopening a model reuses them and a changed tensor is recomputed.
+// The workspace: one HDF5 file per model holding what Sculpt computed about it — spectra,
+// metrics, evaluations and compression passes — keyed by tensor name and content hash, so
+// reopening a model reuses them and a changed tensor is recomputed.
 //
 // Layout (version 1; strings are variable-length UTF-8, NaN is stored as NaN):
 //   /                                   attrs format="sculpt-workspace", version=1 (int32),
@@ -11,14 +11,17 @@
 //                                        attrs error_estimate, seconds
 //   /tensors/<tensor>/metrics/<method>  attrs: one float64 per metric, int64 for rank_90,
 //                                        rank_95, rank_99 and alpha_tail
-//   /passes/<pass id>/…                 a compression pass's parameters and per-tensor results
-//   /evaluations/<id>/…                 evaluation results
+//   /passes/<id>/…                      a compression pass each: what it was asked, what it
+//                                        achieved per layer, its training log (pass_records.h)
+//   /evaluations/<id>/…                 one measurement each (see evaluation_records.h)
 // <tensor> is the checkpoint name with '/' and '%' percent-escaped (and every '.' of a name
 // made only of dots, such as ".."); <method> is "exact" or "top<K>".
 // Files record their free space so repeated saves do not grow them; that needs HDF5 1.10
 // or later to read.
 
 #include "analysis/spectrum.h"
+#include "workspace/evaluation.h"
+#include "workspace/pass_record.h"
 
 #include <cstdint>
 #include <map>
@@ -57,12 +60,26 @@ public:
     // Staged until save(). A different content hash drops everything stored for the tensor.
     void putSpectrum(TensorSpectrum spectrum);
     std::vector<std::string> tensors() const; // names with anything stored
+    // The methods ("exact", "top64"…) stored for this tensor while its content hash still
+    // matches, in name order.
+    std::vector<std::string> methods(const std::string &tensor, const std::string &contentHash) const;
+
+    // Every evaluation, saved ones first in the order they were saved, then those staged.
+    std::vector<Evaluation> evaluations() const;
+    // Staged until save(), which gives it its id.
+    void putEvaluation(Evaluation evaluation);
+
+    // Every compression pass, saved ones first in the order they were saved, then those staged.
+    std::vector<PassRecord> passes() const;
+    // Staged until save(). A record without an id gets one there; one with an id replaces
+    // the pass saved under it (as when it is exported later).
+    void putPass(PassRecord pass);
 
     // Writes atomically: the previous file stays readable until the new one is complete
     // (copy, update the copy, fsync, rename), even if the process is killed meanwhile; a
     // killed save can leave a "<path>.tmp-XXXXXX" file beside it. Groups this version does
-    // not know (passes, evaluations written by other code) are kept. Creates missing
-    // folders. Throws FileError, leaving the file as it was, when it cannot write or the
+    // not know are kept, and so are evaluations and passes other Workspace objects saved
+    // meanwhile. Creates missing folders. Throws FileError, leaving the file as it was, when it cannot write or the
     // file is no longer this model's workspace.
     void save();
 
@@ -71,6 +88,10 @@ private:
     ModelIdentity model_;
     std::map<std::string, std::map<std::string, TensorSpectrum>> stored_;  // tensor → method → spectrum
     std::map<std::string, std::map<std::string, TensorSpectrum>> pending_; // not yet saved; one hash per tensor
+    std::vector<Evaluation> storedEvaluations_;
+    std::vector<Evaluation> pendingEvaluations_;
+    std::vector<PassRecord> storedPasses_;
+    std::vector<PassRecord> pendingPasses_;
 };
 
 } // namespace sculpt

@@ -63,7 +63,7 @@ private Q_SLOTS:
         QFETCH(int, rows);
         QFETCH(int, cols);
         QFETCH(double, ratio);
-        const long k = rankForRatio(rows, cols, ratio);
+        const long k = cursorRankForRatio(rows, cols, ratio);
         const long full = std::min(rows, cols);
         QVERIFY(k >= 0 && k <= full);
         const auto saved = [&](long rank) { return 1.0 - double(rank) * (rows + cols) / (double(rows) * cols); };

@@ -277,7 +277,7 @@ private Q_SLOTS:
         QVERIFY(runSpectra(window));
         // Reopened, the stored spectra show at once: a job reads them back, computing nothing.
         QVERIFY(openAndWait(window, model));
-        QCOMPARE(window.jobsPanel()->jobs().constFirst()->title(), QString("Stored spectra of tiny-llama.safetensors"));
+        QCOMPARE(window.jobsPanel()->jobs().constFirst()->title(), QString("Stored results of tiny-llama.safetensors"));
         QTRY_VERIFY(window.outcome(kUpProj));
         QVERIFY(window.outcome(kUpProj)->reused);
         QTRY_COMPARE(window.jobsPanel()->jobs().constFirst()->summary(), QString("stored spectra shown for 16 of 16 matrices"));
@@ -293,6 +293,36 @@ private Q_SLOTS:
         BackgroundJob *preview = runSpectra(window, 8);
         QVERIFY(preview);
         QCOMPARE(preview->summary(), QString("16 computed, 0 reused, 0 skipped"));
+        QCOMPARE(window.outcome(kUpProj)->spectrum->method, std::string("exact"));
+    }
+
+    void reopeningShowsStoredPreviews()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setWorkspaceFolder(dir.filePath("workspaces"));
+        const QString model = test::writeTinyLlama(dir.path());
+        QVERIFY(openAndWait(window, model));
+        QVERIFY(runSpectra(window, 8));
+        QVERIFY(runSpectra(window, 16));
+
+        // Only previews stored: each matrix's largest one shows, reused, in every view.
+        QVERIFY(openAndWait(window, model));
+        QTRY_COMPARE(window.jobsPanel()->jobs().constFirst()->summary(),
+                     QString("stored spectra shown for 16 of 16 matrices, 16 of them top-k previews"));
+        const SpectrumOutcome *up = window.outcome(kUpProj);
+        QVERIFY(up && up->spectrum && up->reused);
+        QCOMPARE(up->spectrum->method, std::string("top16"));
+        select(window, {kUpProj});
+        QCOMPARE(window.spectrumPlot()->plot()->graph(0)->data()->size(), 16);
+        QVERIFY(!window.modelTree()->tensorItem(kUpProj)->text(ModelTree::StableRank).isEmpty());
+        QTRY_VERIFY(window.layerOverview()->series("up"));
+
+        // Once the exact spectra are stored, they show instead.
+        QVERIFY(runSpectra(window));
+        QVERIFY(openAndWait(window, model));
+        QTRY_COMPARE(window.jobsPanel()->jobs().constFirst()->summary(),
+                     QString("stored spectra shown for 16 of 16 matrices"));
         QCOMPARE(window.outcome(kUpProj)->spectrum->method, std::string("exact"));
     }
 

@@ -1,6 +1,6 @@
-// Workspace: round trips, content-hash invalidation, refusing files that are not ours,
-// keeping groups other code wrote, surviving a kill in the middle of save(), and where
-// workspaces go by default.
+// Workspace: round trips, content-hash invalidation, listing a tensor's methods,
+// evaluations, refusing files that are not ours, keeping groups other code wrote, surviving
+// a kill in the middle of save(), and where workspaces go by default.
 
 #include "io/error.h"
 #include "workspace/workspace.h"
@@ -113,6 +113,53 @@ QString difference(const TensorSpectrum &a, const TensorSpectrum &b)
     if (wrong.isEmpty())
         return {};
     return QStringLiteral("%1 %2: %3 differ").arg(q(b.name), q(b.method), wrong.join(QStringLiteral(", ")));
+}
+
+// An evaluation whose every field follows from `seed`.
+Evaluation makeEvaluation(double seed)
+{
+    Evaluation e;
+    e.metric = seed > 2 ? "accuracy" : "perplexity";
+    e.value = seed * 1.25;
+    e.counted = seed > 2 ? "images" : "tokens";
+    e.count = int64_t(seed * 1000);
+    e.data = {{"images", "/data/t10k-images-idx3-ubyte.gz", 1648877, "0123456789abcdef"},
+              {"labels", "/data/t10k-labels%/idx1", int64_t(seed), "fedcba9876543210"}};
+    e.settings = {{"limit", std::to_string(int(seed * 10))}, {"config", ""}};
+    e.details = {{"correct", seed * 100}, {"nan", std::numeric_limits<double>::quiet_NaN()}};
+    e.modelHash = "abcdef0123456789";
+    e.date = "2025-01-31T17:04:05Z";
+    e.seconds = seed / 3;
+    return e;
+}
+
+// What differs between two evaluations, ids included; empty when nothing does.
+QString difference(const Evaluation &a, const Evaluation &b)
+{
+    const auto sameData = [](const DataFile &x, const DataFile &y) {
+        return x.role == y.role && x.path == y.path && x.bytes == y.bytes && x.contentHash == y.contentHash;
+    };
+    const auto sameDetails = [](const std::map<std::string, double> &x, const std::map<std::string, double> &y) {
+        return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                          [](const auto &p, const auto &r) { return p.first == r.first && same(p.second, r.second); });
+    };
+    const std::pair<const char *, bool> checks[] = {
+        {"id", a.id == b.id},
+        {"metric", a.metric == b.metric},
+        {"value", same(a.value, b.value)},
+        {"count", a.counted == b.counted && a.count == b.count},
+        {"data", std::equal(a.data.begin(), a.data.end(), b.data.begin(), b.data.end(), sameData)},
+        {"settings", a.settings == b.settings},
+        {"details", sameDetails(a.details, b.details)},
+        {"model hash", a.modelHash == b.modelHash},
+        {"date", a.date == b.date},
+        {"seconds", same(a.seconds, b.seconds)},
+    };
+    QStringList wrong;
+    for (const auto &[what, equal] : checks)
+        if (!equal)
+            wrong << what;
+    return wrong.join(QStringLiteral(", "));
 }
 
 // Checks that `workspace` holds exactly `expected` for its tensor, method and hash.
@@ -321,6 +368,9 @@ private Q_SLOTS:
     void roundTrip();
     void layoutOnDisk();
     void changedContentHash();
+    void methodsOfATensor();
+    void evaluationsRoundTrip();
+    void evaluationsOfConcurrentSavesAreKept();
     void otherModelIsRefused();
     void notHdf5IsRefused();
     void foreignHdf5IsRefused();
@@ -427,6 +477,95 @@ void TestWorkspace::changedContentHash()
     QVERIFY(exists(path, group + QStringLiteral("/spectra/exact")));
     QVERIFY(!exists(path, group + QStringLiteral("/spectra/top64")));
     QVERIFY(!exists(path, group + QStringLiteral("/metrics/top64")));
+}
+
+void TestWorkspace::methodsOfATensor()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("ws.h5"));
+    const std::vector<std::string> none;
+    const std::vector<std::string> both = {"exact", "top64"};
+    {
+        Workspace workspace = Workspace::open(path.toStdString(), identity());
+        workspace.putSpectrum(makeSpectrum("w", "aa", "top64", 64, 2));
+        QCOMPARE(workspace.methods("w", "aa"), std::vector<std::string>{"top64"}); // staged ones count
+        workspace.save();
+    }
+    Workspace workspace = Workspace::open(path.toStdString(), identity());
+    QCOMPARE(workspace.methods("w", "aa"), std::vector<std::string>{"top64"});
+    QCOMPARE(workspace.methods("w", "bb"), none); // another content: nothing stored applies
+    QCOMPARE(workspace.methods("v", "aa"), none);
+    workspace.putSpectrum(makeSpectrum("w", "aa", "exact", 300, 2));
+    QCOMPARE(workspace.methods("w", "aa"), both); // stored and staged together
+    workspace.save();
+    QCOMPARE(Workspace::open(path.toStdString(), identity()).methods("w", "aa"), both);
+    workspace.putSpectrum(makeSpectrum("w", "cc", "top8", 8, 2)); // hides what the old content had
+    QCOMPARE(workspace.methods("w", "aa"), none);
+    QCOMPARE(workspace.methods("w", "cc"), std::vector<std::string>{"top8"});
+}
+
+void TestWorkspace::evaluationsRoundTrip()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("ws.h5"));
+    Workspace workspace = Workspace::open(path.toStdString(), identity());
+    QVERIFY(workspace.evaluations().empty());
+    Evaluation first = makeEvaluation(1.5), second = makeEvaluation(3);
+    first.id = "ignored"; // save() gives the ids
+    workspace.putEvaluation(first);
+    workspace.putEvaluation(second);
+    QCOMPARE(workspace.evaluations().size(), size_t(2)); // staged ones are visible, without ids
+    QVERIFY(workspace.evaluations()[0].id.empty());
+    QVERIFY(!QFile::exists(path));
+    workspace.save();
+    first.id = "000001";
+    second.id = "000002";
+    QCOMPARE(difference(workspace.evaluations()[0], first), QString());
+    QCOMPARE(difference(workspace.evaluations()[1], second), QString());
+
+    Workspace reopened = Workspace::open(path.toStdString(), identity());
+    QCOMPARE(reopened.evaluations().size(), size_t(2));
+    QCOMPARE(difference(reopened.evaluations()[0], first), QString());
+    QCOMPARE(difference(reopened.evaluations()[1], second), QString());
+    QCOMPARE(stringAttribute(path, QStringLiteral("evaluations/000002"), "metric"), QStringLiteral("accuracy"));
+    QCOMPARE(stringAttribute(path, QStringLiteral("evaluations/000002/data/labels"), "path"),
+             QStringLiteral("/data/t10k-labels%/idx1"));
+    QCOMPARE(stringAttribute(path, QStringLiteral("evaluations/000002/settings"), "limit"), QStringLiteral("30"));
+
+    // Spectra saved later leave them as they were; the next one numbers on.
+    reopened.putSpectrum(makeSpectrum("w", "aa", "exact", 10, 1));
+    Evaluation third = makeEvaluation(2);
+    reopened.putEvaluation(third);
+    reopened.save();
+    third.id = "000003";
+    const std::vector<Evaluation> all = Workspace::open(path.toStdString(), identity()).evaluations();
+    QCOMPARE(all.size(), size_t(3));
+    QCOMPARE(difference(all[0], first), QString());
+    QCOMPARE(difference(all[2], third), QString());
+}
+
+void TestWorkspace::evaluationsOfConcurrentSavesAreKept()
+{
+    // The window's spectra job and an evaluation job each hold their own Workspace of the
+    // same file: whichever saves last must keep what the other saved.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("ws.h5"));
+    Workspace spectra = Workspace::open(path.toStdString(), identity());
+    Workspace evaluation = Workspace::open(path.toStdString(), identity());
+    evaluation.putEvaluation(makeEvaluation(1));
+    evaluation.save();
+    const TensorSpectrum s = makeSpectrum("w", "aa", "exact", 10, 1);
+    spectra.putSpectrum(s);
+    spectra.save();
+    Workspace late = Workspace::open(path.toStdString(), identity());
+    QCOMPARE(late.evaluations().size(), size_t(1));
+    COMPARE_STORED(late, s);
+    evaluation.putEvaluation(makeEvaluation(4));
+    evaluation.save();
+    const Workspace reopened = Workspace::open(path.toStdString(), identity());
+    QCOMPARE(reopened.evaluations().size(), size_t(2));
+    QCOMPARE(reopened.evaluations()[1].id, std::string("000002"));
+    COMPARE_STORED(reopened, s);
 }
 
 void TestWorkspace::otherModelIsRefused()

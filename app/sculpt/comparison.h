@@ -1,0 +1,57 @@
+#pragma once
+// The side-by-side view's measurements: the original model and a pass's compressed model run
+// on the same text and the same prompt — perplexity by Evaluate's protocol, generation as
+// `sculpt-cli generate` does it. Torch-free face; without LibTorch it says it cannot
+// (comparison_unavailable.cpp).
+
+#include "job/job.h"
+#include "runtime/generate.h"
+#include "workspace/evaluation.h"
+#include "workspace/pass_record.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace sculpt {
+
+class Checkpoint;
+class LanguageModel;
+class Tokenizer;
+
+// Both models and the tokenizer they read, loaded once and kept for the next measurement.
+struct ComparedModels {
+    std::shared_ptr<const LanguageModel> original, compressed;
+    std::shared_ptr<const Tokenizer> tokenizer;
+    std::string tokenizerPath;
+    bool complete() const { return original && compressed && tokenizer; }
+};
+
+// Loads what `models` lacks: the original from `checkpoint`; the compressed one from
+// `inMemory` when the window still has it, else from the pass's export folder; the tokenizer
+// the pass read (else the one beside the model). Throws FileError for a file it cannot use,
+// std::invalid_argument when the compressed model is neither in memory nor exported.
+ComparedModels loadCompared(const Checkpoint &checkpoint, const std::shared_ptr<const CompressedModel> &inMemory,
+                            const PassRecord &record, ComparedModels models,
+                            const std::function<void(const std::string &)> &log);
+
+// Perplexity of both on the first `maxDocuments` documents of the text file (all when < 0),
+// as Evaluate measures it; each record's settings say which model it is ("model": "original"
+// or "compressed"). Throws FileError for a text it cannot use, Cancelled.
+std::pair<Evaluation, Evaluation> comparePerplexity(const ComparedModels &models, const std::string &textFile,
+                                                    long maxDocuments, const JobContext &job);
+
+struct Continuation {
+    std::string text; // the new text, without the prompt
+    long tokens = 0;
+    double seconds = 0;
+};
+
+// The same prompt (after BOS), options and seed for both, stopping at BOS or EOS as
+// `sculpt-cli generate` does. Throws std::invalid_argument for a prompt longer than the
+// context, Cancelled.
+std::pair<Continuation, Continuation> compareGeneration(const ComparedModels &models, const std::string &prompt,
+                                                        const GenerateOptions &options, const JobContext &job);
+
+} // namespace sculpt

@@ -1,0 +1,93 @@
+#pragma once
+#include "compression.h"
+#include "spectrum_plot.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QStringList>
+#include <memory>
+#include <vector>
+
+class QAction;
+class QWidget;
+
+namespace sculpt {
+
+class BackgroundJob;
+class Checkpoint;
+class CompressionView;
+class JobsPanel;
+
+// Compress ▸ in the window: runs passes on the open model as jobs (one at a time) with their
+// loss curve growing in the view, keeps the results — the model a pass made, while the window
+// has it, and its record, saved in the model's workspace — and exports them as jobs. A
+// cancelled or failed pass leaves nothing behind.
+class CompressionController : public QObject {
+    Q_OBJECT
+public:
+    CompressionController(CompressionView *view, JobsPanel *jobs, QWidget *window);
+
+    // The open model (null for none), whether it is a language model the passes can run, and
+    // its workspace. Forgets the previous model's results.
+    void setModel(std::shared_ptr<const Checkpoint> checkpoint, bool languageModel, const QString &workspace);
+    // The passes the open model's workspace holds, read back when it was opened.
+    void setStoredPasses(const std::vector<PassRecord> &passes);
+
+    // Runs `request` on the open model as a job; nullptr when no model is open, it cannot be
+    // compressed, or a pass is running already.
+    BackgroundJob *startCompression(const PassRequest &request);
+    // Exports the pass chosen in the view, and records where in the workspace; nullptr when it
+    // is not in memory or an export is running already.
+    BackgroundJob *startExport(const QString &folder, ExportFormat format);
+
+    void askCompression(); // the Compress dialog, then startCompression
+    void askExport();      // the Export dialog, then startExport
+
+    // The pass chosen in the view, or null.
+    const PassRecord *currentRecord() const;
+    // Whether the chosen pass's compressed model is in memory (run in this session).
+    bool hasCompressedModel() const;
+    std::shared_ptr<const CompressedModel> currentModel() const; // null when it is not
+    std::shared_ptr<const Checkpoint> checkpoint() const { return checkpoint_; }
+    QString workspace() const { return workspace_; }
+    // A record saved anew (with what was measured on it) replaces the one of the same id.
+    void replaceRecord(const PassRecord &record);
+
+    // Stages `record` in the workspace at `path` (made for `checkpoint`) and saves it; returns
+    // it with its id. The file is read again first: other jobs may have saved it meanwhile.
+    static PassRecord store(const QString &path, const Checkpoint &checkpoint, PassRecord record);
+    // What the chosen pass did to the first of these tensors it compressed, for the spectrum plot.
+    std::optional<PassOverlay> overlayFor(const QStringList &tensors) const;
+
+    QAction *compressAction() const { return compressAction_; }
+    QAction *exportAction() const { return exportAction_; }
+
+Q_SIGNALS:
+    void currentPassChanged();
+    void started(sculpt::BackgroundJob *job); // a pass or an export
+
+private:
+    struct Entry {
+        PassRecord record;
+        std::shared_ptr<const CompressedModel> model; // null for a pass read back from the workspace
+        std::string tokenizer;
+    };
+    void showEntries();
+    void updateActions();
+    bool isCurrent(const std::shared_ptr<const Checkpoint> &checkpoint) const { return checkpoint == checkpoint_; }
+
+    CompressionView *view_;
+    JobsPanel *jobs_;
+    QWidget *window_;
+    QAction *compressAction_;
+    QAction *exportAction_;
+    std::shared_ptr<const Checkpoint> checkpoint_;
+    bool languageModel_ = false;
+    QString workspace_;
+    std::vector<Entry> entries_;
+    QPointer<BackgroundJob> compressionJob_;
+    QPointer<BackgroundJob> exportJob_;
+};
+
+} // namespace sculpt

@@ -1,0 +1,33 @@
+// compression.h for a build without LibTorch (SCULPT_TORCH=OFF): the window runs, but no pass.
+
+#include "compression.h"
+
+#include <stdexcept>
+
+namespace sculpt {
+namespace {
+
+[[noreturn]] void cannot()
+{
+    throw std::runtime_error("this build of Sculpt cannot run models: it was configured with SCULPT_TORCH=OFF");
+}
+
+} // namespace
+
+bool canCompress() { return false; }
+
+std::vector<const CompressionPass *> compressionPasses() { return {}; }
+
+PassResult runCompression(const Checkpoint &, const PassRequest &, const std::function<void(const TrainingStep &)> &,
+                          const JobContext &, const std::function<void(const std::string &)> &)
+{
+    cannot();
+}
+
+void exportCompressed(const CompressedModel &, const std::string &, ExportFormat, const std::string &,
+                      const JobContext &)
+{
+    cannot();
+}
+
+} // namespace sculpt

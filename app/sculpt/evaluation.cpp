@@ -1,0 +1,135 @@
+#include "evaluation.h"
+
+#include "analysis/content_hash.h"
+#include "io/checkpoint.h"
+#include "io/error.h"
+#include "io/mapped_file.h"
+#include "runtime/accuracy.h"
+#include "runtime/idx.h"
+#include "runtime/image_classifier.h"
+#include "runtime/language_model.h"
+#include "runtime/language_model_config.h"
+#include "runtime/perplexity.h"
+#include "runtime/tokenizer.h"
+#include "weights_hash.h"
+
+#include <chrono>
+#include <ctime>
+#include <stdexcept>
+
+namespace sculpt {
+namespace {
+
+using Log = std::function<void(const std::string &)>;
+// Runs once the data is known to be good, before the model is loaded.
+using BeforeLoading = std::function<void()>;
+
+DataFile dataFile(const std::string &role, const std::string &path)
+{
+    const auto file = MappedFile::open(path);
+    return {role, path, int64_t(file->size()), contentHash({file->data(), size_t(file->size())})};
+}
+
+std::string nowUtc()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+Evaluation measurePerplexity(const Checkpoint &checkpoint, const EvaluationRequest &request, const JobContext &job,
+                             const Log &log, const BeforeLoading &beforeLoading)
+{
+    const auto text = MappedFile::open(request.text);
+    const int64_t vocab = configuredVocabSize(checkpoint);
+    const std::string tokenizerPath =
+        request.tokenizer.empty() ? findTokenizer(checkpoint.path(), vocab) : request.tokenizer;
+    if (tokenizerPath.empty())
+        throw FileError(checkpoint.path(), "no tokenizer beside the model (tokenizer.model, tokenizer.json or tok" +
+                                               std::to_string(vocab) + ".bin); choose one");
+    const auto tokenizer = openTokenizer(tokenizerPath);
+    if (tokenizer->vocabSize() > vocab)
+        throw FileError(tokenizerPath, "has " + std::to_string(tokenizer->vocabSize()) + " tokens, more than the model's " +
+                                           std::to_string(vocab) + ": not this model's tokenizer");
+    log("tokenizer " + tokenizerPath);
+    beforeLoading();
+    log("loading the model");
+    const auto model = LanguageModel::load(checkpoint);
+    log("measuring perplexity");
+    const PerplexityResult result =
+        perplexity(*model, *tokenizer, {reinterpret_cast<const char *>(text->data()), size_t(text->size())},
+                   request.maxDocuments, job);
+    if (result.tokens == 0)
+        throw FileError(request.text, "has no document with a token to predict");
+
+    Evaluation e;
+    e.metric = "perplexity";
+    e.value = result.perplexity();
+    e.counted = "tokens";
+    e.count = result.tokens;
+    e.data = {dataFile("text", request.text), dataFile("tokenizer", tokenizerPath)};
+    if (request.maxDocuments >= 0)
+        e.settings["max_documents"] = std::to_string(request.maxDocuments);
+    e.details = {{"documents", double(result.documents)}, {"mean_nll", result.meanNll}};
+    return e;
+}
+
+Evaluation measureAccuracy(const Checkpoint &checkpoint, const EvaluationRequest &request, const JobContext &job,
+                           const Log &log, const BeforeLoading &beforeLoading)
+{
+    if (request.labels.empty())
+        throw std::invalid_argument("an image set needs its labels file too");
+    const IdxImages images = readIdxImages(request.images);
+    const std::vector<uint8_t> labels = readIdxLabels(request.labels);
+    if (images.count == 0)
+        throw FileError(request.images, "holds no images");
+    log("read " + std::to_string(images.count) + " images of " + std::to_string(images.rows) + "×" +
+        std::to_string(images.cols));
+    beforeLoading();
+    log("loading the model");
+    const auto classifier = ImageClassifier::load(checkpoint, request.config);
+    log("measuring accuracy");
+    const AccuracyResult result = accuracy(*classifier, images, labels, request.limit, job);
+
+    Evaluation e;
+    e.metric = "accuracy";
+    e.value = result.accuracy();
+    e.counted = "images";
+    e.count = result.images;
+    e.data = {dataFile("images", request.images), dataFile("labels", request.labels)};
+    if (!request.config.empty())
+        e.data.push_back(dataFile("config", request.config));
+    if (request.limit >= 1)
+        e.settings["limit"] = std::to_string(request.limit);
+    e.details = {{"correct", double(result.correct)}};
+    return e;
+}
+
+} // namespace
+
+bool canEvaluate() { return true; }
+
+Evaluation evaluate(const Checkpoint &checkpoint, const EvaluationRequest &request, const JobContext &job,
+                    const std::function<void(const std::string &)> &log)
+{
+    if (request.text.empty() == request.images.empty())
+        throw std::invalid_argument("evaluate on a text or on an image set, one of the two");
+    const auto started = std::chrono::steady_clock::now();
+    // Hashed before the measurement, which then has the progress bar to the end.
+    std::string weights;
+    const auto hashWeights = [&] {
+        log("hashing the weights");
+        weights = weightsHash(checkpoint, job);
+    };
+    Evaluation e = request.isPerplexity() ? measurePerplexity(checkpoint, request, job, log, hashWeights)
+                                          : measureAccuracy(checkpoint, request, job, log, hashWeights);
+    e.modelHash = weights;
+    e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    e.date = nowUtc();
+    return e;
+}
+
+} // namespace sculpt

@@ -1,0 +1,118 @@
+#include "workspace/evaluation_records.h"
+
+#include "workspace/hdf5_object.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+namespace sculpt {
+namespace {
+
+using namespace hdf5;
+
+constexpr const char *kGroup = "evaluations";
+
+Evaluation readEvaluation(hid_t group, const std::string &id)
+{
+    Evaluation e;
+    e.id = id;
+    e.metric = readString(group, "metric");
+    e.value = readDouble(group, "value");
+    e.counted = readString(group, "counted");
+    e.count = readInt(group, "count");
+    e.modelHash = readString(group, "model_hash");
+    e.date = readString(group, "date");
+    e.seconds = readDouble(group, "seconds");
+    if (linkExists(group, "data")) {
+        Hid data = openGroup(group, "data");
+        for (const std::string &link : childNames(data)) {
+            Hid file = openGroup(data, link);
+            e.data.push_back({readString(file, "role"), readString(file, "path"), readInt(file, "bytes"),
+                              readString(file, "content_hash")});
+        }
+    }
+    if (linkExists(group, "settings")) {
+        Hid settings = openGroup(group, "settings");
+        for (const std::string &name : attributeNames(settings))
+            e.settings[name] = readString(settings, name);
+    }
+    if (linkExists(group, "details")) {
+        Hid details = openGroup(group, "details");
+        for (const std::string &name : attributeNames(details))
+            e.details[name] = readDouble(details, name);
+    }
+    return e;
+}
+
+void writeEvaluation(hid_t evaluations, const Evaluation &e)
+{
+    removeLink(evaluations, e.id);
+    Hid group = createGroup(evaluations, e.id);
+    writeString(group, "metric", e.metric);
+    writeDouble(group, "value", e.value);
+    writeString(group, "counted", e.counted);
+    writeInt(group, "count", e.count);
+    writeString(group, "model_hash", e.modelHash);
+    writeString(group, "date", e.date);
+    writeDouble(group, "seconds", e.seconds);
+    Hid data = createGroup(group, "data");
+    for (const DataFile &file : e.data) {
+        // The role names the group, so the same role twice would collide: number those.
+        std::string link = escapeName(file.role);
+        for (int n = 2; linkExists(data, link); ++n)
+            link = escapeName(file.role) + "-" + std::to_string(n);
+        Hid entry = createGroup(data, link);
+        writeString(entry, "role", file.role);
+        writeString(entry, "path", file.path);
+        writeInt(entry, "bytes", file.bytes);
+        writeString(entry, "content_hash", file.contentHash);
+    }
+    Hid settings = createGroup(group, "settings");
+    for (const auto &[name, value] : e.settings)
+        writeString(settings, name, value);
+    Hid details = createGroup(group, "details");
+    for (const auto &[name, value] : e.details)
+        writeDouble(details, name, value);
+}
+
+// The number an id stands for; 0 for a name this code did not give.
+long idNumber(const std::string &id)
+{
+    if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
+        return 0;
+    return std::strtol(id.c_str(), nullptr, 10);
+}
+
+} // namespace
+
+std::vector<Evaluation> readEvaluations(hid_t file)
+{
+    std::vector<Evaluation> evaluations;
+    if (!linkExists(file, kGroup))
+        return evaluations;
+    Hid group = openGroup(file, kGroup);
+    for (const std::string &id : childNames(group))
+        evaluations.push_back(readEvaluation(openGroup(group, id), id));
+    return evaluations;
+}
+
+void writeEvaluations(hid_t file, std::vector<Evaluation> &evaluations)
+{
+    if (evaluations.empty())
+        return;
+    Hid group = openOrCreateGroup(file, kGroup);
+    long last = 0;
+    for (const std::string &id : childNames(group))
+        last = std::max(last, idNumber(id));
+    for (Evaluation &e : evaluations) {
+        if (e.id.empty()) {
+            char id[24];
+            std::snprintf(id, sizeof id, "%06ld", ++last);
+            e.id = id;
+        }
+        writeEvaluation(group, e);
+    }
+}
+
+} // namespace sculpt

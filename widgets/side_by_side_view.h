@@ -1,0 +1,66 @@
+#pragma once
+#include "workspace/pass_record.h"
+
+#include <QWidget>
+
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace sculpt {
+
+// The original model and one pass's compressed model side by side: parameters, the weights'
+// file sizes, perplexity on a chosen text, every layer's rank, and what each generates from
+// the same prompt and seed. Shows what it is given; the window runs the models.
+class SideBySideView : public QWidget {
+    Q_OBJECT
+public:
+    enum Fact { Parameters, Removed, WeightsFile, Perplexity, FactCount };
+    enum Side { Original, Compressed };
+    enum RankColumn { Layer, Shape, Rank, FullRank, Storage, RankColumnCount };
+
+    explicit SideBySideView(QWidget *parent = nullptr);
+
+    // What to compare: the open model's name and weights' size (negative: unknown), the pass
+    // (null for none) and whether its compressed model can run (in memory or exported).
+    void showPass(const QString &originalName, qint64 originalBytes, const PassRecord *record, bool runnable);
+    void setGenerations(const QString &original, const QString &compressed);
+    void setBusy(bool busy); // a measurement runs: the buttons wait
+
+    QString factText(Fact fact, Side side) const;
+    QTableWidget *facts() const { return facts_; }
+    QTableWidget *ranks() const { return ranks_; }
+    QLineEdit *textFile() const { return text_; }
+    QSpinBox *documents() const { return documents_; }
+    QPushButton *measureButton() const { return measure_; }
+    QLineEdit *prompt() const { return prompt_; }
+    QSpinBox *seed() const { return seed_; }
+    QDoubleSpinBox *temperature() const { return temperature_; }
+    QSpinBox *maxTokens() const { return maxTokens_; }
+    QPushButton *generateButton() const { return generate_; }
+    QPlainTextEdit *generation(Side side) const { return side == Original ? originalText_ : compressedText_; }
+    QString note() const; // why nothing can be measured, when that is so
+
+Q_SIGNALS:
+    void measureRequested();
+    void generateRequested();
+
+private:
+    void setFact(Fact fact, Side side, const QString &text, const QString &tip = {});
+    void updateButtons();
+
+    QLabel *title_, *note_;
+    QTableWidget *facts_, *ranks_;
+    QLineEdit *text_, *prompt_;
+    QSpinBox *documents_, *seed_, *maxTokens_;
+    QDoubleSpinBox *temperature_;
+    QPushButton *measure_, *generate_;
+    QPlainTextEdit *originalText_, *compressedText_;
+    bool runnable_ = false, busy_ = false;
+};
+
+} // namespace sculpt
