@@ -13,7 +13,9 @@ packages=(
   libsentencepiece-dev                           # SentencePiece tokenizers (.model)
   zlib1g-dev                                     # gzip IDX image sets (MNIST, Fashion-MNIST)
   dataset-fashion-mnist                          # the Fashion-MNIST images the demo ViT trains on (sculpt-cli zoo)
+  fortunes                                       # the English text the demo LLaMA trains on (sculpt-cli zoo)
   python3-numpy                                  # the spectra benchmark's baseline; the runtime tests' numpy reference
+  python3-torch                                  # the evaluation benchmark's baseline (bench/llama_forward.py)
   clang libclang-rt-14-dev                       # fuzz targets replayed under ASan/UBSan
 )
 

@@ -1,8 +1,7 @@
 #include "runtime/llama.h"
 
 #include "io/checkpoint.h"
-#include "io/error.h"
-#include "tensor/torch_bridge.h"
+#include "runtime/checkpoint_weights.h"
 
 #include <cmath>
 #include <limits>
@@ -10,26 +9,37 @@
 namespace sculpt {
 namespace {
 
-// The named tensor as float32 on `device`, after checking it is the shape the config implies.
-torch::Tensor load(const Checkpoint &checkpoint, const std::string &name, const std::vector<int64_t> &shape,
-                   torch::Device device)
-{
-    const TensorInfo *info = checkpoint.find(name);
-    if (!info || info->shape != shape)
-        throw FileError(checkpoint.path(), name + ": the config implies " + shapeText(shape) + " but the file has " +
-                                               (info ? shapeText(info->shape) : "no such tensor"));
-    // copy=true: a float32 tensor would otherwise stay a view of the read-only mapping.
-    torch::Tensor t = storedTensor(checkpoint, *info).to(device, torch::kFloat32, false, true).contiguous();
-    checkpoint.release(*info);
-    return t;
-}
-
-// A projection [out, in], with its bias when the checkpoint has one (Qwen2's q, k, v).
+// A projection [out, in], with its bias when the checkpoint has one (Qwen2's q, k, v). A
+// compressed checkpoint stores it as factors A [out, k] and B [k, in] (weight_a, weight_b).
 Linear linear(const Checkpoint &checkpoint, const std::string &name, int64_t out, int64_t in, torch::Device device)
 {
     const std::string bias = name + ".bias";
-    return Linear::dense(load(checkpoint, name + ".weight", {out, in}, device),
-                         checkpoint.find(bias) ? std::optional(load(checkpoint, bias, {out}, device)) : std::nullopt);
+    std::optional<torch::Tensor> b =
+        checkpoint.find(bias) ? std::optional(loadWeight(checkpoint, bias, {out}, device)) : std::nullopt;
+    if (std::optional<Linear::Factors> f = loadFactors(checkpoint, name, out, in, device))
+        return Linear::lowRank(f->a, f->b, std::nullopt, std::move(b));
+    return Linear::dense(loadWeight(checkpoint, name + ".weight", {out, in}, device), std::move(b));
+}
+
+// llama2.c's q and k rows pair dimensions (2i, 2i+1) for the rotary embedding; Hugging Face's
+// conversion reorders them to pair (i, i + d/2). The runtime keeps one layout: this reorder.
+torch::Tensor halfSplitRows(int64_t heads, int64_t headDim, torch::Device device)
+{
+    return torch::arange(heads * headDim, torch::TensorOptions().dtype(torch::kInt64).device(device))
+        .view({heads, headDim / 2, 2})
+        .transpose(1, 2)
+        .reshape({-1});
+}
+
+// The same projection with its output rows in `order`.
+Linear reorderRows(const Linear &l, const torch::Tensor &order)
+{
+    const std::optional<torch::Tensor> bias =
+        l.bias().defined() ? std::optional(l.bias().index_select(0, order)) : std::nullopt;
+    if (!l.isLowRank())
+        return Linear::dense(l.weight().index_select(0, order), bias);
+    const auto f = l.factors();
+    return Linear::lowRank(f.a.index_select(0, order), f.b, std::nullopt, bias);
 }
 
 } // namespace
@@ -37,9 +47,9 @@ Linear linear(const Checkpoint &checkpoint, const std::string &name, int64_t out
 Llama::Llama(const Checkpoint &checkpoint, const LlamaConfig &config, torch::Device device)
     : config_(config),
       device_(device),
-      rotary_(config.headDim, config.ropeTheta, config.ropeLayout, config.contextLength, device),
-      embedding_(load(checkpoint, "model.embed_tokens.weight", {config.vocab, config.dim}, device)),
-      finalNorm_(load(checkpoint, "model.norm.weight", {config.dim}, device)),
+      rotary_(config.headDim, config.ropeTheta, config.contextLength, device),
+      embedding_(loadWeight(checkpoint, "model.embed_tokens.weight", {config.vocab, config.dim}, device)),
+      finalNorm_(loadWeight(checkpoint, "model.norm.weight", {config.dim}, device)),
       head_(config.tiedHead ? Linear::dense(embedding_)
                             : linear(checkpoint, "lm_head", config.vocab, config.dim, device))
 {
@@ -48,8 +58,8 @@ Llama::Llama(const Checkpoint &checkpoint, const LlamaConfig &config, torch::Dev
     for (int64_t l = 0; l < config.layers; ++l) {
         const std::string p = "model.layers." + std::to_string(l) + ".";
         blocks_.push_back(Block{
-            load(checkpoint, p + "input_layernorm.weight", {d}, device),
-            load(checkpoint, p + "post_attention_layernorm.weight", {d}, device),
+            loadWeight(checkpoint, p + "input_layernorm.weight", {d}, device),
+            loadWeight(checkpoint, p + "post_attention_layernorm.weight", {d}, device),
             linear(checkpoint, p + "self_attn.q_proj", q, d, device),
             linear(checkpoint, p + "self_attn.k_proj", kv, d, device),
             linear(checkpoint, p + "self_attn.v_proj", kv, d, device),
@@ -58,7 +68,13 @@ Llama::Llama(const Checkpoint &checkpoint, const LlamaConfig &config, torch::Dev
             linear(checkpoint, p + "mlp.up_proj", h, d, device),
             linear(checkpoint, p + "mlp.down_proj", d, h, device),
         });
+        if (config.ropeLayout == RopeLayout::Interleaved) {
+            Block &b = blocks_.back();
+            b.q = reorderRows(b.q, halfSplitRows(config.heads, config.headDim, device));
+            b.k = reorderRows(b.k, halfSplitRows(config.kvHeads, config.headDim, device));
+        }
     }
+    config_.ropeLayout = RopeLayout::HalfSplit;
 }
 
 KvCache Llama::emptyCache() const
@@ -77,15 +93,17 @@ torch::Tensor Llama::rmsNorm(const torch::Tensor &x, const torch::Tensor &weight
     return x * torch::rsqrt(x.square().mean(-1, /*keepdim=*/true) + config_.rmsNormEps) * weight;
 }
 
-torch::Tensor Llama::attention(const Block &block, const torch::Tensor &x, KvCache *cache, size_t layer) const
+torch::Tensor Llama::attention(const Block &block, const torch::Tensor &x, const Rotary::Window &angles,
+                               const torch::Tensor &mask, KvCache *cache, size_t layer) const
 {
     const int64_t length = x.size(0), start = cache ? cache->length : 0, group = config_.heads / config_.kvHeads;
-    const auto heads = [&](const torch::Tensor &t, int64_t n) { // [T, n·headDim] -> [n, T, headDim]
-        return t.view({length, n, config_.headDim}).transpose(0, 1);
+    const auto heads = [&](const torch::Tensor &t, int64_t n) { // [T, n·headDim] -> [T, n, headDim]
+        return t.view({length, n, config_.headDim});
     };
-    const torch::Tensor q = rotary_.apply(heads(block.q(x), config_.heads), start);
-    torch::Tensor k = rotary_.apply(heads(block.k(x), config_.kvHeads), start);
-    torch::Tensor v = heads(block.v(x), config_.kvHeads);
+    // [heads, T, headDim] each
+    const torch::Tensor q = Rotary::apply(heads(block.q(x), config_.heads), angles).transpose(0, 1);
+    torch::Tensor k = Rotary::apply(heads(block.k(x), config_.kvHeads), angles).transpose(0, 1);
+    torch::Tensor v = heads(block.v(x), config_.kvHeads).transpose(0, 1);
     if (cache) {
         cache->keys[layer].narrow(1, start, length).copy_(k);
         cache->values[layer].narrow(1, start, length).copy_(v);
@@ -93,16 +111,12 @@ torch::Tensor Llama::attention(const Block &block, const torch::Tensor &x, KvCac
         v = cache->values[layer].narrow(1, 0, start + length);
     }
     // Grouped-query attention: query heads g·group … (g+1)·group−1 share key/value head g, so
-    // each group's queries are stacked and meet their keys in one product.
+    // each group's queries are stacked and meet their keys in one product — which also scales
+    // and masks, one operation where three were: on small models the count is the cost.
     const torch::Tensor grouped = q.reshape({config_.kvHeads, group * length, config_.headDim});
-    torch::Tensor scores = torch::matmul(grouped, k.transpose(1, 2)) / std::sqrt(double(config_.headDim));
-    if (length > 1) { // a query at position start+t sees the keys at positions up to start+t
-        const auto flags = torch::TensorOptions().dtype(torch::kBool).device(device_);
-        const torch::Tensor future = torch::ones({length, start + length}, flags).triu(start + 1);
-        scores = scores.view({config_.kvHeads, group, length, start + length})
-                     .masked_fill(future, -std::numeric_limits<float>::infinity())
-                     .view({config_.kvHeads, group * length, start + length});
-    }
+    const double scale = 1 / std::sqrt(double(config_.headDim));
+    const torch::Tensor scores = mask.defined() ? torch::baddbmm(mask, grouped, k.transpose(1, 2), 1, scale)
+                                                : torch::matmul(grouped, k.transpose(1, 2)) * scale;
     const torch::Tensor out = torch::matmul(scores.softmax(-1), v) // [kvHeads, group·T, headDim]
                                   .view({config_.heads, length, config_.headDim})
                                   .transpose(0, 1)
@@ -142,17 +156,44 @@ std::vector<torch::Tensor> Llama::parameters() const
     return all;
 }
 
+std::string Llama::hfConfigJson() const { return sculpt::hfConfigJson(config_); }
+
+std::vector<std::pair<std::string, torch::Tensor>> Llama::otherTensors() const
+{
+    std::vector<std::pair<std::string, torch::Tensor>> all{{"model.embed_tokens.weight", embedding_},
+                                                           {"model.norm.weight", finalNorm_}};
+    for (size_t l = 0; l < blocks_.size(); ++l) {
+        const std::string p = "model.layers." + std::to_string(l) + ".";
+        all.emplace_back(p + "input_layernorm.weight", blocks_[l].attentionNorm);
+        all.emplace_back(p + "post_attention_layernorm.weight", blocks_[l].mlpNorm);
+    }
+    if (!config_.tiedHead)
+        all.emplace_back("lm_head.weight", head_.weight());
+    return all;
+}
+
 torch::Tensor Llama::forward(const torch::Tensor &tokens, KvCache *cache) const
 {
+    const int64_t length = tokens.size(0), start = cache ? cache->length : 0;
+    // What every layer shares: the positions' angles and, for more than one query, the causal
+    // mask (a query at position start+t sees the keys up to start+t), stacked once per group
+    // of query heads that share a key head.
+    const Rotary::Window angles = rotary_.window(start, length);
+    torch::Tensor mask;
+    if (length > 1)
+        mask = torch::full({length, start + length}, -std::numeric_limits<float>::infinity(),
+                           torch::TensorOptions().dtype(torch::kFloat32).device(device_))
+                   .triu(start + 1)
+                   .repeat({config_.heads / config_.kvHeads, 1});
     torch::Tensor x = embedding_.index_select(0, tokens);
     for (size_t l = 0; l < blocks_.size(); ++l) {
         const Block &block = blocks_[l];
-        x = x + attention(block, rmsNorm(x, block.attentionNorm), cache, l);
+        x = x + attention(block, rmsNorm(x, block.attentionNorm), angles, mask, cache, l);
         const torch::Tensor h = rmsNorm(x, block.mlpNorm);
         x = x + block.down(torch::silu(block.gate(h)) * block.up(h));
     }
     if (cache)
-        cache->length += tokens.size(0);
+        cache->length += length;
     return head_(rmsNorm(x, finalNorm_));
 }
 

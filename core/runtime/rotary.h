@@ -1,8 +1,7 @@
 #pragma once
-// Rotary position embeddings (RoPE) in either pairing of a head's dimensions. Torch inside:
-// include from .cpp files only.
-
-#include "runtime/llama_config.h"
+// Rotary position embeddings (RoPE) in Hugging Face's pairing of a head's dimensions, (i, i + d/2);
+// llama2.c's interleaved rows are permuted into it when a model loads. Torch inside: include
+// from .cpp files only.
 
 #include <torch/types.h>
 
@@ -10,15 +9,20 @@ namespace sculpt {
 
 class Rotary {
 public:
-    Rotary(int64_t headDim, double theta, RopeLayout layout, int64_t positions, torch::Device device);
+    Rotary(int64_t headDim, double theta, int64_t positions, torch::Device device);
 
-    // x [heads, T, headDim] at positions start … start+T−1, each pair of dimensions turned by
+    // The angles of positions start … start+T−1, looked up once per forward pass for every layer.
+    struct Window {
+        torch::Tensor cos, sin; // [T, 1, headDim]: cos over both halves; −sin over the first, sin over the second
+    };
+    Window window(int64_t start, int64_t length) const;
+
+    // x [T, heads, headDim], each pair of dimensions (i, i + headDim/2) turned by
     // position·theta^(−2i/headDim).
-    torch::Tensor apply(const torch::Tensor &x, int64_t start) const;
+    static torch::Tensor apply(const torch::Tensor &x, const Window &angles);
 
 private:
-    RopeLayout layout_;
-    torch::Tensor cos_, sin_; // [positions, headDim/2]
+    torch::Tensor cos_, sin_; // [positions, 1, headDim], as in Window
 };
 
 } // namespace sculpt

@@ -1,6 +1,7 @@
 #pragma once
 // Runs tests/reference/llama2c_reference.py, the independent numpy implementation of
-// llama2.c's tokenizer and forward pass, with Debian's python3 and python3-numpy.
+// llama2.c's tokenizer and forward pass, with Debian's python3 and python3-numpy (or the
+// test's own SCULPT_REFERENCE_SCRIPT: test_gpt2 runs gpt2_reference.py).
 
 #include <QJsonDocument>
 #include <QProcess>

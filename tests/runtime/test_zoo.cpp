@@ -177,7 +177,7 @@ private Q_SLOTS:
     void cliRefusesBadOptions()
     {
         for (const QStringList &args : {QStringList{"zoo", "--epochs", "0"}, QStringList{"zoo", "--seed", "x"},
-                                        QStringList{"zoo", "--only", "vit"}, QStringList{"zoo", "--out"}}) {
+                                        QStringList{"zoo", "--images", "x"}, QStringList{"zoo", "--out"}}) {
             const auto run = sculpt::test::runCli(args);
             QCOMPARE(run.exitCode, 2);
             QVERIFY2(!run.err.isEmpty(), qPrintable(args.join(' ')));
