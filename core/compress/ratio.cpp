@@ -26,6 +26,10 @@ double ratioRemoved(std::span<const LayerSize> layers)
 
 int64_t rankForRatio(int64_t rows, int64_t cols, double ratio)
 {
+    // Nothing to remove: the dense layer meets it, and is exact (a rank just under break-even
+    // would meet it too, but lose information for nothing).
+    if (ratio <= 0)
+        return std::min(rows, cols);
     const double budget = (1 - std::clamp(ratio, 0.0, 1.0)) * double(rows) * double(cols);
     const int64_t rank = int64_t(std::floor(budget / double(rows + cols) + 1e-9));
     return std::clamp<int64_t>(rank, 0, std::min(rows, cols));
