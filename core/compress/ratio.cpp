@@ -1,7 +1,8 @@
 #include "compress/ratio.h"
 
+#include "analysis/metrics.h"
+
 #include <algorithm>
-#include <cmath>
 
 namespace sculpt {
 
@@ -30,9 +31,7 @@ int64_t rankForRatio(int64_t rows, int64_t cols, double ratio)
     // would meet it too, but lose information for nothing).
     if (ratio <= 0)
         return std::min(rows, cols);
-    const double budget = (1 - std::clamp(ratio, 0.0, 1.0)) * double(rows) * double(cols);
-    const int64_t rank = int64_t(std::floor(budget / double(rows + cols) + 1e-9));
-    return std::clamp<int64_t>(rank, 0, std::min(rows, cols));
+    return std::min<int64_t>(rankForCompression(rows, cols, ratio), std::min(rows, cols));
 }
 
 } // namespace sculpt

@@ -20,8 +20,8 @@ bool staysDense(const LayerSize &layer);
 int64_t storedParameters(const LayerSize &layer);
 // 1 − Σ stored / Σ m·n over `layers`.
 double ratioRemoved(std::span<const LayerSize> layers);
-// The largest rank whose factors remove at least `ratio` of an m×n layer (0 when none does);
-// full rank, dense, for a ratio ≤ 0.
+// The largest rank whose factors remove at least `ratio` of an m×n layer (0 when none does),
+// decided exactly as the spectra's rankForCompression does; full rank, dense, for a ratio ≤ 0.
 int64_t rankForRatio(int64_t rows, int64_t cols, double ratio);
 
 } // namespace sculpt
