@@ -1,6 +1,5 @@
 #include "evaluation.h"
 
-#include "analysis/content_hash.h"
 #include "io/checkpoint.h"
 #include "io/error.h"
 #include "io/mapped_file.h"
@@ -11,10 +10,10 @@
 #include "runtime/language_model_config.h"
 #include "runtime/perplexity.h"
 #include "runtime/tokenizer.h"
+#include "data_file.h"
 #include "weights_hash.h"
 
 #include <chrono>
-#include <ctime>
 #include <stdexcept>
 
 namespace sculpt {
@@ -23,22 +22,6 @@ namespace {
 using Log = std::function<void(const std::string &)>;
 // Runs once the data is known to be good, before the model is loaded.
 using BeforeLoading = std::function<void()>;
-
-DataFile dataFile(const std::string &role, const std::string &path)
-{
-    const auto file = MappedFile::open(path);
-    return {role, path, int64_t(file->size()), contentHash({file->data(), size_t(file->size())})};
-}
-
-std::string nowUtc()
-{
-    const std::time_t now = std::time(nullptr);
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
-}
 
 Evaluation measurePerplexity(const Checkpoint &checkpoint, const EvaluationRequest &request, const JobContext &job,
                              const Log &log, const BeforeLoading &beforeLoading)
@@ -70,7 +53,7 @@ Evaluation measurePerplexity(const Checkpoint &checkpoint, const EvaluationReque
     e.value = result.perplexity();
     e.counted = "tokens";
     e.count = result.tokens;
-    e.data = {dataFile("text", request.text), dataFile("tokenizer", tokenizerPath)};
+    e.data = {describeDataFile("text", request.text), describeDataFile("tokenizer", tokenizerPath)};
     if (request.maxDocuments >= 0)
         e.settings["max_documents"] = std::to_string(request.maxDocuments);
     e.details = {{"documents", double(result.documents)}, {"mean_nll", result.meanNll}};
@@ -99,9 +82,9 @@ Evaluation measureAccuracy(const Checkpoint &checkpoint, const EvaluationRequest
     e.value = result.accuracy();
     e.counted = "images";
     e.count = result.images;
-    e.data = {dataFile("images", request.images), dataFile("labels", request.labels)};
+    e.data = {describeDataFile("images", request.images), describeDataFile("labels", request.labels)};
     if (!request.config.empty())
-        e.data.push_back(dataFile("config", request.config));
+        e.data.push_back(describeDataFile("config", request.config));
     if (request.limit >= 1)
         e.settings["limit"] = std::to_string(request.limit);
     e.details = {{"correct", double(result.correct)}};
@@ -128,7 +111,7 @@ Evaluation evaluate(const Checkpoint &checkpoint, const EvaluationRequest &reque
                                           : measureAccuracy(checkpoint, request, job, log, hashWeights);
     e.modelHash = weights;
     e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    e.date = nowUtc();
+    e.date = utcNow();
     return e;
 }
 
