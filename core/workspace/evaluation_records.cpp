@@ -24,14 +24,8 @@ Evaluation readEvaluation(hid_t group, const std::string &id)
     e.modelHash = readString(group, "model_hash");
     e.date = readString(group, "date");
     e.seconds = readDouble(group, "seconds");
-    if (linkExists(group, "data")) {
-        Hid data = openGroup(group, "data");
-        for (const std::string &link : childNames(data)) {
-            Hid file = openGroup(data, link);
-            e.data.push_back({readString(file, "role"), readString(file, "path"), readInt(file, "bytes"),
-                              readString(file, "content_hash")});
-        }
-    }
+    if (linkExists(group, "data"))
+        e.data = readDataFiles(group);
     if (linkExists(group, "settings")) {
         Hid settings = openGroup(group, "settings");
         for (const std::string &name : attributeNames(settings))
@@ -56,18 +50,7 @@ void writeEvaluation(hid_t evaluations, const Evaluation &e)
     writeString(group, "model_hash", e.modelHash);
     writeString(group, "date", e.date);
     writeDouble(group, "seconds", e.seconds);
-    Hid data = createGroup(group, "data");
-    for (const DataFile &file : e.data) {
-        // The role names the group, so the same role twice would collide: number those.
-        std::string link = escapeName(file.role);
-        for (int n = 2; linkExists(data, link); ++n)
-            link = escapeName(file.role) + "-" + std::to_string(n);
-        Hid entry = createGroup(data, link);
-        writeString(entry, "role", file.role);
-        writeString(entry, "path", file.path);
-        writeInt(entry, "bytes", file.bytes);
-        writeString(entry, "content_hash", file.contentHash);
-    }
+    writeDataFiles(group, e.data);
     Hid settings = createGroup(group, "settings");
     for (const auto &[name, value] : e.settings)
         writeString(settings, name, value);
@@ -85,6 +68,34 @@ long idNumber(const std::string &id)
 }
 
 } // namespace
+
+void writeDataFiles(hid_t parent, const std::vector<DataFile> &files)
+{
+    Hid data = createGroup(parent, "data");
+    for (const DataFile &file : files) {
+        // The role names the group, so the same role twice would collide: number those.
+        std::string link = escapeName(file.role);
+        for (int n = 2; linkExists(data, link); ++n)
+            link = escapeName(file.role) + "-" + std::to_string(n);
+        Hid entry = createGroup(data, link);
+        writeString(entry, "role", file.role);
+        writeString(entry, "path", file.path);
+        writeInt(entry, "bytes", file.bytes);
+        writeString(entry, "content_hash", file.contentHash);
+    }
+}
+
+std::vector<DataFile> readDataFiles(hid_t parent)
+{
+    std::vector<DataFile> files;
+    Hid data = openGroup(parent, "data");
+    for (const std::string &link : childNames(data)) {
+        Hid file = openGroup(data, link);
+        files.push_back({readString(file, "role"), readString(file, "path"), readInt(file, "bytes"),
+                         readString(file, "content_hash")});
+    }
+    return files;
+}
 
 std::vector<Evaluation> readEvaluations(hid_t file)
 {

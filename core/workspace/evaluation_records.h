@@ -21,4 +21,9 @@ std::vector<Evaluation> readEvaluations(hid_t file);
 // that has an id already is written under it, replacing what the file holds there.
 void writeEvaluations(hid_t file, std::vector<Evaluation> &evaluations);
 
+// The files a stored result was computed from, as `parent`/data/<role> groups (an evaluation's
+// or a pass's): written into a new "data" group, read back in link order.
+void writeDataFiles(hid_t parent, const std::vector<DataFile> &files);
+std::vector<DataFile> readDataFiles(hid_t parent);
+
 } // namespace sculpt

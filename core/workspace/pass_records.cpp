@@ -166,34 +166,6 @@ std::vector<TrainingStep> readLog(hid_t pass)
     return log;
 }
 
-void writeData(hid_t pass, const std::vector<DataFile> &files)
-{
-    Hid data = createGroup(pass, "data");
-    for (const DataFile &file : files) {
-        // The role names the group, so the same role twice would collide: number those.
-        std::string link = escapeName(file.role);
-        for (int n = 2; linkExists(data, link); ++n)
-            link = escapeName(file.role) + "-" + std::to_string(n);
-        Hid entry = createGroup(data, link);
-        writeString(entry, "role", file.role);
-        writeString(entry, "path", file.path);
-        writeInt(entry, "bytes", file.bytes);
-        writeString(entry, "content_hash", file.contentHash);
-    }
-}
-
-std::vector<DataFile> readData(hid_t pass)
-{
-    std::vector<DataFile> files;
-    Hid data = openGroup(pass, "data");
-    for (const std::string &link : childNames(data)) {
-        Hid file = openGroup(data, link);
-        files.push_back({readString(file, "role"), readString(file, "path"), readInt(file, "bytes"),
-                         readString(file, "content_hash")});
-    }
-    return files;
-}
-
 void writePass(hid_t passes, const PassRecord &r)
 {
     removeLink(passes, r.id);
@@ -213,7 +185,7 @@ void writePass(hid_t passes, const PassRecord &r)
     Hid settings = createGroup(group, "settings");
     for (const auto &[key, value] : r.settings)
         writeDouble(settings, key, value);
-    writeData(group, r.data);
+    writeDataFiles(group, r.data);
     writeLayers(group, s.layers);
     writeLog(group, r.log);
     std::vector<Evaluation> evaluations = r.evaluations; // numbered within the pass
@@ -241,7 +213,7 @@ PassRecord readPass(hid_t group, const std::string &id)
     Hid settings = openGroup(group, "settings");
     for (const std::string &key : attributeNames(settings))
         r.settings[key] = readDouble(settings, key);
-    r.data = readData(group);
+    r.data = readDataFiles(group);
     s.layers = readLayers(group);
     r.log = readLog(group);
     r.evaluations = readEvaluations(group);
