@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <dlfcn.h>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 
@@ -35,7 +36,14 @@ std::vector<double> singularValuesOfGram(std::vector<double> &gram, int n, const
     if (info != 0)
         throw std::runtime_error("the reduction to band form failed (dsytrd_sy2sb info " + std::to_string(info) + ")");
     job.checkCancelled();
-    Tridiagonal t = tridiagonalFromBand(band.data(), ldBand, n, kd, blas::threads());
+    Tridiagonal t;
+    {
+        // The kernels call BLAS-2 routines on kd-sized blocks, which OpenBLAS would hand to
+        // its worker threads: every task then waits on a hand-over, and the workers compete
+        // with the pipeline for the cores (6-10x slower on two threads, measured at 2048²).
+        const blas::SequentialScope sequential;
+        t = tridiagonalFromBand(band.data(), ldBand, n, kd, sequential.threadsBefore());
+    }
     job.checkCancelled();
     dsterf_(&n, t.diagonal.data(), t.offDiagonal.data(), &info);
     if (info != 0)
@@ -69,6 +77,28 @@ int threads()
 {
     static const auto get = lookup<int (*)()>("openblas_get_num_threads");
     return get ? get() : 1;
+}
+
+namespace {
+std::mutex sequentialLock;
+int sequentialDepth = 0, threadsOutside = 1;
+} // namespace
+
+SequentialScope::SequentialScope()
+{
+    const std::lock_guard lock(sequentialLock);
+    if (sequentialDepth++ == 0) {
+        threadsOutside = threads();
+        setThreads(1);
+    }
+    threadsBefore_ = threadsOutside;
+}
+
+SequentialScope::~SequentialScope()
+{
+    const std::lock_guard lock(sequentialLock);
+    if (--sequentialDepth == 0)
+        setThreads(threadsOutside);
 }
 
 } // namespace sculpt::blas

@@ -47,4 +47,20 @@ namespace sculpt::blas {
 void setThreads(int threads);
 int threads();
 
+// OpenBLAS on one thread while it lives, for code that runs its own threads and calls BLAS
+// on small blocks. The count is process-wide, so nested and concurrent scopes share one
+// saved value: the last to end restores it.
+class SequentialScope {
+public:
+    SequentialScope();
+    ~SequentialScope();
+    SequentialScope(const SequentialScope &) = delete;
+    SequentialScope &operator=(const SequentialScope &) = delete;
+    // OpenBLAS's thread count before the first live scope began.
+    int threadsBefore() const { return threadsBefore_; }
+
+private:
+    int threadsBefore_ = 1;
+};
+
 } // namespace sculpt::blas
