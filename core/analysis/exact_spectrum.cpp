@@ -1,6 +1,7 @@
 #include "analysis/exact_spectrum.h"
 
 #include "analysis/lapack.h"
+#include "analysis/team.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -8,46 +9,83 @@
 namespace sculpt {
 namespace {
 
-// Rows converted to float64 per dsyrk call: large enough for BLAS-3 speed, small enough
+// Float64 elements converted per panel: large enough for BLAS-3 speed, small enough
 // that the float64 copy never rivals the matrix itself.
-constexpr int64_t kBlockElements = 1 << 20;
+constexpr int64_t kPanelElements = 1 << 20;
+// Gram columns per chunk a thread takes.
+constexpr int kChunk = 256;
+// Chunks a panel's conversion to float64 is cut into.
+constexpr int kCopyChunks = 16;
 
-// G = WᵀW (cols × cols), lower triangle, accumulated over blocks of rows. Row-major W is
-// column-major Wᵀ, so a block of rows is a contiguous cols × r column-major panel A and
-// its contribution is A·Aᵀ.
-std::vector<double> gramOfColumns(const float *w, int64_t rows, int64_t cols, const JobContext &job)
-{
-    const int n = static_cast<int>(cols);
-    std::vector<double> gram(static_cast<size_t>(cols * cols), 0.0);
-    const int64_t blockRows = std::max<int64_t>(1, kBlockElements / cols);
-    std::vector<double> panel(static_cast<size_t>(std::min(rows, blockRows) * cols));
-    const double one = 1.0;
-    for (int64_t r0 = 0; r0 < rows; r0 += blockRows) {
-        job.checkCancelled();
-        const int k = static_cast<int>(std::min(blockRows, rows - r0));
-        std::copy(w + r0 * cols, w + (r0 + k) * cols, panel.begin());
-        dsyrk_("L", "N", &n, &k, &one, panel.data(), &n, &one, gram.data(), &n);
+int chunks(int64_t length) { return int((length + kChunk - 1) / kChunk); }
+
+// The Gram matrix is accumulated over panels of W converted to float64; each panel's
+// product is cut into column chunks of the (lower) Gram matrix that any thread may take.
+class Gram {
+public:
+    explicit Gram(int n) : n_(n), values_(size_t(n) * size_t(n), 0.0) {}
+
+    // G += PPᵀ for a column-major n × k panel P (lda n), or PᵀP for a k × n one (lda k).
+    void add(TeamMember &team, const double *panel, int k, bool transposed)
+    {
+        const double one = 1.0;
+        team.share(chunks(n_), [&](int c) {
+            const int c0 = c * kChunk, c1 = std::min(n_, c0 + kChunk), width = c1 - c0, below = n_ - c1;
+            double *block = values_.data() + size_t(c0) + size_t(c0) * size_t(n_);
+            if (!transposed) {
+                dsyrk_("L", "N", &width, &k, &one, panel + c0, &n_, &one, block, &n_);
+                if (below > 0)
+                    dgemm_("N", "T", &below, &width, &k, &one, panel + c1, &n_, panel + c0, &n_, &one, block + width, &n_);
+            } else {
+                dsyrk_("L", "T", &width, &k, &one, panel + size_t(c0) * size_t(k), &k, &one, block, &n_);
+                if (below > 0)
+                    dgemm_("T", "N", &below, &width, &k, &one, panel + size_t(c1) * size_t(k), &k,
+                           panel + size_t(c0) * size_t(k), &k, &one, block + width, &n_);
+            }
+        });
     }
-    return gram;
+
+    std::vector<double> take() { return std::move(values_); }
+
+private:
+    int n_;
+    std::vector<double> values_;
+};
+
+// G = WᵀW (cols × cols) over blocks of rows. Row-major W is column-major Wᵀ, so a block
+// of rows is a contiguous cols × r column-major panel P and its contribution is PPᵀ.
+void gramOfColumns(TeamMember &team, Gram &gram, std::vector<double> &panel, const float *w, int64_t rows,
+                   int64_t cols, const JobContext &job)
+{
+    const int64_t blockRows = std::max<int64_t>(1, kPanelElements / cols);
+    for (int64_t r0 = 0; r0 < rows; r0 += blockRows) {
+        if (team.agree(job.cancelRequested()))
+            return;
+        const int k = static_cast<int>(std::min(blockRows, rows - r0));
+        team.share(kCopyChunks, [&](int c) {
+            const int64_t first = k * int64_t(c) / kCopyChunks, last = k * int64_t(c + 1) / kCopyChunks;
+            std::copy(w + (r0 + first) * cols, w + (r0 + last) * cols, panel.begin() + first * cols);
+        });
+        gram.add(team, panel.data(), k, false);
+    }
 }
 
-// G = WWᵀ (rows × rows), accumulated over blocks of columns: each block is copied into a
-// column-major panel A (width × rows) whose contribution is AᵀA.
-std::vector<double> gramOfRows(const float *w, int64_t rows, int64_t cols, const JobContext &job)
+// G = WWᵀ (rows × rows) over blocks of columns: each block is copied into a column-major
+// panel P (width × rows) whose contribution is PᵀP.
+void gramOfRows(TeamMember &team, Gram &gram, std::vector<double> &panel, const float *w, int64_t rows,
+                int64_t cols, const JobContext &job)
 {
-    const int n = static_cast<int>(rows);
-    std::vector<double> gram(static_cast<size_t>(rows * rows), 0.0);
-    const int64_t blockCols = std::max<int64_t>(1, kBlockElements / rows);
-    std::vector<double> panel(static_cast<size_t>(std::min(cols, blockCols) * rows));
-    const double one = 1.0;
+    const int64_t blockCols = std::max<int64_t>(1, kPanelElements / rows);
     for (int64_t c0 = 0; c0 < cols; c0 += blockCols) {
-        job.checkCancelled();
+        if (team.agree(job.cancelRequested()))
+            return;
         const int k = static_cast<int>(std::min(blockCols, cols - c0));
-        for (int64_t r = 0; r < rows; ++r)
-            std::copy(w + r * cols + c0, w + r * cols + c0 + k, panel.begin() + r * k);
-        dsyrk_("L", "T", &n, &k, &one, panel.data(), &k, &one, gram.data(), &n);
+        team.share(kCopyChunks, [&](int c) {
+            for (int64_t r = rows * c / kCopyChunks; r < rows * (c + 1) / kCopyChunks; ++r)
+                std::copy(w + r * cols + c0, w + r * cols + c0 + k, panel.begin() + r * k);
+        });
+        gram.add(team, panel.data(), k, true);
     }
-    return gram;
 }
 
 } // namespace
@@ -59,9 +97,20 @@ std::vector<double> exactSingularValues(const float *matrix, int64_t rows, int64
     if (std::max(rows, cols) > INT32_MAX)
         throw std::invalid_argument("matrix side exceeds LAPACK's 32-bit indices");
     const bool tall = rows >= cols;
-    std::vector<double> gram = tall ? gramOfColumns(matrix, rows, cols, job) : gramOfRows(matrix, rows, cols, job);
+    const int n = static_cast<int>(tall ? cols : rows);
+    const int64_t other = tall ? rows : cols;
+    const blas::SequentialScope sequential;
+    Gram gram(n);
+    std::vector<double> panel(size_t(std::min(other, std::max<int64_t>(1, kPanelElements / n)) * n));
+    runTeam(sequential.threadsBefore(), [&](TeamMember &team) {
+        if (tall)
+            gramOfColumns(team, gram, panel, matrix, rows, cols, job);
+        else
+            gramOfRows(team, gram, panel, matrix, rows, cols, job);
+    });
     job.checkCancelled();
-    return singularValuesOfGram(gram, static_cast<int>(tall ? cols : rows), job);
+    std::vector<double> values = gram.take();
+    return singularValuesOfGram(values, n, job);
 }
 
 } // namespace sculpt

@@ -1,5 +1,6 @@
 #include "analysis/lapack.h"
 
+#include "analysis/band_form.h"
 #include "analysis/band_reduction.h"
 
 #include <algorithm>
@@ -25,26 +26,15 @@ std::vector<double> singularValuesOfGram(std::vector<double> &gram, int n, const
 {
     if (n <= 0)
         return {};
+    const blas::SequentialScope sequential;
+    const int threads = sequential.threadsBefore();
     const int kd = std::min(kBandWidth, n - 1), ldBand = kd + 1;
-    std::vector<double> band(size_t(ldBand) * size_t(n)), tau(static_cast<size_t>(n));
-    int info = 0, lwork = -1;
-    double workQuery = 0;
-    dsytrd_sy2sb_("L", &n, &kd, gram.data(), &n, band.data(), &ldBand, tau.data(), &workQuery, &lwork, &info);
-    lwork = std::max(1, static_cast<int>(workQuery));
-    std::vector<double> work(static_cast<size_t>(lwork));
-    dsytrd_sy2sb_("L", &n, &kd, gram.data(), &n, band.data(), &ldBand, tau.data(), work.data(), &lwork, &info);
-    if (info != 0)
-        throw std::runtime_error("the reduction to band form failed (dsytrd_sy2sb info " + std::to_string(info) + ")");
+    std::vector<double> band(size_t(ldBand) * size_t(n), 0.0);
+    reduceToBand(gram.data(), n, kd, band.data(), ldBand, threads, job);
     job.checkCancelled();
-    Tridiagonal t;
-    {
-        // The kernels call BLAS-2 routines on kd-sized blocks, which OpenBLAS would hand to
-        // its worker threads: every task then waits on a hand-over, and the workers compete
-        // with the pipeline for the cores (6-10x slower on two threads, measured at 2048²).
-        const blas::SequentialScope sequential;
-        t = tridiagonalFromBand(band.data(), ldBand, n, kd, sequential.threadsBefore());
-    }
+    Tridiagonal t = tridiagonalFromBand(band.data(), ldBand, n, kd, threads);
     job.checkCancelled();
+    int info = 0;
     dsterf_(&n, t.diagonal.data(), t.offDiagonal.data(), &info);
     if (info != 0)
         throw std::runtime_error("the eigensolver did not converge (dsterf info " + std::to_string(info) + ")");

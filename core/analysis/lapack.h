@@ -8,8 +8,19 @@
 extern "C" {
 void dsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha, const double *a,
             const int *lda, const double *beta, double *c, const int *ldc);
-void dsytrd_sy2sb_(const char *uplo, const int *n, const int *kd, double *a, const int *lda, double *ab,
-                   const int *ldab, double *tau, double *work, const int *lwork, int *info);
+void dgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k, const double *alpha,
+            const double *a, const int *lda, const double *b, const int *ldb, const double *beta, double *c,
+            const int *ldc);
+void dsymm_(const char *side, const char *uplo, const int *m, const int *n, const double *alpha, const double *a,
+            const int *lda, const double *b, const int *ldb, const double *beta, double *c, const int *ldc);
+void dsyr2k_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha, const double *a,
+             const int *lda, const double *b, const int *ldb, const double *beta, double *c, const int *ldc);
+void dtrmm_(const char *side, const char *uplo, const char *transa, const char *diag, const int *m, const int *n,
+            const double *alpha, const double *a, const int *lda, double *b, const int *ldb);
+void dgeqrf_(const int *m, const int *n, double *a, const int *lda, double *tau, double *work, const int *lwork,
+             int *info);
+void dlarft_(const char *direct, const char *storev, const int *n, const int *k, const double *v, const int *ldv,
+             const double *tau, double *t, const int *ldt);
 void dsb2st_kernels_(const char *uplo, const int *wantz, const int *ttype, const int *st, const int *ed,
                      const int *sweep, const int *n, const int *nb, const int *ib, double *a, const int *lda,
                      double *v, double *tau, const int *ldvt, double *work);
@@ -35,8 +46,9 @@ namespace sculpt {
 
 // √ of the eigenvalues of a symmetric n × n Gram matrix (lower triangle, column-major;
 // destroyed), descending: the singular values of the matrix it came from. Two stages
-// (dense → band on BLAS threads, band → tridiagonal on as many threads as BLAS has),
-// then root-free QR on the tridiagonal. Checks the cancel flag between stages.
+// (dense → band, band → tridiagonal) on as many threads as OpenBLAS had, with OpenBLAS on
+// one meanwhile, then root-free QR on the tridiagonal. Checks the cancel flag between
+// stages and between panels of the first.
 std::vector<double> singularValuesOfGram(std::vector<double> &gram, int n, const JobContext &job = {});
 
 } // namespace sculpt
