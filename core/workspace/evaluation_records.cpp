@@ -1,10 +1,7 @@
 #include "workspace/evaluation_records.h"
 
 #include "workspace/hdf5_object.h"
-
-#include <algorithm>
-#include <cstdio>
-#include <cstdlib>
+#include "workspace/record_ids.h"
 
 namespace sculpt {
 namespace {
@@ -59,14 +56,6 @@ void writeEvaluation(hid_t evaluations, const Evaluation &e)
         writeDouble(details, name, value);
 }
 
-// The number an id stands for; 0 for a name this code did not give.
-long idNumber(const std::string &id)
-{
-    if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
-        return 0;
-    return std::strtol(id.c_str(), nullptr, 10);
-}
-
 } // namespace
 
 void writeDataFiles(hid_t parent, const std::vector<DataFile> &files)
@@ -104,7 +93,8 @@ std::vector<Evaluation> readEvaluations(hid_t file)
         return evaluations;
     Hid group = openGroup(file, kGroup);
     for (const std::string &id : childNames(group))
-        evaluations.push_back(readEvaluation(openGroup(group, id), id));
+        if (isRecordId(id))
+            evaluations.push_back(readEvaluation(openGroup(group, id), id));
     return evaluations;
 }
 
@@ -113,15 +103,10 @@ void writeEvaluations(hid_t file, std::vector<Evaluation> &evaluations)
     if (evaluations.empty())
         return;
     Hid group = openOrCreateGroup(file, kGroup);
-    long last = 0;
-    for (const std::string &id : childNames(group))
-        last = std::max(last, idNumber(id));
+    long last = lastRecordNumber(group);
     for (Evaluation &e : evaluations) {
-        if (e.id.empty()) {
-            char id[24];
-            std::snprintf(id, sizeof id, "%06ld", ++last);
-            e.id = id;
-        }
+        if (e.id.empty())
+            e.id = recordId(++last);
         writeEvaluation(group, e);
     }
 }

@@ -2,10 +2,9 @@
 
 #include "workspace/evaluation_records.h"
 #include "workspace/hdf5_object.h"
+#include "workspace/record_ids.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstdlib>
 
 namespace sculpt {
 namespace {
@@ -13,19 +12,6 @@ namespace {
 using namespace hdf5;
 
 constexpr const char *kGroup = "passes";
-
-// Ids this code gives: digits only. Anything else under /passes is another version's.
-bool isId(const std::string &name)
-{
-    return !name.empty() && name.find_first_not_of("0123456789") == std::string::npos;
-}
-
-std::string numbered(long n, int digits)
-{
-    char text[24];
-    std::snprintf(text, sizeof text, "%0*ld", digits, n);
-    return text;
-}
 
 // ---- arrays: one dataset each, 1-D or 2-D ----------------------------------------------
 
@@ -72,7 +58,7 @@ void writeLayers(hid_t pass, const std::vector<CompressedLayer> &layers)
     Hid group = createGroup(pass, "layers");
     for (size_t i = 0; i < layers.size(); ++i) {
         const CompressedLayer &l = layers[i];
-        Hid layer = createGroup(group, numbered(long(i), 6));
+        Hid layer = createGroup(group, recordId(long(i)));
         writeString(layer, "name", l.name);
         writeInt(layer, "rows", l.rows);
         writeInt(layer, "cols", l.cols);
@@ -229,7 +215,7 @@ std::vector<PassRecord> readPasses(hid_t file)
         return passes;
     Hid group = openGroup(file, kGroup);
     for (const std::string &id : childNames(group))
-        if (isId(id))
+        if (isRecordId(id))
             passes.push_back(readPass(openGroup(group, id), id));
     return passes;
 }
@@ -239,13 +225,10 @@ void writePasses(hid_t file, std::vector<PassRecord> &passes)
     if (passes.empty())
         return;
     Hid group = openOrCreateGroup(file, kGroup);
-    long last = 0;
-    for (const std::string &id : childNames(group))
-        if (isId(id))
-            last = std::max(last, std::strtol(id.c_str(), nullptr, 10));
+    long last = lastRecordNumber(group);
     for (PassRecord &r : passes) {
         if (r.id.empty())
-            r.id = numbered(++last, 6);
+            r.id = recordId(++last);
         writePass(group, r);
     }
 }

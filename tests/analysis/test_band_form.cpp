@@ -5,15 +5,11 @@
 #include "analysis/band_form.h"
 #include "analysis/band_reduction.h"
 #include "analysis/lapack.h"
+#include "dense_eigenvalues.h"
 
 #include <QtTest>
 #include <algorithm>
 #include <random>
-
-extern "C" {
-void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w, double *work,
-            const int *lwork, int *info);
-}
 
 using namespace sculpt;
 
@@ -29,18 +25,6 @@ std::vector<double> randomSymmetric(int n, uint64_t seed)
         for (int i = j; i < n; ++i)
             a[size_t(i) + size_t(j) * size_t(n)] = a[size_t(j) + size_t(i) * size_t(n)] = normal(rng);
     return a;
-}
-
-std::vector<double> denseEigenvalues(std::vector<double> a, int n)
-{
-    std::vector<double> w(static_cast<size_t>(n));
-    int info = 0, lwork = -1;
-    double query = 0;
-    dsyev_("N", "L", &n, a.data(), &n, w.data(), &query, &lwork, &info);
-    std::vector<double> work(static_cast<size_t>(query));
-    lwork = int(query);
-    dsyev_("N", "L", &n, a.data(), &n, w.data(), work.data(), &lwork, &info);
-    return w;
 }
 
 std::vector<double> band(std::vector<double> a, int n, int kd, int threads, const JobContext &job = {})

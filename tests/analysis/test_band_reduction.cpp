@@ -3,6 +3,7 @@
 
 #include "analysis/band_reduction.h"
 #include "analysis/lapack.h"
+#include "dense_eigenvalues.h"
 
 #include <QtTest>
 #include <algorithm>
@@ -12,8 +13,6 @@ extern "C" {
 void dsytrd_sb2st_(const char *stage1, const char *vect, const char *uplo, const int *n, const int *kd, double *ab,
                    const int *ldab, double *d, double *e, double *hous, const int *lhous, double *work,
                    const int *lwork, int *info);
-void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w, double *work,
-            const int *lwork, int *info);
 }
 
 using namespace sculpt;
@@ -54,18 +53,6 @@ Tridiagonal lapackTridiagonal(std::vector<double> band, int n, int kd)
                   &lhous, work.data(), &lwork, &info);
     t.offDiagonal.resize(size_t(n - 1));
     return t;
-}
-
-std::vector<double> denseEigenvalues(std::vector<double> a, int n)
-{
-    std::vector<double> w(static_cast<size_t>(n));
-    int info = 0, lwork = -1;
-    double query = 0;
-    dsyev_("N", "L", &n, a.data(), &n, w.data(), &query, &lwork, &info);
-    std::vector<double> work(static_cast<size_t>(query));
-    lwork = int(query);
-    dsyev_("N", "L", &n, a.data(), &n, w.data(), work.data(), &lwork, &info);
-    return w;
 }
 
 } // namespace
