@@ -1,52 +1,16 @@
 #include "io/error.h"
+#include "runtime/own_module.h"
 #include "runtime/sentencepiece_module.h"
-
-#include <dlfcn.h>
-#include <filesystem>
-#include <mutex>
 
 namespace sculpt {
 namespace {
 
-namespace fs = std::filesystem;
-
-// Installed beside the other modules in <prefix>/lib/sculpt, reached from the running
-// executable's <prefix>/bin; in a build tree where CMake put it.
-std::vector<fs::path> moduleCandidates()
-{
-    std::vector<fs::path> candidates;
-    std::error_code error;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-    if (!error)
-        candidates.push_back(exe.parent_path() / ".." / "lib" / "sculpt" / kSentencePieceModuleFile);
-    candidates.emplace_back(SCULPT_SENTENCEPIECE_BUILD_MODULE);
-    return candidates;
-}
-
-// The module's entry point, loaded once; null with `why` set when it cannot be.
+// The module's entry point; null with `why` set when it cannot be loaded.
 decltype(&sculpt_sentencepiece_tokenizer) entryPoint(std::string &why)
 {
-    static std::once_flag once;
-    static decltype(&sculpt_sentencepiece_tokenizer) entry = nullptr;
-    static std::string failure;
-    std::call_once(once, [] {
-        for (const fs::path &candidate : moduleCandidates()) {
-            std::error_code error;
-            if (!fs::is_regular_file(candidate, error))
-                continue;
-            // Never closed: tokenizers it made may live until the process ends.
-            void *handle = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-            if (handle)
-                entry = reinterpret_cast<decltype(entry)>(::dlsym(handle, kSentencePieceEntryPoint));
-            if (!entry)
-                failure = "cannot load " + candidate.string() + ": " + ::dlerror();
-            return;
-        }
-        failure = kSentencePieceModuleFile;
-        failure += ", which reads SentencePiece models, is not installed";
-    });
-    why = failure;
-    return entry;
+    return reinterpret_cast<decltype(&sculpt_sentencepiece_tokenizer)>(
+        ownModuleSymbol(kSentencePieceModuleFile, SCULPT_SENTENCEPIECE_BUILD_MODULE, kSentencePieceEntryPoint,
+                        "reads SentencePiece models", why));
 }
 
 } // namespace

@@ -1,48 +1,21 @@
 #include "runtime/sentencepiece_training.h"
 
-#include <dlfcn.h>
-#include <filesystem>
-#include <mutex>
+#include "runtime/own_module.h"
+
 #include <stdexcept>
 #include <vector>
 
 namespace sculpt {
 namespace {
 
-namespace fs = std::filesystem;
-
-constexpr const char *kModuleFile = "sculpt-sentencepiece-train.so";
-
-// Where sentencepiece_module.cpp looks for its module: <prefix>/lib/sculpt beside the running
-// executable's <prefix>/bin, else where CMake built it.
 decltype(&sculpt_sentencepiece_train) entryPoint()
 {
-    static std::once_flag once;
-    static decltype(&sculpt_sentencepiece_train) entry = nullptr;
-    static std::string failure;
-    std::call_once(once, [] {
-        std::vector<fs::path> candidates;
-        std::error_code error;
-        const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-        if (!error)
-            candidates.push_back(exe.parent_path() / ".." / "lib" / "sculpt" / kModuleFile);
-        candidates.emplace_back(SCULPT_SENTENCEPIECE_TRAIN_BUILD_MODULE);
-        for (const fs::path &candidate : candidates) {
-            if (!fs::is_regular_file(candidate, error))
-                continue;
-            // Never closed: loading it is the expensive part, and training may run again.
-            void *handle = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
-            if (handle)
-                entry = reinterpret_cast<decltype(entry)>(::dlsym(handle, "sculpt_sentencepiece_train"));
-            if (!entry)
-                failure = "cannot load " + candidate.string() + ": " + ::dlerror();
-            return;
-        }
-        failure = kModuleFile;
-        failure += ", which trains SentencePiece models, is not installed";
-    });
+    std::string why;
+    const auto entry = reinterpret_cast<decltype(&sculpt_sentencepiece_train)>(
+        ownModuleSymbol("sculpt-sentencepiece-train.so", SCULPT_SENTENCEPIECE_TRAIN_BUILD_MODULE,
+                        "sculpt_sentencepiece_train", "trains SentencePiece models", why));
     if (!entry)
-        throw std::runtime_error(failure);
+        throw std::runtime_error(why);
     return entry;
 }
 

@@ -1,0 +1,59 @@
+#include "runtime/own_module.h"
+
+#include <dlfcn.h>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <vector>
+
+namespace sculpt {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Loaded {
+    void *handle = nullptr;
+    std::string failure;
+};
+
+Loaded load(const std::string &file, const std::string &builtAt, const std::string &purpose)
+{
+    std::vector<fs::path> candidates;
+    std::error_code error;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+    if (!error)
+        candidates.push_back(exe.parent_path() / ".." / "lib" / "sculpt" / file);
+    candidates.emplace_back(builtAt);
+    for (const fs::path &candidate : candidates) {
+        if (!fs::is_regular_file(candidate, error))
+            continue;
+        if (void *handle = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND))
+            return {handle, {}};
+        return {nullptr, "cannot load " + candidate.string() + ": " + ::dlerror()};
+    }
+    return {nullptr, file + ", which " + purpose + ", is not installed"};
+}
+
+} // namespace
+
+void *ownModuleSymbol(const std::string &file, const std::string &builtAt, const std::string &symbol,
+                      const std::string &purpose, std::string &why)
+{
+    static std::mutex lock;
+    static std::map<std::string, Loaded> modules; // by file: each loaded, or refused, once
+    const std::lock_guard guard(lock);
+    auto found = modules.find(file);
+    if (found == modules.end())
+        found = modules.emplace(file, load(file, builtAt, purpose)).first;
+    const Loaded &module = found->second;
+    if (!module.handle) {
+        why = module.failure;
+        return nullptr;
+    }
+    void *address = ::dlsym(module.handle, symbol.c_str());
+    if (!address)
+        why = "cannot load " + file + ": no " + symbol;
+    return address;
+}
+
+} // namespace sculpt
