@@ -2,9 +2,9 @@
 
 #include "compress/ratio.h"
 #include "io/error.h"
-#include "io/safetensors.h"
 #include "runtime/causal_lm.h"
 #include "runtime/language_model.h"
+#include "tensor/torch_bridge.h"
 
 #include <filesystem>
 #include <fstream>
@@ -100,7 +100,6 @@ void CompressedModel::write(const std::string &folder, ExportFormat format, cons
     fs::remove_all(temporary.path);
     fs::create_directories(temporary.path);
 
-    // Owners of the float32 bytes the writer reads.
     std::vector<std::pair<std::string, torch::Tensor>> tensors = impl_->model->otherTensors();
     for (const Projection &p : impl_->model->projections()) {
         job.checkCancelled();
@@ -115,14 +114,8 @@ void CompressedModel::write(const std::string &folder, ExportFormat format, cons
         if (p.linear->bias().defined())
             tensors.emplace_back(p.name + ".bias", p.linear->bias());
     }
-    std::vector<TensorToWrite> toWrite;
-    for (auto &[name, tensor] : tensors) {
-        tensor = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-        toWrite.push_back({name, DType::F32, tensor.sizes().vec(),
-                           std::span(static_cast<const std::byte *>(tensor.data_ptr()), size_t(tensor.nbytes()))});
-    }
     job.report(0, 1, "writing " + target.filename().string());
-    writeSafetensors((temporary.path / "model.safetensors").string(), toWrite);
+    writeFloatSafetensors((temporary.path / "model.safetensors").string(), std::move(tensors));
 
     const CompressionSummary &s = impl_->summary;
     nlohmann::json config = nlohmann::json::parse(impl_->model->hfConfigJson());

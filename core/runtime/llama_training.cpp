@@ -1,11 +1,11 @@
 #include "runtime/llama_training.h"
 
 #include "io/atomic_file.h"
-#include "io/safetensors.h"
 #include "runtime/compute_threads.h"
 #include "runtime/llama_config.h"
 #include "runtime/sentencepiece_training.h"
 #include "runtime/tokenizer.h"
+#include "tensor/torch_bridge.h"
 
 #include <torch/torch.h>
 
@@ -259,15 +259,8 @@ void save(const TrainableLlama &model, const LlamaConfig &config, const std::str
           const std::string &folder)
 {
     std::filesystem::create_directories(folder);
-    std::vector<torch::Tensor> keep; // the bytes the TensorToWrite spans point into
-    std::vector<TensorToWrite> tensors;
-    for (const auto &[name, t] : model.named()) {
-        keep.push_back(t.detach().contiguous());
-        const torch::Tensor &c = keep.back();
-        tensors.push_back({name, DType::F32, c.sizes().vec(),
-                           std::as_bytes(std::span(c.data_ptr<float>(), size_t(c.numel())))});
-    }
-    writeSafetensors(folder + "/model.safetensors", tensors, {{"format", "pt"}});
+    writeFloatSafetensors(folder + "/model.safetensors", {model.named().begin(), model.named().end()},
+                          {{"format", "pt"}});
     const std::string text = hfConfigJson(config) + "\n";
     for (const auto &[name, bytes] : {std::pair{"/config.json", std::string_view(text)},
                                       std::pair{"/tokenizer.model", std::string_view(tokenizerModel)}}) {

@@ -1,8 +1,8 @@
 #include "runtime/vit_training.h"
 
 #include "io/atomic_file.h"
-#include "io/safetensors.h"
 #include "runtime/idx.h"
+#include "tensor/torch_bridge.h"
 
 #include <torch/torch.h>
 
@@ -202,15 +202,8 @@ void save(const TrainableVit &model, const Shape &s, const std::vector<std::stri
           const std::string &folder)
 {
     std::filesystem::create_directories(folder);
-    std::vector<torch::Tensor> keep; // the bytes the TensorToWrite spans point into
-    std::vector<TensorToWrite> tensors;
-    for (const auto &[name, t] : model.named()) {
-        keep.push_back(t.detach().contiguous());
-        const torch::Tensor &c = keep.back();
-        tensors.push_back({name, DType::F32, c.sizes().vec(),
-                           std::as_bytes(std::span(c.data_ptr<float>(), size_t(c.numel())))});
-    }
-    writeSafetensors(folder + "/model.safetensors", tensors, {{"format", "pt"}});
+    writeFloatSafetensors(folder + "/model.safetensors", {model.named().begin(), model.named().end()},
+                          {{"format", "pt"}});
     const std::string text = configJson(s, classNames).dump(2) + "\n";
     AtomicFile config(folder + "/config.json");
     config.write(std::as_bytes(std::span(text)));

@@ -1,6 +1,7 @@
 #include "tensor/torch_bridge.h"
 
 #include "io/error.h"
+#include "io/safetensors.h"
 
 namespace sculpt {
 namespace {
@@ -61,6 +62,19 @@ torch::Tensor matrixTensor(const Checkpoint &checkpoint, const Weight &weight, t
         stored = stored.t();
     // contiguous() also copies away from the read-only mapping when to() did not.
     return stored.reshape({weight.matrix->rows, weight.matrix->cols}).to(device).contiguous().clone();
+}
+
+void writeFloatSafetensors(const std::string &path, std::vector<std::pair<std::string, torch::Tensor>> tensors,
+                           const std::map<std::string, std::string> &metadata)
+{
+    std::vector<TensorToWrite> toWrite;
+    for (auto &[name, tensor] : tensors) {
+        // Replaced in place: the vector owns the bytes the writer reads.
+        tensor = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+        toWrite.push_back({name, DType::F32, tensor.sizes().vec(),
+                           std::span(static_cast<const std::byte *>(tensor.data_ptr()), size_t(tensor.nbytes()))});
+    }
+    writeSafetensors(path, toWrite, metadata);
 }
 
 } // namespace sculpt
