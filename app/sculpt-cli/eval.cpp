@@ -1,11 +1,11 @@
 #include "commands.h"
 #include "ctrl_c.h"
 
+#include "foreground_job.h"
 #include "io/error.h"
 #include "io/mapped_file.h"
 #include "model_loading.h"
 #include "options.h"
-#include "progress_bar.h"
 #include "runtime/perplexity.h"
 
 #include <algorithm>
@@ -83,19 +83,13 @@ int eval(const std::vector<std::string> &rawArgs)
     if (!loaded)
         return kBadInput;
 
-    ProgressBar bar("documents");
-    const JobContext job([&](const Progress &p) { bar.update(p); }, cancelOnCtrlC());
     PerplexityResult result;
-    try {
-        result = perplexity(*loaded->model, *loaded->tokenizer,
-                            std::string_view(reinterpret_cast<const char *>(text->data()), text->size()),
-                            args->maxDocuments, job);
-    } catch (const Cancelled &) {
-        bar.finish();
-        std::cerr << "sculpt-cli: cancelled\n";
-        return kCancelled;
-    }
-    bar.finish();
+    if (const auto ended = runInForeground("eval", "documents", cancelOnCtrlC(), [&](const JobContext &job) {
+            result = perplexity(*loaded->model, *loaded->tokenizer,
+                                std::string_view(reinterpret_cast<const char *>(text->data()), text->size()),
+                                args->maxDocuments, job);
+        }))
+        return *ended;
     if (result.tokens == 0) {
         std::cerr << "sculpt-cli eval: " << args->text << " has no document with a token to predict\n";
         return kBadInput;

@@ -1,12 +1,12 @@
 // `sculpt-cli eval MODEL --images IDX --labels IDX`: top-1 accuracy of an image classifier.
 
 #include "commands.h"
-#include "options.h"
 #include "ctrl_c.h"
+#include "options.h"
 
+#include "foreground_job.h"
 #include "io/error.h"
 #include "io/formats.h"
-#include "progress_bar.h"
 #include "runtime/accuracy.h"
 #include "runtime/idx.h"
 #include "runtime/image_classifier.h"
@@ -86,21 +86,11 @@ int evalImages(const std::vector<std::string> &rawArgs)
         return kBadInput;
     }
 
-    ProgressBar bar("images");
-    const JobContext job([&](const Progress &p) { bar.update(p); }, cancelOnCtrlC());
     AccuracyResult result;
-    try {
-        result = accuracy(*classifier, images, labels, args->limit, job);
-    } catch (const std::invalid_argument &e) {
-        bar.finish();
-        std::cerr << "sculpt-cli eval: " << e.what() << "\n";
-        return kBadInput;
-    } catch (const Cancelled &) {
-        bar.finish();
-        std::cerr << "sculpt-cli: cancelled\n";
-        return kCancelled;
-    }
-    bar.finish();
+    if (const auto ended = runInForeground("eval", "images", cancelOnCtrlC(), [&](const JobContext &job) {
+            result = accuracy(*classifier, images, labels, args->limit, job);
+        }))
+        return *ended;
     print(result, args->json);
     return kOk;
 }

@@ -4,10 +4,10 @@
 #include "zoo.h"
 
 #include "commands.h"
+#include "foreground_job.h"
 #include "io/atomic_file.h"
 #include "io/error.h"
 #include "io/formats.h"
-#include "progress_bar.h"
 #include "runtime/fortunes.h"
 #include "runtime/language_model.h"
 #include "runtime/llama_training.h"
@@ -74,22 +74,12 @@ int zooLm(const ZooOptions &options, const std::atomic<bool> *cancel)
                 (long long)o.context, trained, corpus.heldOut.size(), kHeldOutEvery, o.epochs, (long long)o.batch,
                 (unsigned long long)o.seed, o.threads);
     std::fflush(stdout);
-    ProgressBar bar("steps");
-    const JobContext job([&](const Progress &p) { bar.update(p); }, cancel);
     const auto started = std::chrono::steady_clock::now();
     LlamaTrainingResult result;
-    try {
-        result = trainLlama(corpus.train, corpus.heldOut, o, folder, job);
-    } catch (const std::invalid_argument &e) {
-        bar.finish();
-        std::cerr << "sculpt-cli zoo: " << e.what() << "\n";
-        return kBadInput;
-    } catch (const Cancelled &) {
-        bar.finish();
-        std::cerr << "sculpt-cli: cancelled\n";
-        return kCancelled;
-    }
-    bar.finish();
+    if (const auto ended = runInForeground("zoo", "steps", cancel, [&](const JobContext &job) {
+            result = trainLlama(corpus.train, corpus.heldOut, o, folder, job);
+        }))
+        return *ended;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     // Beside the model, so `sculpt-cli eval FOLDER --text FOLDER/heldout.txt` repeats the measurement.
     const std::string heldOutText = documentsText(corpus.heldOut);

@@ -3,9 +3,9 @@
 #include "zoo.h"
 
 #include "commands.h"
+#include "foreground_job.h"
 #include "io/error.h"
 #include "io/formats.h"
-#include "progress_bar.h"
 #include "runtime/accuracy.h"
 #include "runtime/idx.h"
 #include "runtime/image_classifier.h"
@@ -82,22 +82,12 @@ int zooVit(const ZooOptions &options, const std::atomic<bool> *cancel)
                 (long long)o.dim, (long long)o.layers, (long long)o.heads, (long long)o.patchSize, o.epochs,
                 (long long)o.batch, (unsigned long long)o.seed, o.threads);
     std::fflush(stdout);
-    ProgressBar bar("steps");
-    const JobContext job([&](const Progress &p) { bar.update(p); }, cancel);
     const auto started = std::chrono::steady_clock::now();
     VitTrainingResult result;
-    try {
-        result = trainVit(train, trainLabels, test, testLabels, o, folder, job);
-    } catch (const std::invalid_argument &e) {
-        bar.finish();
-        std::cerr << "sculpt-cli zoo: " << e.what() << "\n";
-        return kBadInput;
-    } catch (const Cancelled &) {
-        bar.finish();
-        std::cerr << "sculpt-cli: cancelled\n";
-        return kCancelled;
-    }
-    bar.finish();
+    if (const auto ended = runInForeground("zoo", "steps", cancel, [&](const JobContext &job) {
+            result = trainVit(train, trainLabels, test, testLabels, o, folder, job);
+        }))
+        return *ended;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     for (size_t e = 0; e < result.epochLoss.size(); ++e)
         std::printf("epoch %zu    mean loss %.4f\n", e + 1, result.epochLoss[e]);
