@@ -4,6 +4,7 @@
 #include "analysis/team.h"
 
 #include <algorithm>
+#include <memory>
 #include <vector>
 
 namespace sculpt {
@@ -19,11 +20,11 @@ int chunks(int length) { return (length + kChunk - 1) / kChunk; }
 class Reduction {
 public:
     Reduction(double *a, int n, int kd, double *band, int ldBand)
-        : a_(a), n_(n), kd_(kd), band_(band), ldBand_(ldBand), tau_(size_t(kd)), y_(size_t(n) * size_t(kd)),
-          m_(size_t(chunks(n)) * size_t(kd) * size_t(kd))
+        : a_(a), n_(n), kd_(kd), band_(band), ldBand_(ldBand), tau_(size_t(kd)),
+          m_(size_t(chunks(n)) * size_t(kd) * size_t(kd)), y_(new double[size_t(n) * size_t(kd)])
     {
         for (int p = 0; p < 2; ++p) {
-            v_[p].resize(size_t(n) * size_t(kd));
+            v_[p].reset(new double[size_t(n) * size_t(kd)]);
             t_[p].resize(size_t(kd) * size_t(kd));
         }
         int rows = n - kd, info = 0, lwork = -1;
@@ -67,11 +68,11 @@ private:
         int info = 0, lwork = int(work_.size());
         dgeqrf_(&rows, &kd_, panel, &n_, tau_.data(), work_.data(), &lwork, &info);
         copyBand(j0, j0 + kd_);
-        std::vector<double> &v = v_[parity];
+        double *v = v_[parity].get();
         for (int c = 0; c < k; ++c)
             for (int r = 0; r < rows; ++r)
                 v[size_t(r) + size_t(c) * size_t(rows)] = r < c ? 0.0 : r == c ? 1.0 : panel[size_t(r) + size_t(c) * size_t(n_)];
-        dlarft_("F", "C", &rows, &k, v.data(), &rows, tau_.data(), t_[parity].data(), &kd_);
+        dlarft_("F", "C", &rows, &k, v, &rows, tau_.data(), t_[parity].data(), &kd_);
     }
 
     // A₂ ← QᵀA₂Q for the trailing matrix A₂ below and right of the panel:
@@ -79,8 +80,8 @@ private:
     void updateTrailing(TeamMember &team, int j0, int parity)
     {
         const int r0 = j0 + kd_, rows = n_ - r0, k = std::min(rows, kd_), ld = n_;
-        double *a2 = &at(r0, r0), *y = y_.data();
-        const double *v = v_[parity].data(), *t = t_[parity].data();
+        double *a2 = &at(r0, r0), *y = y_.get();
+        const double *v = v_[parity].get(), *t = t_[parity].data();
         const double one = 1.0, zero = 0.0, minusOne = -1.0, minusHalf = -0.5;
         const size_t kk = size_t(kd_) * size_t(kd_);
 
@@ -136,8 +137,12 @@ private:
     int n_, kd_;
     double *band_;
     int ldBand_;
-    std::vector<double> tau_, y_, m_, work_;
-    std::vector<double> v_[2], t_[2]; // by panel parity: the next panel is factored while the current is applied
+    std::vector<double> tau_, m_, work_;
+    // Written before they are read; left uninitialised because first touches are dear.
+    std::unique_ptr<double[]> y_;
+    // By panel parity: the next panel is factored while the current one is applied.
+    std::unique_ptr<double[]> v_[2];
+    std::vector<double> t_[2];
 };
 
 } // namespace

@@ -22,7 +22,7 @@ constexpr int kBandWidth = 64;
 
 } // namespace
 
-std::vector<double> singularValuesOfGram(std::vector<double> &gram, int n, const JobContext &job)
+std::vector<double> singularValuesOfGram(double *gram, int n, const JobContext &job)
 {
     if (n <= 0)
         return {};
@@ -30,7 +30,7 @@ std::vector<double> singularValuesOfGram(std::vector<double> &gram, int n, const
     const int threads = sequential.threadsBefore();
     const int kd = std::min(kBandWidth, n - 1), ldBand = kd + 1;
     std::vector<double> band(size_t(ldBand) * size_t(n), 0.0);
-    reduceToBand(gram.data(), n, kd, band.data(), ldBand, threads, job);
+    reduceToBand(gram, n, kd, band.data(), ldBand, threads, job);
     job.checkCancelled();
     Tridiagonal t = tridiagonalFromBand(band.data(), ldBand, n, kd, threads);
     job.checkCancelled();

@@ -44,12 +44,12 @@ void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int 
 
 namespace sculpt {
 
-// √ of the eigenvalues of a symmetric n × n Gram matrix (lower triangle, column-major;
-// destroyed), descending: the singular values of the matrix it came from. Two stages
+// √ of the eigenvalues of a symmetric n × n Gram matrix (column-major, only the lower
+// triangle read; destroyed), descending: the singular values of the matrix it came from. Two stages
 // (dense → band, band → tridiagonal) on as many threads as OpenBLAS had, with OpenBLAS on
 // one meanwhile, then root-free QR on the tridiagonal. Checks the cancel flag between
 // stages and between panels of the first.
-std::vector<double> singularValuesOfGram(std::vector<double> &gram, int n, const JobContext &job = {});
+std::vector<double> singularValuesOfGram(double *gram, int n, const JobContext &job = {});
 
 } // namespace sculpt
 

@@ -105,7 +105,7 @@ std::vector<double> smallSingularValues(const std::vector<float> &x, int n, int 
     std::vector<double> gram(static_cast<size_t>(l) * l, 0.0);
     const double one = 1, zero = 0;
     dsyrk_("L", "T", &l, &n, &one, wide.data(), &n, &zero, gram.data(), &l);
-    return singularValuesOfGram(gram, l);
+    return singularValuesOfGram(gram.data(), l);
 }
 
 // Halko et al. (4.3): with r Gaussian probes ω, ‖(I − QQᵀ)W‖ ≤ 10·√(2/π)·max ‖(I − QQᵀ)Wω‖
