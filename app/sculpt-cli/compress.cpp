@@ -11,9 +11,8 @@
 #include "io/formats.h"
 #include "io/mapped_file.h"
 #include "runtime/language_model.h"
-#include "runtime/language_model_config.h"
 #include "runtime/perplexity.h"
-#include "runtime/tokenizer.h"
+#include "runtime/model_tokenizer.h"
 
 #include <filesystem>
 #include <fstream>
@@ -116,19 +115,12 @@ int compress(const std::vector<std::string> &args)
 
     const std::string modelPath = options.positional()[0];
     std::unique_ptr<Checkpoint> checkpoint;
-    std::unique_ptr<Tokenizer> tokenizer;
-    std::string tokenizerPath = options.value("--tokenizer");
+    ModelTokenizer tokenizer;
     CompressionRequest request;
     std::string evaluationText;
     try {
         checkpoint = openCheckpoint(modelPath);
-        if (tokenizerPath.empty())
-            tokenizerPath = findTokenizer(modelPath, configuredVocabSize(*checkpoint));
-        if (tokenizerPath.empty()) {
-            options.fail("no tokenizer beside " + modelPath + "; pass --tokenizer PATH");
-            return kBadInput;
-        }
-        tokenizer = openTokenizer(tokenizerPath);
+        tokenizer = openModelTokenizer(*checkpoint, options.value("--tokenizer"), "pass --tokenizer PATH");
         if (options.has("--calib"))
             request.calibrationText = readText(options.value("--calib"));
         if (options.has("--eval"))
@@ -158,12 +150,12 @@ int compress(const std::vector<std::string> &args)
     ProgressBar bar(pass->name());
     const JobContext job([&](const Progress &p) { bar.update(p); }, cancelOnCtrlC());
     try {
-        const CompressedModel compressed = runPass(*pass, *checkpoint, *tokenizer, request, job);
+        const CompressedModel compressed = runPass(*pass, *checkpoint, *tokenizer.tokenizer, request, job);
         compressed.write(options.value("-o"), format == "dense" ? ExportFormat::Dense : ExportFormat::Factorized,
-                         tokenizerPath, job);
+                         tokenizer.path, job);
         nlohmann::ordered_json out = summaryJson(compressed.summary(), std::filesystem::absolute(options.value("-o")));
         if (!evaluationText.empty()) {
-            const PerplexityResult r = perplexity(compressed.languageModel(), *tokenizer, evaluationText, *evalDocs, job);
+            const PerplexityResult r = perplexity(compressed.languageModel(), *tokenizer.tokenizer, evaluationText, *evalDocs, job);
             out["evaluation"] = {{"documents", r.documents}, {"tokens", r.tokens}, {"mean_nll", r.meanNll},
                                  {"perplexity", r.perplexity()}};
         }

@@ -79,7 +79,7 @@ int eval(const std::vector<std::string> &rawArgs)
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;
     }
-    const auto loaded = loadModel("eval", args->model, args->tokenizer);
+    const auto loaded = loadModel(args->model, args->tokenizer);
     if (!loaded)
         return kBadInput;
 

@@ -52,7 +52,7 @@ int generate(const std::vector<std::string> &rawArgs)
     auto args = parse(rawArgs);
     if (!args)
         return kBadInput;
-    const auto loaded = loadModel("generate", args->model, args->tokenizer);
+    const auto loaded = loadModel(args->model, args->tokenizer);
     if (!loaded)
         return kBadInput;
     const Tokenizer &tokenizer = *loaded->tokenizer;

@@ -17,7 +17,6 @@ struct LoadedModel {
 
 // The model at `modelPath` with the tokenizer at `tokenizerPath`, or when that is empty the
 // one beside the model. Prints one line and returns nothing when either cannot be used.
-std::optional<LoadedModel> loadModel(const std::string &command, const std::string &modelPath,
-                                     const std::string &tokenizerPath);
+std::optional<LoadedModel> loadModel(const std::string &modelPath, const std::string &tokenizerPath);
 
 } // namespace sculpt::cli

@@ -5,8 +5,7 @@
 #include "io/checkpoint.h"
 #include "io/error.h"
 #include "io/mapped_file.h"
-#include "runtime/language_model_config.h"
-#include "runtime/tokenizer.h"
+#include "runtime/model_tokenizer.h"
 
 #include <mutex>
 #include <stdexcept>
@@ -64,17 +63,8 @@ PassResult runCompression(const Checkpoint &checkpoint, const PassRequest &reque
         throw std::invalid_argument("no compression method '" + request.method + "'");
 
     // The files first: a wrong one fails in milliseconds, before the model is loaded.
-    const int64_t vocab = configuredVocabSize(checkpoint);
-    const std::string tokenizerPath =
-        request.tokenizer.empty() ? findTokenizer(checkpoint.path(), vocab) : request.tokenizer;
-    if (tokenizerPath.empty())
-        throw FileError(checkpoint.path(), "no tokenizer beside the model (tokenizer.model, tokenizer.json or tok" +
-                                               std::to_string(vocab) + ".bin); choose one");
-    const auto tokenizer = openTokenizer(tokenizerPath);
-    if (tokenizer->vocabSize() > vocab)
-        throw FileError(tokenizerPath, "has " + std::to_string(tokenizer->vocabSize()) + " tokens, more than the model's " +
-                                           std::to_string(vocab) + ": not this model's tokenizer");
-    log("tokenizer " + tokenizerPath);
+    const ModelTokenizer tokenizer = openModelTokenizer(checkpoint, request.tokenizer, "choose one");
+    log("tokenizer " + tokenizer.path);
 
     PassRecord record;
     CompressionRequest passRequest;
@@ -91,7 +81,7 @@ PassResult runCompression(const Checkpoint &checkpoint, const PassRequest &reque
         log("calibration: the last " + std::to_string(request.calibrationDocuments) + " documents of " +
             request.calibrationFile);
     }
-    record.data.push_back(describeDataFile("tokenizer", tokenizerPath));
+    record.data.push_back(describeDataFile("tokenizer", tokenizer.path));
     passRequest.onStep = [&record, &onStep](const TrainingStep &step) {
         record.log.push_back(step);
         if (onStep)
@@ -99,12 +89,12 @@ PassResult runCompression(const Checkpoint &checkpoint, const PassRequest &reque
     };
 
     log("running " + pass->title());
-    CompressedModel model = runPass(*pass, checkpoint, *tokenizer, passRequest, job);
+    CompressedModel model = runPass(*pass, checkpoint, *tokenizer.tokenizer, passRequest, job);
     record.summary = model.summary();
     record.settings = passRequest.settings;
     record.spectrumOf = spectrumOf(pass->name(), record.settings);
     record.date = utcNow();
-    return {std::make_shared<const CompressedModel>(std::move(model)), std::move(record), tokenizerPath};
+    return {std::make_shared<const CompressedModel>(std::move(model)), std::move(record), tokenizer.path};
 }
 
 void exportCompressed(const CompressedModel &model, const std::string &folder, ExportFormat format,

@@ -7,9 +7,8 @@
 #include "runtime/idx.h"
 #include "runtime/image_classifier.h"
 #include "runtime/language_model.h"
-#include "runtime/language_model_config.h"
 #include "runtime/perplexity.h"
-#include "runtime/tokenizer.h"
+#include "runtime/model_tokenizer.h"
 #include "data_file.h"
 #include "weights_hash.h"
 
@@ -27,23 +26,14 @@ Evaluation measurePerplexity(const Checkpoint &checkpoint, const EvaluationReque
                              const Log &log, const BeforeLoading &beforeLoading)
 {
     const auto text = MappedFile::open(request.text);
-    const int64_t vocab = configuredVocabSize(checkpoint);
-    const std::string tokenizerPath =
-        request.tokenizer.empty() ? findTokenizer(checkpoint.path(), vocab) : request.tokenizer;
-    if (tokenizerPath.empty())
-        throw FileError(checkpoint.path(), "no tokenizer beside the model (tokenizer.model, tokenizer.json or tok" +
-                                               std::to_string(vocab) + ".bin); choose one");
-    const auto tokenizer = openTokenizer(tokenizerPath);
-    if (tokenizer->vocabSize() > vocab)
-        throw FileError(tokenizerPath, "has " + std::to_string(tokenizer->vocabSize()) + " tokens, more than the model's " +
-                                           std::to_string(vocab) + ": not this model's tokenizer");
-    log("tokenizer " + tokenizerPath);
+    const ModelTokenizer tokenizer = openModelTokenizer(checkpoint, request.tokenizer, "choose one");
+    log("tokenizer " + tokenizer.path);
     beforeLoading();
     log("loading the model");
     const auto model = LanguageModel::load(checkpoint);
     log("measuring perplexity");
     const PerplexityResult result =
-        perplexity(*model, *tokenizer, {reinterpret_cast<const char *>(text->data()), size_t(text->size())},
+        perplexity(*model, *tokenizer.tokenizer, {reinterpret_cast<const char *>(text->data()), size_t(text->size())},
                    request.maxDocuments, job);
     if (result.tokens == 0)
         throw FileError(request.text, "has no document with a token to predict");
@@ -53,7 +43,7 @@ Evaluation measurePerplexity(const Checkpoint &checkpoint, const EvaluationReque
     e.value = result.perplexity();
     e.counted = "tokens";
     e.count = result.tokens;
-    e.data = {describeDataFile("text", request.text), describeDataFile("tokenizer", tokenizerPath)};
+    e.data = {describeDataFile("text", request.text), describeDataFile("tokenizer", tokenizer.path)};
     if (request.maxDocuments >= 0)
         e.settings["max_documents"] = std::to_string(request.maxDocuments);
     e.details = {{"documents", double(result.documents)}, {"mean_nll", result.meanNll}};
