@@ -76,6 +76,21 @@ private Q_SLOTS:
         QCOMPARE(run.err.count('\n'), 1);
         QVERIFY(!QFile::exists(dir.filePath("x")));
     }
+
+    void refusesAnotherModelsTokenizer()
+    {
+        SCULPT_REQUIRE_SHARED(model, "stories260K/stories260K.bin");
+        // The demo language model's: 1,024 tokens, where stories260K embeds 512.
+        const QString tokenizer = QStringLiteral(SCULPT_MODELS_DIR "/fortunes-llama/tokenizer.model");
+        QTemporaryDir dir;
+        const CliRun run = runCli(
+            {"compress", model, "--tokenizer", tokenizer, "--method", "svd", "--ratio", "0.3", "-o", dir.filePath("x")});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("has 1024 tokens, more than the model's 512: not this model's tokenizer"),
+                 run.err.constData());
+        QCOMPARE(run.err.count('\n'), 1);
+        QVERIFY(!QFile::exists(dir.filePath("x")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliCompress)
