@@ -19,8 +19,9 @@ int chunks(int length) { return (length + kChunk - 1) / kChunk; }
 // One reduction; `a` is n × n column-major, a(i, j) = a[i + j·n].
 class Reduction {
 public:
-    Reduction(double *a, int n, int kd, double *band, int ldBand)
+    Reduction(double *a, int n, int kd, double *band, int ldBand, int threads)
         : a_(a), n_(n), kd_(kd), band_(band), ldBand_(ldBand), tau_(size_t(kd)),
+          w_(size_t(std::max(threads, 1)), std::vector<double>(size_t(kd) * size_t(kd))),
           m_(size_t(chunks(n)) * size_t(kd) * size_t(kd)), y_(new double[size_t(n) * size_t(kd)])
     {
         for (int p = 0; p < 2; ++p) {
@@ -101,7 +102,8 @@ private:
             dgemm_("T", "N", &k, &k, &h, &one, v + b0, &rows, yb, &rows, &zero, m_.data() + size_t(c) * kk, &kd_);
         });
 
-        std::vector<double> w(kk, 0.0); // TᵀVᵀY, on every thread
+        std::vector<double> &w = w_[size_t(team.rank())]; // TᵀVᵀY, on every thread
+        std::fill(w.begin(), w.end(), 0.0);
         for (int c = 0; c < chunks(rows); ++c)
             for (int col = 0; col < k; ++col)
                 for (int row = 0; row < k; ++row)
@@ -137,7 +139,10 @@ private:
     int n_, kd_;
     double *band_;
     int ldBand_;
-    std::vector<double> tau_, m_, work_;
+    std::vector<double> tau_;
+    // One TᵀVᵀY per thread, allocated here: a member must not throw inside the team.
+    std::vector<std::vector<double>> w_;
+    std::vector<double> m_, work_;
     // Written before they are read; left uninitialised because first touches are dear.
     std::unique_ptr<double[]> y_;
     // By panel parity: the next panel is factored while the current one is applied.
@@ -152,7 +157,7 @@ void reduceToBand(double *a, int n, int kd, double *band, int ldBand, int thread
     if (n <= 0)
         return;
     kd = std::clamp(kd, 1, std::max(1, n - 1));
-    Reduction reduction(a, n, kd, band, ldBand);
+    Reduction reduction(a, n, kd, band, ldBand, threads);
     runTeam(threads, [&](TeamMember &team) { reduction.run(team, job); });
 }
 
