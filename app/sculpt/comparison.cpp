@@ -6,9 +6,8 @@
 #include "io/formats.h"
 #include "io/mapped_file.h"
 #include "runtime/language_model.h"
-#include "runtime/language_model_config.h"
 #include "runtime/perplexity.h"
-#include "runtime/tokenizer.h"
+#include "runtime/model_tokenizer.h"
 
 #include <chrono>
 #include <stdexcept>
@@ -64,17 +63,14 @@ ComparedModels loadCompared(const Checkpoint &checkpoint, const std::shared_ptr<
                             const std::function<void(const std::string &)> &log)
 {
     if (!models.tokenizer) {
-        std::string path;
+        std::string passed; // the tokenizer the pass ran with
         for (const DataFile &file : record.data)
             if (file.role == "tokenizer")
-                path = file.path;
-        if (path.empty())
-            path = findTokenizer(checkpoint.path(), configuredVocabSize(checkpoint));
-        if (path.empty())
-            throw FileError(checkpoint.path(), "no tokenizer beside the model");
-        log("tokenizer " + path);
-        models.tokenizer = openTokenizer(path);
-        models.tokenizerPath = path;
+                passed = file.path;
+        ModelTokenizer found = openModelTokenizer(checkpoint, passed, "compress again with one chosen");
+        log("tokenizer " + found.path);
+        models.tokenizer = std::move(found.tokenizer);
+        models.tokenizerPath = found.path;
     }
     if (!models.compressed) {
         if (inMemory) {
