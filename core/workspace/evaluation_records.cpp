@@ -1,7 +1,7 @@
 #include "workspace/evaluation_records.h"
 
 #include "workspace/hdf5_object.h"
-#include "workspace/record_ids.h"
+#include "workspace/numbered_records.h"
 
 namespace sculpt {
 namespace {
@@ -88,27 +88,12 @@ std::vector<DataFile> readDataFiles(hid_t parent)
 
 std::vector<Evaluation> readEvaluations(hid_t file)
 {
-    std::vector<Evaluation> evaluations;
-    if (!linkExists(file, kGroup))
-        return evaluations;
-    Hid group = openGroup(file, kGroup);
-    for (const std::string &id : childNames(group))
-        if (isRecordId(id))
-            evaluations.push_back(readEvaluation(openGroup(group, id), id));
-    return evaluations;
+    return readNumberedRecords<Evaluation>(file, kGroup, readEvaluation);
 }
 
 void writeEvaluations(hid_t file, std::vector<Evaluation> &evaluations)
 {
-    if (evaluations.empty())
-        return;
-    Hid group = openOrCreateGroup(file, kGroup);
-    long last = lastRecordNumber(group);
-    for (Evaluation &e : evaluations) {
-        if (e.id.empty())
-            e.id = recordId(++last);
-        writeEvaluation(group, e);
-    }
+    writeNumberedRecords(file, kGroup, evaluations, writeEvaluation);
 }
 
 } // namespace sculpt

@@ -2,7 +2,7 @@
 
 #include "workspace/evaluation_records.h"
 #include "workspace/hdf5_object.h"
-#include "workspace/record_ids.h"
+#include "workspace/numbered_records.h"
 
 #include <algorithm>
 
@@ -210,27 +210,12 @@ PassRecord readPass(hid_t group, const std::string &id)
 
 std::vector<PassRecord> readPasses(hid_t file)
 {
-    std::vector<PassRecord> passes;
-    if (!linkExists(file, kGroup))
-        return passes;
-    Hid group = openGroup(file, kGroup);
-    for (const std::string &id : childNames(group))
-        if (isRecordId(id))
-            passes.push_back(readPass(openGroup(group, id), id));
-    return passes;
+    return readNumberedRecords<PassRecord>(file, kGroup, readPass);
 }
 
 void writePasses(hid_t file, std::vector<PassRecord> &passes)
 {
-    if (passes.empty())
-        return;
-    Hid group = openOrCreateGroup(file, kGroup);
-    long last = lastRecordNumber(group);
-    for (PassRecord &r : passes) {
-        if (r.id.empty())
-            r.id = recordId(++last);
-        writePass(group, r);
-    }
+    writeNumberedRecords(file, kGroup, passes, writePass);
 }
 
 } // namespace sculpt

@@ -1,6 +1,4 @@
-#include "workspace/record_ids.h"
-
-#include "workspace/hdf5_object.h"
+#include "workspace/numbered_records.h"
 
 #include <algorithm>
 #include <cstdio>
