@@ -5,6 +5,7 @@
 #include "layer_overview.h"
 #include "metrics_table.h"
 #include "model/inventory.h"
+#include "screenshot.h"
 
 #include <QComboBox>
 #include <QHeaderView>
@@ -16,6 +17,7 @@
 #include <qcustomplot.h>
 
 using namespace sculpt;
+using namespace sculpt::test;
 
 namespace {
 
@@ -79,14 +81,6 @@ struct Overview {
             view.showSpectrum(spectrum(w));
     }
 };
-
-void screenshot(QWidget &widget, const QString &name)
-{
-    const QString folder = QDir(QCoreApplication::applicationDirPath()).filePath("screenshots");
-    QVERIFY(QDir().mkpath(folder));
-    QTest::qWait(30); // let queued replots draw
-    QVERIFY(widget.grab().save(QDir(folder).filePath(name)));
-}
 
 QStringList column(const QAbstractItemModel &model, int column)
 {

@@ -18,11 +18,13 @@
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"
 #include "runtime/tokenizer.h"
+#include "screenshot.h"
 #include "side_by_side_controller.h"
 #include "side_by_side_view.h"
 #include "spectrum_plot.h"
 #include "test_files.h"
 #include "test_settings.h"
+#include "window_driving.h"
 #include "workspace/workspace.h"
 
 #include <QComboBox>
@@ -40,45 +42,13 @@
 #include <qcustomplot.h>
 
 using namespace sculpt;
+using namespace sculpt::test;
 
 namespace {
 
 struct Stories {
     QString model, text;
 };
-
-bool openAndWait(MainWindow &window, const QString &path)
-{
-    QSignalSpy opened(&window, &MainWindow::modelOpened);
-    window.openModel(path);
-    return opened.wait(20000);
-}
-
-BackgroundJob *waitForEnd(BackgroundJob *job, int ms = 60000)
-{
-    if (!job)
-        return nullptr;
-    QSignalSpy ended(job, &BackgroundJob::ended);
-    return job->isRunning() && !ended.wait(ms) ? nullptr : job;
-}
-
-void screenshot(QWidget &widget, const QString &name)
-{
-    const QString folder = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("screenshots"));
-    QVERIFY(QDir().mkpath(folder));
-    QTest::qWait(30);
-    QVERIFY(widget.grab().save(QDir(folder).filePath(name)));
-}
-
-// The action under this text in one of the window's menus (accelerator ampersands ignored).
-QAction *menuAction(MainWindow &window, const QString &text)
-{
-    for (QAction *menu : window.menuBar()->actions())
-        for (QAction *action : menu->menu()->actions())
-            if (action->text().remove('&') == text)
-                return action;
-    return nullptr;
-}
 
 // A short SoCo: the three stages in a few seconds.
 PassRequest quickSoco(const QString &text, long coarse = 20)

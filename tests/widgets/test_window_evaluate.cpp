@@ -3,6 +3,7 @@
 // shown again on reopening (greyed once the weights change); a cancelled evaluation leaves
 // nothing, a bad data file fails in one line. Screenshots go to <build>/tests/screenshots.
 
+#include "analysis/content_hash.h"
 #include "background_job.h"
 #include "demo_model.h"
 #include "evaluate_dialog.h"
@@ -16,9 +17,10 @@
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"
 #include "runtime/tokenizer.h"
+#include "screenshot.h"
 #include "test_files.h"
 #include "test_settings.h"
-#include "analysis/content_hash.h"
+#include "window_driving.h"
 #include "workspace/workspace.h"
 
 #include <QApplication>
@@ -31,33 +33,11 @@
 #include <QTemporaryDir>
 
 using namespace sculpt;
+using namespace sculpt::test;
 
 namespace {
 
 const QString kFashion = QStringLiteral("/usr/share/datasets/fashion-mnist/");
-
-bool openAndWait(MainWindow &window, const QString &path)
-{
-    QSignalSpy opened(&window, &MainWindow::modelOpened);
-    window.openModel(path);
-    return opened.wait(20000);
-}
-
-BackgroundJob *waitForEnd(BackgroundJob *job, int ms = 60000)
-{
-    if (!job)
-        return nullptr;
-    QSignalSpy ended(job, &BackgroundJob::ended);
-    return job->isRunning() && !ended.wait(ms) ? nullptr : job;
-}
-
-void screenshot(QWidget &widget, const QString &name)
-{
-    const QString folder = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("screenshots"));
-    QVERIFY(QDir().mkpath(folder));
-    QTest::qWait(30);
-    QVERIFY(widget.grab().save(QDir(folder).filePath(name)));
-}
 
 // The first `count` Fashion-MNIST test images and labels as raw IDX files in `dir`.
 struct ImageSet {
@@ -105,14 +85,6 @@ std::vector<Evaluation> storedEvaluations(MainWindow &window, const QString &mod
         return {};
     const auto checkpoint = openCheckpoint(model.toStdString());
     return Workspace::open(path.toStdString(), {checkpoint->path(), modelFingerprint(*checkpoint)}).evaluations();
-}
-
-QAction *menuAction(MainWindow &window, const QString &text)
-{
-    for (QAction *action : window.menuBar()->findChildren<QAction *>())
-        if (action->text().remove('&') == text)
-            return action;
-    return nullptr;
 }
 
 } // namespace

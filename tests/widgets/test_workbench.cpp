@@ -12,9 +12,11 @@
 #include "layer_overview.h"
 #include "main_window.h"
 #include "model_tree.h"
+#include "screenshot.h"
 #include "small_model.h"
 #include "spectrum_plot.h"
 #include "test_settings.h"
+#include "window_driving.h"
 #include "workspace/workspace.h"
 
 #include <QApplication>
@@ -31,17 +33,11 @@
 #include <qcustomplot.h>
 
 using namespace sculpt;
+using namespace sculpt::test;
 
 namespace {
 
 const QString kUpProj = QStringLiteral("model.layers.1.mlp.up_proj.weight"); // 128 × 48 in the tiny model
-
-bool openAndWait(MainWindow &window, const QString &path)
-{
-    QSignalSpy opened(&window, &MainWindow::modelOpened);
-    window.openModel(path);
-    return opened.wait(10000);
-}
 
 // Runs a spectra job to its end; nullptr when it could not start or did not end in time.
 BackgroundJob *runSpectra(MainWindow &window, int topK = 0)
@@ -64,24 +60,7 @@ void select(MainWindow &window, const QStringList &names)
     }
 }
 
-void screenshot(QWidget &widget, const QString &name)
-{
-    const QString folder = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("screenshots"));
-    QVERIFY(QDir().mkpath(folder));
-    QTest::qWait(30); // let queued replots draw
-    QVERIFY(widget.grab().save(QDir(folder).filePath(name)));
-}
-
 QString percentText(double fraction) { return QStringLiteral("%1\u00a0%").arg(100 * fraction, 0, 'f', 1); }
-
-// The action a menu of the window shows under this text (accelerator ampersands ignored).
-QAction *menuAction(MainWindow &window, const QString &text)
-{
-    for (QAction *action : window.menuBar()->findChildren<QAction *>())
-        if (action->text().remove('&') == text)
-            return action;
-    return nullptr;
-}
 
 // Drops a drag carrying these URLs on the window, as a file manager would; whether the
 // window took it.
@@ -113,7 +92,7 @@ private Q_SLOTS:
         window.setWorkspaceFolder(dir.filePath("workspaces"));
         window.show();
         const QString model = test::writeTinyLlama(dir.path());
-        QVERIFY(openAndWait(window, model));
+        QVERIFY(openAndWait(window, model, 10000));
         screenshot(window, "01-opened.png");
 
         BackgroundJob *job = runSpectra(window);
@@ -193,7 +172,7 @@ private Q_SLOTS:
         MainWindow window;
         window.setWorkspaceFolder(dir.filePath("workspaces"));
         window.show();
-        QVERIFY(openAndWait(window, test::writeTinyLlama(dir.path())));
+        QVERIFY(openAndWait(window, test::writeTinyLlama(dir.path()), 10000));
         QVERIFY(runSpectra(window));
 
         // The ESD shows the rank cursor's matrix: every eigenvalue in a bin.
@@ -237,7 +216,7 @@ private Q_SLOTS:
         MainWindow window;
         window.setWorkspaceFolder(dir.filePath("workspaces"));
         window.show();
-        QVERIFY(openAndWait(window, test::writeTinyLlama(dir.path())));
+        QVERIFY(openAndWait(window, test::writeTinyLlama(dir.path()), 10000));
         QVERIFY(runSpectra(window));
         select(window, {kUpProj, "model.layers.1.mlp.down_proj.weight"});
         QCOMPARE(window.spectrumPlot()->plot()->graphCount(), 2);
@@ -273,10 +252,10 @@ private Q_SLOTS:
         MainWindow window;
         window.setWorkspaceFolder(dir.filePath("workspaces"));
         const QString model = test::writeTinyLlama(dir.path());
-        QVERIFY(openAndWait(window, model));
+        QVERIFY(openAndWait(window, model, 10000));
         QVERIFY(runSpectra(window));
         // Reopened, the stored spectra show at once: a job reads them back, computing nothing.
-        QVERIFY(openAndWait(window, model));
+        QVERIFY(openAndWait(window, model, 10000));
         QCOMPARE(window.jobsPanel()->jobs().constFirst()->title(), QString("Stored results of tiny-llama.safetensors"));
         QTRY_VERIFY(window.outcome(kUpProj));
         QVERIFY(window.outcome(kUpProj)->reused);
@@ -302,12 +281,12 @@ private Q_SLOTS:
         MainWindow window;
         window.setWorkspaceFolder(dir.filePath("workspaces"));
         const QString model = test::writeTinyLlama(dir.path());
-        QVERIFY(openAndWait(window, model));
+        QVERIFY(openAndWait(window, model, 10000));
         QVERIFY(runSpectra(window, 8));
         QVERIFY(runSpectra(window, 16));
 
         // Only previews stored: each matrix's largest one shows, reused, in every view.
-        QVERIFY(openAndWait(window, model));
+        QVERIFY(openAndWait(window, model, 10000));
         QTRY_COMPARE(window.jobsPanel()->jobs().constFirst()->summary(),
                      QString("stored spectra shown for 16 of 16 matrices, 16 of them top-k previews"));
         const SpectrumOutcome *up = window.outcome(kUpProj);
@@ -320,7 +299,7 @@ private Q_SLOTS:
 
         // Once the exact spectra are stored, they show instead.
         QVERIFY(runSpectra(window));
-        QVERIFY(openAndWait(window, model));
+        QVERIFY(openAndWait(window, model, 10000));
         QTRY_COMPARE(window.jobsPanel()->jobs().constFirst()->summary(),
                      QString("stored spectra shown for 16 of 16 matrices"));
         QCOMPARE(window.outcome(kUpProj)->spectrum->method, std::string("exact"));
@@ -333,7 +312,7 @@ private Q_SLOTS:
         window.setWorkspaceFolder(dir.filePath("workspaces"));
         window.show();
         const QString slow = test::writeSlowModel(dir.path(), 12, 1500);
-        QVERIFY(openAndWait(window, slow));
+        QVERIFY(openAndWait(window, slow, 10000));
         window.modelTree()->selectAll();
         QCOMPARE(window.spectrumPlot()->plot()->graphCount(), 0);
         BackgroundJob *job = window.startSpectra();
@@ -369,7 +348,7 @@ private Q_SLOTS:
         QVERIFY(QDir(dir.filePath("workspaces")).entryList({"*.tmp-*"}, QDir::Files).isEmpty());
 
         const QString tiny = test::writeTinyLlama(dir.path());
-        QVERIFY(openAndWait(window, tiny));
+        QVERIFY(openAndWait(window, tiny, 10000));
         QCOMPARE(window.currentPath(), tiny);
         QVERIFY(runSpectra(window));
     }
@@ -381,7 +360,7 @@ private Q_SLOTS:
         window.setWorkspaceFolder(dir.filePath("workspaces"));
         window.show();
         const QString model = test::writeTinyLlama(dir.path());
-        QVERIFY(openAndWait(window, model));
+        QVERIFY(openAndWait(window, model, 10000));
         QVERIFY(QDir().mkpath(dir.filePath("workspaces")));
         test::writeFile(window.workspacePath(model), "not a workspace");
         BackgroundJob *job = runSpectra(window);
@@ -406,7 +385,7 @@ private Q_SLOTS:
             MainWindow window;
             window.setWorkspaceFolder(dir.filePath("workspaces"));
             window.show();
-            QVERIFY(openAndWait(window, model));
+            QVERIFY(openAndWait(window, model, 10000));
             QCOMPARE(window.recentFiles().constFirst(), model);
             window.resize(1111, 777);
             window.close();
@@ -447,7 +426,7 @@ private Q_SLOTS:
         window.setWorkspaceFolder(dir.filePath("workspaces"));
         window.show();
         const QString model = test::writeTinyLlama(dir.path());
-        QVERIFY(openAndWait(window, model));
+        QVERIFY(openAndWait(window, model, 10000));
         const QString damaged = dir.filePath("damaged.safetensors");
         test::writeFile(damaged, QByteArray("\xff\xff\xff\xff\xff\xff\xff\x7f{", 9)); // a header longer than the file
         QSignalSpy failed(&window, &MainWindow::openFailed);
@@ -473,7 +452,7 @@ private Q_SLOTS:
         window.show();
         QApplication::setActiveWindow(&window);
         QVERIFY(QTest::qWaitForWindowActive(&window));
-        QVERIFY(openAndWait(window, test::writeSlowModel(dir.path(), 4, 1500)));
+        QVERIFY(openAndWait(window, test::writeSlowModel(dir.path(), 4, 1500), 10000));
         QTest::qWait(50); // the stored-spectra check is not started: no workspace yet
 
         QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
@@ -528,7 +507,7 @@ private Q_SLOTS:
         MainWindow window;
         window.setWorkspaceFolder(dir.filePath("workspaces"));
         window.show();
-        QVERIFY(openAndWait(window, test::writeTinyLlama(dir.path())));
+        QVERIFY(openAndWait(window, test::writeTinyLlama(dir.path()), 10000));
         QVERIFY(runSpectra(window));
         select(window, {kUpProj});
         QApplication::setPalette(dark); // as the desktop does when it switches to dark mode
@@ -552,7 +531,7 @@ private Q_SLOTS:
         MainWindow window;
         window.setWorkspaceFolder(dir.path());
         window.show();
-        QVERIFY(openAndWait(window, path));
+        QVERIFY(openAndWait(window, path, 10000));
         BackgroundJob *job = runSpectra(window);
         QVERIFY(job);
         QCOMPARE(job->summary(), QString("37 computed, 0 reused, 0 skipped")); // 5 × 7 + embedding + classifier
