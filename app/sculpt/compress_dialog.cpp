@@ -1,14 +1,14 @@
 #include "compress_dialog.h"
 
+#include "browse_row.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QDoubleValidator>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -24,8 +24,6 @@ const QString kRatioKey = QStringLiteral("compress/ratio");
 const QString kCalibrationKey = QStringLiteral("compress/calibration");
 const QString kDocumentsKey = QStringLiteral("compress/documents");
 const char *const kKey = "settingKey";
-
-bool isFile(const QLineEdit *field) { return QFileInfo(field->text().trimmed()).isFile(); }
 
 // Settings are written as C numbers ("1e-06", "0.5") whatever the locale: they go to the
 // pass, and into its record, as they are typed.
@@ -72,10 +70,10 @@ CompressDialog::CompressDialog(const QString &modelName, std::vector<const Compr
     auto *form = new QFormLayout;
     form->addRow(tr("&Target ratio removed:"), ratio_);
     form->addRow(tr("&Calibration text:"),
-                 withBrowse(calibration_, tr("Calibration text"), tr("Text (*.txt);;All files (*)")));
+                 withBrowseButton(calibration_, existingFile(this, tr("Calibration text"), tr("Text (*.txt);;All files (*)"))));
     form->addRow(tr("&Documents:"), documents_);
-    form->addRow(tr("To&kenizer:"), withBrowse(tokenizer_, tr("The model's tokenizer"),
-                                                tr("Tokenizers (*.model *.bin *.json);;All files (*)")));
+    form->addRow(tr("To&kenizer:"), withBrowseButton(tokenizer_, existingFile(this, tr("The model's tokenizer"),
+                                                                  tr("Tokenizers (*.model *.bin *.json);;All files (*)"))));
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -93,22 +91,6 @@ CompressDialog::CompressDialog(const QString &modelName, std::vector<const Compr
     const int remembered = method_->findData(stored.value(kMethodKey).toString());
     method_->setCurrentIndex(remembered >= 0 ? remembered : 0);
     showSettings();
-}
-
-QWidget *CompressDialog::withBrowse(QLineEdit *field, const QString &caption, const QString &filter)
-{
-    auto *row = new QWidget;
-    auto *layout = new QHBoxLayout(row);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(field, 1);
-    auto *browse = new QPushButton(tr("Browse…"));
-    layout->addWidget(browse);
-    connect(browse, &QPushButton::clicked, this, [this, field, caption, filter] {
-        const QString chosen = QFileDialog::getOpenFileName(this, caption, QFileInfo(field->text()).path(), filter);
-        if (!chosen.isEmpty())
-            field->setText(chosen);
-    });
-    return row;
 }
 
 const CompressionPass *CompressDialog::pass() const
@@ -183,8 +165,8 @@ PassRequest CompressDialog::request() const
 void CompressDialog::updateOk()
 {
     const CompressionPass *p = pass();
-    bool ready = p && (!p->needsCalibration() || isFile(calibration_)) &&
-                 (tokenizer_->text().trimmed().isEmpty() || isFile(tokenizer_));
+    bool ready = p && (!p->needsCalibration() || namesFile(calibration_)) &&
+                 (tokenizer_->text().trimmed().isEmpty() || namesFile(tokenizer_));
     for (const QLineEdit *field : settingFields_)
         ready = ready && field->hasAcceptableInput();
     okButton()->setEnabled(ready);
@@ -196,7 +178,7 @@ void CompressDialog::accept()
     stored.setValue(kMethodKey, method_->currentData());
     stored.setValue(kRatioKey, ratio_->value());
     stored.setValue(kDocumentsKey, documents_->value());
-    if (isFile(calibration_))
+    if (namesFile(calibration_))
         stored.setValue(kCalibrationKey, calibration_->text().trimmed());
     QDialog::accept();
 }

@@ -42,7 +42,6 @@ public:
 private:
     void showSettings();
     void updateOk();
-    QWidget *withBrowse(QLineEdit *field, const QString &caption, const QString &filter);
 
     std::vector<const CompressionPass *> passes_;
     QComboBox *method_;

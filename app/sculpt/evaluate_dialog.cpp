@@ -1,10 +1,10 @@
 #include "evaluate_dialog.h"
 
+#include "browse_row.h"
+
 #include <QDialogButtonBox>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -28,8 +28,6 @@ QSpinBox *countField(const QString &unit)
     return spin;
 }
 
-bool isFile(const QLineEdit *field) { return QFileInfo(field->text().trimmed()).isFile(); }
-
 std::string pathOf(const QLineEdit *field) { return field->text().trimmed().toStdString(); }
 
 } // namespace
@@ -47,10 +45,10 @@ EvaluateDialog::EvaluateDialog(const QString &modelName, Kind kind, QWidget *par
     maxDocuments_ = countField(tr("documents"));
     auto *textPage = new QWidget;
     auto *textForm = new QFormLayout(textPage);
-    textForm->addRow(tr("&Text file:"), withBrowse(text_, tr("Text to measure perplexity on"),
-                                                    tr("Text (*.txt);;All files (*)")));
-    textForm->addRow(tr("To&kenizer:"), withBrowse(tokenizer_, tr("The model's tokenizer"),
-                                                    tr("Tokenizers (*.model *.bin);;All files (*)")));
+    textForm->addRow(tr("&Text file:"), withBrowseButton(text_, existingFile(this, tr("Text to measure perplexity on"),
+                                                                      tr("Text (*.txt);;All files (*)"))));
+    textForm->addRow(tr("To&kenizer:"), withBrowseButton(tokenizer_, existingFile(this, tr("The model's tokenizer"),
+                                                                           tr("Tokenizers (*.model *.bin);;All files (*)"))));
     textForm->addRow(tr("&Documents:"), maxDocuments_);
     textForm->addRow(new QLabel(tr("Perplexity: exp of the mean negative log-likelihood of every token after "
                                    "the first of each document, each cut to the model's context.")));
@@ -62,9 +60,9 @@ EvaluateDialog::EvaluateDialog(const QString &modelName, Kind kind, QWidget *par
     auto *imagePage = new QWidget;
     auto *imageForm = new QFormLayout(imagePage);
     const QString idx = tr("IDX (*-ubyte *-ubyte.gz *.idx *.idx.gz);;All files (*)");
-    imageForm->addRow(tr("&Images:"), withBrowse(images_, tr("Images to classify"), idx));
-    imageForm->addRow(tr("&Labels:"), withBrowse(labels_, tr("Their labels"), idx));
-    imageForm->addRow(tr("&Sidecar config:"), withBrowse(config_, tr("ViT sidecar config"), tr("JSON (*.json);;All files (*)")));
+    imageForm->addRow(tr("&Images:"), withBrowseButton(images_, existingFile(this, tr("Images to classify"), idx)));
+    imageForm->addRow(tr("&Labels:"), withBrowseButton(labels_, existingFile(this, tr("Their labels"), idx)));
+    imageForm->addRow(tr("&Sidecar config:"), withBrowseButton(config_, existingFile(this, tr("ViT sidecar config"), tr("JSON (*.json);;All files (*)"))));
     imageForm->addRow(tr("I&mages counted:"), limit_);
     imageForm->addRow(new QLabel(tr("Accuracy: the share of images whose top-1 class is their label.")));
     connect(images_, &QLineEdit::editingFinished, this, &EvaluateDialog::guessLabels);
@@ -95,32 +93,13 @@ QLineEdit *EvaluateDialog::fileField(const QString &settingsKey, const QString &
     return field;
 }
 
-QWidget *EvaluateDialog::withBrowse(QLineEdit *field, const QString &caption, const QString &filter)
-{
-    auto *row = new QWidget;
-    auto *layout = new QHBoxLayout(row);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(field, 1);
-    auto *browse = new QPushButton(tr("Browse…"));
-    layout->addWidget(browse);
-    connect(browse, &QPushButton::clicked, this, [this, field, caption, filter] {
-        const QString chosen = QFileDialog::getOpenFileName(this, caption, QFileInfo(field->text()).path(), filter);
-        if (chosen.isEmpty())
-            return;
-        field->setText(chosen);
-        if (field == images_)
-            guessLabels();
-    });
-    return row;
-}
-
 // MNIST-style sets name their pair alike: t10k-images-idx3-ubyte.gz → t10k-labels-idx1-ubyte.gz.
 void EvaluateDialog::guessLabels()
 {
     QString guess = images_->text().trimmed();
     guess.replace(QLatin1String("images-idx3"), QLatin1String("labels-idx1"));
     if (guess != images_->text().trimmed() && QFileInfo(guess).isFile() &&
-        (labels_->text().trimmed().isEmpty() || !isFile(labels_)))
+        (labels_->text().trimmed().isEmpty() || !namesFile(labels_)))
         labels_->setText(guess);
 }
 
@@ -150,9 +129,9 @@ EvaluationRequest EvaluateDialog::request() const
 // Files that are not there are caught here; what is in them, by the job.
 void EvaluateDialog::updateOk()
 {
-    const auto optional = [](const QLineEdit *field) { return field->text().trimmed().isEmpty() || isFile(field); };
-    const bool ready = kind() == Kind::Perplexity ? isFile(text_) && optional(tokenizer_)
-                                                  : isFile(images_) && isFile(labels_) && optional(config_);
+    const auto optional = [](const QLineEdit *field) { return field->text().trimmed().isEmpty() || namesFile(field); };
+    const bool ready = kind() == Kind::Perplexity ? namesFile(text_) && optional(tokenizer_)
+                                                  : namesFile(images_) && namesFile(labels_) && optional(config_);
     buttons_->button(QDialogButtonBox::Ok)->setEnabled(ready);
 }
 
@@ -160,7 +139,7 @@ void EvaluateDialog::accept()
 {
     QSettings settings;
     for (const QLineEdit *field : {text_, images_, labels_})
-        if (isFile(field))
+        if (namesFile(field))
             settings.setValue(field->property(kSettingsKey).toString(), field->text().trimmed());
     QDialog::accept();
 }

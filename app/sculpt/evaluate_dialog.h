@@ -38,7 +38,6 @@ public:
 private:
     // Starts with the path last accepted under `settingsKey`, if one is given.
     QLineEdit *fileField(const QString &settingsKey, const QString &placeholder);
-    QWidget *withBrowse(QLineEdit *field, const QString &caption, const QString &filter);
     void guessLabels();
     void updateOk();
 

@@ -1,11 +1,12 @@
 #include "export_dialog.h"
 
+#include "browse_row.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -26,17 +27,9 @@ ExportDialog::ExportDialog(const QString &passName, const QString &suggestedFold
     folder_->setMinimumWidth(folder_->fontMetrics().averageCharWidth() * 56);
     folder_->setClearButtonEnabled(true);
 
-    auto *row = new QWidget;
-    auto *rowLayout = new QHBoxLayout(row);
-    rowLayout->setContentsMargins(0, 0, 0, 0);
-    rowLayout->addWidget(folder_, 1);
-    auto *browse = new QPushButton(tr("Browse…"));
-    rowLayout->addWidget(browse);
-    connect(browse, &QPushButton::clicked, this, [this] {
-        const QString chosen = QFileDialog::getSaveFileName(this, tr("Folder to export to"), folder_->text(), {}, nullptr,
-                                                            QFileDialog::ShowDirsOnly);
-        if (!chosen.isEmpty())
-            folder_->setText(chosen);
+    QWidget *row = withBrowseButton(folder_, [this](const QString &current) {
+        return QFileDialog::getSaveFileName(this, tr("Folder to export to"), current, {}, nullptr,
+                                            QFileDialog::ShowDirsOnly);
     });
 
     auto *form = new QFormLayout;
