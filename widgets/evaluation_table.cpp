@@ -1,5 +1,6 @@
 #include "evaluation_table.h"
 
+#include "table_columns.h"
 #include "table_csv.h"
 
 #include <QDateTime>
@@ -19,13 +20,7 @@
 namespace sculpt {
 namespace {
 
-struct ColumnInfo {
-    const char *label;
-    const char *csvName;
-    const char *help;
-};
-
-const ColumnInfo kColumns[EvaluationTableModel::ColumnCount] = {
+const TableColumn kColumns[EvaluationTableModel::ColumnCount] = {
     {QT_TRANSLATE_NOOP("EvaluationTableModel", "Metric"), "metric",
      QT_TRANSLATE_NOOP("EvaluationTableModel", "What was measured: perplexity on a text, or top-1 accuracy on an image set.")},
     {QT_TRANSLATE_NOOP("EvaluationTableModel", "Value"), "value",
@@ -215,13 +210,7 @@ QVariant EvaluationTableModel::headerData(int section, Qt::Orientation orientati
 {
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return QAbstractTableModel::headerData(section, orientation, role);
-    const ColumnInfo &info = kColumns[section];
-    switch (role) {
-    case Qt::DisplayRole: return tr(info.label);
-    case Qt::ToolTipRole: return tr(info.help);
-    case CsvRole: return QString::fromLatin1(info.csvName);
-    default: return {};
-    }
+    return columnHeader(kColumns[section], staticMetaObject.className(), role, CsvRole);
 }
 
 EvaluationTable::EvaluationTable(QWidget *parent)

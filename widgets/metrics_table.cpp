@@ -1,19 +1,14 @@
 #include "metrics_table.h"
 
 #include "model/inventory.h"
+#include "table_columns.h"
 
 #include <cmath>
 
 namespace sculpt {
 namespace {
 
-struct ColumnInfo {
-    const char *label;
-    const char *csvName;
-    const char *help; // one sentence, as the README's "Spectral metrics" says it
-};
-
-const ColumnInfo kColumns[MetricsTableModel::ColumnCount] = {
+const TableColumn kColumns[MetricsTableModel::ColumnCount] = {
     {QT_TRANSLATE_NOOP("MetricsTableModel", "Tensor"), "name", QT_TRANSLATE_NOOP("MetricsTableModel", "The tensor's name in the checkpoint.")},
     {QT_TRANSLATE_NOOP("MetricsTableModel", "Block"), "block",
      QT_TRANSLATE_NOOP("MetricsTableModel", "The transformer block (or layer) the matrix belongs to; — for embeddings and heads outside blocks.")},
@@ -217,13 +212,7 @@ QVariant MetricsTableModel::headerData(int section, Qt::Orientation orientation,
 {
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return QAbstractTableModel::headerData(section, orientation, role);
-    const ColumnInfo &info = kColumns[section];
-    switch (role) {
-    case Qt::DisplayRole: return tr(info.label);
-    case Qt::ToolTipRole: return tr(info.help);
-    case CsvRole: return QString::fromLatin1(info.csvName);
-    default: return {};
-    }
+    return columnHeader(kColumns[section], staticMetaObject.className(), role, CsvRole);
 }
 
 MetricsSortProxy::MetricsSortProxy(QObject *parent) : QSortFilterProxyModel(parent)
