@@ -327,26 +327,25 @@ void MainWindow::choosePlotFile()
 
 void MainWindow::chooseTableFile()
 {
-    QString path = QFileDialog::getSaveFileName(this, tr("Export metrics table"),
-                                                exportStem(tr("metrics")) + QStringLiteral(".csv"),
-                                                tr("CSV table (*.csv)"));
-    if (path.isEmpty())
-        return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += QStringLiteral(".csv");
-    saveTable(path);
+    const QString path = chooseCsvFile(tr("Export metrics table"), tr("metrics"));
+    if (!path.isEmpty())
+        saveTable(path);
 }
 
 void MainWindow::chooseEvaluationsFile()
 {
-    QString path = QFileDialog::getSaveFileName(this, tr("Export evaluations"),
-                                                exportStem(tr("evaluations")) + QStringLiteral(".csv"),
-                                                tr("CSV table (*.csv)"));
-    if (path.isEmpty())
-        return;
-    if (QFileInfo(path).suffix().isEmpty())
+    const QString path = chooseCsvFile(tr("Export evaluations"), tr("evaluations"));
+    if (!path.isEmpty())
+        saveEvaluations(path);
+}
+
+QString MainWindow::chooseCsvFile(const QString &title, const QString &what)
+{
+    QString path =
+        QFileDialog::getSaveFileName(this, title, exportStem(what) + QStringLiteral(".csv"), tr("CSV table (*.csv)"));
+    if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty())
         path += QStringLiteral(".csv");
-    saveEvaluations(path);
+    return path;
 }
 
 // "stories260K-esd": what a researcher would name the file, in the model's folder.
