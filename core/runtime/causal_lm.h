@@ -22,6 +22,10 @@ class LanguageModel;
 struct KvCache {
     std::vector<torch::Tensor> keys, values; // per layer [kvHeads, contextLength, headDim]
     int64_t length = 0;                      // positions filled
+
+    // Room for a whole context in every layer, none of it filled yet.
+    static KvCache forContext(int64_t layers, int64_t kvHeads, int64_t contextLength, int64_t headDim,
+                              torch::Device device);
 };
 
 // A linear layer of the model under the name its weight has in the checkpoint, minus

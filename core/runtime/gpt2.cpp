@@ -55,13 +55,7 @@ Gpt2::Gpt2(const Checkpoint &checkpoint, const Gpt2Config &config, torch::Device
 
 KvCache Gpt2::emptyCache() const
 {
-    KvCache cache;
-    const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
-    for (int64_t l = 0; l < config_.layers; ++l) {
-        cache.keys.push_back(torch::empty({config_.heads, config_.contextLength, config_.headDim}, options));
-        cache.values.push_back(torch::empty({config_.heads, config_.contextLength, config_.headDim}, options));
-    }
-    return cache;
+    return KvCache::forContext(config_.layers, config_.heads, config_.contextLength, config_.headDim, device_);
 }
 
 torch::Tensor Gpt2::norm(const torch::Tensor &x, const LayerNorm &n) const

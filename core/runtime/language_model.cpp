@@ -60,6 +60,18 @@ std::unique_ptr<LanguageModel> LanguageModel::load(const Checkpoint &checkpoint,
     return wrapLanguageModel(loadCausalLm(checkpoint, where));
 }
 
+KvCache KvCache::forContext(int64_t layers, int64_t kvHeads, int64_t contextLength, int64_t headDim,
+                            torch::Device device)
+{
+    KvCache cache;
+    const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+    for (int64_t l = 0; l < layers; ++l) {
+        cache.keys.push_back(torch::empty({kvHeads, contextLength, headDim}, options));
+        cache.values.push_back(torch::empty({kvHeads, contextLength, headDim}, options));
+    }
+    return cache;
+}
+
 std::unique_ptr<CausalLm> loadCausalLm(const Checkpoint &checkpoint, torch::Device device)
 {
     // Anything not GPT-2 goes to the LLaMA runtime, whose config reader names what it runs.

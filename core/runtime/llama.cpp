@@ -79,13 +79,7 @@ Llama::Llama(const Checkpoint &checkpoint, const LlamaConfig &config, torch::Dev
 
 KvCache Llama::emptyCache() const
 {
-    KvCache cache;
-    const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device_);
-    for (int64_t l = 0; l < config_.layers; ++l) {
-        cache.keys.push_back(torch::empty({config_.kvHeads, config_.contextLength, config_.headDim}, options));
-        cache.values.push_back(torch::empty({config_.kvHeads, config_.contextLength, config_.headDim}, options));
-    }
-    return cache;
+    return KvCache::forContext(config_.layers, config_.kvHeads, config_.contextLength, config_.headDim, device_);
 }
 
 torch::Tensor Llama::rmsNorm(const torch::Tensor &x, const torch::Tensor &weight) const
