@@ -7,13 +7,13 @@
 
 #include "io/error.h"
 #include "runtime/byte_level.h"
+#include "runtime/pair_merging.h"
 #include "runtime/unicode_classes.h"
 
 #include <array>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <queue>
 #include <sstream>
 #include <unordered_map>
 
@@ -242,54 +242,16 @@ private:
                 return;
             }
         }
-        struct Symbol {
-            int32_t id;
-            int previous, next; // neighbours, -1 at the ends
-            int version;        // bumped on every change; -1 once merged into its left neighbour
-        };
-        struct Candidate {
-            int32_t rank;
-            int left, right;
-            int leftVersion, rightVersion;
-            int32_t merged;
-            bool operator<(const Candidate &o) const { return rank != o.rank ? rank > o.rank : left > o.left; }
-        };
-        const int n = int(word.size());
-        std::vector<Symbol> symbols(static_cast<size_t>(n));
-        for (int i = 0; i < n; ++i) {
-            const int32_t id = byteIds_[static_cast<unsigned char>(word[size_t(i)])];
-            symbols[size_t(i)] = {id, i - 1, i + 1 < n ? i + 1 : -1, 0};
-        }
-        std::priority_queue<Candidate> heap;
-        const auto consider = [&](int left) {
-            const Symbol &l = symbols[size_t(left)];
-            if (l.next < 0)
-                return;
-            const Symbol &r = symbols[size_t(l.next)];
-            if (const auto it = merges_.find(pairKey(l.id, r.id)); it != merges_.end())
-                heap.push({it->second.rank, left, l.next, l.version, r.version, it->second.merged});
-        };
-        for (int i = 0; i + 1 < n; ++i)
-            consider(i);
-        while (!heap.empty()) {
-            const Candidate c = heap.top();
-            heap.pop();
-            Symbol &l = symbols[size_t(c.left)];
-            Symbol &r = symbols[size_t(c.right)];
-            if (l.version != c.leftVersion || r.version != c.rightVersion || l.next != c.right)
-                continue;
-            l.id = c.merged;
-            l.next = r.next;
-            ++l.version;
-            r.version = -1;
-            if (l.next >= 0)
-                symbols[size_t(l.next)].previous = c.left;
-            if (l.previous >= 0)
-                consider(l.previous);
-            consider(c.left);
-        }
-        for (int i = n > 0 ? 0 : -1; i >= 0; i = symbols[size_t(i)].next)
-            tokens.push_back(symbols[size_t(i)].id);
+        std::vector<int32_t> bytes;
+        for (const char c : word)
+            bytes.push_back(byteIds_[static_cast<unsigned char>(c)]);
+        // Lower ranks merge first.
+        const std::vector<int32_t> merged = mergePairs(bytes, [&](int32_t left, int32_t right) -> std::optional<PairMerge> {
+            if (const auto it = merges_.find(pairKey(left, right)); it != merges_.end())
+                return PairMerge{-double(it->second.rank), it->second.merged};
+            return std::nullopt;
+        });
+        tokens.insert(tokens.end(), merged.begin(), merged.end());
     }
 
     std::vector<std::string> symbols_; // by id: the vocabulary entry, empty for an unused id

@@ -4,10 +4,10 @@
 #include "runtime/tokenizer.h"
 
 #include "io/error.h"
+#include "runtime/pair_merging.h"
 
 #include <cstring>
 #include <optional>
-#include <queue>
 #include <unordered_map>
 
 namespace sculpt {
@@ -92,64 +92,15 @@ private:
     }
 
     // run.c merges, while it can, the adjacent pair whose concatenation is the
-    // highest-scoring piece, the leftmost on ties, rescanning every pair each time:
-    // quadratic. The same choice comes from a heap of candidate pairs ordered by score and
-    // then position, with pairs that a merge overtook discarded as they surface.
-    std::vector<int32_t> merge(std::vector<int32_t> tokens) const
+    // highest-scoring piece, the leftmost on ties.
+    std::vector<int32_t> merge(const std::vector<int32_t> &tokens) const
     {
-        struct Symbol {
-            int32_t id;
-            int next;     // index of the symbol to the right, -1 at the end
-            int version;  // bumped when the symbol changes; -1 once merged into its left neighbour
-        };
-        struct Candidate {
-            float score;
-            int left, right;
-            int leftVersion, rightVersion;
-            int32_t merged;
-            bool operator<(const Candidate &o) const { return score != o.score ? score < o.score : left > o.left; }
-        };
-        const int n = static_cast<int>(tokens.size());
-        std::vector<Symbol> symbols(static_cast<size_t>(n));
-        for (int i = 0; i < n; ++i)
-            symbols[size_t(i)] = {tokens[size_t(i)], i + 1 < n ? i + 1 : -1, 0};
-        std::priority_queue<Candidate> heap;
-        const auto consider = [&](int left) {
-            const Symbol &l = symbols[size_t(left)];
-            if (l.next < 0)
-                return;
-            const Symbol &r = symbols[size_t(l.next)];
-            const auto it = ids_.find(pieces_[size_t(l.id)] + pieces_[size_t(r.id)]);
-            if (it != ids_.end() && scores_[size_t(it->second)] > kNoMerge)
-                heap.push({scores_[size_t(it->second)], left, l.next, l.version, r.version, it->second});
-        };
-        for (int i = 0; i + 1 < n; ++i)
-            consider(i);
-
-        std::vector<int> previous(static_cast<size_t>(n));
-        for (int i = 0; i < n; ++i)
-            previous[size_t(i)] = i - 1;
-        while (!heap.empty()) {
-            const Candidate c = heap.top();
-            heap.pop();
-            Symbol &l = symbols[size_t(c.left)];
-            Symbol &r = symbols[size_t(c.right)];
-            if (l.version != c.leftVersion || r.version != c.rightVersion || l.next != c.right)
-                continue; // one side was merged away or grew since this pair was seen
-            l.id = c.merged;
-            l.next = r.next;
-            ++l.version;
-            r.version = -1;
-            if (l.next >= 0)
-                previous[size_t(l.next)] = c.left;
-            if (previous[size_t(c.left)] >= 0)
-                consider(previous[size_t(c.left)]);
-            consider(c.left);
-        }
-        std::vector<int32_t> out;
-        for (int i = n > 0 ? 0 : -1; i >= 0; i = symbols[size_t(i)].next)
-            out.push_back(symbols[size_t(i)].id);
-        return out;
+        return mergePairs(tokens, [&](int32_t left, int32_t right) -> std::optional<PairMerge> {
+            const auto it = ids_.find(pieces_[size_t(left)] + pieces_[size_t(right)]);
+            if (it == ids_.end() || scores_[size_t(it->second)] <= kNoMerge)
+                return std::nullopt;
+            return PairMerge{scores_[size_t(it->second)], it->second};
+        });
     }
 
     std::vector<std::string> pieces_;
