@@ -2,6 +2,7 @@
 
 #include "io/atomic_file.h"
 #include "runtime/compute_threads.h"
+#include "runtime/learning_rate.h"
 #include "runtime/llama_config.h"
 #include "runtime/sentencepiece_training.h"
 #include "runtime/tokenizer.h"
@@ -16,7 +17,6 @@
 #include <filesystem>
 #include <limits>
 #include <map>
-#include <numbers>
 #include <stdexcept>
 
 namespace sculpt {
@@ -325,16 +325,6 @@ LlamaTrainingResult trainLlama(std::span<const std::string> train, std::span<con
         epochRows.push_back(packRows(documents, order, o.context));
         steps += (int64_t(epochRows.back().size()) + o.batch - 1) / o.batch;
     }
-    // A short linear warm-up keeps Adam's first, badly estimated steps small; the cosine decay
-    // lets the last epoch settle.
-    const int64_t warmup = std::max<int64_t>(1, steps / 20);
-    const auto rate = [&](int64_t step) {
-        if (step < warmup)
-            return o.learningRate * double(step + 1) / double(warmup);
-        const double progress = double(step - warmup) / double(std::max<int64_t>(1, steps - warmup));
-        return o.learningRate * 0.5 * (1 + std::cos(std::numbers::pi * progress));
-    };
-
     LlamaTrainingResult result;
     result.steps = long(steps);
     const auto started = std::chrono::steady_clock::now();
@@ -345,8 +335,7 @@ LlamaTrainingResult trainLlama(std::span<const std::string> train, std::span<con
         long predicted = 0;
         for (size_t first = 0; first < rows.size(); first += size_t(o.batch), ++step) {
             job.checkCancelled();
-            for (auto &group : optimizer.param_groups())
-                static_cast<torch::optim::AdamWOptions &>(group.options()).lr(rate(step));
+            setLearningRate(optimizer, warmupCosineRate(o.learningRate, step, steps));
             const Batch b =
                 makeBatch(documents, std::span(rows).subspan(first, std::min(rows.size() - first, size_t(o.batch))), o.context);
             const torch::Tensor logits = model.forward(b);

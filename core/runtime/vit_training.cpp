@@ -2,6 +2,7 @@
 
 #include "io/atomic_file.h"
 #include "runtime/idx.h"
+#include "runtime/learning_rate.h"
 #include "tensor/torch_bridge.h"
 
 #include <torch/torch.h>
@@ -13,7 +14,6 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <numbers>
 #include <stdexcept>
 
 namespace sculpt {
@@ -234,16 +234,6 @@ VitTrainingResult trainVit(const IdxImages &train, std::span<const uint8_t> trai
     const torch::Tensor labels =
         torch::from_blob(const_cast<uint8_t *>(trainLabels.data()), {n}, torch::kUInt8).to(torch::kLong);
     const int64_t stepsPerEpoch = (n + o.batch - 1) / o.batch, steps = stepsPerEpoch * o.epochs;
-    // A short linear warm-up keeps Adam's first, badly estimated steps small; the cosine decay
-    // lets the last epoch settle.
-    const int64_t warmup = std::max<int64_t>(1, steps / 20);
-    const auto rate = [&](int64_t step) {
-        if (step < warmup)
-            return o.learningRate * double(step + 1) / double(warmup);
-        const double progress = double(step - warmup) / double(std::max<int64_t>(1, steps - warmup));
-        return o.learningRate * 0.5 * (1 + std::cos(std::numbers::pi * progress));
-    };
-
     VitTrainingResult result;
     const auto started = std::chrono::steady_clock::now();
     int64_t step = 0;
@@ -252,8 +242,7 @@ VitTrainingResult trainVit(const IdxImages &train, std::span<const uint8_t> trai
         double lossSum = 0;
         for (int64_t first = 0; first < n; first += o.batch, ++step) {
             job.checkCancelled();
-            for (auto &group : optimizer.param_groups())
-                static_cast<torch::optim::AdamWOptions &>(group.options()).lr(rate(step));
+            setLearningRate(optimizer, warmupCosineRate(o.learningRate, step, steps));
             const torch::Tensor batch = order.slice(0, first, std::min(n, first + o.batch));
             const torch::Tensor loss =
                 torch::cross_entropy_loss(model.forward(normalise(images.index_select(0, batch), s)),
