@@ -486,8 +486,14 @@ BackgroundJob *MainWindow::startSpectra(int topK)
             std::rethrow_exception(failure);
         return tally.summary();
     };
-    auto *job = new BackgroundJob(title, work);
-    spectraJob_ = job;
+    return startTrackedJob(title, std::move(work), spectraJob_);
+}
+
+BackgroundJob *MainWindow::startTrackedJob(const QString &title, BackgroundJob::Work work,
+                                           QPointer<BackgroundJob> &slot)
+{
+    auto *job = new BackgroundJob(title, std::move(work));
+    slot = job;
     connect(job, &BackgroundJob::ended, this, &MainWindow::updateActions);
     jobs_->add(job);
     job->start();
@@ -595,14 +601,7 @@ BackgroundJob *MainWindow::startEvaluation(const EvaluationRequest &request)
             .arg(QString::fromStdString(result.metric), value, QLocale().toString(qlonglong(result.count)),
                  QString::fromStdString(result.counted));
     };
-    auto *job = new BackgroundJob(title, work);
-    evaluationJob_ = job;
-    connect(job, &BackgroundJob::ended, this, &MainWindow::updateActions);
-    jobs_->add(job);
-    job->start();
-    updateActions();
-    statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(title), 5000);
-    return job;
+    return startTrackedJob(title, std::move(work), evaluationJob_);
 }
 
 void MainWindow::takeEvaluation(const Evaluation &evaluation)

@@ -1,5 +1,6 @@
 #pragma once
 #include "analysis/spectra_job.h"
+#include "background_job.h"
 #include "evaluation.h"
 
 #include <QMainWindow>
@@ -20,7 +21,6 @@ class QTabWidget;
 
 namespace sculpt {
 
-class BackgroundJob;
 class CompressionController;
 class CompressionView;
 class EsdPlot;
@@ -133,6 +133,9 @@ private:
     void takeOutcome(const SpectrumOutcome &outcome);
     void showSelection();
     void announceEnd(BackgroundJob *job);
+    // Starts a job kept in `slot` whose end changes which actions are enabled, and says so
+    // in the status bar.
+    BackgroundJob *startTrackedJob(const QString &title, BackgroundJob::Work work, QPointer<BackgroundJob> &slot);
     void updateActions();
 
     ModelTree *tree_;
