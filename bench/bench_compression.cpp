@@ -9,6 +9,7 @@
 #include "compress/pass.h"
 #include "io/formats.h"
 #include "runtime/language_model.h"
+#include "data/text.h"
 #include "runtime/perplexity.h"
 #include "runtime/tokenizer.h"
 

@@ -14,6 +14,7 @@
 #include "runtime/compute_threads.h"
 #include "runtime/language_model.h"
 #include "runtime/llama_config.h"
+#include "data/text.h"
 #include "runtime/perplexity.h"
 #include "runtime/tokenizer.h"
 

@@ -8,7 +8,7 @@ namespace sculpt::cli {
 inline constexpr int kOk = 0;
 inline constexpr int kFailed = 1;   // the work itself failed or was cancelled
 inline constexpr int kBadInput = 2; // bad arguments or an unreadable file
-inline constexpr int kCancelled = 130; // Ctrl-C, as shells report SIGINT
+// A command stopped by a signal ends with stoppedStatus() (stop_signals.h).
 
 int inspect(const std::vector<std::string> &args);
 int spectra(const std::vector<std::string> &args);

@@ -1,15 +1,17 @@
 // sculpt-cli compress: runs one compression pass on a language model and writes the result.
 
 #include "commands.h"
-#include "ctrl_c.h"
+#include "usage.h"
+#include "stop_signals.h"
 #include "options.h"
 #include "progress_bar.h"
 
 #include "builtin_passes.h"
 #include "compress/pass.h"
+#include "data/text.h"
 #include "io/error.h"
+#include "io/export_folder.h"
 #include "io/formats.h"
-#include "io/mapped_file.h"
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"
 #include "runtime/model_tokenizer.h"
@@ -18,21 +20,10 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace sculpt::cli {
 namespace {
-
-constexpr const char *kUsage =
-    "usage: sculpt-cli compress MODEL --method M --ratio R [--calib FILE] [--calib-docs N] -o OUT\n"
-    "                           [--format factorized|dense] [--set KEY=VALUE]... [--tokenizer PATH]\n"
-    "                           [--eval FILE [--eval-docs N]] [--log FILE] [--json]\n"
-    "       sculpt-cli compress --list\n";
-
-std::string readText(const std::string &path)
-{
-    const auto file = MappedFile::open(path);
-    return std::string(reinterpret_cast<const char *>(file->data()), file->size());
-}
 
 void list()
 {
@@ -93,12 +84,16 @@ int compress(const std::vector<std::string> &args)
         return kOk;
     }
     if (options.positional().size() != 1 || !options.has("--method") || !options.has("--ratio") || !options.has("-o")) {
-        std::cerr << kUsage;
+        std::cerr << usageOf("compress");
         return kBadInput;
     }
     const CompressionPass *pass = findPass(options.value("--method"));
     if (!pass) {
         options.fail("no method '" + options.value("--method") + "' (sculpt-cli compress --list)");
+        return kBadInput;
+    }
+    if (options.value("-o").empty()) {
+        options.fail("-o needs a folder name");
         return kBadInput;
     }
     const std::string format = options.value("--format", "factorized");
@@ -108,7 +103,7 @@ int compress(const std::vector<std::string> &args)
     }
     const auto ratio = options.number("--ratio", 0, 0, 0.999);
     const auto calibDocs = options.count("--calib-docs", 128, 1);
-    const auto evalDocs = options.count("--eval-docs", -1, 0);
+    const auto evalDocs = options.count("--eval-docs", -1, 1);
     const auto overrides = settings(options);
     if (!ratio || !calibDocs || !evalDocs || !overrides)
         return kBadInput;
@@ -118,13 +113,15 @@ int compress(const std::vector<std::string> &args)
     ModelTokenizer tokenizer;
     CompressionRequest request;
     std::string evaluationText;
+    // Every argument is checked before any work: a pass may train for minutes.
     try {
+        ExportFolder::checkWritable(options.value("-o"));
         checkpoint = openCheckpoint(modelPath);
         tokenizer = openModelTokenizer(*checkpoint, options.value("--tokenizer"), "pass --tokenizer PATH");
         if (options.has("--calib"))
-            request.calibrationText = readText(options.value("--calib"));
+            request.calibrationText = readTextFile(options.value("--calib"));
         if (options.has("--eval"))
-            evaluationText = readText(options.value("--eval"));
+            evaluationText = readTextFile(options.value("--eval"));
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;
@@ -132,9 +129,16 @@ int compress(const std::vector<std::string> &args)
     request.ratio = *ratio;
     request.calibrationDocuments = *calibDocs;
     request.settings = *overrides;
+    try {
+        checkRequest(*pass, request);
+    } catch (const std::invalid_argument &e) {
+        options.fail(e.what());
+        return kBadInput;
+    }
     std::ofstream log;
     if (options.has("--log")) {
-        log.open(options.value("--log"));
+        // Appended to: a file that was there before this run keeps what it held.
+        log.open(options.value("--log"), std::ios::app);
         if (!log) {
             options.fail("cannot write the log " + options.value("--log"));
             return kBadInput;
@@ -148,7 +152,7 @@ int compress(const std::vector<std::string> &args)
     }
 
     ProgressBar bar(pass->name());
-    const JobContext job([&](const Progress &p) { bar.update(p); }, cancelOnCtrlC());
+    const JobContext job([&](const Progress &p) { bar.update(p); }, cancelOnStopSignals());
     try {
         const CompressedModel compressed = runPass(*pass, *checkpoint, *tokenizer.tokenizer, request, job);
         compressed.write(options.value("-o"), format == "dense" ? ExportFormat::Dense : ExportFormat::Factorized,
@@ -176,7 +180,7 @@ int compress(const std::vector<std::string> &args)
     } catch (const Cancelled &) {
         bar.finish();
         std::cerr << "sculpt-cli: cancelled; nothing written\n";
-        return kCancelled;
+        return stoppedStatus();
     } catch (const std::invalid_argument &e) {
         bar.finish();
         options.fail(e.what());

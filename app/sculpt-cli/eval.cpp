@@ -1,9 +1,10 @@
 #include "commands.h"
-#include "ctrl_c.h"
+#include "usage.h"
+#include "stop_signals.h"
 
+#include "data/text.h"
 #include "foreground_job.h"
 #include "io/error.h"
-#include "io/mapped_file.h"
 #include "model_loading.h"
 #include "options.h"
 #include "runtime/perplexity.h"
@@ -15,9 +16,6 @@
 
 namespace sculpt::cli {
 namespace {
-
-constexpr const char *kUsage = "usage: sculpt-cli eval MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--json]\n"
-                               "       sculpt-cli eval MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--json]\n";
 
 
 struct Arguments {
@@ -38,10 +36,10 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
         return std::nullopt;
     }
     if (options.positional().empty() || !options.has("--text")) {
-        std::cerr << kUsage;
+        std::cerr << usageOf("eval");
         return std::nullopt;
     }
-    const auto maxDocuments = options.count("--max-docs", -1, 0);
+    const auto maxDocuments = options.count("--max-docs", -1, 1);
     if (!maxDocuments)
         return std::nullopt;
     return Arguments{options.positional()[0], options.value("--text"), options.value("--tokenizer"), *maxDocuments,
@@ -72,9 +70,9 @@ int eval(const std::vector<std::string> &rawArgs)
     const auto args = parse(rawArgs);
     if (!args)
         return kBadInput;
-    std::shared_ptr<const MappedFile> text;
+    std::string text;
     try {
-        text = MappedFile::open(args->text);
+        text = readTextFile(args->text);
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;
@@ -84,10 +82,8 @@ int eval(const std::vector<std::string> &rawArgs)
         return kBadInput;
 
     PerplexityResult result;
-    if (const auto ended = runInForeground("eval", "documents", cancelOnCtrlC(), [&](const JobContext &job) {
-            result = perplexity(*loaded->model, *loaded->tokenizer,
-                                std::string_view(reinterpret_cast<const char *>(text->data()), text->size()),
-                                args->maxDocuments, job);
+    if (const auto ended = runInForeground("eval", "documents", cancelOnStopSignals(), [&](const JobContext &job) {
+            result = perplexity(*loaded->model, *loaded->tokenizer, text, args->maxDocuments, job);
         }))
         return *ended;
     if (result.tokens == 0) {

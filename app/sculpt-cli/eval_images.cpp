@@ -1,14 +1,15 @@
 // `sculpt-cli eval MODEL --images IDX --labels IDX`: top-1 accuracy of an image classifier.
 
 #include "commands.h"
-#include "ctrl_c.h"
+#include "usage.h"
+#include "stop_signals.h"
 #include "options.h"
 
 #include "foreground_job.h"
 #include "io/error.h"
 #include "io/formats.h"
 #include "runtime/accuracy.h"
-#include "runtime/idx.h"
+#include "data/idx.h"
 #include "runtime/image_classifier.h"
 
 #include <cstdio>
@@ -18,9 +19,6 @@
 
 namespace sculpt::cli {
 namespace {
-
-constexpr const char *kUsage =
-    "usage: sculpt-cli eval MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--json]\n";
 
 
 struct Arguments {
@@ -42,7 +40,7 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
         return std::nullopt;
     }
     if (options.positional().empty() || !options.has("--images") || !options.has("--labels")) {
-        std::cerr << kUsage;
+        std::cerr << usageOf("eval");
         return std::nullopt;
     }
     const auto limit = options.count("--limit", -1, 1);
@@ -87,7 +85,7 @@ int evalImages(const std::vector<std::string> &rawArgs)
     }
 
     AccuracyResult result;
-    if (const auto ended = runInForeground("eval", "images", cancelOnCtrlC(), [&](const JobContext &job) {
+    if (const auto ended = runInForeground("eval", "images", cancelOnStopSignals(), [&](const JobContext &job) {
             result = accuracy(*classifier, images, labels, args->limit, job);
         }))
         return *ended;

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "progress_bar.h"
+#include "stop_signals.h"
 
 #include <iostream>
 #include <stdexcept>
@@ -22,7 +23,7 @@ std::optional<int> runInForeground(const std::string &command, const std::string
     } catch (const Cancelled &) {
         bar.finish();
         std::cerr << "sculpt-cli: cancelled\n";
-        return kCancelled;
+        return stoppedStatus();
     }
     bar.finish();
     return std::nullopt;

@@ -13,7 +13,7 @@ namespace sculpt::cli {
 
 // Runs work(job) with a progress bar counting `unit`. Returns nothing when it finished;
 // kBadInput after "sculpt-cli <command>: <why>" when it threw std::invalid_argument;
-// kCancelled after "sculpt-cli: cancelled" when `cancel` stopped it.
+// stoppedStatus() after "sculpt-cli: cancelled" when `cancel` stopped it.
 std::optional<int> runInForeground(const std::string &command, const std::string &unit,
                                    const std::atomic<bool> *cancel, const std::function<void(const JobContext &)> &work);
 

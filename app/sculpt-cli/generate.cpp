@@ -1,7 +1,9 @@
 #include "commands.h"
+#include "usage.h"
 
 #include "model_loading.h"
 #include "options.h"
+#include "stop_signals.h"
 #include "runtime/generate.h"
 
 #include <cmath>
@@ -9,9 +11,6 @@
 
 namespace sculpt::cli {
 namespace {
-
-constexpr const char *kUsage =
-    "usage: sculpt-cli generate MODEL [--tokenizer PATH] --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]\n";
 
 struct Arguments {
     std::string model;
@@ -30,7 +29,7 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
         return std::nullopt;
     }
     if (options.positional().empty() || !options.has("--prompt")) {
-        std::cerr << kUsage << "(--prompt \"\" starts from BOS)\n";
+        std::cerr << usageOf("generate") << "(--prompt \"\" starts from BOS)\n";
         return std::nullopt;
     }
     Arguments a{options.positional()[0], options.value("--tokenizer"), options.value("--prompt"), {}};
@@ -69,10 +68,19 @@ int generate(const std::vector<std::string> &rawArgs)
     // The prompt as the tokenizer reads it back, then each new token as soon as it is chosen.
     std::cout << tokenizer.decode(prompt) << std::flush;
     int32_t previous = prompt.back();
-    sculpt::generate(*loaded->model, prompt, args->options, [&](int32_t token) {
-        std::cout << tokenizer.decode(previous, token) << std::flush;
-        previous = token;
-    });
+    const JobContext job({}, cancelOnStopSignals());
+    try {
+        sculpt::generate(
+            *loaded->model, prompt, args->options,
+            [&](int32_t token) {
+                std::cout << tokenizer.decode(previous, token) << std::flush;
+                previous = token;
+            },
+            job);
+    } catch (const Cancelled &) {
+        std::cout << "\n";
+        return stoppedStatus(); // what was printed stays printed: nothing else to keep
+    }
     std::cout << "\n";
     return kOk;
 }

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "usage.h"
 
 #include "io/checkpoint.h"
 #include "io/error.h"
@@ -117,7 +118,7 @@ int inspect(const std::vector<std::string> &args)
         }
     }
     if (path.empty()) {
-        std::cerr << "usage: sculpt-cli inspect PATH [--json]\n";
+        std::cerr << usageOf("inspect");
         return kBadInput;
     }
     try {

@@ -1,5 +1,5 @@
 #include "commands.h"
-#include "ctrl_c.h"
+#include "stop_signals.h"
 
 #include "analysis/content_hash.h"
 #include "analysis/spectra_job.h"
@@ -8,6 +8,7 @@
 #include "io/formats.h"
 #include "model/inventory.h"
 #include "progress_bar.h"
+#include "usage.h"
 #include "workspace/workspace.h"
 
 #include <cmath>
@@ -146,6 +147,10 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
             if (!v)
                 return std::nullopt;
             a.workspace = *v;
+            if (a.workspace.empty()) {
+                std::cerr << "sculpt-cli spectra: --workspace needs a file name\n";
+                return std::nullopt;
+            }
         } else if (arg == "--match") {
             const auto v = value();
             if (!v)
@@ -164,8 +169,7 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
         }
     }
     if (a.path.empty()) {
-        std::cerr << "usage: sculpt-cli spectra PATH [--exact | --topk K] [--workspace FILE] [--json | --csv] "
-                     "[--match REGEX]\n";
+        std::cerr << usageOf("spectra");
         return std::nullopt;
     }
     try {
@@ -190,19 +194,21 @@ int spectra(const std::vector<std::string> &rawArgs)
         checkpoint = openCheckpoint(args->path);
         const std::string workspacePath = args->workspace.empty() ? Workspace::defaultPath(args->path) : args->workspace;
         workspace = Workspace::open(workspacePath, {args->path, modelFingerprint(*checkpoint)});
+        workspace->checkWritable();
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;
     }
 
     ProgressBar bar("matrices");
-    const JobContext job([&](const Progress &p) { bar.update(p); }, cancelOnCtrlC());
+    const JobContext job([&](const Progress &p) { bar.update(p); }, cancelOnStopSignals());
     std::vector<SpectrumOutcome> outcomes;
     int status = kOk;
+    bool stopped = false;
     try {
         outcomes = computeSpectra(*checkpoint, buildInventory(*checkpoint), args->options, &*workspace, job);
     } catch (const Cancelled &) {
-        status = kCancelled;
+        stopped = true;
     } catch (const std::exception &e) {
         bar.finish();
         std::cerr << "sculpt-cli: " << args->path << ": " << e.what() << "\n";
@@ -215,9 +221,9 @@ int spectra(const std::vector<std::string> &rawArgs)
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kFailed;
     }
-    if (status == kCancelled) {
+    if (stopped) {
         std::cerr << "sculpt-cli: cancelled; finished spectra were saved to " << workspace->path() << "\n";
-        return status;
+        return stoppedStatus();
     }
     if (status != kOk)
         return status;

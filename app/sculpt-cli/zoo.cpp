@@ -4,7 +4,8 @@
 #include "zoo.h"
 
 #include "commands.h"
-#include "ctrl_c.h"
+#include "usage.h"
+#include "stop_signals.h"
 
 #include <cstdlib>
 #include <iostream>
@@ -12,9 +13,6 @@
 
 namespace sculpt::cli {
 namespace {
-
-constexpr const char *kUsage = "usage: sculpt-cli zoo [--only vit|lm] [--out DIR] [--epochs N] [--seed S] [--threads N] "
-                               "[--train-limit N]\n";
 
 struct Arguments {
     ZooOptions options;
@@ -38,7 +36,7 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &arg = args[i];
         if (i + 1 >= args.size()) {
-            std::cerr << (arg.starts_with("-") ? "sculpt-cli zoo: " + arg + " needs a value\n" : std::string(kUsage));
+            std::cerr << (arg.starts_with("-") ? "sculpt-cli zoo: " + arg + " needs a value\n" : usageOf("zoo"));
             return std::nullopt;
         }
         const std::string &value = args[++i];
@@ -57,7 +55,7 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
         }
         const bool isNumber = arg == "--epochs" || arg == "--seed" || arg == "--threads" || arg == "--train-limit";
         if (!isNumber) {
-            std::cerr << "sculpt-cli zoo: unknown option '" << arg << "'\n" << kUsage;
+            std::cerr << "sculpt-cli zoo: unknown option '" << arg << "'\n" << usageOf("zoo");
             return std::nullopt;
         }
         const auto number = wholeNumber(arg, value, arg == "--seed" ? 0 : 1);
@@ -83,7 +81,7 @@ int zoo(const std::vector<std::string> &rawArgs)
     if (!args)
         return kBadInput;
     // Before the first line of output, so whoever sees it can stop the training cleanly.
-    const std::atomic<bool> *cancel = cancelOnCtrlC();
+    const std::atomic<bool> *cancel = cancelOnStopSignals();
     if (args->vit) {
         if (const int code = zooVit(args->options, cancel); code != kOk)
             return code;

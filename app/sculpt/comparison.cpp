@@ -4,7 +4,7 @@
 #include "io/checkpoint.h"
 #include "io/error.h"
 #include "io/formats.h"
-#include "io/mapped_file.h"
+#include "data/text.h"
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"
 #include "runtime/model_tokenizer.h"
@@ -94,8 +94,7 @@ ComparedModels loadCompared(const Checkpoint &checkpoint, const std::shared_ptr<
 std::pair<Evaluation, Evaluation> comparePerplexity(const ComparedModels &models, const std::string &textFile,
                                                     long maxDocuments, const JobContext &job)
 {
-    const auto file = MappedFile::open(textFile);
-    const std::string_view text(reinterpret_cast<const char *>(file->data()), size_t(file->size()));
+    const std::string text = readTextFile(textFile);
     Evaluation original = measure(*models.original, "original", models, textFile, text, maxDocuments, job);
     Evaluation compressed = measure(*models.compressed, "compressed", models, textFile, text, maxDocuments, job);
     return {std::move(original), std::move(compressed)};

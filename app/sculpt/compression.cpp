@@ -4,7 +4,7 @@
 #include "data_file.h"
 #include "io/checkpoint.h"
 #include "io/error.h"
-#include "io/mapped_file.h"
+#include "data/text.h"
 #include "runtime/model_tokenizer.h"
 
 #include <mutex>
@@ -73,8 +73,7 @@ PassResult runCompression(const Checkpoint &checkpoint, const PassRequest &reque
     if (pass->needsCalibration()) {
         if (request.calibrationFile.empty())
             throw std::invalid_argument(pass->title() + " needs a calibration text");
-        const auto text = MappedFile::open(request.calibrationFile);
-        passRequest.calibrationText.assign(reinterpret_cast<const char *>(text->data()), size_t(text->size()));
+        passRequest.calibrationText = readTextFile(request.calibrationFile);
         passRequest.calibrationDocuments = request.calibrationDocuments;
         record.calibrationDocuments = request.calibrationDocuments;
         record.data.push_back(describeDataFile("calibration", request.calibrationFile));

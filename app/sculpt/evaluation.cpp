@@ -2,9 +2,9 @@
 
 #include "io/checkpoint.h"
 #include "io/error.h"
-#include "io/mapped_file.h"
+#include "data/text.h"
 #include "runtime/accuracy.h"
-#include "runtime/idx.h"
+#include "data/idx.h"
 #include "runtime/image_classifier.h"
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"
@@ -25,7 +25,7 @@ using BeforeLoading = std::function<void()>;
 Evaluation measurePerplexity(const Checkpoint &checkpoint, const EvaluationRequest &request, const JobContext &job,
                              const Log &log, const BeforeLoading &beforeLoading)
 {
-    const auto text = MappedFile::open(request.text);
+    const std::string text = readTextFile(request.text);
     const ModelTokenizer tokenizer = openModelTokenizer(checkpoint, request.tokenizer, "choose one");
     log("tokenizer " + tokenizer.path);
     beforeLoading();
@@ -33,8 +33,7 @@ Evaluation measurePerplexity(const Checkpoint &checkpoint, const EvaluationReque
     const auto model = LanguageModel::load(checkpoint);
     log("measuring perplexity");
     const PerplexityResult result =
-        perplexity(*model, *tokenizer.tokenizer, {reinterpret_cast<const char *>(text->data()), size_t(text->size())},
-                   request.maxDocuments, job);
+        perplexity(*model, *tokenizer.tokenizer, text, request.maxDocuments, job);
     if (result.tokens == 0)
         throw FileError(request.text, "has no document with a token to predict");
 

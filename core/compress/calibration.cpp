@@ -1,7 +1,7 @@
 #include "compress/calibration.h"
 
 #include "runtime/causal_lm.h"
-#include "runtime/perplexity.h"
+#include "data/text.h"
 #include "runtime/tokenizer.h"
 
 #include <stdexcept>

@@ -1,15 +1,15 @@
 #include "compress/compressed_model.h"
 
 #include "compress/ratio.h"
+#include "io/atomic_file.h"
 #include "io/error.h"
+#include "io/export_folder.h"
 #include "runtime/causal_lm.h"
 #include "runtime/language_model.h"
 #include "tensor/torch_bridge.h"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 namespace sculpt {
 namespace fs = std::filesystem;
@@ -18,41 +18,6 @@ namespace {
 constexpr const char *kRecordKey = "sculpt_compression";
 
 const char *formatName(ExportFormat format) { return format == ExportFormat::Factorized ? "factorized" : "dense"; }
-
-// A folder Sculpt wrote before: replacing it loses nothing the user made by hand.
-bool isEarlierExport(const fs::path &folder)
-{
-    std::ifstream in(folder / "config.json");
-    const nlohmann::json config = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    return config.is_object() && config.contains(kRecordKey);
-}
-
-// Moves the finished temporary folder to `folder`, replacing an earlier export; the old one
-// is renamed aside first so that some complete folder is under the final name at every moment
-// but one rename.
-void publish(const fs::path &temporary, const fs::path &folder)
-{
-    if (!fs::exists(folder)) {
-        fs::rename(temporary, folder);
-        return;
-    }
-    if (!fs::is_directory(folder) || !isEarlierExport(folder))
-        throw FileError(folder.string(), "exists and is not an earlier Sculpt export: not overwritten");
-    const fs::path old = folder.string() + ".old-" + std::to_string(getpid());
-    fs::rename(folder, old);
-    fs::rename(temporary, folder);
-    fs::remove_all(old);
-}
-
-// Removes the temporary folder unless it was published.
-struct TemporaryFolder {
-    fs::path path;
-    ~TemporaryFolder()
-    {
-        std::error_code ignored;
-        fs::remove_all(path, ignored);
-    }
-};
 
 } // namespace
 
@@ -95,10 +60,7 @@ void CompressedModel::write(const std::string &folder, ExportFormat format, cons
                             const JobContext &job) const
 {
     c10::InferenceMode inference;
-    const fs::path target = fs::absolute(fs::path(folder)).lexically_normal();
-    const TemporaryFolder temporary{target.string() + ".partial-" + std::to_string(getpid())};
-    fs::remove_all(temporary.path);
-    fs::create_directories(temporary.path);
+    ExportFolder out(folder);
 
     std::vector<std::pair<std::string, torch::Tensor>> tensors = impl_->model->otherTensors();
     for (const Projection &p : impl_->model->projections()) {
@@ -114,8 +76,8 @@ void CompressedModel::write(const std::string &folder, ExportFormat format, cons
         if (p.linear->bias().defined())
             tensors.emplace_back(p.name + ".bias", p.linear->bias());
     }
-    job.report(0, 1, "writing " + target.filename().string());
-    writeFloatSafetensors((temporary.path / "model.safetensors").string(), std::move(tensors));
+    job.report(0, 1, "writing " + out.path());
+    writeFloatSafetensors(out.file("model.safetensors"), std::move(tensors));
 
     const CompressionSummary &s = impl_->summary;
     nlohmann::json config = nlohmann::json::parse(impl_->model->hfConfigJson());
@@ -125,16 +87,23 @@ void CompressedModel::write(const std::string &folder, ExportFormat format, cons
     config[kRecordKey] = {{"method", s.method},   {"target_ratio", s.targetRatio},
                           {"ratio", s.ratio},     {"model_ratio", s.modelRatio()},
                           {"format", formatName(format)}, {"ranks", ranks}};
-    std::ofstream((temporary.path / "config.json").string()) << config.dump(2) << "\n";
+    const std::string configText = config.dump(2) + "\n";
+    AtomicFile configFile(out.file("config.json"));
+    configFile.write(std::as_bytes(std::span(configText)));
+    configFile.commit();
     if (!tokenizerFile.empty()) {
         // Under the name the folder's tokenizer is looked for by (findTokenizer): a
         // SentencePiece model is tokenizer.model whatever it was called beside the original.
         const fs::path source(tokenizerFile);
-        fs::copy_file(source, temporary.path / (source.extension() == ".model" ? fs::path("tokenizer.model") : source.filename()));
+        std::error_code error;
+        fs::copy_file(source, out.file(source.extension() == ".model" ? "tokenizer.model" : source.filename().string()),
+                      error);
+        if (error)
+            throw FileError(tokenizerFile, "cannot copy it into the export: " + error.message());
     }
     job.checkCancelled();
-    publish(temporary.path, target);
-    job.report(1, 1, "wrote " + target.string());
+    out.commit();
+    job.report(1, 1, "wrote " + out.path());
 }
 
 } // namespace sculpt

@@ -51,8 +51,9 @@ public:
 
     // Writes a Hugging Face folder: config.json (recording the method, the ratios and every
     // layer's rank), model.safetensors, and a copy of `tokenizerFile` when one is given. The
-    // folder appears complete or not at all; an existing folder is replaced only when it is
-    // an earlier Sculpt export (anything else is refused with FileError). Throws Cancelled.
+    // folder appears complete or not at all; an existing folder is replaced only when all it
+    // holds is what Sculpt wrote there (export_folder.h; anything else is refused with
+    // FileError). Throws Cancelled.
     void write(const std::string &folder, ExportFormat format, const std::string &tokenizerFile = {},
                const JobContext &job = {}) const;
 

@@ -27,8 +27,7 @@ double CompressionRequest::setting(const std::vector<PassSetting> &defaults, con
     throw std::logic_error("the pass asked for a setting it does not declare: " + key);
 }
 
-CompressedModel runPass(const CompressionPass &pass, const Checkpoint &checkpoint, const Tokenizer &tokenizer,
-                        const CompressionRequest &request, const JobContext &job)
+void checkRequest(const CompressionPass &pass, const CompressionRequest &request)
 {
     if (!(request.ratio >= 0 && request.ratio < 1))
         throw std::invalid_argument("the ratio removed must be in [0, 1), not " + std::to_string(request.ratio));
@@ -42,6 +41,12 @@ CompressedModel runPass(const CompressionPass &pass, const Checkpoint &checkpoin
         if (!known)
             throw std::invalid_argument(pass.name() + " has no setting '" + key + "'");
     }
+}
+
+CompressedModel runPass(const CompressionPass &pass, const Checkpoint &checkpoint, const Tokenizer &tokenizer,
+                        const CompressionRequest &request, const JobContext &job)
+{
+    checkRequest(pass, request);
     const auto start = std::chrono::steady_clock::now();
     CompressedModel model = pass.run(checkpoint, tokenizer, request, job);
     model.recordRunTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

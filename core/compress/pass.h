@@ -63,8 +63,11 @@ public:
                                 const CompressionRequest &request, const JobContext &job) const = 0;
 };
 
-// Checks the request against the pass (ratio in [0, 1), calibration text when the pass needs
-// it, settings it declares — std::invalid_argument otherwise), runs it and records its run time.
+// Throws std::invalid_argument unless the pass can take the request: a ratio in [0, 1),
+// calibration text when the pass needs it, only settings it declares.
+void checkRequest(const CompressionPass &pass, const CompressionRequest &request);
+
+// checkRequest, then runs the pass and records its run time.
 CompressedModel runPass(const CompressionPass &pass, const Checkpoint &checkpoint, const Tokenizer &tokenizer,
                         const CompressionRequest &request, const JobContext &job = {});
 

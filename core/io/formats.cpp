@@ -3,6 +3,7 @@
 #include "io/error.h"
 #include "io/gguf.h"
 #include "io/hf_folder.h"
+#include "io/leftovers.h"
 #include "io/llama2c.h"
 #include "io/mapped_file.h"
 #include "io/pytorch_zip.h"
@@ -54,6 +55,8 @@ void FormatRegistry::add(CheckpointFormat format) { formats_.push_back(std::move
 std::unique_ptr<Checkpoint> openCheckpoint(const std::string &path, const JobContext &job)
 {
     struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 && errno == ENOENT)
+        recoverLeftovers(path); // an export stranded by a kill mid-replace comes back
     if (::stat(path.c_str(), &st) != 0)
         throw FileError(path, std::strerror(errno));
     if (S_ISDIR(st.st_mode))

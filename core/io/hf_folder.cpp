@@ -1,6 +1,7 @@
 #include "io/hf_folder.h"
 
 #include "io/error.h"
+#include "io/json_text.h"
 #include "io/formats.h"
 #include "io/mapped_file.h"
 
@@ -48,9 +49,8 @@ std::unique_ptr<Checkpoint> readHfFolder(const std::string &folder, const JobCon
     if (configFile->size() > kMaxConfigBytes)
         throw FileError(configPath.string(), "config.json is larger than 10 MB");
     const std::string config(reinterpret_cast<const char *>(configFile->data()), configFile->size());
-    const auto parsed = nlohmann::json::parse(config, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded() || !parsed.is_object())
-        throw FileError(configPath.string(), "config.json is not a valid JSON object");
+    if (!parseJson(config, configPath.string(), "config.json").is_object())
+        throw FileError(configPath.string(), "config.json is not a JSON object");
 
     auto weights = openCheckpointFile(findWeights(dir).string(), job);
     auto checkpoint = std::make_unique<Checkpoint>(folder, "hf folder (" + weights->format() + ")");

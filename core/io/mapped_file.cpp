@@ -13,7 +13,16 @@ namespace sculpt {
 
 std::shared_ptr<const MappedFile> MappedFile::open(const std::string &path)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // Only regular files are opened: opening a FIFO waits for a writer forever, and opening
+    // a device can have effects of its own. O_NONBLOCK covers a file swapped in meanwhile.
+    struct stat before {};
+    if (::stat(path.c_str(), &before) != 0)
+        throw FileError(path, std::strerror(errno));
+    if (S_ISDIR(before.st_mode))
+        throw FileError(path, "is a folder, not a file");
+    if (!S_ISREG(before.st_mode))
+        throw FileError(path, "is not a regular file");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         throw FileError(path, std::strerror(errno));
     struct stat st {};
@@ -24,7 +33,7 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string &path)
     }
     if (!S_ISREG(st.st_mode)) {
         ::close(fd);
-        throw FileError(path, "not a regular file");
+        throw FileError(path, "is not a regular file");
     }
     const auto size = static_cast<uint64_t>(st.st_size);
     const std::byte *data = nullptr;

@@ -1,6 +1,7 @@
 #include "io/shard_index.h"
 
 #include "io/error.h"
+#include "io/json_text.h"
 #include "io/formats.h"
 #include "io/mapped_file.h"
 
@@ -28,13 +29,8 @@ std::unique_ptr<Checkpoint> readShardIndex(const std::string &path, const JobCon
     auto file = MappedFile::open(path);
     if (file->size() > kMaxIndexBytes)
         throw FileError(path, "index is larger than 100 MB");
-    json index;
-    try {
-        const auto *text = reinterpret_cast<const char *>(file->data());
-        index = json::parse(text, text + file->size());
-    } catch (const json::parse_error &e) {
-        throw FileError(path, std::string("index is not valid JSON: ") + e.what());
-    }
+    const json index = parseJson(std::string_view(reinterpret_cast<const char *>(file->data()), file->size()), path,
+                                 "index", {.values = 2'000'000, .depth = 8});
     const auto map = index.is_object() ? index.find("weight_map") : index.end();
     if (map == index.end() || !map->is_object())
         throw FileError(path, "index has no weight_map object");

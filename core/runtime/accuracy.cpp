@@ -1,6 +1,6 @@
 #include "runtime/accuracy.h"
 
-#include "runtime/idx.h"
+#include "data/idx.h"
 #include "runtime/image_classifier.h"
 
 #include <algorithm>

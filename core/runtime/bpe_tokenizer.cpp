@@ -6,13 +6,15 @@
 #include "runtime/tokenizer.h"
 
 #include "io/error.h"
+#include "io/json_text.h"
+#include "io/mapped_file.h"
 #include "runtime/byte_level.h"
 #include "runtime/pair_merging.h"
 #include "runtime/unicode_classes.h"
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <unordered_map>
@@ -310,10 +312,27 @@ private:
 
 constexpr int32_t kMaxId = 1 << 24;
 
-int32_t tokenId(const Reader &r, const json &value, const std::string &what)
+// The ids a tokenizer.json may use. The tokenizer's tables are as long as its largest id, and
+// a real vocabulary numbers its tokens from 0 with few gaps (added tokens after it, a little
+// padding): an id past twice the tokens the file lists is refused before it costs memory the
+// file does not pay for (a 130-byte file asking for id 2^24 - 1 took 1.2 GB).
+int64_t idLimit(const json &doc, const json &model)
+{
+    size_t listed = 0;
+    if (model.contains("vocab") && model["vocab"].is_object())
+        listed += model["vocab"].size();
+    if (doc.contains("added_tokens") && doc["added_tokens"].is_array())
+        listed += doc["added_tokens"].size();
+    return std::min<int64_t>(kMaxId, 2 * int64_t(listed) + 1024);
+}
+
+int32_t tokenId(const Reader &r, const json &value, const std::string &what, int64_t limit)
 {
     if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() >= kMaxId)
         r.fail(what + " has an id that is not an integer from 0 to 2^24");
+    if (value.get<int64_t>() >= limit)
+        r.fail(what + " has id " + std::to_string(value.get<int64_t>()) +
+               ", too far past the tokens the file lists for a vocabulary (ids below " + std::to_string(limit) + ")");
     return int32_t(value.get<int64_t>());
 }
 
@@ -354,11 +373,11 @@ void checkModel(const Reader &r, const json &model)
             r.fail(std::string("model.") + key + " is set: not a byte-level BPE");
 }
 
-std::vector<std::string> readVocabulary(const Reader &r, const json &model)
+std::vector<std::string> readVocabulary(const Reader &r, const json &model, int64_t limit)
 {
     std::vector<std::string> symbols;
     for (const auto &[symbol, value] : r.object(model, "vocab", "model.").items()) {
-        const int32_t id = tokenId(r, value, "vocabulary entry \"" + symbol + "\"");
+        const int32_t id = tokenId(r, value, "vocabulary entry \"" + symbol + "\"", limit);
         if (symbol.empty())
             r.fail("the vocabulary has an empty token");
         if (size_t(id) >= symbols.size())
@@ -370,7 +389,7 @@ std::vector<std::string> readVocabulary(const Reader &r, const json &model)
     return symbols;
 }
 
-std::vector<AddedToken> readAddedTokens(const Reader &r, const json &doc)
+std::vector<AddedToken> readAddedTokens(const Reader &r, const json &doc, int64_t limit)
 {
     std::vector<AddedToken> added;
     if (!doc.contains("added_tokens") || doc["added_tokens"].is_null())
@@ -381,7 +400,7 @@ std::vector<AddedToken> readAddedTokens(const Reader &r, const json &doc)
         if (!t.is_object() || !t.contains("id") || r.text(t, "content", "added token ").empty())
             r.fail("an added token without an id or content");
         const std::string content = r.text(t, "content", "added token ");
-        added.push_back({content, tokenId(r, t["id"], "added token \"" + content + "\""),
+        added.push_back({content, tokenId(r, t["id"], "added token \"" + content + "\"", limit),
                          r.flag(t, "special", false, "added token "), r.flag(t, "lstrip", false, "added token "),
                          r.flag(t, "rstrip", false, "added token "), r.flag(t, "single_word", false, "added token ")});
     }
@@ -408,9 +427,10 @@ void findSpecialTokens(const std::string &path, BpeTokenizer &tokenizer)
     namespace fs = std::filesystem;
     const fs::path configPath = fs::path(path).parent_path() / "tokenizer_config.json";
     json config = json::object();
-    if (fs::is_regular_file(configPath)) {
-        std::ifstream in(configPath);
-        config = json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (fs::exists(configPath)) {
+        const auto file = MappedFile::open(configPath.string());
+        config = parseJson(std::string_view(reinterpret_cast<const char *>(file->data()), file->size()),
+                           configPath.string(), "tokenizer_config.json", {.values = 1'000'000, .depth = 32});
         if (!config.is_object())
             throw FileError(configPath.string(), "not a JSON object");
     }
@@ -431,9 +451,8 @@ std::unique_ptr<Tokenizer> readHfTokenizer(const std::string &path, std::span<co
     const size_t first = text.find_first_not_of(" \t\r\n");
     if (first == std::string_view::npos || text[first] != '{')
         return nullptr;
-    const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded())
-        throw FileError(path, "starts like JSON but does not parse as JSON");
+    // The largest vocabularies (256k pieces with their merges) are a few million values.
+    const json doc = parseJson(text, path, "tokenizer.json", {.values = 8'000'000, .depth = 64});
     const Reader r(path);
     if (!doc.contains("model"))
         r.fail("no tokenizer model in this JSON file");
@@ -451,7 +470,8 @@ std::unique_ptr<Tokenizer> readHfTokenizer(const std::string &path, std::span<co
     options.useRegex = r.flag(preTokenizer, "use_regex", true, "pre_tokenizer.");
     options.ignoreMerges = r.flag(model, "ignore_merges", false, "model.");
 
-    auto tokenizer = std::make_unique<BpeTokenizer>(readVocabulary(r, model), readAddedTokens(r, doc), options);
+    const int64_t ids = idLimit(doc, model);
+    auto tokenizer = std::make_unique<BpeTokenizer>(readVocabulary(r, model, ids), readAddedTokens(r, doc, ids), options);
     tokenizer->setMerges(path, readMerges(r, model));
     findSpecialTokens(path, *tokenizer);
     return tokenizer;

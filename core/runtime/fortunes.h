@@ -28,7 +28,7 @@ struct FortuneCorpus {
 // Throws FileError when the folder cannot be read or holds no fortune.
 FortuneCorpus readFortunes(const std::string &directory = kFortunesDirectory);
 
-// The documents as one text that splitDocuments (runtime/perplexity.h) cuts back into them:
+// The documents as one text that splitDocuments (data/text.h) cuts back into them:
 // joined by blank lines, with a final newline.
 std::string documentsText(std::span<const std::string> documents);
 

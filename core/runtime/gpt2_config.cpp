@@ -5,6 +5,7 @@
 #include "io/hf_folder.h"
 #include "runtime/config_reader.h"
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace sculpt {
@@ -41,6 +42,8 @@ Gpt2Config readGpt2Config(const Checkpoint &checkpoint)
     if (c.dim % c.heads != 0)
         r.fail("n_head does not divide n_embd");
     c.headDim = c.dim / c.heads;
+    if (!r.present("n_inner") && c.dim > std::numeric_limits<int64_t>::max() / 4)
+        r.fail("n_embd is too large for the default n_inner (4·n_embd)");
     c.hiddenDim = r.present("n_inner") ? r.positive("n_inner") : 4 * c.dim;
     c.vocab = r.positive("vocab_size");
     c.contextLength = r.present("n_positions") ? r.positive("n_positions") : r.positive("n_ctx");

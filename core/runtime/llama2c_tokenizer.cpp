@@ -132,8 +132,16 @@ std::unique_ptr<Tokenizer> readLlama2cTokenizer(const std::string &path, std::sp
     while (at < bytes.size()) {
         float score = 0;
         int32_t length = 0;
-        if (!take(bytes, at, score) || !take(bytes, at, length) || length < 0 || length > maxLength ||
-            bytes.size() - at < size_t(length))
+        const size_t entry = at;
+        const bool cut = !take(bytes, at, score) || !take(bytes, at, length) ||
+                         (length >= 0 && length <= maxLength && bytes.size() - at < size_t(length));
+        // Whole entries up to a cut one at the very end: a file that ends too early, not
+        // another format.
+        if (cut && !pieces.empty())
+            throw FileError(path, "llama2.c tokenizer truncated at byte " + std::to_string(bytes.size()) + ": entry " +
+                                      std::to_string(pieces.size()) + " (from byte " + std::to_string(entry) +
+                                      ") is cut short");
+        if (cut || length < 0 || length > maxLength)
             return nullptr;
         pieces.emplace_back(reinterpret_cast<const char *>(bytes.data() + at), size_t(length));
         scores.push_back(score);

@@ -11,6 +11,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// ASan's runtime (TSan's and MSan's too) ends the process on RTLD_DEEPBIND, which would put a
+// module's own symbols ahead of its interceptors: sanitized builds (SCULPT_SANITIZE,
+// SCULPT_FUZZ) load modules without it, in the one symbol scope. What the own scope keeps
+// apart is LibTorch's protobuf: fine in the fuzz build, which has no LibTorch; a sanitized
+// build with LibTorch may meet the clash sentencepiece_module.h describes.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr int kOwnScope = 0;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+constexpr int kOwnScope = 0;
+#else
+constexpr int kOwnScope = RTLD_DEEPBIND;
+#endif
+#else
+constexpr int kOwnScope = RTLD_DEEPBIND;
+#endif
+
 struct Loaded {
     void *handle = nullptr;
     std::string failure;
@@ -27,7 +44,7 @@ Loaded load(const std::string &file, const std::string &builtAt, const std::stri
     for (const fs::path &candidate : candidates) {
         if (!fs::is_regular_file(candidate, error))
             continue;
-        if (void *handle = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND))
+        if (void *handle = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | kOwnScope))
             return {handle, {}};
         return {nullptr, "cannot load " + candidate.string() + ": " + ::dlerror()};
     }

@@ -1,5 +1,6 @@
 #include "runtime/perplexity.h"
 
+#include "data/text.h"
 #include "runtime/language_model.h"
 #include "runtime/tokenizer.h"
 
@@ -11,24 +12,6 @@
 namespace sculpt {
 
 double PerplexityResult::perplexity() const { return std::exp(meanNll); }
-
-std::vector<std::string_view> splitDocuments(std::string_view text)
-{
-    // The whitespace Python's str.strip() and C's isspace() agree on.
-    constexpr std::string_view kSpace = " \t\n\r\f\v";
-    std::vector<std::string_view> documents;
-    while (!text.empty()) {
-        const size_t end = text.find("\n\n");
-        std::string_view document = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 2);
-        const size_t first = document.find_first_not_of(kSpace);
-        if (first == std::string_view::npos)
-            continue;
-        document = document.substr(first, document.find_last_not_of(kSpace) - first + 1);
-        documents.push_back(document);
-    }
-    return documents;
-}
 
 PerplexityResult perplexity(const LanguageModel &model, const Tokenizer &tokenizer, std::string_view text,
                             long maxDocuments, const JobContext &job)

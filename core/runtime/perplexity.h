@@ -19,11 +19,7 @@ struct PerplexityResult {
     double perplexity() const;
 };
 
-// The documents of a text: the pieces between blank lines ("\n\n"), stripped of surrounding
-// whitespace, empty ones dropped.
-std::vector<std::string_view> splitDocuments(std::string_view text);
-
-// Each document (the first maxDocuments when that is ≥ 0) is encoded with BOS, cut to the
+// Each document (data/text.h's splitDocuments; the first maxDocuments when that is ≥ 0) is encoded with BOS, cut to the
 // model's context length and run in one causal pass; the negative log-likelihood of every
 // token after the first is averaged over all tokens of all documents. Reports progress per
 // document; throws Cancelled when asked to stop.

@@ -3,6 +3,7 @@
 #include "io/checkpoint.h"
 #include "io/error.h"
 #include "io/hf_folder.h"
+#include "io/json_text.h"
 #include "io/mapped_file.h"
 
 #include <algorithm>
@@ -19,6 +20,12 @@ namespace {
 using json = nlohmann::json;
 
 constexpr uint64_t kMaxSidecarBytes = 1'000'000;
+// Image channels (1 grey, 3 RGB, 4 RGBA; a few hundred for hyperspectral images at most):
+// the per-channel mean and std are allocated from this count, so a lying one is refused.
+constexpr int64_t kMaxChannels = 1024;
+// libstdc++ compiles a regular expression recursively, a level per group: 10,000 nested
+// groups overflow the stack. A rename pattern is a few dozen bytes; 1000 nest at most 500.
+constexpr size_t kMaxPatternBytes = 1000;
 
 // config.json's keys the ViT runtime reads, and the layout keys only a sidecar brings. A
 // sidecar key outside both is refused, so a typo is not silently ignored; keys starting with
@@ -83,14 +90,7 @@ json readSidecar(const std::string &path)
     if (file->size() > kMaxSidecarBytes)
         throw FileError(path, "a sidecar config is at most 1 MB");
     const std::string text(reinterpret_cast<const char *>(file->data()), file->size());
-    json sidecar;
-    try {
-        sidecar = json::parse(text);
-    } catch (const json::parse_error &e) {
-        // nlohmann's message says where ("at line 3, column 5: …"); keep just that part.
-        const std::string what = e.what();
-        throw FileError(path, "not valid JSON: " + what.substr(what.find(' ') + 1));
-    }
+    const json sidecar = parseJson(text, path, "the sidecar config");
     if (!sidecar.is_object())
         throw FileError(path, "a sidecar config is a JSON object");
     for (const auto &[key, value] : sidecar.items())
@@ -275,6 +275,9 @@ std::vector<std::pair<std::string, std::string>> renames(const Settings &s)
     for (const json &pair : s["rename"]) {
         if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
             s.fail("rename", shape);
+        if (pair[0].get<std::string>().size() > kMaxPatternBytes)
+            s.fail("rename", "pattern of " + std::to_string(pair[0].get<std::string>().size()) + " bytes is longer than " +
+                                 std::to_string(kMaxPatternBytes) + ", more than a rename needs");
         try {
             std::regex(pair[0].get<std::string>());
         } catch (const std::regex_error &e) {
@@ -299,6 +302,9 @@ VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecar
     if (c.imageSize % c.patchSize != 0)
         s.fail("patch_size", std::to_string(c.patchSize) + " does not divide image_size " + std::to_string(c.imageSize));
     c.channels = s.positive("num_channels", 3);
+    if (c.channels > kMaxChannels)
+        s.fail("num_channels", std::to_string(c.channels) + " is more than the " + std::to_string(kMaxChannels) +
+                                   " channels an image may have");
     c.dim = s.positive("hidden_size");
     c.layers = s.positive("num_hidden_layers");
     c.heads = s.positive("num_attention_heads");

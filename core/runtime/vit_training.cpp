@@ -1,7 +1,7 @@
 #include "runtime/vit_training.h"
 
 #include "io/atomic_file.h"
-#include "runtime/idx.h"
+#include "data/idx.h"
 #include "runtime/learning_rate.h"
 #include "tensor/torch_bridge.h"
 

@@ -1,6 +1,9 @@
 #include "workspace/workspace.h"
 
+#include "io/atomic_file.h"
 #include "io/error.h"
+#include "io/file_lock.h"
+#include "io/writable.h"
 #include "workspace/evaluation_records.h"
 #include "workspace/hdf5_object.h"
 #include "workspace/pass_records.h"
@@ -9,17 +12,13 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <mutex>
 #include <pwd.h>
 #include <stdexcept>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
@@ -33,8 +32,6 @@ using Spectra = std::map<std::string, std::map<std::string, TensorSpectrum>>; //
 
 constexpr const char *kFormat = "sculpt-workspace";
 constexpr int32_t kVersion = 1;
-
-std::string systemError(const std::string &what) { return what + ": " + std::strerror(errno); }
 
 // ---- files ---------------------------------------------------------------------------
 
@@ -262,84 +259,6 @@ void writeTensors(hid_t file, const Spectra &spectra)
         writeTensor(tensors, entry.second);
 }
 
-// ---- the temporary copy --------------------------------------------------------------
-
-std::string directoryOf(const std::string &path)
-{
-    const fs::path parent = fs::path(path).parent_path();
-    return parent.empty() ? "." : parent.string();
-}
-
-mode_t currentUmask()
-{
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    return mask;
-}
-
-// The copy save() edits. It lives beside the workspace so the final rename stays on one
-// file system, and it is removed unless it became the workspace.
-class TempFile {
-public:
-    explicit TempFile(std::string target) : target_(std::move(target))
-    {
-        std::string pattern = target_ + ".tmp-XXXXXX";
-        fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
-        if (fd_ < 0)
-            throw Failure(systemError("cannot create a temporary file"));
-        path_ = pattern;
-    }
-    TempFile(const TempFile &) = delete;
-    TempFile &operator=(const TempFile &) = delete;
-    ~TempFile()
-    {
-        ::close(fd_);
-        if (!renamed_)
-            ::unlink(path_.c_str());
-    }
-
-    const std::string &path() const { return path_; }
-
-    // Copies the workspace in, with its permissions; false when there is none yet.
-    bool copyTarget()
-    {
-        std::error_code error;
-        fs::copy_file(target_, path_, fs::copy_options::overwrite_existing, error);
-        if (error == std::errc::no_such_file_or_directory) {
-            // mkstemp makes the file private; give a new workspace the mode a plain create would.
-            ::fchmod(fd_, 0666 & ~currentUmask());
-            return false;
-        }
-        if (error)
-            throw Failure("cannot copy the workspace: " + error.message());
-        return true;
-    }
-
-    // Puts the copy in the workspace's place: its data reaches the disk before the rename,
-    // so the name never points at an incomplete file.
-    void replaceTarget()
-    {
-        if (::fsync(fd_) != 0)
-            throw Failure(systemError("cannot flush " + path_));
-        if (::rename(path_.c_str(), target_.c_str()) != 0)
-            throw Failure(systemError("cannot rename " + path_));
-        renamed_ = true;
-        // Makes the rename itself durable; the new file is in place either way, so a
-        // failure here is no reason to report the save as failed.
-        const int directory = ::open(directoryOf(target_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (directory >= 0) {
-            ::fsync(directory);
-            ::close(directory);
-        }
-    }
-
-private:
-    std::string target_;
-    std::string path_;
-    int fd_ = -1;
-    bool renamed_ = false;
-};
-
 // Debian's HDF5 is built without thread safety: every use of it goes through this lock.
 std::mutex &hdf5Lock()
 {
@@ -377,6 +296,8 @@ Workspace Workspace::open(const std::string &path, const ModelIdentity &model)
         throw FileError(path, error.message());
     if (status.type() == fs::file_type::directory)
         throw FileError(path, "is a folder; a workspace is a file");
+    if (status.type() != fs::file_type::regular)
+        throw FileError(path, "is not a regular file; a workspace is one");
     try {
         const std::lock_guard lock(hdf5Lock());
         silenceHdf5();
@@ -390,6 +311,8 @@ Workspace Workspace::open(const std::string &path, const ModelIdentity &model)
     }
     return workspace;
 }
+
+void Workspace::checkWritable() const { checkCanCreate(path_); }
 
 std::string Workspace::defaultPath(const std::string &modelPath)
 {
@@ -493,14 +416,20 @@ void Workspace::save()
     std::vector<PassRecord> savingPasses = pendingPasses_;
     try {
         std::error_code error;
-        fs::create_directories(directoryOf(path_), error);
+        const fs::path folder = fs::path(path_).parent_path();
+        if (!folder.empty())
+            fs::create_directories(folder, error);
         if (error)
             throw Failure("cannot create its folder: " + error.message());
         const std::lock_guard lock(hdf5Lock());
         silenceHdf5();
-        TempFile temp(path_);
+        // Other processes (the window, sculpt-cli, cluster jobs) save the same file: each save
+        // copies the file as it is once the lock is held, so none loses another's additions.
+        const FileLock processes(path_);
+        AtomicFile temp(path_);
         const bool existed = temp.copyTarget();
-        Hid file = existed ? openWorkspaceFile(temp.path(), H5F_ACC_RDWR, model_) : createFile(temp.path());
+        Hid file = existed ? openWorkspaceFile(temp.temporaryPath(), H5F_ACC_RDWR, model_)
+                           : createFile(temp.temporaryPath());
         writeOwner(openGroup(file, "/"), model_, !existed);
         if (!existed) { // normally nothing, unless the file went away since open()
             writeTensors(file, stored_);
@@ -511,7 +440,7 @@ void Workspace::save()
         writeEvaluations(file, saving);
         writePasses(file, savingPasses);
         file.close("cannot write");
-        temp.replaceTarget();
+        temp.commit();
     } catch (const Failure &failure) {
         throw FileError(path_, failure.what());
     }

@@ -53,6 +53,9 @@ public:
     static std::string defaultPath(const std::string &modelPath);
 
     const std::string &path() const { return path_; }
+    // Throws FileError when save() could not write the file (its folder cannot be made or
+    // written): for refusing before the work whose results it would keep.
+    void checkWritable() const;
 
     // The stored spectrum for this tensor and method, if its content hash still matches.
     std::optional<TensorSpectrum> spectrum(const std::string &tensor, const std::string &method,
@@ -76,11 +79,13 @@ public:
     void putPass(PassRecord pass);
 
     // Writes atomically: the previous file stays readable until the new one is complete
-    // (copy, update the copy, fsync, rename), even if the process is killed meanwhile; a
-    // killed save can leave a "<path>.tmp-XXXXXX" file beside it. Groups this version does
-    // not know are kept, and so are evaluations and passes other Workspace objects saved
-    // meanwhile. Creates missing folders. Throws FileError, leaving the file as it was, when it cannot write or the
-    // file is no longer this model's workspace.
+    // (copy, update the copy, fsync, rename), even if the process is killed meanwhile; what a
+    // killed save leaves beside it is removed by the next save. Saves from any number of
+    // processes are serialised by "<path>.lock" (file_lock.h), and each applies this object's
+    // additions to the file as it is then: spectra, evaluations and passes that other
+    // processes or Workspace objects saved meanwhile are kept, and so are groups this version
+    // does not know. Creates missing folders. Throws FileError, leaving the file as it was,
+    // when it cannot write or the file is no longer this model's workspace.
     void save();
 
 private:

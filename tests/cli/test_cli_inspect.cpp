@@ -87,6 +87,22 @@ private Q_SLOTS:
         if (!fileBytes.isEmpty())
             QVERIFY2(!err.contains('\n'), qPrintable(err)); // one line
     }
+
+    void everyCommandAnswersHelp_data()
+    {
+        QTest::addColumn<QString>("command");
+        for (const char *c : {"inspect", "spectra", "generate", "eval", "zoo", "compress"})
+            QTest::newRow(c) << c;
+    }
+    void everyCommandAnswersHelp()
+    {
+        QFETCH(QString, command);
+        for (const char *flag : {"--help", "-h"}) {
+            const Run run = cli({command, flag});
+            QCOMPARE(run.exitCode, 0);
+            QVERIFY2(run.out.contains(("sculpt-cli " + command + " ").toUtf8()) && run.err.isEmpty(), run.out.constData());
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliInspect)

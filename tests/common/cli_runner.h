@@ -3,6 +3,9 @@
 
 #include <QProcess>
 #include <QStringList>
+#include <QtTest>
+
+#include <csignal>
 
 namespace sculpt::test {
 
@@ -11,6 +14,16 @@ struct CliRun {
     QByteArray out;
     QByteArray err;
 };
+
+// Ctrl-C, SIGTERM (a cluster, `kill`) and SIGHUP (a closing terminal): every long command
+// stops on each alike, keeping what it finished, with 128 + the signal as its status.
+inline void addStopSignalRows()
+{
+    QTest::addColumn<int>("signal");
+    QTest::newRow("SIGINT") << SIGINT;
+    QTest::newRow("SIGTERM") << SIGTERM;
+    QTest::newRow("SIGHUP") << SIGHUP;
+}
 
 inline CliRun runCli(const QStringList &args, int timeoutMs = 120000)
 {

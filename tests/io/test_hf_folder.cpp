@@ -253,19 +253,22 @@ void TestHfFolder::refusesFolderWithoutWeights()
 void TestHfFolder::refusesInvalidConfig_data()
 {
     QTest::addColumn<QByteArray>("config");
-    QTest::newRow("empty") << QByteArray();
-    QTest::newRow("truncated") << kConfig.left(20);
-    QTest::newRow("an array") << QByteArray(R"(["llama"])");
-    QTest::newRow("a string") << QByteArray("\"llama\"");
-    QTest::newRow("non-UTF-8") << QByteArray("{\"model_type\": \"\xff\"}");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("empty") << QByteArray() << "config.json is not valid JSON";
+    QTest::newRow("truncated") << kConfig.left(20) << "config.json is not valid JSON";
+    QTest::newRow("an array") << QByteArray(R"(["llama"])") << "config.json is not a JSON object";
+    QTest::newRow("a string") << QByteArray("\"llama\"") << "config.json is not a JSON object";
+    QTest::newRow("non-UTF-8") << QByteArray("{\"model_type\": \"\xff\"}") << "config.json is not valid JSON";
+    QTest::newRow("number overflow") << QByteArray(R"({"rope_theta": 1e999})") << "number overflow";
 }
 
 void TestHfFolder::refusesInvalidConfig()
 {
     QFETCH(QByteArray, config);
+    QFETCH(QString, reason);
     writeShardedModel(indexText(weightMap()));
     test::writeFile(path(QStringLiteral("config.json")), config);
-    expectError(failure([&] { openCheckpoint(folder()); }), QStringLiteral("config.json is not a valid JSON object"));
+    expectError(failure([&] { openCheckpoint(folder()); }), reason);
 }
 
 void TestHfFolder::refusesSeveralUnindexedWeightFiles()

@@ -262,7 +262,8 @@ private Q_SLOTS:
         QTest::newRow("metaspace") << smallTokenizer({}, {}, {{"pre_tokenizer", metaspace}}) << "'Metaspace'";
         QTest::newRow("unknown merge") << smallTokenizer({}, {"a b"}) << "merge 0 (\"a b\")";
         QTest::newRow("merge of three") << smallTokenizer({"ab"}, {"a b c"}) << "not two tokens";
-        QTest::newRow("not JSON") << QByteArray("{\"model\": ") << "does not parse";
+        QTest::newRow("not JSON") << QByteArray("{\"model\": ") << "tokenizer.json is not valid JSON";
+        QTest::newRow("number overflow") << QByteArray("{\"model\": {\"type\": \"BPE\", \"dropout\": 1e999}}") << "number overflow";
         QTest::newRow("no model") << QByteArray("{\"vocab_size\": 3}") << "no tokenizer model";
         QTest::newRow("no byte tokens")
             << QByteArray("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}, "

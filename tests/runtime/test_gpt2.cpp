@@ -14,6 +14,7 @@
 #include "runtime/causal_lm.h"
 #include "runtime/generate.h"
 #include "runtime/language_model.h"
+#include "data/text.h"
 #include "runtime/perplexity.h"
 #include "runtime/tokenizer.h"
 #include "tensor_files.h"

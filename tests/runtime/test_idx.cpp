@@ -3,8 +3,9 @@
 
 #include "io/error.h"
 #include "idx_files.h"
-#include "runtime/idx.h"
+#include "data/idx.h"
 #include "test_files.h"
+#include "child_process.h"
 
 #include <QTemporaryDir>
 #include <zlib.h>
@@ -154,6 +155,34 @@ private Q_SLOTS:
             QVERIFY2(message.startsWith(path + ": ") && message.contains(reason) && !message.contains('\n'),
                      qPrintable(message));
         }
+    }
+
+    // A 4 MB gzip file whose header claims 5.1 million images (4 GB): within deflate's
+    // ratio, so only the data itself shows the claim false. Reading it must not cost the 4 GB
+    // claimed first.
+    void lyingGzipHeaderCostsOnlyItsData()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("lying.gz");
+        QByteArray noise(4 << 20, '\0');
+        quint64 state = 88172645463325252ull; // xorshift: incompressible bytes
+        for (char &c : noise) {
+            state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+            c = char(state);
+        }
+        sculpt::test::writeFile(path, gzip(idxFile(kImages, {5'100'000, 28, 28}, noise)));
+        const auto child = sculpt::test::runInChild([&] {
+            try {
+                readIdxImages(path.toStdString());
+            } catch (const FileError &e) {
+                return std::string(e.what());
+            }
+            return std::string("read without an error");
+        });
+        QVERIFY(child.finished);
+        QVERIFY2(QString::fromStdString(child.message).contains("the data ends after 4194304 of the 3998400000 bytes"),
+                 child.message.c_str());
+        QVERIFY2(child.peakKb < 200 * 1024, qPrintable(QString("peak %1 MB").arg(child.peakKb / 1024)));
     }
 
     void missingFile()

@@ -4,6 +4,7 @@
 #include "io/formats.h"
 #include "llama2c_reference.h"
 #include "runtime/language_model.h"
+#include "data/text.h"
 #include "runtime/perplexity.h"
 #include "runtime/tokenizer.h"
 #include "test_files.h"

@@ -6,7 +6,7 @@
 #include "cli_runner.h"
 #include "io/formats.h"
 #include "runtime/accuracy.h"
-#include "runtime/idx.h"
+#include "data/idx.h"
 #include "runtime/image_classifier.h"
 #include "runtime/vit_training.h"
 

@@ -10,6 +10,7 @@
 #include "runtime/fortunes.h"
 #include "runtime/language_model.h"
 #include "runtime/llama_training.h"
+#include "data/text.h"
 #include "runtime/perplexity.h"
 #include "runtime/tokenizer.h"
 

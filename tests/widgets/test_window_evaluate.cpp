@@ -12,7 +12,7 @@
 #include "io/formats.h"
 #include "jobs_panel.h"
 #include "main_window.h"
-#include "runtime/idx.h"
+#include "data/idx.h"
 #include "runtime/image_classifier.h"
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"

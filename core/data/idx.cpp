@@ -1,4 +1,4 @@
-#include "runtime/idx.h"
+#include "data/idx.h"
 
 #include "io/checkpoint.h"
 #include "io/error.h"
@@ -150,10 +150,18 @@ std::vector<uint8_t> readBody(Reader &in, const std::vector<int64_t> &dims, cons
 {
     const auto size = checkedElements(dims);
     in.expectRoom(4 + 4 * dims.size(), size, claim);
-    std::vector<uint8_t> body(static_cast<size_t>(*size));
-    if (const size_t got = in.read(body); got < body.size())
-        in.fail("the data ends after " + std::to_string(got) + " of the " + std::to_string(body.size()) +
-                " bytes of the " + claim + " the header claims");
+    // A gzip header may claim up to deflate's limit of the file's size: the buffer grows with
+    // what really inflates, so a lying header costs no more memory than the data it comes with.
+    constexpr size_t kStep = size_t(16) << 20;
+    const auto total = static_cast<size_t>(*size);
+    std::vector<uint8_t> body;
+    while (body.size() < total) {
+        const size_t before = body.size();
+        body.resize(before + std::min(kStep, total - before));
+        if (const size_t got = in.read(std::span(body).subspan(before)); got < body.size() - before)
+            in.fail("the data ends after " + std::to_string(before + got) + " of the " + std::to_string(total) +
+                    " bytes of the " + claim + " the header claims");
+    }
     in.expectEnd(claim);
     return body;
 }

@@ -1,0 +1,84 @@
+#include "usage.h"
+
+#include <algorithm>
+
+namespace sculpt::cli {
+namespace {
+
+struct Form {
+    const char *command;
+    const char *arguments;
+    const char *summary;
+};
+
+constexpr Form kForms[] = {
+    {"inspect", "PATH [--json]", "format, architecture, parameters and tensors by block"},
+    {"spectra", "PATH [--exact | --topk K] [--workspace FILE] [--json | --csv] [--match REGEX]",
+     "singular spectrum and metrics of every weight matrix, kept in the model's workspace"},
+    {"generate", "MODEL [--tokenizer PATH] --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]",
+     "continue TEXT (\"\" starts from BOS): greedy at temperature 0"},
+    {"eval", "MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--json]",
+     "perplexity on the blank-line-separated documents of FILE"},
+    {"eval", "MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--json]",
+     "top-1 accuracy of a ViT on an IDX image set (MNIST format)"},
+    {"zoo", "[--only vit|lm] [--out DIR] [--epochs N] [--seed S] [--threads N] [--train-limit N]",
+     "train the demo models (DIR/fashion-vit, DIR/fortunes-llama) from Debian's data packages"},
+    {"compress",
+     "MODEL --method M --ratio R [--calib FILE] [--calib-docs N] -o OUT [--format factorized|dense]\n"
+     "          [--set KEY=VALUE]... [--tokenizer PATH] [--eval FILE [--eval-docs N]] [--log FILE] [--json]",
+     "SVD compression (svd, fwsvd, asvd, svd-llm, soco) written to the folder OUT"},
+    {"compress", "--list", "every method with its settings"},
+};
+
+constexpr const char *kPaths =
+    "PATH is a checkpoint file (safetensors, sharded index, PyTorch zip, GGUF, llama2.c)\n"
+    "or a Hugging Face folder with config.json. MODEL is a LLaMA-family or GPT-2 model (a\n"
+    "llama2.c file or a folder); its tokenizer (tokenizer.model, tokenizer.json or\n"
+    "tok<vocab>.bin) is looked for beside it unless --tokenizer names one. An image MODEL is\n"
+    "a ViT folder, or any checkpoint with a SIDECAR config describing it (README, \"Running\n"
+    "models\"). Long commands stop cleanly on Ctrl-C, SIGTERM or SIGHUP, keeping what they\n"
+    "finished; exit status 0 done, 1 failed, 2 bad arguments or input, 128+signal stopped.\n";
+
+void printForms(std::ostream &out, const std::string &command)
+{
+    for (const Form &f : kForms)
+        if (f.command == command)
+            out << "  sculpt-cli " << f.command << " " << f.arguments << "\n      " << f.summary << "\n";
+}
+
+} // namespace
+
+std::string usageOf(const std::string &command)
+{
+    std::string text;
+    for (const Form &f : kForms)
+        if (f.command == command)
+            text += std::string(text.empty() ? "usage: " : "       ") + "sculpt-cli " + f.command + " " + f.arguments + "\n";
+    return text;
+}
+
+void printHelp(std::ostream &out)
+{
+    out << "usage: sculpt-cli <command> [options]   (sculpt-cli <command> --help for one)\n\ncommands:\n";
+    std::string previous;
+    for (const Form &f : kForms)
+        if (f.command != previous)
+            printForms(out, previous = f.command);
+    out << "\n" << kPaths;
+}
+
+bool printHelp(std::ostream &out, const std::string &command)
+{
+    if (usageOf(command).empty())
+        return false;
+    printForms(out, command);
+    out << "\n" << kPaths;
+    return true;
+}
+
+bool wantsHelp(const std::vector<std::string> &args)
+{
+    return std::any_of(args.begin(), args.end(), [](const std::string &a) { return a == "--help" || a == "-h"; });
+}
+
+} // namespace sculpt::cli
