@@ -15,7 +15,7 @@
 #include "compress/calibration.h"
 #include "compress/pass.h"
 #include "io/formats.h"
-#include "runtime/causal_lm.h"
+#include "runtime/model_family.h"
 #include "runtime/compute_threads.h"
 #include "runtime/perplexity.h"
 #include "runtime/tokenizer.h"
@@ -125,7 +125,7 @@ void exportDense(const sculpt::Checkpoint &checkpoint, const std::string &folder
 {
     sculpt::CompressionSummary unchanged;
     unchanged.method = "none";
-    sculpt::CompressedModel(sculpt::loadCausalLm(checkpoint, torch::kCPU), unchanged)
+    sculpt::CompressedModel(sculpt::loadCausalModel(checkpoint, torch::kCPU), unchanged)
         .write(folder, sculpt::ExportFormat::Dense);
 }
 
@@ -174,14 +174,14 @@ int run(const Options &o)
     const std::string tokens = scratch.file("calibration.tokens"), logits = scratch.file("logits.npy");
     {
         torch::NoGradGuard noGrad;
-        const auto model = sculpt::loadCausalLm(*checkpoint, torch::kCPU);
+        const auto model = sculpt::loadCausalModel(*checkpoint, torch::kCPU);
         const std::vector<torch::Tensor> sequences =
             sculpt::calibrationSequences(*tokenizer, text, o.sequences, model->contextLength(), torch::kCPU);
         if (long(sequences.size()) != o.sequences)
             throw std::runtime_error("the last " + std::to_string(o.sequences) + " documents give only " +
                                      std::to_string(sequences.size()) + " usable sequences");
         writeSequences(tokens, sequences);
-        const torch::Tensor first = model->forward(sequences[0]).contiguous();
+        const torch::Tensor first = model->step(sequences[0]).contiguous();
         bench::writeNpy(logits, first.data_ptr<float>(), first.size(0), first.size(1));
         long total = 0;
         for (const torch::Tensor &s : sequences)

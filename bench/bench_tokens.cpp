@@ -10,10 +10,10 @@
 #include "bench_support.h"
 #include "io/formats.h"
 #include "io/safetensors.h"
-#include "runtime/causal_lm.h"
+#include "runtime/model_family.h"
 #include "runtime/compute_threads.h"
 #include "runtime/language_model.h"
-#include "runtime/llama_config.h"
+#include "runtime/families/llama/llama_config.h"
 #include "data/text.h"
 #include "runtime/perplexity.h"
 #include "runtime/tokenizer.h"
@@ -76,10 +76,8 @@ void writeFolder(const std::string &folder, const std::string &configJson,
 int64_t exportStories(const std::string &folder)
 {
     c10::InferenceMode inference;
-    const auto model = sculpt::loadCausalLm(*sculpt::openCheckpoint(kStories), torch::kCPU);
-    std::vector<std::pair<std::string, torch::Tensor>> named = model->otherTensors();
-    for (const sculpt::Projection &p : model->projections())
-        named.emplace_back(p.name + ".weight", p.linear->weight());
+    const auto model = sculpt::loadCausalModel(*sculpt::openCheckpoint(kStories), torch::kCPU);
+    const std::vector<std::pair<std::string, torch::Tensor>> named = model->checkpointTensors(/*factorized=*/false);
     writeFolder(folder, model->hfConfigJson(), named);
     int64_t parameters = 0;
     for (const auto &[name, t] : named)

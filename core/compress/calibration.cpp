@@ -1,6 +1,6 @@
 #include "compress/calibration.h"
 
-#include "runtime/causal_lm.h"
+#include "runtime/model_family.h"
 #include "data/text.h"
 #include "runtime/tokenizer.h"
 
@@ -28,11 +28,11 @@ std::vector<torch::Tensor> calibrationSequences(const Tokenizer &tokenizer, std:
     return sequences;
 }
 
-std::vector<InputStatistics> collectInputStatistics(CausalLm &model, const std::vector<torch::Tensor> &sequences,
+std::vector<InputStatistics> collectInputStatistics(CausalModel &model, const std::vector<torch::Tensor> &sequences,
                                                     const JobContext &job)
 {
     torch::NoGradGuard noGrad;
-    std::vector<Projection> projections = model.projections();
+    std::vector<LinearSite> projections = blockSites(model);
     std::vector<InputStatistics> stats(projections.size());
     for (size_t i = 0; i < projections.size(); ++i) {
         const int64_t in = projections[i].linear->inFeatures();
@@ -49,10 +49,10 @@ std::vector<InputStatistics> collectInputStatistics(CausalLm &model, const std::
         for (size_t n = 0; n < sequences.size(); ++n) {
             job.checkCancelled();
             job.report(long(n), long(sequences.size()), "calibration statistics");
-            model.forward(sequences[n]);
+            model.step(sequences[n]);
         }
     } catch (...) {
-        for (Projection &p : projections)
+        for (LinearSite &p : projections)
             p.linear->observeInputs({});
         throw;
     }
@@ -81,12 +81,12 @@ torch::Tensor nextTokenLoss(const torch::Tensor &logits, const torch::Tensor &se
     return torch::nn::functional::cross_entropy(logits.narrow(0, 0, t - 1), sequence.narrow(0, 1, t - 1));
 }
 
-std::vector<torch::Tensor> fisherInformation(CausalLm &model, const std::vector<torch::Tensor> &sequences,
+std::vector<torch::Tensor> fisherInformation(CausalModel &model, const std::vector<torch::Tensor> &sequences,
                                              const JobContext &job)
 {
     // weight() of a dense projection is the model's own tensor: its gradient is the one wanted.
     std::vector<torch::Tensor> weights, fisher;
-    for (const Projection &p : model.projections()) {
+    for (const LinearSite &p : blockSites(model)) {
         weights.push_back(p.linear->weight());
         fisher.push_back(torch::zeros_like(weights.back(), torch::kFloat64));
     }
@@ -97,7 +97,7 @@ std::vector<torch::Tensor> fisherInformation(CausalLm &model, const std::vector<
             job.checkCancelled();
             job.report(long(n), long(sequences.size()), "Fisher information");
             const std::vector<torch::Tensor> grads =
-                torch::autograd::grad({nextTokenLoss(model.forward(sequences[n]), sequences[n])}, weights);
+                torch::autograd::grad({nextTokenLoss(model.step(sequences[n]), sequences[n])}, weights);
             for (size_t i = 0; i < grads.size(); ++i)
                 fisher[i].add_(grads[i].to(torch::kFloat64).square());
         }

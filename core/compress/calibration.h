@@ -12,7 +12,7 @@
 
 namespace sculpt {
 
-class CausalLm;
+class CausalModel;
 class Tokenizer;
 
 // The last `count` documents of `text` (blank-line separated), each encoded with BOS and cut
@@ -29,7 +29,7 @@ struct InputStatistics {
 
 // One entry per projection of `model`, in projections() order, from forward passes over
 // `sequences`.
-std::vector<InputStatistics> collectInputStatistics(CausalLm &model, const std::vector<torch::Tensor> &sequences,
+std::vector<InputStatistics> collectInputStatistics(CausalModel &model, const std::vector<torch::Tensor> &sequences,
                                                     const JobContext &job);
 
 // Lower-triangular S with S·Sᵀ = XᵀX (float64), the whitening of SVD-LLM. When XᵀX is not
@@ -39,7 +39,7 @@ torch::Tensor choleskyWhitening(const torch::Tensor &gram, double jitter = 1e-6)
 
 // Per projection, Σ over sequences of the squared gradient of the next-token loss with
 // respect to each weight, float64 [out, in]: the empirical Fisher information's diagonal.
-std::vector<torch::Tensor> fisherInformation(CausalLm &model, const std::vector<torch::Tensor> &sequences,
+std::vector<torch::Tensor> fisherInformation(CausalModel &model, const std::vector<torch::Tensor> &sequences,
                                              const JobContext &job);
 
 // Mean next-token cross-entropy of `logits` [T, vocab] on `sequence` [T].

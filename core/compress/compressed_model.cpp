@@ -4,7 +4,7 @@
 #include "io/atomic_file.h"
 #include "io/error.h"
 #include "io/export_folder.h"
-#include "runtime/causal_lm.h"
+#include "runtime/model_family.h"
 #include "runtime/language_model.h"
 #include "tensor/torch_bridge.h"
 
@@ -22,12 +22,12 @@ const char *formatName(ExportFormat format) { return format == ExportFormat::Fac
 } // namespace
 
 struct CompressedModel::Impl {
-    std::shared_ptr<CausalLm> model;
+    std::shared_ptr<CausalModel> model;
     std::unique_ptr<LanguageModel> language;
     CompressionSummary summary;
 };
 
-CompressedModel::CompressedModel(std::shared_ptr<CausalLm> model, CompressionSummary summary)
+CompressedModel::CompressedModel(std::shared_ptr<CausalModel> model, CompressionSummary summary)
 {
     std::vector<LayerSize> sizes;
     int64_t targeted = 0, stored = 0;
@@ -36,14 +36,16 @@ CompressedModel::CompressedModel(std::shared_ptr<CausalLm> model, CompressionSum
         targeted += l.rows * l.cols;
         stored += storedParameters(sizes.back());
     }
-    int64_t others = 0, biases = 0;
-    for (const auto &[name, tensor] : model->otherTensors())
-        others += tensor.numel();
-    for (const Projection &p : model->projections())
-        biases += p.linear->bias().defined() ? p.linear->bias().numel() : 0;
+    // What a factorized export stores: every layer the pass kept dense costs its m·n there.
+    int64_t exported = 0;
+    {
+        c10::InferenceMode inference;
+        for (const auto &[name, tensor] : model->checkpointTensors(/*factorized=*/true))
+            exported += tensor.numel();
+    }
     summary.ratio = ratioRemoved(sizes);
-    summary.parametersBefore = others + biases + targeted;
-    summary.parametersAfter = others + biases + stored;
+    summary.parametersAfter = exported;
+    summary.parametersBefore = exported - stored + targeted;
 
     auto impl = std::make_shared<Impl>();
     impl->language = wrapLanguageModel(model);
@@ -62,20 +64,9 @@ void CompressedModel::write(const std::string &folder, ExportFormat format, cons
     c10::InferenceMode inference;
     ExportFolder out(folder);
 
-    std::vector<std::pair<std::string, torch::Tensor>> tensors = impl_->model->otherTensors();
-    for (const Projection &p : impl_->model->projections()) {
-        job.checkCancelled();
-        if (format == ExportFormat::Factorized && p.linear->isLowRank()) {
-            const Linear::Factors f = p.linear->factors();
-            tensors.emplace_back(p.name + ".weight_a", f.a);
-            tensors.emplace_back(p.name + ".weight_b", f.b);
-        } else {
-            const torch::Tensor w = p.linear->weight();
-            tensors.emplace_back(p.name + ".weight", impl_->model->storesProjectionsTransposed() ? w.t() : w);
-        }
-        if (p.linear->bias().defined())
-            tensors.emplace_back(p.name + ".bias", p.linear->bias());
-    }
+    job.checkCancelled();
+    std::vector<std::pair<std::string, torch::Tensor>> tensors =
+        impl_->model->checkpointTensors(format == ExportFormat::Factorized);
     job.report(0, 1, "writing " + out.path());
     writeFloatSafetensors(out.file("model.safetensors"), std::move(tensors));
 

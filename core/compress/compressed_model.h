@@ -11,7 +11,7 @@
 
 namespace sculpt {
 
-class CausalLm;
+class CausalModel;
 class LanguageModel;
 
 struct CompressedLayer {
@@ -43,7 +43,7 @@ enum class ExportFormat {
 class CompressedModel {
 public:
     // `model` has its projections replaced already; `summary.layers` describes them.
-    CompressedModel(std::shared_ptr<CausalLm> model, CompressionSummary summary);
+    CompressedModel(std::shared_ptr<CausalModel> model, CompressionSummary summary);
 
     const CompressionSummary &summary() const;
     const LanguageModel &languageModel() const;

@@ -5,15 +5,15 @@
 
 namespace sculpt {
 
-CompressedModel truncateUniformly(std::shared_ptr<CausalLm> model, const std::string &method, double ratio,
-                                  const std::function<Weighting(size_t, const Projection &)> &weighting,
+CompressedModel truncateUniformly(std::shared_ptr<CausalModel> model, const std::string &method, double ratio,
+                                  const std::function<Weighting(size_t, const LinearSite &)> &weighting,
                                   const JobContext &job)
 {
     torch::NoGradGuard noGrad;
     CompressionSummary summary;
     summary.method = method;
     summary.targetRatio = ratio;
-    const std::vector<Projection> projections = model->projections();
+    const std::vector<LinearSite> projections = blockSites(*model);
     for (size_t i = 0; i < projections.size(); ++i) {
         job.checkCancelled();
         job.report(long(i), long(projections.size()), "truncating " + projections[i].name);
@@ -43,14 +43,14 @@ CompressedModel truncateWithInputStatistics(const Checkpoint &checkpoint, const 
                                             const std::function<Weighting(const InputStatistics &)> &weighting,
                                             const JobContext &job)
 {
-    std::shared_ptr<CausalLm> model = loadCausalLm(checkpoint, parseDevice(request.device));
+    std::shared_ptr<CausalModel> model = loadCausalModel(checkpoint, parseDevice(request.device));
     const std::vector<InputStatistics> stats =
         collectInputStatistics(*model,
                                calibrationSequences(tokenizer, request.calibrationText, request.calibrationDocuments,
                                                     model->contextLength(), model->device()),
                                job);
     return truncateUniformly(model, method, request.ratio,
-                             [&](size_t i, const Projection &) { return weighting(stats[i]); }, job);
+                             [&](size_t i, const LinearSite &) { return weighting(stats[i]); }, job);
 }
 
 } // namespace sculpt

@@ -7,7 +7,7 @@
 #include "compress/compressed_model.h"
 #include "compress/pass.h"
 #include "compress/truncation.h"
-#include "runtime/causal_lm.h"
+#include "runtime/model_family.h"
 
 #include <functional>
 
@@ -15,8 +15,8 @@ namespace sculpt {
 
 // `weighting(i, projection)` gives the norm for projection i (projections() order). A layer
 // whose rank reaches break-even stays dense and exact.
-CompressedModel truncateUniformly(std::shared_ptr<CausalLm> model, const std::string &method, double ratio,
-                                  const std::function<Weighting(size_t, const Projection &)> &weighting,
+CompressedModel truncateUniformly(std::shared_ptr<CausalModel> model, const std::string &method, double ratio,
+                                  const std::function<Weighting(size_t, const LinearSite &)> &weighting,
                                   const JobContext &job);
 
 // The activation-aware baselines' whole run: load the model, collect each projection's input

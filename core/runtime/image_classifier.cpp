@@ -1,53 +1,42 @@
 #include "runtime/image_classifier.h"
 
 #include "runtime/device.h"
-#include "runtime/vit.h"
+#include "runtime/model_family.h"
 
 #include <stdexcept>
 
 namespace sculpt {
 
 struct ImageClassifier::Impl {
-    Vit vit;
-    torch::Device device;
+    std::shared_ptr<const VisionModel> model;
 
     torch::Tensor logits(std::span<const uint8_t> pixels, int64_t count) const
     {
-        const VitConfig &c = vit.config();
-        const auto area = uint64_t(c.imageSize * c.imageSize);
-        const uint64_t channels = count > 0 ? pixels.size() / (uint64_t(count) * area) : 0;
-        if (count <= 0 || pixels.size() != uint64_t(count) * area * channels ||
-            (channels != 1 && channels != uint64_t(c.channels)))
-            throw std::invalid_argument(std::to_string(pixels.size()) + " bytes are not " + std::to_string(count) +
-                                        " images of " + std::to_string(c.imageSize) + "×" +
-                                        std::to_string(c.imageSize) + " pixels in 1 or " +
-                                        std::to_string(c.channels) + " channels");
-        const auto options = torch::TensorOptions().dtype(torch::kFloat64);
-        const torch::Tensor mean = torch::tensor(c.mean, options).view({1, c.channels, 1, 1});
-        const torch::Tensor deviation = torch::tensor(c.std, options).view({1, c.channels, 1, 1});
-        // from_blob only reads here: the bytes are converted into a new tensor at once.
-        const torch::Tensor bytes = torch::from_blob(const_cast<uint8_t *>(pixels.data()),
-                                                     {count, int64_t(channels), c.imageSize, c.imageSize}, torch::kUInt8);
-        // In float64, then rounded once: the pixels a float64 preprocessing pipeline would give.
-        // One grey channel broadcasts into every channel the model takes.
-        const torch::Tensor normalised = (bytes.to(torch::kFloat64) * c.rescale - mean) / deviation;
-        return vit.forward(normalised.to(device, torch::kFloat32));
+        return model->forward({.pixels = model->pixels(pixels.data(), pixels.size(), count)}).logits;
     }
 };
 
 ImageClassifier::ImageClassifier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ImageClassifier::~ImageClassifier() = default;
 
+std::unique_ptr<ImageClassifier> wrapImageClassifier(std::shared_ptr<const VisionModel> model)
+{
+    return std::unique_ptr<ImageClassifier>(new ImageClassifier(std::make_unique<ImageClassifier::Impl>(std::move(model))));
+}
+
 std::unique_ptr<ImageClassifier> ImageClassifier::load(const Checkpoint &checkpoint, const std::string &sidecarPath,
                                                        const std::string &device)
 {
     const torch::Device where = parseDevice(device);
-    const VitConfig config = readVitConfig(checkpoint, sidecarPath);
     c10::InferenceMode inference;
-    return std::unique_ptr<ImageClassifier>(new ImageClassifier(std::make_unique<Impl>(Impl{Vit(checkpoint, config, where), where})));
+    std::unique_ptr<Model> model = loadModel(checkpoint, ModelKind::Vision, where, {sidecarPath});
+    return wrapImageClassifier(std::shared_ptr<const VisionModel>(static_cast<VisionModel *>(model.release())));
 }
 
-const VitConfig &ImageClassifier::config() const { return impl_->vit.config(); }
+int64_t ImageClassifier::classes() const { return impl_->model->classes(); }
+int64_t ImageClassifier::imageSize() const { return impl_->model->imageFormat().size; }
+
+std::vector<std::string> ImageClassifier::classNames() const { return impl_->model->classNames(); }
 
 std::vector<float> ImageClassifier::logits(std::span<const uint8_t> pixels, int64_t count) const
 {

@@ -1,8 +1,6 @@
 #pragma once
 // An image classifier ready to run: the torch-free face of the vision runtime, for the CLI,
-// the window and the evaluation code. Vision Transformers so far.
-
-#include "runtime/vit_config.h"
+// the window and the evaluation code, over any vision model (model.h). Vision Transformers so far.
 
 #include <cstdint>
 #include <memory>
@@ -24,9 +22,10 @@ public:
                                                  const std::string &device = "cpu");
     ~ImageClassifier();
 
-    const VitConfig &config() const;
-    int64_t classes() const { return config().labels; }
-    int64_t imageSize() const { return config().imageSize; }
+    int64_t classes() const;
+    int64_t imageSize() const;
+    // The class names the config gives, in class order; empty when it names none.
+    std::vector<std::string> classNames() const;
 
     // `pixels` holds `count` images of imageSize² bytes per channel, row-major, with one channel
     // (grey, repeated into every channel the model takes) or as many as the model takes. Each
@@ -37,8 +36,12 @@ public:
 
 private:
     struct Impl;
+    friend std::unique_ptr<ImageClassifier> wrapImageClassifier(std::shared_ptr<const class VisionModel> model);
     explicit ImageClassifier(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
+
+// The torch-free face over a model built in torch (a compressed copy, a freshly trained one).
+std::unique_ptr<ImageClassifier> wrapImageClassifier(std::shared_ptr<const class VisionModel> model);
 
 } // namespace sculpt

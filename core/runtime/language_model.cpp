@@ -1,9 +1,7 @@
 #include "runtime/language_model.h"
 
-#include "model/architecture.h"
 #include "runtime/device.h"
-#include "runtime/gpt2.h"
-#include "runtime/llama.h"
+#include "runtime/model_family.h"
 
 #include <stdexcept>
 
@@ -19,7 +17,7 @@ std::vector<float> toVector(const torch::Tensor &t)
 } // namespace
 
 struct LanguageModel::Impl {
-    std::shared_ptr<const CausalLm> model;
+    std::shared_ptr<const CausalModel> model;
 
     torch::Tensor tokenTensor(std::span<const int32_t> tokens) const
     {
@@ -36,7 +34,7 @@ struct LanguageModel::Impl {
         if (int64_t(tokens.size()) > model->contextLength())
             throw std::length_error(std::to_string(tokens.size()) + " tokens exceed the model's context of " +
                                     std::to_string(model->contextLength()));
-        return model->forward(tokenTensor(tokens));
+        return model->step(tokenTensor(tokens));
     }
 };
 
@@ -48,7 +46,7 @@ struct LanguageModel::Decoder::State {
 LanguageModel::LanguageModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LanguageModel::~LanguageModel() = default;
 
-std::unique_ptr<LanguageModel> wrapLanguageModel(std::shared_ptr<const CausalLm> model)
+std::unique_ptr<LanguageModel> wrapLanguageModel(std::shared_ptr<const CausalModel> model)
 {
     return std::unique_ptr<LanguageModel>(new LanguageModel(std::make_unique<LanguageModel::Impl>(std::move(model))));
 }
@@ -57,27 +55,7 @@ std::unique_ptr<LanguageModel> LanguageModel::load(const Checkpoint &checkpoint,
 {
     const torch::Device where = parseDevice(device);
     c10::InferenceMode inference;
-    return wrapLanguageModel(loadCausalLm(checkpoint, where));
-}
-
-KvCache KvCache::forContext(int64_t layers, int64_t kvHeads, int64_t contextLength, int64_t headDim,
-                            torch::Device device)
-{
-    KvCache cache;
-    const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device);
-    for (int64_t l = 0; l < layers; ++l) {
-        cache.keys.push_back(torch::empty({kvHeads, contextLength, headDim}, options));
-        cache.values.push_back(torch::empty({kvHeads, contextLength, headDim}, options));
-    }
-    return cache;
-}
-
-std::unique_ptr<CausalLm> loadCausalLm(const Checkpoint &checkpoint, torch::Device device)
-{
-    // Anything not GPT-2 goes to the LLaMA runtime, whose config reader names what it runs.
-    if (detectArchitecture(checkpoint) == Architecture::Gpt2)
-        return std::make_unique<Gpt2>(checkpoint, readGpt2Config(checkpoint), device);
-    return std::make_unique<Llama>(checkpoint, readLlamaConfig(checkpoint), device);
+    return wrapLanguageModel(loadCausalModel(checkpoint, where));
 }
 
 int64_t LanguageModel::vocabSize() const { return impl_->model->vocabSize(); }
@@ -120,7 +98,7 @@ std::vector<float> LanguageModel::Decoder::next(int32_t token)
                                 " tokens is full");
     c10::InferenceMode inference;
     const int32_t one[] = {token};
-    return toVector(state_->model.model->forward(state_->model.tokenTensor(one), &state_->cache).squeeze(0));
+    return toVector(state_->model.model->step(state_->model.tokenTensor(one), &state_->cache).squeeze(0));
 }
 
 } // namespace sculpt

@@ -51,9 +51,12 @@ public:
 
 private:
     struct Impl;
-    friend std::unique_ptr<LanguageModel> wrapLanguageModel(std::shared_ptr<const class CausalLm> model);
+    friend std::unique_ptr<LanguageModel> wrapLanguageModel(std::shared_ptr<const class CausalModel> model);
     explicit LanguageModel(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
+
+// The torch-free face over a model built in torch (a compressed copy, a freshly trained one).
+std::unique_ptr<LanguageModel> wrapLanguageModel(std::shared_ptr<const class CausalModel> model);
 
 } // namespace sculpt

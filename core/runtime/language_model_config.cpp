@@ -1,8 +1,8 @@
 #include "runtime/language_model_config.h"
 
 #include "model/architecture.h"
-#include "runtime/gpt2_config.h"
-#include "runtime/llama_config.h"
+#include "runtime/families/gpt2/gpt2_config.h"
+#include "runtime/families/llama/llama_config.h"
 
 namespace sculpt {
 

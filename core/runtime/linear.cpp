@@ -52,12 +52,14 @@ Linear::Factors Linear::factors() const
     return {scale_.defined() ? outer_ * scale_ : outer_, inner_};
 }
 
-std::vector<torch::Tensor> Linear::parameters() const
+std::vector<std::pair<std::string, torch::Tensor>> Linear::parameters(const std::string &name) const
 {
-    std::vector<torch::Tensor> all;
-    for (const torch::Tensor &t : {outer_, inner_, scale_, bias_})
-        if (t.defined())
-            all.push_back(t);
+    std::vector<std::pair<std::string, torch::Tensor>> all;
+    const std::pair<const char *, const torch::Tensor *> named[] = {
+        {isLowRank() ? ".weight_a" : ".weight", &outer_}, {".weight_b", &inner_}, {".scale", &scale_}, {".bias", &bias_}};
+    for (const auto &[suffix, t] : named)
+        if (t->defined())
+            all.emplace_back(name + suffix, *t);
     return all;
 }
 

@@ -7,6 +7,8 @@
 
 #include <functional>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace sculpt {
@@ -36,8 +38,9 @@ public:
     Factors factors() const;
     // The bias [out], or an undefined tensor.
     const torch::Tensor &bias() const { return bias_; }
-    // The tensors this layer computes with (W, or A, B and s), and the bias when it has one.
-    std::vector<torch::Tensor> parameters() const;
+    // The tensors this layer computes with, named as a checkpoint of layer `name` names them:
+    // name.weight, or name.weight_a (A), name.weight_b (B) and name.scale (s); and name.bias.
+    std::vector<std::pair<std::string, torch::Tensor>> parameters(const std::string &name) const;
 
     // Calls `observer` with every input x [..., in] before the product: how calibration
     // passes collect activation statistics. An empty function stops observing.

@@ -3,7 +3,7 @@
 #include "io/atomic_file.h"
 #include "runtime/compute_threads.h"
 #include "runtime/learning_rate.h"
-#include "runtime/llama_config.h"
+#include "runtime/families/llama/llama_config.h"
 #include "runtime/sentencepiece_training.h"
 #include "runtime/tokenizer.h"
 #include "tensor/torch_bridge.h"

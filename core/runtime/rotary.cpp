@@ -18,6 +18,13 @@ Rotary::Window Rotary::window(int64_t start, int64_t length) const
     return {cos_.narrow(0, start, length), sin_.narrow(0, start, length)};
 }
 
+Rotary::Window Rotary::at(const torch::Tensor &positions) const
+{
+    const int64_t b = positions.size(0), t = positions.size(1), d = cos_.size(-1);
+    const torch::Tensor flat = positions.reshape({-1});
+    return {cos_.index_select(0, flat).view({b, t, 1, d}), sin_.index_select(0, flat).view({b, t, 1, d})};
+}
+
 torch::Tensor Rotary::apply(const torch::Tensor &x, const Window &angles)
 {
     // With a, b the two halves: (a·cos − b·sin, b·cos + a·sin) = x·cos + (b, a)·(−sin, sin), in

@@ -24,14 +24,14 @@ public:
     CompressedModel run(const Checkpoint &checkpoint, const Tokenizer &tokenizer, const CompressionRequest &request,
                         const JobContext &job) const override
     {
-        std::shared_ptr<CausalLm> model = loadCausalLm(checkpoint, parseDevice(request.device));
+        std::shared_ptr<CausalModel> model = loadCausalModel(checkpoint, parseDevice(request.device));
         const std::vector<torch::Tensor> fisher =
             fisherInformation(*model,
                               calibrationSequences(tokenizer, request.calibrationText, request.calibrationDocuments,
                                                    model->contextLength(), model->device()),
                               job);
         return truncateUniformly(model, name(), request.ratio,
-                                 [&fisher](size_t i, const Projection &) {
+                                 [&fisher](size_t i, const LinearSite &) {
                                      // A row no gradient reached keeps a small weight rather than none,
                                      // so the weighting stays invertible.
                                      const torch::Tensor rows = fisher[i].sum(1).sqrt();

@@ -27,7 +27,7 @@ public:
                         const JobContext &job) const override
     {
         const SocoSchedule schedule = socoSchedule(request);
-        std::shared_ptr<CausalLm> model = loadCausalLm(checkpoint, parseDevice(request.device));
+        std::shared_ptr<CausalModel> model = loadCausalModel(checkpoint, parseDevice(request.device));
         const std::vector<torch::Tensor> sequences =
             calibrationSequences(tokenizer, request.calibrationText, request.calibrationDocuments,
                                  model->contextLength(), model->device());
@@ -35,7 +35,7 @@ public:
         if (schedule.whiten)
             stats = collectInputStatistics(*model, sequences, job);
         std::vector<ScoredLayer> layers;
-        for (const Projection &p : model->projections()) {
+        for (const LinearSite &p : blockSites(*model)) {
             const size_t i = layers.size();
             job.report(long(i), 0, "SoCo: decomposing " + p.name);
             const Basis basis =

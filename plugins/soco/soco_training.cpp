@@ -11,7 +11,7 @@ namespace sculpt {
 namespace {
 
 // The target's next-token log-probabilities, computed once before any score changes.
-std::vector<torch::Tensor> teacherLogProbs(CausalLm &model, const std::vector<torch::Tensor> &sequences,
+std::vector<torch::Tensor> teacherLogProbs(CausalModel &model, const std::vector<torch::Tensor> &sequences,
                                            const JobContext &job)
 {
     torch::NoGradGuard noGrad;
@@ -19,14 +19,14 @@ std::vector<torch::Tensor> teacherLogProbs(CausalLm &model, const std::vector<to
     for (size_t n = 0; n < sequences.size(); ++n) {
         job.checkCancelled();
         job.report(long(n), long(sequences.size()), "SoCo: the original model's predictions");
-        all.push_back(model.forward(sequences[n]).log_softmax(-1));
+        all.push_back(model.step(sequences[n]).log_softmax(-1));
     }
     return all;
 }
 
 class Trainer {
 public:
-    Trainer(CausalLm &model, std::vector<ScoredLayer> layers, double target, const SocoSchedule &schedule)
+    Trainer(CausalModel &model, std::vector<ScoredLayer> layers, double target, const SocoSchedule &schedule)
         : model_(model), layers_(std::move(layers)), target_(target), schedule_(schedule)
     {
         for (const ScoredLayer &l : layers_) {
@@ -143,7 +143,7 @@ public:
         install(g);
         double kl = 0;
         for (size_t b = 0; b < batch.size(); ++b) {
-            const torch::Tensor student = model_.forward(batch[b]).log_softmax(-1);
+            const torch::Tensor student = model_.step(batch[b]).log_softmax(-1);
             // KL(teacher ‖ student) per token, averaged over the step's sequences.
             const torch::Tensor loss =
                 (teacher[b].exp() * (teacher[b] - student)).sum(-1).mean() / double(batch.size());
@@ -197,7 +197,7 @@ public:
     std::vector<torch::Tensor> &scores() { return scores_; }
 
 private:
-    CausalLm &model_;
+    CausalModel &model_;
     std::vector<ScoredLayer> layers_;
     std::vector<torch::Tensor> scores_, masks_;
     double target_, dense_ = 0;
@@ -206,7 +206,7 @@ private:
 
 } // namespace
 
-CompressedModel trainSoco(std::shared_ptr<CausalLm> model, std::vector<ScoredLayer> layers,
+CompressedModel trainSoco(std::shared_ptr<CausalModel> model, std::vector<ScoredLayer> layers,
                           const std::vector<torch::Tensor> &sequences, double targetRatio,
                           const SocoSchedule &schedule, const CompressionRequest &request, const JobContext &job)
 {

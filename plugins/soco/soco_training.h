@@ -13,7 +13,7 @@
 
 #include "compress/compressed_model.h"
 #include "compress/pass.h"
-#include "runtime/causal_lm.h"
+#include "runtime/model_family.h"
 #include "soco/soco_schedule.h"
 
 namespace sculpt {
@@ -25,7 +25,7 @@ struct ScoredLayer {
     torch::Tensor bias;             // or undefined
 };
 
-CompressedModel trainSoco(std::shared_ptr<CausalLm> model, std::vector<ScoredLayer> layers,
+CompressedModel trainSoco(std::shared_ptr<CausalModel> model, std::vector<ScoredLayer> layers,
                           const std::vector<torch::Tensor> &sequences, double targetRatio,
                           const SocoSchedule &schedule, const CompressionRequest &request, const JobContext &job);
 

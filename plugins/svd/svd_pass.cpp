@@ -22,8 +22,8 @@ public:
     CompressedModel run(const Checkpoint &checkpoint, const Tokenizer &, const CompressionRequest &request,
                         const JobContext &job) const override
     {
-        return truncateUniformly(loadCausalLm(checkpoint, parseDevice(request.device)), name(), request.ratio,
-                                 [](size_t, const Projection &) { return Weighting{}; }, job);
+        return truncateUniformly(loadCausalModel(checkpoint, parseDevice(request.device)), name(), request.ratio,
+                                 [](size_t, const LinearSite &) { return Weighting{}; }, job);
     }
 };
 

@@ -11,7 +11,7 @@
 #include "io/error.h"
 #include "io/formats.h"
 #include "llama2c_reference.h"
-#include "runtime/causal_lm.h"
+#include "runtime/model_family.h"
 #include "runtime/generate.h"
 #include "runtime/language_model.h"
 #include "data/text.h"
@@ -280,8 +280,8 @@ private Q_SLOTS:
         TinyGpt2 m;
         m.prefix = prefix;
         const auto checkpoint = openCheckpoint(writeGpt2(dir.filePath("gpt2"), m).toStdString());
-        const auto model = loadCausalLm(*checkpoint, torch::kCPU);
-        const std::vector<Projection> projections = model->projections();
+        const auto model = loadCausalModel(*checkpoint, torch::kCPU);
+        const std::vector<LinearSite> projections = blockSites(*model);
         const std::string p = prefix ? "transformer." : "";
         QCOMPARE(projections.size(), size_t(4 * kLayers));
         const std::vector<std::pair<std::string, std::pair<int64_t, int64_t>>> expected{
@@ -302,38 +302,50 @@ private Q_SLOTS:
         QCOMPARE(model->parameters().size(), size_t(2 + kLayers * (4 + 4 * 2) + 2));
     }
 
-    // The model written back from its projections (one as factors A·B), otherTensors() and
+    // Two documents packed in one row give each the logits it has alone, as does a row of one.
+    void packedRowsMatchOneDocumentAtATime()
+    {
+        QTemporaryDir dir;
+        const auto model = loadCausalModel(*openCheckpoint(writeGpt2(dir.filePath("gpt2")).toStdString()), torch::kCPU);
+        torch::NoGradGuard noGrad;
+        const torch::Tensor a = torch::tensor(std::vector<int64_t>{3, 1, 4, 1, 5}), b = torch::tensor(std::vector<int64_t>{9, 2, 6});
+        ModelInput input;
+        input.tokens = torch::cat({a, b}).unsqueeze(0);
+        input.documents = torch::cat({torch::zeros({5}), torch::ones({3})}).to(torch::kInt64).unsqueeze(0);
+        const torch::Tensor packed = model->forward(input).logits[0];
+        QVERIFY((packed.narrow(0, 0, 5) - model->step(a)).abs().max().item<float>() < 1e-5f);
+        QVERIFY((packed.narrow(0, 5, 3) - model->step(b)).abs().max().item<float>() < 1e-5f);
+        QVERIFY((model->forward({.tokens = b.unsqueeze(0)}).logits[0] - model->step(b)).abs().max().item<float>() < 1e-5f);
+    }
+
+    // The model written back from checkpointTensors() (one projection as factors A·B) and
     // hfConfigJson() in GPT-2's layout loads again and computes the same logits.
     void writtenBackItRunsTheSame()
     {
         QTemporaryDir dir;
-        const auto model = loadCausalLm(*openCheckpoint(writeGpt2(dir.filePath("gpt2")).toStdString()), torch::kCPU);
+        const auto model = loadCausalModel(*openCheckpoint(writeGpt2(dir.filePath("gpt2")).toStdString()), torch::kCPU);
         std::vector<Tensor> tensors;
         const auto add = [&](const std::string &name, const torch::Tensor &t) {
             tensors.push_back({name, DType::F32, t.sizes().vec(), tensorBytes(t)});
         };
-        for (const auto &[name, t] : model->otherTensors())
-            add(name, t);
-        for (const Projection &p : model->projections()) {
-            const torch::Tensor w = p.linear->weight();
-            if (p.name == "transformer.h.0.mlp.c_fc") { // W [128, 32] = W·I, rank 32
-                add(p.name + ".weight_a", w);
-                add(p.name + ".weight_b", torch::eye(kDim));
+        for (const auto &[name, t] : model->checkpointTensors(/*factorized=*/false)) {
+            if (name == "transformer.h.0.mlp.c_fc.weight") { // stored [32, 128]: W [128, 32] = W·I, rank 32
+                add("transformer.h.0.mlp.c_fc.weight_a", t.t());
+                add("transformer.h.0.mlp.c_fc.weight_b", torch::eye(kDim));
             } else {
-                add(p.name + ".weight", w.t());
+                add(name, t);
             }
-            add(p.name + ".bias", p.linear->bias());
         }
         const QString copy = dir.filePath("copy");
         QDir().mkpath(copy);
         sculpt::test::writeTensors(copy + "/model.safetensors", tensors);
         sculpt::test::writeFile(copy + "/config.json", QByteArray::fromStdString(model->hfConfigJson()));
 
-        const auto reloaded = loadCausalLm(*openCheckpoint(copy.toStdString()), torch::kCPU);
-        QVERIFY(reloaded->projections()[2].linear->isLowRank());
+        const auto reloaded = loadCausalModel(*openCheckpoint(copy.toStdString()), torch::kCPU);
+        QVERIFY(blockSites(*reloaded)[2].linear->isLowRank());
         const torch::Tensor tokens = torch::tensor(std::vector<int64_t>(kTokens.begin(), kTokens.end()));
         c10::InferenceMode inference;
-        const float diff = (reloaded->forward(tokens) - model->forward(tokens)).abs().max().item<float>();
+        const float diff = (reloaded->step(tokens) - model->step(tokens)).abs().max().item<float>();
         QVERIFY2(diff < 1e-5f, qPrintable(QString::number(diff)));
     }
 

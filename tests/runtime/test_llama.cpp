@@ -7,7 +7,7 @@
 #include "io/formats.h"
 #include "runtime/generate.h"
 #include "runtime/language_model.h"
-#include "runtime/llama_config.h"
+#include "runtime/families/llama/llama_config.h"
 #include "runtime/tokenizer.h"
 #include "tensor_files.h"
 

@@ -1,4 +1,4 @@
-#include "runtime/llama_config.h"
+#include "runtime/families/llama/llama_config.h"
 
 #include "io/checkpoint.h"
 #include "io/error.h"

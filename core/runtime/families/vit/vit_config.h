@@ -36,7 +36,12 @@ struct VitTensorNames {
     std::string finalNorm;
     std::string classifierHidden; // the first layer of a two-layer head
     std::string classifier;
+
+    bool operator==(const VitTensorNames &) const = default;
 };
+
+// Hugging Face's ViTForImageClassification.
+VitTensorNames hfVitNames();
 
 struct VitConfig {
     int64_t imageSize = 0;  // square images of imageSize² pixels
@@ -47,6 +52,7 @@ struct VitConfig {
     int64_t heads = 0;
     int64_t hiddenDim = 0;  // intermediate_size, the MLP width
     int64_t labels = 0;
+    std::vector<std::string> labelNames; // id2label in id order, when the config names every class
     int64_t classifierHidden = 0; // > 0: the head is Linear → activation → Linear
     double layerNormEps = 1e-12;  // transformers' ViTConfig default
     VitActivation activation = VitActivation::Gelu;
@@ -72,5 +78,10 @@ struct VitConfig {
 // `sidecarPath` (none when empty). Throws FileError naming the file and the key when either is
 // missing, malformed, disagrees with itself or asks for something the runtime does not do.
 VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecarPath = {});
+
+// config.json of a Hugging Face ViTForImageClassification for the model, its input
+// normalisation included. Throws std::invalid_argument for a layout that config cannot
+// express (other tensor names, a two-layer head, another attention scale).
+std::string hfConfigJson(const VitConfig &config);
 
 } // namespace sculpt

@@ -1,4 +1,4 @@
-#include "runtime/gpt2_config.h"
+#include "runtime/families/gpt2/gpt2_config.h"
 
 #include "io/checkpoint.h"
 #include "io/error.h"

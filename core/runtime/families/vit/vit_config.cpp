@@ -1,4 +1,4 @@
-#include "runtime/vit_config.h"
+#include "runtime/families/vit/vit_config.h"
 
 #include "io/checkpoint.h"
 #include "io/error.h"
@@ -13,6 +13,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace sculpt {
 namespace {
@@ -40,8 +41,9 @@ const std::set<std::string> kLayoutKeys{
     "final_norm",   "image_mean", "classifier_hidden_size", "rescale_factor", "image_std",
 };
 
-// Hugging Face's ViTForImageClassification.
-VitTensorNames hfNames()
+} // namespace
+
+VitTensorNames hfVitNames()
 {
     const std::string layer = "vit.encoder.layer.{L}.";
     VitTensorNames n;
@@ -60,6 +62,8 @@ VitTensorNames hfNames()
     n.classifier = "classifier";
     return n;
 }
+
+namespace {
 
 // lucidrains/vit-pytorch's early ViT: pre-norm wrappers (PreNorm → .fn.norm and .fn.fn),
 // one fused bias-free to_qkv, FeedForward as Sequential(Linear, GELU, Linear) and
@@ -192,6 +196,21 @@ int64_t labelCount(const Settings &s)
     return int64_t(s["id2label"].size());
 }
 
+// id2label's names in id order, when it names every id from 0 to labels − 1; else none.
+std::vector<std::string> labelNames(const Settings &s, int64_t labels)
+{
+    if (!s.present("id2label") || !s["id2label"].is_object())
+        return {};
+    std::vector<std::string> names;
+    for (int64_t i = 0; i < labels; ++i) {
+        const auto it = s["id2label"].find(std::to_string(i));
+        if (it == s["id2label"].end() || !it->is_string())
+            return {};
+        names.push_back(it->get<std::string>());
+    }
+    return names;
+}
+
 VitActivation activation(const Settings &s)
 {
     const std::string name = s.text("hidden_act", "gelu");
@@ -258,7 +277,7 @@ VitTensorNames tensorNames(const Settings &s)
 {
     const std::string style = s.text("tensor_names", "hf");
     if (style == "hf")
-        return hfNames();
+        return hfVitNames();
     if (style == "lucidrains")
         return lucidrainsNames();
     s.fail("tensor_names", "'" + style + "' is not a naming the ViT runtime knows (hf, lucidrains)");
@@ -312,6 +331,7 @@ VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecar
         s.fail("num_attention_heads", std::to_string(c.heads) + " does not divide hidden_size " + std::to_string(c.dim));
     c.hiddenDim = s.positive("intermediate_size");
     c.labels = labelCount(s);
+    c.labelNames = labelNames(s, c.labels);
     c.classifierHidden = s.positive("classifier_hidden_size", 0);
     c.layerNormEps = s.number("layer_norm_eps", c.layerNormEps);
     c.activation = activation(s);
@@ -333,6 +353,47 @@ VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecar
         s.fail("classifier_hidden_size", "asks for a two-layer head, which tensor_names '" +
                                              s.text("tensor_names", "hf") + "' has no name for");
     return c;
+}
+
+std::string hfConfigJson(const VitConfig &c)
+{
+    const auto refuse = [](const std::string &what) {
+        throw std::invalid_argument("this ViT " + what + ", which a Hugging Face ViT config cannot say: not exported");
+    };
+    if (!(c.names == hfVitNames()) || !c.renames.empty())
+        refuse("has tensor names other than Hugging Face's");
+    if (c.classifierHidden > 0 || !c.finalNorm)
+        refuse("has another head than LayerNorm → Linear");
+    if (std::abs(c.attentionScale * std::sqrt(double(c.headDim())) - 1) > 1e-12)
+        refuse("scales attention other than by 1/√head_dim");
+    nlohmann::ordered_json id2label, label2id;
+    for (int64_t i = 0; i < c.labels; ++i) {
+        const std::string name = size_t(i) < c.labelNames.size() ? c.labelNames[size_t(i)] : "LABEL_" + std::to_string(i);
+        id2label[std::to_string(i)] = name;
+        label2id[name] = i;
+    }
+    const char *act = c.activation == VitActivation::Gelu ? "gelu" : c.activation == VitActivation::GeluTanh ? "gelu_pytorch_tanh" : "relu";
+    const nlohmann::ordered_json config{{"architectures", {"ViTForImageClassification"}},
+                                        {"model_type", "vit"},
+                                        {"image_size", c.imageSize},
+                                        {"patch_size", c.patchSize},
+                                        {"num_channels", c.channels},
+                                        {"hidden_size", c.dim},
+                                        {"num_hidden_layers", c.layers},
+                                        {"num_attention_heads", c.heads},
+                                        {"intermediate_size", c.hiddenDim},
+                                        {"hidden_act", act},
+                                        {"hidden_dropout_prob", 0.0},
+                                        {"attention_probs_dropout_prob", 0.0},
+                                        {"layer_norm_eps", c.layerNormEps},
+                                        {"qkv_bias", c.qkvBias},
+                                        {"id2label", id2label},
+                                        {"label2id", label2id},
+                                        // ViTImageProcessor's keys, so the pixels are normalised as before.
+                                        {"rescale_factor", c.rescale},
+                                        {"image_mean", c.mean},
+                                        {"image_std", c.std}};
+    return config.dump(2);
 }
 
 } // namespace sculpt

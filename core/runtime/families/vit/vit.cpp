@@ -1,0 +1,249 @@
+#include "runtime/families/vit/vit.h"
+
+#include "io/checkpoint.h"
+#include "io/error.h"
+#include "runtime/attention.h"
+#include "runtime/checkpoint_tensors.h"
+#include "runtime/weights.h"
+
+#include <algorithm>
+#include <map>
+
+namespace sculpt {
+namespace {
+
+constexpr double kInitStd = 0.02; // transformers' initializer_range
+
+// A layer's name pattern with "{L}" replaced by the block index.
+std::string layerName(std::string pattern, int64_t layer)
+{
+    if (const size_t at = pattern.find("{L}"); at != std::string::npos)
+        pattern.replace(at, 3, std::to_string(layer));
+    return pattern;
+}
+
+bool convolutionOrder(const VitConfig &c)
+{
+    return c.patchOrder == std::array{PatchAxis::Channel, PatchAxis::Row, PatchAxis::Column};
+}
+
+// The patch embedding as the linear layer it is: a convolution whose stride is its kernel size
+// applies one matrix to each flattened patch, the kernel flattened as c p1 p2.
+Linear patchEmbedding(const WeightSource &weights, const VitConfig &c)
+{
+    const std::string name = c.names.patchEmbedding + ".weight";
+    const int64_t in = c.channels * c.patchSize * c.patchSize;
+    torch::Tensor matrix;
+    const auto *checkpoint = dynamic_cast<const CheckpointWeights *>(&weights);
+    if (const TensorInfo *info = checkpoint ? checkpoint->find(name) : nullptr; info && info->shape.size() == 4) {
+        if (!convolutionOrder(c))
+            throw FileError(checkpoint->checkpoint().path(),
+                            name + " is a convolution kernel, which reads a patch as c p1 p2, but patch_flatten says otherwise");
+        matrix = weights.tensor(name, {c.dim, c.channels, c.patchSize, c.patchSize}, {}).reshape({c.dim, in});
+    } else {
+        matrix = weights.tensor(name, {c.dim, in}, Init::normal(kInitStd));
+    }
+    return Linear::dense(matrix, weights.tensor(c.names.patchEmbedding + ".bias", {c.dim}, Init::zeros()));
+}
+
+} // namespace
+
+Vit::Vit(const WeightSource &weights, const VitConfig &config)
+    : config_(config),
+      format_{config.imageSize, config.channels, config.rescale, config.mean, config.std},
+      device_(weights.device()),
+      patchEmbedding_(patchEmbedding(weights, config))
+{
+    const VitTensorNames &n = config.names;
+    const int64_t d = config.dim, h = config.hiddenDim;
+    const Init normal = Init::normal(kInitStd);
+    const auto norm = [&](const std::string &module) {
+        return Norm{weights.tensor(module + ".weight", {d}, Init::ones()), weights.tensor(module + ".bias", {d}, Init::zeros())};
+    };
+    clsToken_ = weights.tensor(n.clsToken, {1, 1, d}, normal);
+    positions_ = weights.tensor(n.positionEmbedding, {1, config.patches() + 1, d}, normal);
+    for (int64_t l = 0; l < config.layers; ++l) {
+        const auto name = [&](const std::string &pattern) { return layerName(pattern, l); };
+        Norm attentionNorm = norm(name(n.attentionNorm));
+        std::vector<Linear> qkv;
+        if (!n.qkv.empty())
+            qkv.push_back(weights.linear(name(n.qkv), 3 * d, d, config.qkvBias, normal));
+        else
+            for (const std::string *projection : {&n.query, &n.key, &n.value})
+                qkv.push_back(weights.linear(name(*projection), d, d, config.qkvBias, normal));
+        Linear output = weights.linear(name(n.attentionOutput), d, d, true, normal);
+        Norm mlpNorm = norm(name(n.mlpNorm));
+        Linear mlpIn = weights.linear(name(n.mlpIn), h, d, true, normal);
+        Linear mlpOut = weights.linear(name(n.mlpOut), d, h, true, normal);
+        blocks_.push_back(Block{attentionNorm, mlpNorm, std::move(qkv), output, mlpIn, mlpOut, {}});
+    }
+    if (config.finalNorm)
+        finalNorm_ = norm(n.finalNorm);
+    if (config.classifierHidden > 0) {
+        head_.push_back(weights.linear(n.classifierHidden, config.classifierHidden, d, true, normal));
+        head_.push_back(weights.linear(n.classifier, config.labels, config.classifierHidden, true, normal));
+    } else {
+        head_.push_back(weights.linear(n.classifier, config.labels, d, true, normal));
+    }
+}
+
+torch::Tensor Vit::norm(const Norm &n, const torch::Tensor &x) const
+{
+    return torch::layer_norm(x, {config_.dim}, n.weight, n.bias, config_.layerNormEps);
+}
+
+torch::Tensor Vit::activate(const torch::Tensor &x) const
+{
+    switch (config_.activation) {
+    case VitActivation::Gelu:
+        return torch::gelu(x);
+    case VitActivation::GeluTanh:
+        return torch::gelu(x, "tanh");
+    case VitActivation::Relu:
+        return torch::relu(x);
+    }
+    return x;
+}
+
+torch::Tensor Vit::patches(const torch::Tensor &pixels) const
+{
+    // [B, C, grid·p, grid·p] viewed as [B, C, gridRow, p1, gridCol, p2]: the grid runs
+    // row-major (both HF's conv and einops' "(h w)"), each patch flattened in config order.
+    const int64_t b = pixels.size(0), c = config_.channels, g = config_.gridSize(), p = config_.patchSize;
+    const auto dim = [](PatchAxis axis) -> int64_t {
+        return axis == PatchAxis::Channel ? 1 : axis == PatchAxis::Row ? 3 : 5;
+    };
+    const auto &order = config_.patchOrder;
+    return pixels.reshape({b, c, g, p, g, p})
+        .permute({0, 2, 4, dim(order[0]), dim(order[1]), dim(order[2])})
+        .reshape({b, g * g, c * p * p});
+}
+
+torch::Tensor Vit::attention(const Block &block, const torch::Tensor &x) const
+{
+    const int64_t b = x.size(0), t = x.size(1), h = config_.heads, d = config_.headDim();
+    torch::Tensor q, k, v; // each [B, heads, T, headDim]
+    if (block.qkv.size() == 1) {
+        const torch::Tensor fused = block.qkv[0](x);
+        const torch::Tensor split = config_.qkvLayout == QkvLayout::ThreeHeadsDim
+                                        ? fused.view({b, t, 3, h, d}).permute({2, 0, 3, 1, 4})
+                                        : fused.view({b, t, h, 3, d}).permute({3, 0, 2, 1, 4});
+        q = split[0], k = split[1], v = split[2];
+    } else {
+        const auto heads = [&](const torch::Tensor &y) { return y.view({b, t, h, d}).transpose(1, 2); };
+        q = heads(block.qkv[0](x)), k = heads(block.qkv[1](x)), v = heads(block.qkv[2](x));
+    }
+    return block.output(attend(q, k, v, {}, config_.attentionScale, block.headGate));
+}
+
+ModelOutput Vit::forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter) const
+{
+    const int64_t b = input.pixels.size(0);
+    torch::Tensor x = patchEmbedding_(patches(input.pixels));
+    x = torch::cat({clsToken_.expand({b, 1, config_.dim}), x}, 1) + positions_;
+    std::map<int64_t, torch::Tensor> kept;
+    for (size_t l = 0; l < blocks_.size(); ++l) {
+        const Block &block = blocks_[l];
+        x = x + attention(block, norm(block.attentionNorm, x));
+        x = x + block.mlpOut(activate(block.mlpIn(norm(block.mlpNorm, x))));
+        if (std::find(hiddenAfter.begin(), hiddenAfter.end(), int64_t(l)) != hiddenAfter.end())
+            kept[int64_t(l)] = x;
+    }
+    ModelOutput out;
+    for (const int64_t l : hiddenAfter)
+        out.hidden.push_back(kept.at(l));
+    // Only the class token reaches the head; LayerNorm works per token, so normalising it
+    // alone is the same as normalising all of them first.
+    torch::Tensor y = x.select(1, 0);
+    if (config_.finalNorm)
+        y = norm(finalNorm_, y);
+    for (size_t i = 0; i < head_.size(); ++i)
+        y = i + 1 < head_.size() ? activate(head_[i](y)) : head_[i](y);
+    out.logits = y;
+    return out;
+}
+
+std::vector<LinearSite> Vit::linearSites()
+{
+    const VitTensorNames &n = config_.names;
+    std::vector<LinearSite> all{{n.patchEmbedding, "conv", -1, &patchEmbedding_}};
+    for (size_t l = 0; l < blocks_.size(); ++l) {
+        Block &b = blocks_[l];
+        const auto name = [&](const std::string &pattern) { return layerName(pattern, int64_t(l)); };
+        if (b.qkv.size() == 1)
+            all.push_back({name(n.qkv), "qkv", int64_t(l), &b.qkv[0]});
+        else
+            for (size_t i = 0; i < 3; ++i)
+                all.push_back({name(*std::array{&n.query, &n.key, &n.value}[i]), std::array{"q", "k", "v"}[i], int64_t(l),
+                               &b.qkv[i]});
+        all.push_back({name(n.attentionOutput), "o", int64_t(l), &b.output});
+        all.push_back({name(n.mlpIn), "fc1", int64_t(l), &b.mlpIn});
+        all.push_back({name(n.mlpOut), "fc2", int64_t(l), &b.mlpOut});
+    }
+    if (head_.size() == 2)
+        all.push_back({n.classifierHidden, "head", -1, &head_[0]});
+    all.push_back({n.classifier, "head", -1, &head_.back()});
+    return all;
+}
+
+std::vector<AttentionSite> Vit::attentionSites()
+{
+    std::vector<AttentionSite> all;
+    const VitTensorNames &n = config_.names;
+    for (size_t l = 0; l < blocks_.size(); ++l) {
+        const auto name = [&](const std::string &pattern) { return layerName(pattern, int64_t(l)); };
+        std::vector<std::string> inputs = blocks_[l].qkv.size() == 1
+                                              ? std::vector{name(n.qkv)}
+                                              : std::vector{name(n.query), name(n.key), name(n.value)};
+        all.push_back({int64_t(l), config_.heads, config_.heads, config_.headDim(), std::move(inputs),
+                       name(n.attentionOutput), &blocks_[l].headGate});
+    }
+    return all;
+}
+
+std::vector<std::pair<std::string, const Vit::Norm *>> Vit::norms() const
+{
+    std::vector<std::pair<std::string, const Norm *>> all;
+    for (size_t l = 0; l < blocks_.size(); ++l) {
+        all.emplace_back(layerName(config_.names.attentionNorm, int64_t(l)), &blocks_[l].attentionNorm);
+        all.emplace_back(layerName(config_.names.mlpNorm, int64_t(l)), &blocks_[l].mlpNorm);
+    }
+    if (config_.finalNorm)
+        all.emplace_back(config_.names.finalNorm, &finalNorm_);
+    return all;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> Vit::parameters()
+{
+    NamedTensors all{{config_.names.clsToken, clsToken_}, {config_.names.positionEmbedding, positions_}};
+    for (const auto &[name, n] : norms()) {
+        all.emplace_back(name + ".weight", n->weight);
+        all.emplace_back(name + ".bias", n->bias);
+    }
+    for (const LinearSite &site : linearSites())
+        for (auto &named : site.linear->parameters(site.name))
+            all.push_back(std::move(named));
+    return all;
+}
+
+std::string Vit::hfConfigJson() const { return sculpt::hfConfigJson(config_); }
+
+std::vector<std::pair<std::string, torch::Tensor>> Vit::checkpointTensors(bool factorized)
+{
+    hfConfigJson(); // refuses a layout Hugging Face's files cannot hold
+    NamedTensors all{{config_.names.clsToken, clsToken_}, {config_.names.positionEmbedding, positions_}};
+    for (const auto &[name, n] : norms()) {
+        all.emplace_back(name + ".weight", n->weight);
+        all.emplace_back(name + ".bias", n->bias);
+    }
+    for (const LinearSite &site : linearSites())
+        appendLinear(all, site.name, *site.linear, factorized);
+    // A dense patch embedding goes back to the convolution kernel HF's ViT stores.
+    const std::string patch = config_.names.patchEmbedding + ".weight";
+    for (auto &[name, tensor] : all)
+        if (name == patch)
+            tensor = tensor.reshape({config_.dim, config_.channels, config_.patchSize, config_.patchSize});
+    return all;
+}
+
+} // namespace sculpt

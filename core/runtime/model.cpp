@@ -1,0 +1,49 @@
+#include "runtime/model.h"
+
+#include <stdexcept>
+
+namespace sculpt {
+
+KvCache KvCache::forContext(int64_t layers, int64_t kvHeads, int64_t contextLength, int64_t headDim,
+                            torch::Device device)
+{
+    KvCache cache;
+    const auto options = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+    for (int64_t l = 0; l < layers; ++l) {
+        cache.keys.push_back(torch::empty({kvHeads, contextLength, headDim}, options));
+        cache.values.push_back(torch::empty({kvHeads, contextLength, headDim}, options));
+    }
+    return cache;
+}
+
+std::vector<LinearSite> blockSites(Model &model)
+{
+    std::vector<LinearSite> inside;
+    for (LinearSite &site : model.linearSites())
+        if (site.layer >= 0)
+            inside.push_back(std::move(site));
+    return inside;
+}
+
+torch::Tensor VisionModel::pixels(const uint8_t *bytes, size_t size, int64_t count) const
+{
+    const ImageFormat &f = imageFormat();
+    const auto area = uint64_t(f.size * f.size);
+    const uint64_t channels = count > 0 ? size / (uint64_t(count) * area) : 0;
+    if (count <= 0 || size != uint64_t(count) * area * channels || (channels != 1 && channels != uint64_t(f.channels)))
+        throw std::invalid_argument(std::to_string(size) + " bytes are not " + std::to_string(count) + " images of " +
+                                    std::to_string(f.size) + "×" + std::to_string(f.size) + " pixels in 1 or " +
+                                    std::to_string(f.channels) + " channels");
+    const auto options = torch::TensorOptions().dtype(torch::kFloat64);
+    const torch::Tensor mean = torch::tensor(f.mean, options).view({1, f.channels, 1, 1});
+    const torch::Tensor deviation = torch::tensor(f.std, options).view({1, f.channels, 1, 1});
+    // from_blob only reads here: the bytes are converted into a new tensor at once.
+    const torch::Tensor raw =
+        torch::from_blob(const_cast<uint8_t *>(bytes), {count, int64_t(channels), f.size, f.size}, torch::kUInt8);
+    // In float64, then rounded once: the pixels a float64 preprocessing pipeline would give.
+    // One grey channel broadcasts into every channel the model takes.
+    const torch::Tensor normalised = (raw.to(torch::kFloat64) * f.rescale - mean) / deviation;
+    return normalised.expand({count, f.channels, f.size, f.size}).to(device(), torch::kFloat32).contiguous();
+}
+
+} // namespace sculpt

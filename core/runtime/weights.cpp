@@ -1,0 +1,83 @@
+#include "runtime/weights.h"
+
+#include "io/checkpoint.h"
+#include "io/error.h"
+#include "tensor/torch_bridge.h"
+
+namespace sculpt {
+
+Linear WeightSource::linear(const std::string &name, int64_t out, int64_t in, bool bias, const Init &fresh) const
+{
+    // The weight before the bias, so a wrong width is reported on the weight.
+    std::optional<Linear::Factors> f = factors(name, out, in);
+    torch::Tensor weight = f ? torch::Tensor() : tensor(name + ".weight", {out, in}, fresh);
+    std::optional<torch::Tensor> b = bias ? std::optional(tensor(name + ".bias", {out}, Init::zeros())) : std::nullopt;
+    if (f)
+        return Linear::lowRank(f->a, f->b, std::nullopt, std::move(b));
+    return Linear::dense(std::move(weight), std::move(b));
+}
+
+CheckpointWeights::CheckpointWeights(const Checkpoint &checkpoint, torch::Device device,
+                                     const std::vector<std::pair<std::string, std::string>> &renames)
+    : WeightSource(device), checkpoint_(checkpoint), renamed_(!renames.empty())
+{
+    std::vector<std::pair<std::regex, std::string>> compiled;
+    for (const auto &[pattern, replacement] : renames)
+        compiled.emplace_back(std::regex(pattern), replacement);
+    for (const TensorInfo &t : checkpoint.tensors()) {
+        std::string name = t.name;
+        for (const auto &[pattern, replacement] : compiled)
+            name = std::regex_replace(name, pattern, replacement);
+        if (const auto [it, added] = byName_.emplace(name, &t); !added)
+            throw FileError(checkpoint.path(), "the renames map both " + it->second->name + " and " + t.name + " to " + name);
+    }
+}
+
+const TensorInfo *CheckpointWeights::find(const std::string &name) const
+{
+    const auto it = byName_.find(name);
+    return it == byName_.end() ? nullptr : it->second;
+}
+
+torch::Tensor CheckpointWeights::tensor(const std::string &name, const std::vector<int64_t> &shape, const Init &) const
+{
+    const TensorInfo *info = find(name);
+    if (!info || info->shape != shape)
+        throw FileError(checkpoint_.path(), name + ": the config implies " + shapeText(shape) + " but the file has " +
+                                                (info ? shapeText(info->shape) : "no such tensor") +
+                                                (renamed_ && !info ? " (names as the renames leave them)" : ""));
+    // copy=true: a float32 tensor would otherwise stay a view of the read-only mapping.
+    torch::Tensor t = storedTensor(checkpoint_, *info).to(device(), torch::kFloat32, false, true).contiguous();
+    checkpoint_.release(*info);
+    return t;
+}
+
+std::optional<Linear::Factors> CheckpointWeights::factors(const std::string &name, int64_t out, int64_t in) const
+{
+    const TensorInfo *a = find(name + ".weight_a");
+    if (!a || find(name + ".weight") || a->shape.size() != 2)
+        return std::nullopt;
+    const int64_t rank = a->shape[1];
+    return Linear::Factors{tensor(name + ".weight_a", {out, rank}, {}), tensor(name + ".weight_b", {rank, in}, {})};
+}
+
+torch::Tensor FreshWeights::tensor(const std::string &, const std::vector<int64_t> &shape, const Init &fresh) const
+{
+    const auto options = torch::TensorOptions().dtype(torch::kFloat32);
+    torch::Tensor t;
+    switch (fresh.kind) {
+    case Init::Kind::Normal:
+        t = torch::randn(shape, options) * fresh.std;
+        break;
+    case Init::Kind::Ones:
+        t = torch::ones(shape, options);
+        break;
+    case Init::Kind::Zeros:
+        t = torch::zeros(shape, options);
+        break;
+    }
+    // Drawn on the CPU: the same seed gives the same model on every device.
+    return t.to(device());
+}
+
+} // namespace sculpt
