@@ -27,9 +27,8 @@ QString matrixTitle(const TensorSpectrum &s)
 } // namespace
 
 EsdPlot::EsdPlot(QWidget *parent)
-    : QWidget(parent), plot_(new QCustomPlot), choice_(new QComboBox), fitLabel_(new QLabel), infoLabel_(new QLabel)
+    : PlotWidget(parent), choice_(new QComboBox), fitLabel_(new QLabel), infoLabel_(new QLabel)
 {
-    followDevicePixelRatio(*plot_);
     choice_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     choice_->setToolTip(tr("The matrix whose eigenvalue density is shown (the rank cursor's matrix)"));
     connect(choice_, &QComboBox::activated, this, [this](int index) {
@@ -46,39 +45,39 @@ EsdPlot::EsdPlot(QWidget *parent)
     infoLabel_->setTextFormat(Qt::PlainText);
     infoLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
-    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    plot_->setNoAntialiasingOnDrag(true);
-    plot_->setMouseTracking(true);
-    setLogScale(*plot_->xAxis, true);
-    setLogScale(*plot_->yAxis, true);
-    plot_->xAxis->setLabel(tr("eigenvalue λ = σ²"));
-    plot_->yAxis->setLabel(tr("density p(λ)"));
+    plot()->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot()->setNoAntialiasingOnDrag(true);
+    plot()->setMouseTracking(true);
+    setLogScale(*plot()->xAxis, true);
+    setLogScale(*plot()->yAxis, true);
+    plot()->xAxis->setLabel(tr("eigenvalue λ = σ²"));
+    plot()->yAxis->setLabel(tr("density p(λ)"));
     QFont small = font();
     if (small.pointSizeF() > 2)
         small.setPointSizeF(small.pointSizeF() - 1);
-    plot_->legend->setFont(small);
+    plot()->legend->setFont(small);
     // Heavy tails leave the upper right empty; the density's bulk sits to the left.
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignTop);
-    connect(plot_, &QCustomPlot::mouseMove, this, &EsdPlot::onMouseMove);
-    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] {
+    plot()->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignTop);
+    connect(plot(), &QCustomPlot::mouseMove, this, &EsdPlot::onMouseMove);
+    connect(plot(), &QCustomPlot::mouseDoubleClick, this, [this] {
         rescale();
-        plot_->replot();
+        plot()->replot();
     });
 
-    histogramGraph_ = plot_->addGraph();
+    histogramGraph_ = plot()->addGraph();
     histogramGraph_->setLineStyle(QCPGraph::lsStepLeft);
-    powerLawGraph_ = plot_->addGraph();
-    QCPAxisRect *rect = plot_->axisRect();
-    xminLine_ = new QCPItemStraightLine(plot_);
+    powerLawGraph_ = plot()->addGraph();
+    QCPAxisRect *rect = plot()->axisRect();
+    xminLine_ = new QCPItemStraightLine(plot());
     spanVertically(xminLine_->point1, rect);
     spanVertically(xminLine_->point2, rect);
-    xminTag_ = new QCPItemText(plot_);
+    xminTag_ = new QCPItemText(plot());
     spanVertically(xminTag_->position, rect);
     // Upwards along the left of its line from the bottom: the legend takes the top right.
     xminTag_->setRotation(-90);
     xminTag_->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
     xminTag_->setPadding(QMargins(4, 2, 4, 2));
-    hint_ = new QCPItemText(plot_);
+    hint_ = new QCPItemText(plot());
     hint_->position->setType(QCPItemPosition::ptAxisRectRatio);
     hint_->position->setAxisRect(rect);
     hint_->position->setCoords(0.5, 0.5);
@@ -92,7 +91,7 @@ EsdPlot::EsdPlot(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(top);
-    layout->addWidget(plot_, 1);
+    layout->addWidget(plot(), 1);
     layout->addWidget(infoLabel_);
     layout->addWidget(fitLabel_);
 
@@ -138,16 +137,16 @@ void EsdPlot::rebuild()
     hover_.clear();
     const bool has = current_ >= 0;
     hint_->setVisible(!has);
-    plot_->xAxis->setTickLabels(has);
-    plot_->yAxis->setTickLabels(has);
+    plot()->xAxis->setTickLabels(has);
+    plot()->yAxis->setTickLabels(has);
     xminLine_->setVisible(false);
     xminTag_->setVisible(false);
-    plot_->legend->setVisible(false);
+    plot()->legend->setVisible(false);
     if (!has) {
         fitLabel_->clear();
         idle_.clear();
         showHover({});
-        plot_->replot(QCustomPlot::rpQueuedReplot);
+        plot()->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
 
@@ -211,23 +210,23 @@ void EsdPlot::rebuild()
                 .arg(QString::fromStdString(s.name))
                 .arg(s.rows)
                 .arg(s.cols);
-    plot_->legend->setVisible(true);
+    plot()->legend->setVisible(true);
     powerLawGraph_->removeFromLegend();
     if (!powerLawGraph_->data()->isEmpty())
         powerLawGraph_->addToLegend();
     rescale();
     showHover({});
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    plot()->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void EsdPlot::rescale()
 {
     if (histogram_.total == 0) {
-        plot_->xAxis->setRange(1e-3, 1);
-        plot_->yAxis->setRange(1e-3, 1);
+        plot()->xAxis->setRange(1e-3, 1);
+        plot()->yAxis->setRange(1e-3, 1);
         return;
     }
-    plot_->xAxis->setRange(histogram_.edges.front() / 2, histogram_.edges.back() * 2);
+    plot()->xAxis->setRange(histogram_.edges.front() / 2, histogram_.edges.back() * 2);
     double low = std::numeric_limits<double>::infinity(), high = 0;
     for (const QCPGraph *graph : {histogramGraph_, powerLawGraph_})
         for (const QCPGraphData &point : *graph->data())
@@ -235,7 +234,7 @@ void EsdPlot::rescale()
                 low = std::min(low, point.value);
                 high = std::max(high, point.value);
             }
-    plot_->yAxis->setRange(low / 3, high * 10); // room above for the legend
+    plot()->yAxis->setRange(low / 3, high * 10); // room above for the legend
 }
 
 void EsdPlot::showHover(const QString &text)
@@ -247,7 +246,7 @@ void EsdPlot::showHover(const QString &text)
 void EsdPlot::onMouseMove(QMouseEvent *event)
 {
     const auto &edges = histogram_.edges;
-    const double lambda = plot_->xAxis->pixelToCoord(event->position().x());
+    const double lambda = plot()->xAxis->pixelToCoord(event->position().x());
     if (edges.empty() || !(lambda >= edges.front()) || !(lambda <= edges.back())) {
         showHover({});
         return;
@@ -261,19 +260,8 @@ void EsdPlot::onMouseMove(QMouseEvent *event)
                   .arg(number(histogram_.density[bin])));
 }
 
-void EsdPlot::changeEvent(QEvent *event)
+void EsdPlot::colourContent(const QPalette &pal)
 {
-    if (event->type() == QEvent::PaletteChange) {
-        applyPalette();
-        plot_->replot(QCustomPlot::rpQueuedReplot);
-    }
-    QWidget::changeEvent(event);
-}
-
-void EsdPlot::applyPalette()
-{
-    const QPalette pal = palette();
-    sculpt::applyPalette(*plot_, pal);
     const QColor text = pal.color(QPalette::Text);
     QColor bars = seriesColour(0), fill = bars;
     fill.setAlphaF(0.35f);

@@ -1,15 +1,14 @@
 #pragma once
 #include "analysis/spectrum.h"
 #include "esd_histogram.h"
+#include "plot_widget.h"
 
-#include <QWidget>
 #include <vector>
 
 class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemText;
 class QComboBox;
-class QCustomPlot;
 class QLabel;
 class QMouseEvent;
 
@@ -18,7 +17,7 @@ namespace sculpt {
 // The empirical spectral density of one matrix: the histogram of λ = σ² on log–log axes
 // with the power law p(λ) ∝ λ^(−α) fitted above x_min drawn over it, scaled to the tail's
 // share of the eigenvalues, and what the fit says (α, x_min, KS distance, tail size).
-class EsdPlot : public QWidget {
+class EsdPlot : public PlotWidget {
     Q_OBJECT
 public:
     explicit EsdPlot(QWidget *parent = nullptr);
@@ -33,23 +32,18 @@ public:
     QCPGraph *powerLawGraph() const { return powerLawGraph_; } // empty without a fit
     QString fitText() const;                                   // the readout under the plot
     QString hoverText() const { return hover_; }               // the bin under the mouse
-    QCustomPlot *plot() const { return plot_; }
     QSize sizeHint() const override { return {700, 500}; }
 
 Q_SIGNALS:
     void currentChanged(int index); // the user chose another matrix
-
-protected:
-    void changeEvent(QEvent *event) override;
 
 private:
     void rebuild();
     void rescale();
     void showHover(const QString &text);
     void onMouseMove(QMouseEvent *event);
-    void applyPalette();
+    void colourContent(const QPalette &palette) override;
 
-    QCustomPlot *plot_;
     QComboBox *choice_;
     QLabel *fitLabel_;
     QLabel *infoLabel_; // the bin under the mouse, else how to read the plot

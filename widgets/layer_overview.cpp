@@ -53,10 +53,9 @@ QCPScatterStyle markerFor(qsizetype roleIndex, const QColor &colour)
 } // namespace
 
 LayerOverview::LayerOverview(QWidget *parent)
-    : QWidget(parent), plot_(new QCustomPlot), metricChoice_(new QComboBox), infoLabel_(new QLabel),
+    : PlotWidget(parent), metricChoice_(new QComboBox), infoLabel_(new QLabel),
       table_(new QTableView), model_(new MetricsTableModel(this)), sorted_(new MetricsSortProxy(this))
 {
-    followDevicePixelRatio(*plot_);
     metricChoice_->addItem(tr("alpha (power-law exponent of λ = σ²)"), int(Metric::Alpha));
     metricChoice_->addItem(tr("stable rank"), int(Metric::StableRank));
     metricChoice_->addItem(tr("effective rank"), int(Metric::EffectiveRank));
@@ -75,37 +74,37 @@ LayerOverview::LayerOverview(QWidget *parent)
     infoLabel_->setTextFormat(Qt::PlainText);
     infoLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
-    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    plot_->setMouseTracking(true);
-    plot_->xAxis->setLabel(tr("block (depth)"));
+    plot()->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot()->setMouseTracking(true);
+    plot()->xAxis->setLabel(tr("block (depth)"));
     QSharedPointer<QCPAxisTickerFixed> blocks(new QCPAxisTickerFixed);
     blocks->setTickStep(1);
     blocks->setScaleStrategy(QCPAxisTickerFixed::ssMultiples); // every block when few, every 5th or 10th when many
-    plot_->xAxis->setTicker(blocks);
+    plot()->xAxis->setTicker(blocks);
     // The legend beside the plot rather than over it, since points can be anywhere; at the
     // top of its column, with an empty cell below taking the rest of the height.
     auto *legendColumn = new QCPLayoutGrid;
-    plot_->plotLayout()->addElement(0, 1, legendColumn);
-    plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
-    legendColumn->addElement(0, 0, plot_->legend);
-    legendColumn->addElement(1, 0, new QCPLayoutElement(plot_)); // an empty grid could not grow
+    plot()->plotLayout()->addElement(0, 1, legendColumn);
+    plot()->plotLayout()->setColumnStretchFactor(1, 0.001);
+    legendColumn->addElement(0, 0, plot()->legend);
+    legendColumn->addElement(1, 0, new QCPLayoutElement(plot())); // an empty grid could not grow
     legendColumn->setRowStretchFactor(0, 0.001);
     legendColumn->setMargins(QMargins(0, 6, 6, 0));
-    plot_->legend->setVisible(true);
+    plot()->legend->setVisible(true);
     QFont small = font();
     if (small.pointSizeF() > 2)
         small.setPointSizeF(small.pointSizeF() - 1);
-    plot_->legend->setFont(small);
-    connect(plot_, &QCustomPlot::mousePress, this, [this](QMouseEvent *event) { pressedAt_ = event->position(); });
-    connect(plot_, &QCustomPlot::mouseRelease, this, &LayerOverview::onMouseRelease);
-    connect(plot_, &QCustomPlot::mouseMove, this, &LayerOverview::onMouseMove);
-    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { rebuild(); });
-    rings_ = plot_->addGraph();
+    plot()->legend->setFont(small);
+    connect(plot(), &QCustomPlot::mousePress, this, [this](QMouseEvent *event) { pressedAt_ = event->position(); });
+    connect(plot(), &QCustomPlot::mouseRelease, this, &LayerOverview::onMouseRelease);
+    connect(plot(), &QCustomPlot::mouseMove, this, &LayerOverview::onMouseMove);
+    connect(plot(), &QCustomPlot::mouseDoubleClick, this, [this] { rebuild(); });
+    rings_ = plot()->addGraph();
     rings_->setLineStyle(QCPGraph::lsNone);
     rings_->removeFromLegend();
-    hint_ = new QCPItemText(plot_);
+    hint_ = new QCPItemText(plot());
     hint_->position->setType(QCPItemPosition::ptAxisRectRatio);
-    hint_->position->setAxisRect(plot_->axisRect());
+    hint_->position->setAxisRect(plot()->axisRect());
     hint_->position->setCoords(0.5, 0.5);
     hint_->setPositionAlignment(Qt::AlignCenter);
 
@@ -142,7 +141,7 @@ LayerOverview::LayerOverview(QWidget *parent)
     auto *plotArea = new QWidget;
     auto *plotLayout = new QVBoxLayout(plotArea);
     plotLayout->setContentsMargins(0, 0, 0, 0);
-    plotLayout->addWidget(plot_, 1);
+    plotLayout->addWidget(plot(), 1);
     plotLayout->addWidget(infoLabel_);
     auto *splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(plotArea);
@@ -240,7 +239,7 @@ void LayerOverview::rebuild()
 {
     rebuildSoon_.stop();
     for (const Series &s : series_)
-        plot_->removeGraph(s.graph);
+        plot()->removeGraph(s.graph);
     series_.clear();
     hover_.clear();
 
@@ -277,7 +276,7 @@ void LayerOverview::rebuild()
             values << p.value;
             s.tensors << p.tensor;
         }
-        s.graph = plot_->addGraph();
+        s.graph = plot()->addGraph();
         s.graph->setName(s.role);
         s.graph->setData(keys, values, true); // already sorted, and kept so: point i is tensor i
         const QColor colour = seriesColour(r);
@@ -285,16 +284,16 @@ void LayerOverview::rebuild()
         s.graph->setScatterStyle(markerFor(qsizetype(r), colour));
         series_.push_back(std::move(s));
     }
-    plot_->yAxis->setLabel(metricName());
-    plot_->xAxis->setRange(-0.5, lastBlock + 0.5);
+    plot()->yAxis->setLabel(metricName());
+    plot()->xAxis->setRange(-0.5, lastBlock + 0.5);
     if (metric_ == Metric::EnergyAtRatio)
-        plot_->yAxis->setRange(0, 1.05);
+        plot()->yAxis->setRange(0, 1.05);
     else if (low <= high) {
         const double pad = std::max(0.08 * (high - low), 0.05 * std::abs(high) + 1e-9);
-        plot_->yAxis->setRange(low - pad, high + pad);
+        plot()->yAxis->setRange(low - pad, high + pad);
     }
-    plot_->xAxis->setTickLabels(!series_.empty());
-    plot_->yAxis->setTickLabels(!series_.empty());
+    plot()->xAxis->setTickLabels(!series_.empty());
+    plot()->yAxis->setTickLabels(!series_.empty());
     hint_->setVisible(series_.empty());
     hint_->setText(model_->rowCount() == 0
                        ? tr("Open a model to compare its layers.")
@@ -338,7 +337,7 @@ void LayerOverview::showSelectionRings()
             }
     }
     rings_->setData(keys, values); // sorts by key: its points need no names
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    plot()->replot(QCustomPlot::rpQueuedReplot);
 }
 
 QStringList LayerOverview::roles() const
@@ -364,8 +363,8 @@ QString LayerOverview::tensorAt(QPointF pixel) const
     for (const Series &s : series_) {
         const auto data = s.graph->data();
         for (int i = 0; i < data->size(); ++i) {
-            const double distance = std::hypot(plot_->xAxis->coordToPixel(data->at(i)->key) - pixel.x(),
-                                               plot_->yAxis->coordToPixel(data->at(i)->value) - pixel.y());
+            const double distance = std::hypot(plot()->xAxis->coordToPixel(data->at(i)->key) - pixel.x(),
+                                               plot()->yAxis->coordToPixel(data->at(i)->value) - pixel.y());
             if (distance < nearestDistance) {
                 nearestDistance = distance;
                 nearest = s.tensors[i];
@@ -378,7 +377,7 @@ QString LayerOverview::tensorAt(QPointF pixel) const
 void LayerOverview::onMouseMove(QMouseEvent *event)
 {
     const QString tensor = tensorAt(event->position());
-    plot_->setCursor(tensor.isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
+    plot()->setCursor(tensor.isEmpty() ? Qt::ArrowCursor : Qt::PointingHandCursor);
     if (tensor.isEmpty()) {
         hover_.clear();
         infoLabel_->setText(idle_);
@@ -407,19 +406,8 @@ bool LayerOverview::exportCsv(const QString &path, QString *error) const
     return saveTableCsv(*sorted_, MetricsTableModel::CsvRole, path, error);
 }
 
-void LayerOverview::changeEvent(QEvent *event)
+void LayerOverview::colourContent(const QPalette &pal)
 {
-    if (event->type() == QEvent::PaletteChange) {
-        applyPalette();
-        plot_->replot(QCustomPlot::rpQueuedReplot);
-    }
-    QWidget::changeEvent(event);
-}
-
-void LayerOverview::applyPalette()
-{
-    const QPalette pal = palette();
-    sculpt::applyPalette(*plot_, pal);
     rings_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(pal.color(QPalette::Text), 2),
                                             Qt::NoBrush, 15));
     hint_->setColor(pal.color(QPalette::PlaceholderText));

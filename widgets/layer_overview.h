@@ -1,14 +1,14 @@
 #pragma once
+#include "plot_widget.h"
+
 #include <QStringList>
 #include <QTimer>
-#include <QWidget>
 #include <optional>
 #include <vector>
 
 class QCPGraph;
 class QCPItemText;
 class QComboBox;
-class QCustomPlot;
 class QLabel;
 class QMouseEvent;
 class QTableView;
@@ -23,7 +23,7 @@ struct TensorSpectrum;
 // The whole model at a glance: one metric plotted across depth (block index), one series
 // per role (q, k, v, o, gate, up, down …), and beside it the sortable table of every
 // matrix's metrics. Clicking a point or a row chooses that tensor.
-class LayerOverview : public QWidget {
+class LayerOverview : public PlotWidget {
     Q_OBJECT
 public:
     enum class Metric { Alpha, StableRank, EffectiveRank, EnergyAtRatio };
@@ -48,7 +48,6 @@ public:
     QString tensorAt(QPointF pixel) const; // the tensor drawn within reach of this plot pixel
     QString hoverText() const { return hover_; }
 
-    QCustomPlot *plot() const { return plot_; }
     QTableView *table() const { return table_; }
     MetricsTableModel *metricsModel() const { return model_; }
     MetricsSortProxy *sortedMetrics() const { return sorted_; } // in the table's order
@@ -57,9 +56,6 @@ public:
 Q_SIGNALS:
     void tensorChosen(const QString &name);
     void exportCsvRequested(); // the table's Export button; the window asks where
-
-protected:
-    void changeEvent(QEvent *event) override;
 
 private:
     struct Series {
@@ -72,11 +68,10 @@ private:
     QString metricName() const;
     void rebuild();
     void showSelectionRings();
-    void applyPalette();
+    void colourContent(const QPalette &palette) override;
     void onMouseMove(QMouseEvent *event);
     void onMouseRelease(QMouseEvent *event);
 
-    QCustomPlot *plot_;
     QComboBox *metricChoice_;
     QLabel *infoLabel_;
     QTableView *table_;

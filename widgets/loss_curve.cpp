@@ -18,52 +18,51 @@ double onLogAxis(double value) { return value > 0 ? value : kNaN; }
 
 } // namespace
 
-LossCurve::LossCurve(QWidget *parent) : QWidget(parent), plot_(new QCustomPlot), readout_(new QLabel)
+LossCurve::LossCurve(QWidget *parent) : PlotWidget(parent), readout_(new QLabel)
 {
-    followDevicePixelRatio(*plot_);
-    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    plot_->axisRect()->setRangeZoom(Qt::Horizontal);
-    plot_->axisRect()->setRangeDrag(Qt::Horizontal);
-    plot_->xAxis->setLabel(tr("step"));
-    plot_->yAxis->setLabel(tr("loss (log)"));
-    plot_->yAxis2->setLabel(tr("ratio removed (%)"));
-    plot_->yAxis2->setVisible(true);
-    setLogScale(*plot_->yAxis, true);
-    plot_->yAxis2->setRange(0, 100);
+    plot()->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot()->axisRect()->setRangeZoom(Qt::Horizontal);
+    plot()->axisRect()->setRangeDrag(Qt::Horizontal);
+    plot()->xAxis->setLabel(tr("step"));
+    plot()->yAxis->setLabel(tr("loss (log)"));
+    plot()->yAxis2->setLabel(tr("ratio removed (%)"));
+    plot()->yAxis2->setVisible(true);
+    setLogScale(*plot()->yAxis, true);
+    plot()->yAxis2->setRange(0, 100);
 
-    loss_ = plot_->addGraph(plot_->xAxis, plot_->yAxis);
+    loss_ = plot()->addGraph(plot()->xAxis, plot()->yAxis);
     loss_->setName(tr("objective"));
-    kl_ = plot_->addGraph(plot_->xAxis, plot_->yAxis);
+    kl_ = plot()->addGraph(plot()->xAxis, plot()->yAxis);
     kl_->setName(tr("KL to the original"));
-    ratio_ = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+    ratio_ = plot()->addGraph(plot()->xAxis, plot()->yAxis2);
     ratio_->setName(tr("ratio removed"));
     loss_->setPen(QPen(seriesColour(0), 1.5));
     kl_->setPen(QPen(seriesColour(1), 1.5));
     ratio_->setPen(QPen(seriesColour(4), 1.5));
     // In a row under the plot: a loss may rise or fall, so no corner of it stays empty.
-    plot_->legend->setVisible(true);
-    plot_->axisRect()->insetLayout()->take(plot_->legend);
-    plot_->plotLayout()->addElement(1, 0, plot_->legend);
-    plot_->plotLayout()->setRowStretchFactor(1, 0.001);
-    plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot()->legend->setVisible(true);
+    plot()->axisRect()->insetLayout()->take(plot()->legend);
+    plot()->plotLayout()->addElement(1, 0, plot()->legend);
+    plot()->plotLayout()->setRowStretchFactor(1, 0.001);
+    plot()->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     QFont small = font();
     if (small.pointSizeF() > 2)
         small.setPointSizeF(small.pointSizeF() - 1);
-    plot_->legend->setFont(small);
+    plot()->legend->setFont(small);
 
-    target_ = new QCPItemStraightLine(plot_);
+    target_ = new QCPItemStraightLine(plot());
     for (QCPItemPosition *p : {target_->point1, target_->point2})
-        p->setAxes(plot_->xAxis, plot_->yAxis2);
-    hint_ = new QCPItemText(plot_);
+        p->setAxes(plot()->xAxis, plot()->yAxis2);
+    hint_ = new QCPItemText(plot());
     hint_->position->setType(QCPItemPosition::ptAxisRectRatio);
-    hint_->position->setAxisRect(plot_->axisRect());
+    hint_->position->setAxisRect(plot()->axisRect());
     hint_->position->setCoords(0.5, 0.5);
     hint_->setPositionAlignment(Qt::AlignCenter);
 
     readout_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(plot_, 1);
+    layout->addWidget(plot(), 1);
     layout->addWidget(readout_);
     applyPalette();
     start(0);
@@ -77,9 +76,9 @@ void LossCurve::start(double targetRatio, const QString &note)
     for (QCPGraph *g : {loss_, kl_, ratio_})
         g->data()->clear();
     for (QCPItemStraightLine *line : stageLines_)
-        plot_->removeItem(line);
+        plot()->removeItem(line);
     for (QCPItemText *tag : stageTags_)
-        plot_->removeItem(tag);
+        plot()->removeItem(tag);
     stageLines_.clear();
     stageTags_.clear();
     target_->point1->setCoords(0, 100 * targetRatio);
@@ -89,7 +88,7 @@ void LossCurve::start(double targetRatio, const QString &note)
     hint_->setVisible(true);
     readout_->setText(targetRatio > 0 ? tr("target: %1 % removed").arg(100 * targetRatio, 0, 'f', 1) : QString());
     rescale();
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    plot()->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void LossCurve::markStage(const TrainingStep &step)
@@ -98,10 +97,10 @@ void LossCurve::markStage(const TrainingStep &step)
         return;
     stage_ = step.stage;
     const double x = double(step.step) - 0.5;
-    auto *line = new QCPItemStraightLine(plot_);
-    auto *tag = new QCPItemText(plot_);
+    auto *line = new QCPItemStraightLine(plot());
+    auto *tag = new QCPItemText(plot());
     for (QCPItemPosition *p : {line->point1, line->point2, tag->position})
-        spanVertically(p, plot_->axisRect());
+        spanVertically(p, plot()->axisRect());
     line->point1->setCoords(x, 0);
     line->point2->setCoords(x, 1);
     tag->position->setCoords(x, 0);
@@ -133,7 +132,7 @@ void LossCurve::addStep(const TrainingStep &step)
                           .arg(100 * step.ratio, 0, 'f', 1)
                           .arg(100 * targetRatio_, 0, 'f', 1));
     rescale();
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    plot()->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void LossCurve::showLog(const std::vector<TrainingStep> &log, double targetRatio, const QString &note)
@@ -152,7 +151,7 @@ QString LossCurve::readout() const { return readout_->text(); }
 // the rest.
 void LossCurve::rescale()
 {
-    plot_->xAxis->setRange(0, std::max<double>(steps_, 1) + 1);
+    plot()->xAxis->setRange(0, std::max<double>(steps_, 1) + 1);
     double low = std::numeric_limits<double>::infinity(), high = 0;
     for (QCPGraph *g : {loss_, kl_})
         for (const QCPGraphData &point : *g->data())
@@ -161,24 +160,13 @@ void LossCurve::rescale()
                 high = std::max(high, point.value);
             }
     if (high > 0)
-        plot_->yAxis->setRange(std::max(low, high * 1e-4) / 1.5, high * 1.5);
+        plot()->yAxis->setRange(std::max(low, high * 1e-4) / 1.5, high * 1.5);
     else
-        plot_->yAxis->setRange(1e-3, 10);
+        plot()->yAxis->setRange(1e-3, 10);
 }
 
-void LossCurve::changeEvent(QEvent *event)
+void LossCurve::colourContent(const QPalette &pal)
 {
-    if (event->type() == QEvent::PaletteChange) {
-        applyPalette();
-        plot_->replot(QCustomPlot::rpQueuedReplot);
-    }
-    QWidget::changeEvent(event);
-}
-
-void LossCurve::applyPalette()
-{
-    const QPalette pal = palette();
-    sculpt::applyPalette(*plot_, pal);
     const QColor text = pal.color(QPalette::Text);
     target_->setPen(QPen(seriesColour(4), 1, Qt::DashLine));
     for (QCPItemStraightLine *line : stageLines_)

@@ -1,13 +1,12 @@
 #pragma once
 #include "compress/pass.h"
+#include "plot_widget.h"
 
-#include <QWidget>
 #include <vector>
 
 class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemText;
-class QCustomPlot;
 class QLabel;
 
 namespace sculpt {
@@ -16,7 +15,7 @@ namespace sculpt {
 // (log y, left), the achieved ratio removed (right, 0–100 %) with the target as a dashed
 // line, and where each stage begins. Fed one TrainingStep at a time while a pass runs, or a
 // whole stored log.
-class LossCurve : public QWidget {
+class LossCurve : public PlotWidget {
     Q_OBJECT
 public:
     explicit LossCurve(QWidget *parent = nullptr);
@@ -32,18 +31,13 @@ public:
     QCPGraph *klGraph() const { return kl_; }
     QCPGraph *ratioGraph() const { return ratio_; }
     QString readout() const; // the line under the plot: the latest step
-    QCustomPlot *plot() const { return plot_; }
     QSize sizeHint() const override { return {600, 360}; }
-
-protected:
-    void changeEvent(QEvent *event) override;
 
 private:
     void markStage(const TrainingStep &step);
     void rescale();
-    void applyPalette();
+    void colourContent(const QPalette &palette) override;
 
-    QCustomPlot *plot_;
     QLabel *readout_;
     QCPGraph *loss_, *kl_, *ratio_;
     QCPItemStraightLine *target_;

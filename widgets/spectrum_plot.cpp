@@ -53,11 +53,10 @@ bool PassOverlay::kept(size_t i) const
 }
 
 SpectrumPlot::SpectrumPlot(QWidget *parent)
-    : QWidget(parent), plot_(new QCustomPlot), viewChoice_(new QComboBox), cursorChoice_(new QComboBox),
+    : PlotWidget(parent), viewChoice_(new QComboBox), cursorChoice_(new QComboBox),
       cursorChoiceLabel_(new QLabel(tr("Cursor on"))), rankBox_(new QSpinBox), ratioBox_(new QDoubleSpinBox),
       cutLabel_(new QLabel), infoLabel_(new QLabel)
 {
-    followDevicePixelRatio(*plot_);
     viewChoice_->addItem(tr("σ, log y"), int(View::LogY));
     viewChoice_->addItem(tr("σ, log–log"), int(View::LogLog));
     viewChoice_->addItem(tr("σ / σ_max"), int(View::Normalised));
@@ -89,56 +88,56 @@ SpectrumPlot::SpectrumPlot(QWidget *parent)
     cutLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     cutLabel_->setWordWrap(true);
 
-    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    plot_->setNoAntialiasingOnDrag(true);
-    plot_->setMouseTracking(true); // hover readout without a button held
-    plot_->installEventFilter(this);
+    plot()->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot()->setNoAntialiasingOnDrag(true);
+    plot()->setMouseTracking(true); // hover readout without a button held
+    plot()->installEventFilter(this);
     QFont small = font();
     if (small.pointSizeF() > 2)
         small.setPointSizeF(small.pointSizeF() - 1);
-    plot_->legend->setFont(small);
-    connect(plot_, &QCustomPlot::mouseMove, this, &SpectrumPlot::onMouseMove);
-    connect(plot_, &QCustomPlot::mousePress, this, &SpectrumPlot::onMousePress);
-    connect(plot_, &QCustomPlot::mouseRelease, this, &SpectrumPlot::onMouseRelease);
-    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] {
+    plot()->legend->setFont(small);
+    connect(plot(), &QCustomPlot::mouseMove, this, &SpectrumPlot::onMouseMove);
+    connect(plot(), &QCustomPlot::mousePress, this, &SpectrumPlot::onMousePress);
+    connect(plot(), &QCustomPlot::mouseRelease, this, &SpectrumPlot::onMouseRelease);
+    connect(plot(), &QCustomPlot::mouseDoubleClick, this, [this] {
         rescale();
-        plot_->replot();
+        plot()->replot();
     });
 
-    QCPAxisRect *rect = plot_->axisRect();
-    cursorLine_ = new QCPItemStraightLine(plot_);
-    breakevenLine_ = new QCPItemStraightLine(plot_);
+    QCPAxisRect *rect = plot()->axisRect();
+    cursorLine_ = new QCPItemStraightLine(plot());
+    breakevenLine_ = new QCPItemStraightLine(plot());
     for (QCPItemStraightLine *line : {cursorLine_, breakevenLine_}) {
         spanVertically(line->point1, rect);
         spanVertically(line->point2, rect);
     }
-    cursorTag_ = new QCPItemText(plot_);
+    cursorTag_ = new QCPItemText(plot());
     spanVertically(cursorTag_->position, rect);
     cursorTag_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     cursorTag_->setPadding(QMargins(4, 2, 4, 2));
-    breakevenTag_ = new QCPItemText(plot_);
+    breakevenTag_ = new QCPItemText(plot());
     spanVertically(breakevenTag_->position, rect);
     // Written upwards along the left of its line, ending at the top, clear of the cursor's tag.
     breakevenTag_->setRotation(-90);
     breakevenTag_->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
     breakevenTag_->setPadding(QMargins(4, 2, 4, 2));
-    tracer_ = new QCPItemTracer(plot_);
+    tracer_ = new QCPItemTracer(plot());
     tracer_->setStyle(QCPItemTracer::tsCircle);
     tracer_->setSize(9);
     tracer_->setInterpolating(false);
     tracer_->setVisible(false);
-    hint_ = new QCPItemText(plot_);
+    hint_ = new QCPItemText(plot());
     hint_->position->setType(QCPItemPosition::ptAxisRectRatio);
     hint_->position->setAxisRect(rect);
     hint_->position->setCoords(0.5, 0.5);
     hint_->setPositionAlignment(Qt::AlignCenter);
-    passRankLine_ = new QCPItemStraightLine(plot_);
-    passRankTag_ = new QCPItemText(plot_);
+    passRankLine_ = new QCPItemStraightLine(plot());
+    passRankTag_ = new QCPItemText(plot());
     for (QCPItemPosition *p : {passRankLine_->point1, passRankLine_->point2, passRankTag_->position})
         spanVertically(p, rect);
     passRankTag_->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
     passRankTag_->setPadding(QMargins(4, 2, 4, 2));
-    plot_->yAxis2->setLabel(tr("learned gain g(s)"));
+    plot()->yAxis2->setLabel(tr("learned gain g(s)"));
 
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("View")));
@@ -157,7 +156,7 @@ SpectrumPlot::SpectrumPlot(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(top);
-    layout->addWidget(plot_, 1);
+    layout->addWidget(plot(), 1);
     layout->addWidget(infoLabel_);
     layout->addLayout(bottom);
     layout->addWidget(cutLabel_);
@@ -287,22 +286,22 @@ void SpectrumPlot::rebuild(bool rescaleAxes)
 {
     tracer_->setGraph(nullptr); // the graphs it follows are about to go
     tracer_->setVisible(false);
-    plot_->clearGraphs();
+    plot()->clearGraphs();
     hover_.clear();
 
-    setLogScale(*plot_->xAxis, view_ == View::LogLog);
-    setLogScale(*plot_->yAxis, view_ == View::LogY || view_ == View::LogLog);
-    plot_->xAxis->setLabel(tr("index i (singular values, largest first)"));
+    setLogScale(*plot()->xAxis, view_ == View::LogLog);
+    setLogScale(*plot()->yAxis, view_ == View::LogY || view_ == View::LogLog);
+    plot()->xAxis->setLabel(tr("index i (singular values, largest first)"));
     switch (view_) {
     case View::LogY:
     case View::LogLog:
-        plot_->yAxis->setLabel(tr("singular value σ_i"));
+        plot()->yAxis->setLabel(tr("singular value σ_i"));
         break;
     case View::Normalised:
-        plot_->yAxis->setLabel(tr("σ_i / σ_max"));
+        plot()->yAxis->setLabel(tr("σ_i / σ_max"));
         break;
     case View::Energy:
-        plot_->yAxis->setLabel(tr("energy kept by rank i:  Σ_{j≤i} σ_j² / ‖W‖²_F"));
+        plot()->yAxis->setLabel(tr("energy kept by rank i:  Σ_{j≤i} σ_j² / ‖W‖²_F"));
         break;
     }
 
@@ -311,29 +310,29 @@ void SpectrumPlot::rebuild(bool rescaleAxes)
         QVector<double> keys(qsizetype(y.size())), vals(y.begin(), y.end());
         for (qsizetype i = 0; i < keys.size(); ++i)
             keys[i] = double(i + 1);
-        QCPGraph *graph = plot_->addGraph();
+        QCPGraph *graph = plot()->addGraph();
         graph->setName(seriesName(spectra_[s]));
         graph->setData(keys, vals, true);
         if (y.size() <= 64) // few values: show each one, not just the line through them
             graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
     }
     addOverlay();
-    plot_->legend->setVisible((!spectra_.empty() || kept_) && spectra_.size() <= kLegendLimit);
+    plot()->legend->setVisible((!spectra_.empty() || kept_) && spectra_.size() <= kLegendLimit);
     // The legend goes where the curves are not, below the tags at the top: decaying spectra
     // leave the lower left empty on log axes, the right on a linear one; energy curves leave
     // the lower right.
     const Qt::Alignment corner = view_ == View::Energy       ? Qt::AlignRight | Qt::AlignBottom
                                  : view_ == View::Normalised ? Qt::AlignRight | Qt::AlignVCenter
                                                              : Qt::AlignLeft | Qt::AlignBottom;
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, corner);
+    plot()->axisRect()->insetLayout()->setInsetAlignment(0, corner);
     // Fractional ticks of an empty plot would only puzzle.
-    plot_->xAxis->setTickLabels(!spectra_.empty() || kept_);
-    plot_->yAxis->setTickLabels(!spectra_.empty() || kept_);
+    plot()->xAxis->setTickLabels(!spectra_.empty() || kept_);
+    plot()->yAxis->setTickLabels(!spectra_.empty() || kept_);
     if (rescaleAxes)
         rescale();
     updateHint();
     updateCursor();
-    plot_->replot();
+    plot()->replot();
 }
 
 // The pass's σ of W·S, kept and pruned, in the spectra's colours' successor, and its gains
@@ -344,7 +343,7 @@ void SpectrumPlot::addOverlay()
     overlayLine_ = kept_ = pruned_ = gains_ = nullptr;
     passRankLine_->setVisible(false);
     passRankTag_->setVisible(false);
-    plot_->yAxis2->setVisible(false);
+    plot()->yAxis2->setVisible(false);
     if (!overlay_ || view_ == View::Energy)
         return;
     const PassOverlay &o = *overlay_;
@@ -362,14 +361,14 @@ void SpectrumPlot::addOverlay()
         (o.kept(i) ? keptValues : prunedValues) << y;
     }
     const QColor colour = seriesColour(spectra_.size());
-    overlayLine_ = plot_->addGraph();
+    overlayLine_ = plot()->addGraph();
     overlayLine_->setData(keys, values, true);
     overlayLine_->setPen(QPen(colour, 1, Qt::DashLine));
     overlayLine_->removeFromLegend();
-    kept_ = plot_->addGraph();
+    kept_ = plot()->addGraph();
     kept_->setName(tr("%1, kept — %2").arg(sigmaOf(o), o.pass));
     kept_->setData(keptKeys, keptValues, true);
-    pruned_ = plot_->addGraph();
+    pruned_ = plot()->addGraph();
     pruned_->setName(tr("%1, pruned").arg(sigmaOf(o)));
     pruned_->setData(prunedKeys, prunedValues, true);
     for (QCPGraph *g : {kept_, pruned_}) {
@@ -386,15 +385,15 @@ void SpectrumPlot::addOverlay()
             gains << double(g);
             highest = std::max(highest, double(g));
         }
-        gains_ = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+        gains_ = plot()->addGraph(plot()->xAxis, plot()->yAxis2);
         gains_->setName(tr("learned gain g(s), right axis"));
         gains_->setData(keys.mid(0, gains.size()), gains, true);
         gains_->setLineStyle(QCPGraph::lsNone);
         const QColor gainColour = seriesColour(spectra_.size() + 1);
         gains_->setPen(QPen(gainColour, 1.5));
         gains_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssTriangle, QPen(gainColour, 1.5), Qt::NoBrush, 7));
-        plot_->yAxis2->setVisible(true);
-        plot_->yAxis2->setRange(0, highest * 1.1);
+        plot()->yAxis2->setVisible(true);
+        plot()->yAxis2->setRange(0, highest * 1.1);
     } else if (!o.layer.dense) {
         // A uniform pass keeps a prefix in σ order: its rank says it all.
         const double k = double(o.layer.rank) + 0.5;
@@ -426,10 +425,10 @@ QString SpectrumPlot::overlayHover(size_t i) const
 void SpectrumPlot::rescale()
 {
     double longest = 1, low = std::numeric_limits<double>::infinity(), high = 0;
-    for (int g = 0; g < plot_->graphCount(); ++g) {
-        if (plot_->graph(g)->valueAxis() != plot_->yAxis)
+    for (int g = 0; g < plot()->graphCount(); ++g) {
+        if (plot()->graph(g)->valueAxis() != plot()->yAxis)
             continue; // the gains have their own axis
-        const auto data = plot_->graph(g)->data();
+        const auto data = plot()->graph(g)->data();
         longest = std::max(longest, double(data->size()));
         for (const QCPGraphData &point : *data)
             if (point.value > 0) {
@@ -438,15 +437,15 @@ void SpectrumPlot::rescale()
             }
     }
     if (view_ == View::LogLog)
-        plot_->xAxis->setRange(0.8, longest * 1.25);
+        plot()->xAxis->setRange(0.8, longest * 1.25);
     else
-        plot_->xAxis->setRange(0, longest * 1.02 + 1);
+        plot()->xAxis->setRange(0, longest * 1.02 + 1);
     if (view_ == View::Normalised || view_ == View::Energy)
-        plot_->yAxis->setRange(0, 1.05);
+        plot()->yAxis->setRange(0, 1.05);
     else if (high > 0)
-        plot_->yAxis->setRange(low / 2, high * 2);
+        plot()->yAxis->setRange(low / 2, high * 2);
     else
-        plot_->yAxis->setRange(1e-3, 1);
+        plot()->yAxis->setRange(1e-3, 1);
 }
 
 void SpectrumPlot::updateCursor()
@@ -457,7 +456,7 @@ void SpectrumPlot::updateCursor()
     for (int g = 0; g < int(spectra_.size()); ++g) {
         QPen pen(seriesColour(size_t(g)));
         pen.setWidthF(g == cursorIndex_ ? 2.5 : 1.5); // the cursor's matrix stands out
-        plot_->graph(g)->setPen(pen);
+        plot()->graph(g)->setPen(pen);
     }
     if (!has) {
         cut_ = RankCut{};
@@ -466,7 +465,7 @@ void SpectrumPlot::updateCursor()
         for (QCPAbstractItem *item : std::initializer_list<QCPAbstractItem *>{cursorLine_, cursorTag_, breakevenLine_, breakevenTag_})
             item->setVisible(false);
         cutLabel_->setText(tr("The rank cursor measures a plotted matrix."));
-        plot_->replot(QCustomPlot::rpQueuedReplot);
+        plot()->replot(QCustomPlot::rpQueuedReplot);
         Q_EMIT cursorChanged();
         return;
     }
@@ -513,7 +512,7 @@ void SpectrumPlot::updateCursor()
                               .arg(s.cols)
                               .arg(std::isnan(cut_.energyRetained) ? tr(" (unknown beyond a preview's values)")
                                                                    : QString()));
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    plot()->replot(QCustomPlot::rpQueuedReplot);
     Q_EMIT cursorChanged();
 }
 
@@ -560,7 +559,7 @@ void SpectrumPlot::updateHint()
 bool SpectrumPlot::nearCursor(double pixelX) const
 {
     return !spectra_.empty() && cursorLine_->visible() &&
-           std::abs(plot_->xAxis->coordToPixel(double(cut_.rank)) - pixelX) <= kGrabPixels;
+           std::abs(plot()->xAxis->coordToPixel(double(cut_.rank)) - pixelX) <= kGrabPixels;
 }
 
 void SpectrumPlot::onMousePress(QMouseEvent *event)
@@ -570,7 +569,7 @@ void SpectrumPlot::onMousePress(QMouseEvent *event)
     // Grabbing the cursor line must not also pan the plot; QCustomPlot reads this flag
     // right after emitting mousePress.
     dragging_ = true;
-    plot_->setInteraction(QCP::iRangeDrag, false);
+    plot()->setInteraction(QCP::iRangeDrag, false);
 }
 
 void SpectrumPlot::onMouseRelease(QMouseEvent *)
@@ -578,33 +577,33 @@ void SpectrumPlot::onMouseRelease(QMouseEvent *)
     if (!dragging_)
         return;
     dragging_ = false;
-    plot_->setInteraction(QCP::iRangeDrag, true);
+    plot()->setInteraction(QCP::iRangeDrag, true);
 }
 
 void SpectrumPlot::onMouseMove(QMouseEvent *event)
 {
     const QPointF at = event->position();
     if (dragging_) {
-        setRank(std::lround(plot_->xAxis->pixelToCoord(at.x())));
+        setRank(std::lround(plot()->xAxis->pixelToCoord(at.x())));
         return;
     }
-    plot_->setCursor(nearCursor(at.x()) ? Qt::SplitHCursor : Qt::ArrowCursor);
+    plot()->setCursor(nearCursor(at.x()) ? Qt::SplitHCursor : Qt::ArrowCursor);
 
     // The point nearest the mouse, over the points within reach on either side.
     QCPGraph *nearest = nullptr;
     int series = 0;
     double nearestKey = 0, nearestDistance = kHoverPixels;
-    const double from = plot_->xAxis->pixelToCoord(at.x() - kHoverPixels);
-    const double to = plot_->xAxis->pixelToCoord(at.x() + kHoverPixels);
-    for (int g = 0; g < plot_->graphCount(); ++g) {
-        QCPGraph *graph = plot_->graph(g);
+    const double from = plot()->xAxis->pixelToCoord(at.x() - kHoverPixels);
+    const double to = plot()->xAxis->pixelToCoord(at.x() + kHoverPixels);
+    for (int g = 0; g < plot()->graphCount(); ++g) {
+        QCPGraph *graph = plot()->graph(g);
         if (graph == overlayLine_)
             continue; // its points are the kept and pruned ones
         const auto data = graph->data();
         for (auto it = data->findBegin(from), end = data->findEnd(to); it != end; ++it) {
             if (std::isnan(it->value))
                 continue;
-            const double distance = std::hypot(plot_->xAxis->coordToPixel(it->key) - at.x(),
+            const double distance = std::hypot(plot()->xAxis->coordToPixel(it->key) - at.x(),
                                                graph->valueAxis()->coordToPixel(it->value) - at.y());
             if (distance < nearestDistance) {
                 nearestDistance = distance;
@@ -617,7 +616,7 @@ void SpectrumPlot::onMouseMove(QMouseEvent *event)
     if (!nearest) {
         tracer_->setVisible(false);
         showHover({});
-        plot_->replot(QCustomPlot::rpQueuedReplot);
+        plot()->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
     const size_t i = size_t(nearestKey) - 1;
@@ -627,7 +626,7 @@ void SpectrumPlot::onMouseMove(QMouseEvent *event)
     tracer_->setVisible(true);
     if (series >= int(spectra_.size())) {
         showHover(overlayHover(i));
-        plot_->replot(QCustomPlot::rpQueuedReplot);
+        plot()->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
     const TensorSpectrum &s = spectra_[size_t(series)];
@@ -639,33 +638,21 @@ void SpectrumPlot::onMouseMove(QMouseEvent *event)
     if (view_ == View::Energy)
         text += tr(" · energy kept %1").arg(percent(nearest->data()->at(int(i))->value));
     showHover(text);
-    plot_->replot(QCustomPlot::rpQueuedReplot);
+    plot()->replot(QCustomPlot::rpQueuedReplot);
 }
 
 bool SpectrumPlot::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == plot_ && event->type() == QEvent::Leave && tracer_->visible()) {
+    if (watched == plot() && event->type() == QEvent::Leave && tracer_->visible()) {
         tracer_->setVisible(false);
         showHover({});
-        plot_->replot(QCustomPlot::rpQueuedReplot);
+        plot()->replot(QCustomPlot::rpQueuedReplot);
     }
     return QWidget::eventFilter(watched, event);
 }
 
-void SpectrumPlot::changeEvent(QEvent *event)
+void SpectrumPlot::colourContent(const QPalette &pal)
 {
-    if (event->type() == QEvent::PaletteChange) {
-        applyPalette();
-        plot_->replot(QCustomPlot::rpQueuedReplot);
-    }
-    QWidget::changeEvent(event);
-}
-
-// The items are drawn in the palette's colours too, not only the axes.
-void SpectrumPlot::applyPalette()
-{
-    const QPalette pal = palette();
-    sculpt::applyPalette(*plot_, pal);
     const QColor text = pal.color(QPalette::Text);
     // Drawn in the text colour, so no series colour is mistaken for the cursor.
     cursorLine_->setPen(QPen(text, 2));

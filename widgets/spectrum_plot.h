@@ -1,9 +1,9 @@
 #pragma once
 #include "analysis/spectrum.h"
 #include "compress/compressed_model.h"
+#include "plot_widget.h"
 #include "rank_cursor.h"
 
-#include <QWidget>
 #include <optional>
 #include <vector>
 
@@ -11,7 +11,6 @@ class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemText;
 class QCPItemTracer;
-class QCustomPlot;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -35,7 +34,7 @@ struct PassOverlay {
 // the user drags (or a rank, or a target compression ratio, typed in) that says what
 // truncating one of the matrices to rank k keeps and saves. The break-even rank, where the
 // two factors stop saving anything, is the dashed line.
-class SpectrumPlot : public QWidget {
+class SpectrumPlot : public PlotWidget {
     Q_OBJECT
 public:
     enum class View { LogY, LogLog, Normalised, Energy };
@@ -72,7 +71,6 @@ public:
     QCPGraph *gainsGraph() const { return gains_; }
     QCPItemText *passRankTag() const { return passRankTag_; } // a uniform pass's kept rank
 
-    QCustomPlot *plot() const { return plot_; }
     QSize sizeHint() const override { return {700, 500}; }
 
 Q_SIGNALS:
@@ -80,7 +78,6 @@ Q_SIGNALS:
     void cursorChanged();
 
 protected:
-    void changeEvent(QEvent *event) override;
     bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
@@ -91,14 +88,13 @@ private:
     void updateCursor();
     void updateHint();
     void showHover(const QString &text);
-    void applyPalette();
+    void colourContent(const QPalette &palette) override;
     void onMouseMove(QMouseEvent *event);
     void onMousePress(QMouseEvent *event);
     void onMouseRelease(QMouseEvent *event);
     bool nearCursor(double pixelX) const;
     std::vector<double> values(const TensorSpectrum &spectrum) const; // y for the view
 
-    QCustomPlot *plot_;
     QComboBox *viewChoice_;
     QComboBox *cursorChoice_;
     QLabel *cursorChoiceLabel_;

@@ -15,7 +15,6 @@
 #include "loss_curve.h"
 #include "model/inventory.h"
 #include "model_tree.h"
-#include "plot_export.h"
 #include "side_by_side_controller.h"
 #include "side_by_side_view.h"
 #include "spectrum_plot.h"
@@ -656,15 +655,15 @@ void MainWindow::showSelection()
     esd_->setSpectra(plot_->spectra(), plot_->cursorSpectrum());
 }
 
-QCustomPlot *MainWindow::currentPlot() const
+PlotWidget *MainWindow::currentPlot() const
 {
     if (views_->currentWidget() == esd_)
-        return esd_->plot();
+        return esd_;
     if (views_->currentWidget() == overview_)
-        return overview_->plot();
+        return overview_;
     if (views_->currentWidget() == compressionView_)
-        return compressionView_->lossCurve()->plot();
-    return plot_->plot();
+        return compressionView_->lossCurve();
+    return plot_;
 }
 
 QString MainWindow::currentPlotName() const
@@ -682,7 +681,7 @@ bool MainWindow::savePlot(const QString &path, QSize size)
 {
     QString error;
     const QString title = tr("%1 of %2").arg(views_->tabText(views_->currentIndex()), QFileInfo(currentPath_).fileName());
-    const bool saved = exportPlot(*currentPlot(), path, title, size, &error);
+    const bool saved = currentPlot()->exportPlot(path, title, size, &error);
     statusBar()->showMessage(saved ? tr("Saved the plot to %1").arg(path) : error, 8000);
     return saved;
 }

@@ -13,7 +13,6 @@
 
 class QAction;
 class QDockWidget;
-class QCustomPlot;
 class QLabel;
 class QMenu;
 class QSplitter;
@@ -31,6 +30,7 @@ class LayerOverview;
 class SideBySideController;
 class SideBySideView;
 class ModelTree;
+class PlotWidget;
 class SpectrumPlot;
 struct OpenedModel;
 
@@ -125,7 +125,7 @@ private:
     void askEvaluation();
     void takeEvaluation(const Evaluation &evaluation);
     QString exportStem(const QString &what) const;
-    QCustomPlot *currentPlot() const;
+    PlotWidget *currentPlot() const;
     QString currentPlotName() const;
     void chooseTensor(const QString &name);
     void askTopK();
