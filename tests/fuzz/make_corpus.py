@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus the fuzz replay tests run: one small valid file per reader and
-the malformed variants the reader tests cover. Run by hand when the corpus should change;
-its output is committed under corpus/."""
-import io, json, pathlib, struct, zipfile
+"""Writes the seed corpus the fuzz replay tests run: one small valid file per fuzz target and
+the malformed variants the reader tests cover, plus the inputs that once crashed a reader.
+Run by hand when the corpus should change; its output is committed under corpus/<target>/.
+Inputs fuzzing found are committed there too, and this script neither writes nor removes
+them: found-* (coverage the seeds lack, kept by pick_inputs.py) and finding-* (a fuzzer's
+reproducer of a bug since fixed, see run_fuzzers.sh)."""
+import gzip, io, json, pathlib, struct, zipfile
 
 root = pathlib.Path(__file__).parent / "corpus"
 
@@ -72,9 +75,9 @@ def torch_zip(pkl, storage=f32, with_pkl=True, method=zipfile.ZIP_STORED):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         if with_pkl:
-            z.writestr("archive/data.pkl", pkl)
+            z.writestr(zipfile.ZipInfo("archive/data.pkl"), pkl)  # ZipInfo: a fixed date, the same bytes each run
         z.writestr(zipfile.ZipInfo("archive/data/0"), storage, compress_type=method)
-        z.writestr("archive/version", b"3\n")
+        z.writestr(zipfile.ZipInfo("archive/version"), b"3\n")
     return buf.getvalue()
 
 valid = torch_zip(pickle_state_dict())
@@ -98,3 +101,207 @@ put("llama2c", "separate_classifier", llama2c(vocab=-4))
 put("llama2c", "size_mismatch", llama2c(extra=4))
 put("llama2c", "bad_heads", struct.pack("<7i", 8, 16, 1, 3, 1, 4, 4) + b"\x00" * 64)
 put("llama2c", "header_only", struct.pack("<7i", 8, 16, 1, 2, 1, 4, 4))
+
+# IDX image and label sets: big-endian magic and counts, then bytes; gzip by content.
+def idx(magic, dims, body):
+    return struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in dims) + body
+
+def gz(data):
+    return gzip.compress(data, mtime=0)
+
+images = idx(0x803, [3, 2, 4], bytes(range(1, 25)))
+put("idx_images", "valid", images)
+put("idx_images", "valid_gzip", gz(images))
+put("idx_images", "two_gzip_members", gz(images[:10]) + gz(images[10:]))
+put("idx_images", "no_images", idx(0x803, [0, 28, 28], b""))
+put("idx_images", "truncated", images[:-5])
+put("idx_images", "gzip_truncated", gz(images)[:-6])
+put("idx_images", "gzip_corrupt", gz(images)[:12] + b"\xff" * 8 + gz(images)[20:])
+put("idx_images", "trailing_data", images + b"\x00")
+put("idx_images", "huge_count", idx(0x803, [0xFFFFFFFF, 0xFFFF, 0xFFFF], b"\x00" * 8))
+put("idx_images", "huge_count_gzip", gz(idx(0x803, [0x7FFFFFFF, 28, 28], b"\x00" * 64)))
+put("idx_images", "zero_rows", idx(0x803, [2, 0, 4], b""))
+put("idx_images", "labels_magic", idx(0x801, [3], b"\x01\x02\x03"))
+put("idx_images", "short_header", struct.pack(">IH", 0x803, 3))
+
+labels = idx(0x801, [5], bytes([7, 2, 1, 0, 4]))
+put("idx_labels", "valid", labels)
+put("idx_labels", "valid_gzip", gz(labels))
+put("idx_labels", "truncated", labels[:-2])
+put("idx_labels", "trailing_data", labels + b"\x09")
+put("idx_labels", "huge_count", idx(0x801, [0xFFFFFFFF], b"\x00"))
+put("idx_labels", "images_magic", images)
+put("idx_labels", "gzip_of_garbage", gz(b"\x00\x00\x08\x01" + b"\xff" * 3))
+
+# Tokenizers, all three formats through one target: llama2.c's tok*.bin, a SentencePiece
+# model (protobuf, written by hand here) and a byte-level BPE tokenizer.json.
+byte_pieces = [b"<0x%02X>" % b for b in range(256)]
+words = [b"\xe2\x96\x81t", b"he", b"\xe2\x96\x81the", b"\xe2\x96\x81a", b"\xe2\x96\x81", b"t", b"h", b"e", b"a"]
+
+def llama2c_tokenizer(pieces, max_len=None, cut=0):
+    max_len = max_len if max_len is not None else max(len(p) for p in pieces)
+    out = struct.pack("<i", max_len)
+    for i, p in enumerate(pieces):
+        out += struct.pack("<fi", -float(i), len(p)) + p
+    return out[: len(out) - cut] if cut else out
+
+llama_pieces = [b"<unk>", b"\n<s>\n", b"\n</s>\n"] + byte_pieces + [w.replace(b"\xe2\x96\x81", b" ") for w in words]
+put("tokenizer", "llama2c_valid", llama2c_tokenizer(llama_pieces))
+put("tokenizer", "llama2c_truncated", llama2c_tokenizer(llama_pieces, cut=3))
+put("tokenizer", "llama2c_no_byte_tokens", llama2c_tokenizer([b"<unk>", b"<s>", b"</s>", b"a", b"b"]))
+put("tokenizer", "llama2c_piece_too_long", llama2c_tokenizer(llama_pieces, max_len=4))
+
+def varint(n):
+    n &= (1 << 64) - 1
+    out = b""
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out += bytes([byte | (0x80 if n else 0)])
+        if not n:
+            return out
+
+def field(number, wire, payload):
+    key = varint(number << 3 | wire)
+    if wire == 2:
+        return key + varint(len(payload)) + payload
+    return key + payload
+
+def sentencepiece_model(model_type=2, byte_fallback=True, pieces=None, normalizer=b"identity"):
+    NORMAL, UNKNOWN, CONTROL, BYTE = 1, 2, 3, 6
+    if pieces is None:
+        pieces = [(b"<unk>", 0.0, UNKNOWN), (b"<s>", 0.0, CONTROL), (b"</s>", 0.0, CONTROL)]
+        pieces += [(p, 0.0, BYTE) for p in byte_pieces]
+        pieces += [(w, -float(i), NORMAL) for i, w in enumerate(words)]
+    out = b""
+    for piece, score, kind in pieces:
+        out += field(1, 2, field(1, 2, piece) + field(2, 5, struct.pack("<f", score)) + field(3, 0, varint(kind)))
+    trainer = field(3, 0, varint(model_type)) + field(4, 0, varint(len(pieces)))
+    if byte_fallback:
+        trainer += field(35, 0, varint(1))
+    out += field(2, 2, trainer)
+    out += field(3, 2, field(1, 2, normalizer) + field(3, 0, varint(1)) + field(4, 0, varint(1)) + field(5, 0, varint(1)))
+    return out
+
+# Finding: the SentencePiece module was loaded with RTLD_DEEPBIND, which ASan aborts on.
+put("tokenizer", "sentencepiece_bpe", sentencepiece_model())
+put("tokenizer", "sentencepiece_unigram", sentencepiece_model(model_type=1))
+put("tokenizer", "sentencepiece_bytes_without_fallback", sentencepiece_model(byte_fallback=False))
+put("tokenizer", "sentencepiece_no_unk", sentencepiece_model(pieces=[(b"a", 0.0, 1), (b"b", 0.0, 1)]))
+put("tokenizer", "sentencepiece_truncated", sentencepiece_model()[:300])
+
+def byte_symbols():
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
+    symbols, extra = {}, 0
+    for b in range(256):
+        if b in printable:
+            symbols[b] = chr(b)
+        else:
+            symbols[b] = chr(256 + extra)
+            extra += 1
+    return [symbols[b] for b in range(256)]
+
+def tokenizer_json(merges=("Ġ t", "h e", "Ġt he"), extra=("Ġt", "he", "Ġthe"), added=(), more=None, model_more=None):
+    vocab = {s: i for i, s in enumerate(byte_symbols())}
+    for w in extra:
+        vocab[w] = len(vocab)
+    model = {"type": "BPE", "vocab": vocab, "merges": list(merges)}
+    model.update(model_more or {})
+    byte_level = {"type": "ByteLevel", "add_prefix_space": False}
+    doc = {"model": model, "pre_tokenizer": byte_level, "decoder": byte_level,
+           "added_tokens": [{"id": i, "content": c, "special": s, "lstrip": l, "rstrip": r, "single_word": w}
+                            for i, c, s, l, r, w in added]}
+    doc.update(more or {})
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+eot = (259, "<|endoftext|>", True, False, False, False)
+put("tokenizer", "json_valid", tokenizer_json())
+put("tokenizer", "json_added_tokens", tokenizer_json(extra=("Ġt", "he", "Ġthe", "<|endoftext|>", "<mask>"),
+    added=[eot, (260, "<mask>", False, True, True, True)]))
+put("tokenizer", "json_merge_pairs", tokenizer_json(merges=[["Ġ", "t"], ["h", "e"], ["Ġt", "he"]]))
+put("tokenizer", "json_no_regex_prefix_space", tokenizer_json(
+    more={"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": True, "use_regex": False}},
+    model_more={"ignore_merges": True}))
+put("tokenizer", "json_merge_not_in_vocab", tokenizer_json(merges=["x y"]))
+put("tokenizer", "json_missing_byte", tokenizer_json().replace(b'"!":33,', b""))
+put("tokenizer", "json_wordpiece", tokenizer_json(model_more={"type": "WordPiece"}))
+put("tokenizer", "json_normalizer", tokenizer_json(more={"normalizer": {"type": "NFC"}}))
+put("tokenizer", "json_shared_id", tokenizer_json(extra=("Ġt",)).replace(b'"\xc4\xa0t":256', b'"\xc4\xa0t":5'))
+# Finding: one id near 2^24 made the reader allocate tables for 16 million tokens (1.2 GB).
+put("tokenizer", "json_huge_id", b'{"model":{"type":"BPE","vocab":{"a":16777215},"merges":[]},'
+                                 b'"pre_tokenizer":{"type":"ByteLevel"},"decoder":{"type":"ByteLevel"}}')
+put("tokenizer", "not_a_tokenizer", b"hello")
+
+for name, config in {"bos_eos": {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>"},
+                     "content_objects": {"bos_token": {"content": "<s>", "lstrip": False}, "eos_token": {"content": "</s>"}},
+                     "null_bos": {"bos_token": None, "eos_token": "</s>"},
+                     "unknown_token": {"bos_token": "<nope>"},
+                     "number_token": {"bos_token": 5},
+                     "empty": {}}.items():
+    put("tokenizer_config", name, json.dumps(config).encode())
+put("tokenizer_config", "not_an_object", b'["<s>"]')
+put("tokenizer_config", "not_json", b'{"bos_token": ')
+
+# config.json of a Hugging Face folder, read by every config reader.
+llama = {"model_type": "llama", "hidden_size": 8, "intermediate_size": 16, "num_hidden_layers": 1,
+         "num_attention_heads": 2, "num_key_value_heads": 1, "vocab_size": 32, "max_position_embeddings": 64,
+         "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "tie_word_embeddings": False, "hidden_act": "silu"}
+gpt2 = {"model_type": "gpt2", "n_embd": 8, "n_layer": 1, "n_head": 2, "n_inner": None, "vocab_size": 32,
+        "n_positions": 64, "n_ctx": 64, "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new",
+        "scale_attn_weights": True, "tie_word_embeddings": True}
+vit = {"model_type": "vit", "image_size": 28, "patch_size": 7, "num_channels": 1, "hidden_size": 64,
+       "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "hidden_act": "gelu",
+       "layer_norm_eps": 1e-12, "qkv_bias": True, "id2label": {str(i): str(i) for i in range(10)}}
+for name, config in {"llama": llama, "gpt2": gpt2, "vit": vit,
+                     "mistral_window": dict(llama, model_type="mistral", sliding_window=16),
+                     "qwen2_head_dim": dict(llama, model_type="qwen2", head_dim=6, use_sliding_window=False),
+                     "rope_scaling": dict(llama, rope_scaling={"type": "linear", "factor": 2.0}),
+                     "gpt2_n_ctx_only": {k: v for k, v in gpt2.items() if k != "n_positions"},
+                     "wrong_types": dict(llama, hidden_size="8", rms_norm_eps=-1, tie_word_embeddings="yes"),
+                     # Finding: the default n_inner, 4·n_embd, overflowed int64 (UBSan).
+                     "huge_numbers": dict(gpt2, n_embd=2**62, n_head=1, vocab_size=2**63 + 5),
+                     "bert": {"model_type": "bert", "hidden_size": 8}, "empty": {}}.items():
+    put("hf_config", name, json.dumps(config, indent=1).encode())
+put("hf_config", "not_an_object", b"[1, 2, 3]")
+put("hf_config", "not_json", b'{"model_type": "llama",')
+
+# A ViT sidecar config, for a plain checkpoint and on top of an HF folder's config.json.
+lucidrains = {"_comment": "lucidrains/vit-pytorch", "tensor_names": "lucidrains", "image_size": 28, "patch_size": 7,
+              "num_channels": 1, "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+              "intermediate_size": 128, "num_labels": 10, "classifier_hidden_size": 32, "patch_flatten": "p1 p2 c",
+              "qkv_layout": "3 h d", "qkv_bias": False, "attention_scale": "hidden_size", "final_norm": True,
+              "image_mean": [0.1307], "image_std": 0.3081, "rescale_factor": 0.00392156862745098,
+              "rename": [["^module\\.", ""], ["\\.net\\.(\\d)", ".net.$1"]]}
+for name, sidecar in {"lucidrains": lucidrains,
+                      "overlay": {"qkv_layout": "h 3 d", "attention_scale": 0.125, "hidden_act": "relu"},
+                      "three_channels": dict(lucidrains, num_channels=3, image_mean=[0.5, 0.4, 0.3], image_std=[0.2, 0.2]),
+                      "bad_regex": dict(lucidrains, rename=[["(unclosed", "x"]]),
+                      "bad_patch_order": dict(lucidrains, patch_flatten="c c p1"),
+                      "unknown_key": {"hidden_sise": 64},
+                      "hf_names_two_layer_head": dict(lucidrains, tensor_names="hf"),
+                      "id2label_only": {k: v for k, v in dict(lucidrains, id2label={"0": "a", "1": "b"}).items()
+                                        if k != "num_labels"},
+                      "empty": {},
+                      # Findings: per-channel tables sized by a lying count (std::length_error,
+                      # an ASan allocation-size-too-big) and a nested pattern that overflowed
+                      # the stack in std::regex's compiler.
+                      "huge_channels": dict(lucidrains, num_channels=2**62, image_mean=0.5, image_std=0.5),
+                      "many_channels": dict(lucidrains, num_channels=2**40, image_mean=0.5, image_std=0.5),
+                      "deep_rename_pattern": dict(lucidrains, rename=[["(" * 10000 + ")" * 10000, ""]])}.items():
+    put("vit_sidecar", name, json.dumps(sidecar, indent=1).encode())
+put("vit_sidecar", "not_an_object", b'"vit"')
+
+# model.safetensors.index.json beside two shards the harness writes: a and b in the first, c
+# in the second.
+shard1, shard2 = "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"
+weight_map = {"a": shard1, "b": shard1, "c": shard2}
+for name, index in {"valid": {"metadata": {"total_size": 48, "format": "pt"}, "weight_map": weight_map},
+                    "one_shard": {"weight_map": {"a": shard1}},
+                    "tensor_not_in_shard": {"weight_map": dict(weight_map, d=shard2)},
+                    "missing_shard": {"weight_map": {"a": "model-00003-of-00002.safetensors"}},
+                    "path_outside": {"weight_map": {"a": "../" + shard1}},
+                    "names_itself": {"weight_map": {"a": "model.safetensors.index.json"}},
+                    "not_a_name": {"weight_map": {"a": 1}},
+                    "empty_map": {"weight_map": {}},
+                    "no_map": {"metadata": {}}}.items():
+    put("shard_index", name, json.dumps(index, indent=1).encode())
+put("shard_index", "deep", b'{"weight_map": ' + b"[" * 20 + b"]" * 20 + b"}")

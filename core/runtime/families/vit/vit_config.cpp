@@ -24,6 +24,7 @@ constexpr uint64_t kMaxSidecarBytes = 1'000'000;
 // Image channels (1 grey, 3 RGB, 4 RGBA; a few hundred for hyperspectral images at most):
 // the per-channel mean and std are allocated from this count, so a lying one is refused.
 constexpr int64_t kMaxChannels = 1024;
+constexpr int64_t kMaxImageSize = 1 << 16;
 // libstdc++ compiles a regular expression recursively, a level per group: 10,000 nested
 // groups overflow the stack. A rename pattern is a few dozen bytes; 1000 nest at most 500.
 constexpr size_t kMaxPatternBytes = 1000;
@@ -317,6 +318,10 @@ VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecar
 
     VitConfig c;
     c.imageSize = s.positive("image_size");
+    // The patch grid's size is computed from it: a lying one would overflow.
+    if (c.imageSize > kMaxImageSize)
+        s.fail("image_size", std::to_string(c.imageSize) + " is more than the " + std::to_string(kMaxImageSize) +
+                                 " pixels a side an image may have");
     c.patchSize = s.positive("patch_size");
     if (c.imageSize % c.patchSize != 0)
         s.fail("patch_size", std::to_string(c.patchSize) + " does not divide image_size " + std::to_string(c.imageSize));
