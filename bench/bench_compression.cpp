@@ -67,7 +67,7 @@ int main(int argc, char **argv)
     }
     const std::string text((std::istreambuf_iterator<char>(textFile)), std::istreambuf_iterator<char>());
     const auto checkpoint = openCheckpoint(shared + "stories260K/stories260K.bin");
-    const auto tokenizer = openTokenizer(shared + "stories260K/tok512.model");
+    const std::shared_ptr<const Tokenizer> tokenizer = openTokenizer(shared + "stories260K/tok512.model");
     const long evalDocs = 300;
     if (long(splitDocuments(text).size()) < evalDocs + calibDocs) {
         std::cerr << "bench_compression: too few documents for " << evalDocs << " + " << calibDocs << "\n";
@@ -84,10 +84,11 @@ int main(int argc, char **argv)
         for (const std::string &method : methods) {
             CompressionRequest request;
             request.ratio = std::stod(ratio);
-            request.calibrationText = text;
-            request.calibrationDocuments = calibDocs;
-            const CompressedModel c = runPass(*findPass(method), *checkpoint, *tokenizer, request);
-            const double p = perplexity(c.languageModel(), *tokenizer, text, evalDocs).perplexity();
+            request.calibration.text = text;
+            request.calibration.tokenizer = tokenizer;
+            request.calibration.count = calibDocs;
+            const CompressedModel c = runPass(*findPass(method), *checkpoint, {}, request);
+            const double p = perplexity(*c.languageModel(), *tokenizer, text, evalDocs).perplexity();
             std::printf("| %s | %.0f %% | %.1f %% | %.2f | %.1f s |\n", method.c_str(), 100 * request.ratio,
                         100 * c.summary().ratio, p, c.summary().seconds);
             std::fflush(stdout);

@@ -67,27 +67,28 @@ struct PythonRun : Run {
     std::string torch;
 };
 
-Run runSculpt(const sculpt::Checkpoint &checkpoint, const sculpt::Tokenizer &tokenizer, const std::string &text,
+Run runSculpt(const sculpt::Checkpoint &checkpoint, const std::shared_ptr<const sculpt::Tokenizer> &tokenizer, const std::string &text,
               const Options &o)
 {
     using Clock = std::chrono::steady_clock;
     sculpt::CompressionRequest request;
     request.ratio = kTarget;
-    request.calibrationText = text;
-    request.calibrationDocuments = o.sequences;
+    request.calibration.text = text;
+    request.calibration.tokenizer = tokenizer;
+    request.calibration.count = o.sequences;
     request.settings = {{"whiten", 0},
                         {"coarse_steps", double(o.steps)},
                         {"refine_steps", 0},
                         {"sparsify_steps", 0},
-                        {"sequences_per_step", double(o.sequences)}};
+                        {"batches_per_step", double(o.sequences)}};
     std::vector<Clock::time_point> ends;
     Run run;
     request.onStep = [&](const sculpt::TrainingStep &step) {
         ends.push_back(Clock::now());
-        run.losses.push_back(step.loss);
-        run.ratio = step.ratio;
+        run.losses.push_back(step.value("loss"));
+        run.ratio = step.value("ratio");
     };
-    sculpt::runPass(*sculpt::findPass("soco"), checkpoint, tokenizer, request);
+    sculpt::runPass(*sculpt::findPass("soco"), checkpoint, {}, request);
     // Step k (1-based) runs from the end of step k−1 to its own end.
     for (size_t k = kWarmUp + 1; k <= ends.size(); ++k)
         run.stepSeconds.push_back(std::chrono::duration<double>(ends[k - 1] - ends[k - 2]).count());
@@ -161,7 +162,7 @@ int run(const Options &o)
 
     const std::string text = bench::readFile(kText);
     const auto checkpoint = sculpt::openCheckpoint(kStories);
-    const auto tokenizer = sculpt::openTokenizer(kStoriesTokenizer);
+    const std::shared_ptr<const sculpt::Tokenizer> tokenizer = sculpt::openTokenizer(kStoriesTokenizer);
 
     bench::ScratchDir scratch;
     const std::string folder = scratch.path() + "/stories260K";
@@ -175,8 +176,13 @@ int run(const Options &o)
     {
         torch::NoGradGuard noGrad;
         const auto model = sculpt::loadCausalModel(*checkpoint, torch::kCPU);
-        const std::vector<torch::Tensor> sequences =
-            sculpt::calibrationSequences(*tokenizer, text, o.sequences, model->contextLength(), torch::kCPU);
+        sculpt::CalibrationData data;
+        data.text = text;
+        data.tokenizer = tokenizer;
+        data.count = o.sequences;
+        std::vector<torch::Tensor> sequences;
+        for (const sculpt::CalibrationBatch &batch : sculpt::makeCalibration(*model, data).batches)
+            sequences.push_back(batch.input.tokens[0]);
         if (long(sequences.size()) != o.sequences)
             throw std::runtime_error("the last " + std::to_string(o.sequences) + " documents give only " +
                                      std::to_string(sequences.size()) + " usable sequences");
@@ -204,11 +210,11 @@ int run(const Options &o)
         PythonRun pythonRun;
         // Alternate which side goes first, so neither always meets the same state of the machine.
         if (r % 2 == 0) {
-            sculptRun = runSculpt(*checkpoint, *tokenizer, text, o);
+            sculptRun = runSculpt(*checkpoint, tokenizer, text, o);
             pythonRun = runPython(scratch, folder, tokens, logits, o);
         } else {
             pythonRun = runPython(scratch, folder, tokens, logits, o);
-            sculptRun = runSculpt(*checkpoint, *tokenizer, text, o);
+            sculptRun = runSculpt(*checkpoint, tokenizer, text, o);
         }
         const double sculptMs = 1e3 * sculptRun.median(), pythonMs = 1e3 * pythonRun.median();
         std::printf("%-6d %-26s %8.2f ms/step %8.2f ms/step %7.2fx\n", r + 1, load.c_str(), sculptMs, pythonMs,

@@ -14,6 +14,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cmath>
 
 namespace sculpt {
 namespace {
@@ -170,11 +171,17 @@ void CompressionView::addLiveStep(const TrainingStep &step)
     const QTreeWidgetItem *item = list_->currentItem();
     if (item && item->data(Method, Qt::UserRole).toInt() == kLiveRow) {
         curve_->addStep(step);
-        summary_->setText(tr("<b>%1</b> running, step %2 of %3: %4 removed so far (target %5)")
-                              .arg(liveMethod_.toHtmlEscaped())
-                              .arg(step.step)
-                              .arg(step.steps)
-                              .arg(percent(step.ratio), percent(liveTarget_)));
+        const double ratio = step.value("ratio");
+        summary_->setText(std::isnan(ratio) ? tr("<b>%1</b> running, step %2 of %3 (target %4)")
+                                                  .arg(liveMethod_.toHtmlEscaped())
+                                                  .arg(step.step)
+                                                  .arg(step.steps)
+                                                  .arg(percent(liveTarget_))
+                                            : tr("<b>%1</b> running, step %2 of %3: %4 removed so far (target %5)")
+                                                  .arg(liveMethod_.toHtmlEscaped())
+                                                  .arg(step.step)
+                                                  .arg(step.steps)
+                                                  .arg(percent(ratio), percent(liveTarget_)));
     }
 }
 
@@ -237,10 +244,12 @@ QString CompressionView::describe(const PassRecord &r) const
     text += tr("<br>%n matrices, ranks %1–%2", nullptr, int(s.layers.size())).arg(lowest).arg(highest);
     if (dense > 0)
         text += tr(", %n left dense", nullptr, int(dense));
-    if (!r.spectrumOf.empty())
-        text += tr(" · σ of %1").arg(QString::fromStdString(r.spectrumOf).toHtmlEscaped());
-    if (r.calibrationDocuments > 0)
-        text += tr(" · %n calibration documents", nullptr, int(r.calibrationDocuments));
+    if (!s.spectrumOf.empty())
+        text += tr(" · σ of %1").arg(QString::fromStdString(s.spectrumOf).toHtmlEscaped());
+    if (r.calibration == "images")
+        text += tr(" · %n calibration images", nullptr, int(r.calibrationCount));
+    else if (r.calibrationCount > 0)
+        text += tr(" · %n calibration documents", nullptr, int(r.calibrationCount));
     if (!r.log.empty())
         text += tr(" · %n training steps", nullptr, int(r.log.size()));
     text += r.exportPath.empty() ? tr("<br>Not exported.")

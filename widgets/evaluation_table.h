@@ -1,5 +1,5 @@
 #pragma once
-#include "workspace/evaluation.h"
+#include "records/evaluation.h"
 
 #include <QAbstractTableModel>
 #include <QWidget>

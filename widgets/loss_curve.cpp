@@ -16,6 +16,16 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // A log axis has no place for zero or less: such a value leaves a gap.
 double onLogAxis(double value) { return value > 0 ? value : kNaN; }
 
+// What the legend calls a logged value: the conventional names in words, any other as logged.
+QString valueName(const std::string &value)
+{
+    if (value == "loss")
+        return LossCurve::tr("objective");
+    if (value == "kl")
+        return LossCurve::tr("KL to the original");
+    return QString::fromStdString(value);
+}
+
 } // namespace
 
 LossCurve::LossCurve(QWidget *parent) : PlotWidget(parent), readout_(new QLabel)
@@ -30,14 +40,8 @@ LossCurve::LossCurve(QWidget *parent) : PlotWidget(parent), readout_(new QLabel)
     setLogScale(*plot()->yAxis, true);
     plot()->yAxis2->setRange(0, 100);
 
-    loss_ = plot()->addGraph(plot()->xAxis, plot()->yAxis);
-    loss_->setName(tr("objective"));
-    kl_ = plot()->addGraph(plot()->xAxis, plot()->yAxis);
-    kl_->setName(tr("KL to the original"));
     ratio_ = plot()->addGraph(plot()->xAxis, plot()->yAxis2);
     ratio_->setName(tr("ratio removed"));
-    loss_->setPen(QPen(seriesColour(0), 1.5));
-    kl_->setPen(QPen(seriesColour(1), 1.5));
     ratio_->setPen(QPen(seriesColour(4), 1.5));
     // In a row under the plot: a loss may rise or fall, so no corner of it stays empty.
     plot()->legend->setVisible(true);
@@ -72,9 +76,11 @@ void LossCurve::start(double targetRatio, const QString &note)
 {
     targetRatio_ = targetRatio;
     steps_ = 0;
-    stage_ = 0;
-    for (QCPGraph *g : {loss_, kl_, ratio_})
-        g->data()->clear();
+    stage_.clear();
+    ratio_->data()->clear();
+    for (const auto &[name, g] : values_)
+        plot()->removeGraph(g);
+    values_.clear();
     for (QCPItemStraightLine *line : stageLines_)
         plot()->removeItem(line);
     for (QCPItemText *tag : stageTags_)
@@ -106,7 +112,7 @@ void LossCurve::markStage(const TrainingStep &step)
     tag->position->setCoords(x, 0);
     tag->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     tag->setPadding(QMargins(4, 2, 4, 2));
-    tag->setText(tr("stage %1").arg(step.stage));
+    tag->setText(QString::fromStdString(step.stage));
     const QColor text = palette().color(QPalette::Text);
     line->setPen(QPen(text, 1, Qt::DotLine));
     tag->setColor(text);
@@ -120,17 +126,17 @@ void LossCurve::addStep(const TrainingStep &step)
     steps_ = std::max(steps_, step.steps);
     markStage(step);
     const double x = double(step.step);
-    loss_->addData(x, onLogAxis(step.loss));
-    kl_->addData(x, onLogAxis(step.distillation));
-    ratio_->addData(x, 100 * step.ratio);
-    readout_->setText(tr("step %1 of %2 · stage %3 · loss %4 · KL %5 · ratio removed %6 % (target %7 %)")
-                          .arg(step.step)
-                          .arg(step.steps)
-                          .arg(step.stage)
-                          .arg(step.loss, 0, 'g', 4)
-                          .arg(step.distillation, 0, 'g', 4)
-                          .arg(100 * step.ratio, 0, 'f', 1)
-                          .arg(100 * targetRatio_, 0, 'f', 1));
+    QString text = tr("step %1 of %2 · %3").arg(step.step).arg(step.steps).arg(QString::fromStdString(step.stage));
+    for (const auto &[name, value] : step.values) {
+        if (name == "ratio") {
+            ratio_->addData(x, 100 * value);
+            text += tr(" · ratio removed %1 % (target %2 %)").arg(100 * value, 0, 'f', 1).arg(100 * targetRatio_, 0, 'f', 1);
+        } else {
+            graphFor(name)->addData(x, onLogAxis(value));
+            text += QStringLiteral(" · %1 %2").arg(QString::fromStdString(name)).arg(value, 0, 'g', 4);
+        }
+    }
+    readout_->setText(text);
     rescale();
     plot()->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -142,7 +148,29 @@ void LossCurve::showLog(const std::vector<TrainingStep> &log, double targetRatio
         addStep(step);
 }
 
-int LossCurve::pointCount() const { return loss_->dataCount(); }
+int LossCurve::pointCount() const { return values_.empty() ? ratio_->dataCount() : values_.front().second->dataCount(); }
+
+QCPGraph *LossCurve::graph(const std::string &value) const
+{
+    if (value == "ratio")
+        return ratio_;
+    for (const auto &[name, g] : values_)
+        if (name == value)
+            return g;
+    return nullptr;
+}
+
+QCPGraph *LossCurve::graphFor(const std::string &value)
+{
+    if (QCPGraph *g = graph(value))
+        return g;
+    QCPGraph *g = plot()->addGraph(plot()->xAxis, plot()->yAxis);
+    g->setName(valueName(value));
+    // The ratio's colour (4) stays its own.
+    g->setPen(QPen(seriesColour(values_.size() < 4 ? values_.size() : values_.size() + 1), 1.5));
+    values_.emplace_back(value, g);
+    return g;
+}
 
 QString LossCurve::readout() const { return readout_->text(); }
 
@@ -153,7 +181,7 @@ void LossCurve::rescale()
 {
     plot()->xAxis->setRange(0, std::max<double>(steps_, 1) + 1);
     double low = std::numeric_limits<double>::infinity(), high = 0;
-    for (QCPGraph *g : {loss_, kl_})
+    for (const auto &[name, g] : values_)
         for (const QCPGraphData &point : *g->data())
             if (point.value > 0) {
                 low = std::min(low, point.value);

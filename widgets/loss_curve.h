@@ -1,7 +1,9 @@
 #pragma once
-#include "compress/pass.h"
 #include "plot_widget.h"
+#include "records/pass_record.h"
 
+#include <string>
+#include <utility>
 #include <vector>
 
 class QCPGraph;
@@ -11,10 +13,10 @@ class QLabel;
 
 namespace sculpt {
 
-// A trained pass's log, drawn as it grows: the objective and its KL part against the step
-// (log y, left), the achieved ratio removed (right, 0–100 %) with the target as a dashed
-// line, and where each stage begins. Fed one TrainingStep at a time while a pass runs, or a
-// whole stored log.
+// A trained pass's log, drawn as it grows: each value the pass logs against the step (log y,
+// left) — "loss" is its whole objective — but for "ratio", the achieved ratio removed (right,
+// 0–100 %) with the target as a dashed line; and where each stage begins. Fed one
+// TrainingStep at a time while a pass runs, or a whole stored log.
 class LossCurve : public PlotWidget {
     Q_OBJECT
 public:
@@ -27,26 +29,27 @@ public:
     void showLog(const std::vector<TrainingStep> &log, double targetRatio, const QString &note = {});
 
     int pointCount() const; // steps drawn
-    QCPGraph *lossGraph() const { return loss_; }
-    QCPGraph *klGraph() const { return kl_; }
-    QCPGraph *ratioGraph() const { return ratio_; }
+    // The graph of a logged value ("loss", "kl", "ratio"…), or null before it was logged.
+    QCPGraph *graph(const std::string &value) const;
     QString readout() const; // the line under the plot: the latest step
     QSize sizeHint() const override { return {600, 360}; }
 
 private:
     void markStage(const TrainingStep &step);
+    QCPGraph *graphFor(const std::string &value);
     void rescale();
     void colourContent(const QPalette &palette) override;
 
     QLabel *readout_;
-    QCPGraph *loss_, *kl_, *ratio_;
+    QCPGraph *ratio_;
+    std::vector<std::pair<std::string, QCPGraph *>> values_; // the others, in the order logged
     QCPItemStraightLine *target_;
     QCPItemText *hint_;
     std::vector<QCPItemStraightLine *> stageLines_;
     std::vector<QCPItemText *> stageTags_;
     double targetRatio_ = 0;
     long steps_ = 0;
-    int stage_ = 0;
+    std::string stage_;
 };
 
 } // namespace sculpt

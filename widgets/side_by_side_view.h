@@ -1,5 +1,5 @@
 #pragma once
-#include "workspace/pass_record.h"
+#include "records/pass_record.h"
 
 #include <QWidget>
 

@@ -1,6 +1,6 @@
 #pragma once
 #include "analysis/spectrum.h"
-#include "compress/compressed_model.h"
+#include "records/pass_record.h"
 #include "plot_widget.h"
 #include "rank_cursor.h"
 

@@ -1,20 +1,25 @@
-// sculpt-cli compress: runs one compression pass on a language model and writes the result.
+// sculpt-cli compress: runs one compression pass on a model, writes the result and records the
+// pass in the model's workspace, as the window does.
 
 #include "commands.h"
-#include "usage.h"
-#include "stop_signals.h"
 #include "options.h"
 #include "progress_bar.h"
+#include "stop_signals.h"
+#include "usage.h"
 
 #include "builtin_passes.h"
-#include "compress/pass.h"
+#include "data/idx.h"
 #include "data/text.h"
+#include "analysis/content_hash.h"
 #include "io/error.h"
 #include "io/export_folder.h"
 #include "io/formats.h"
+#include "runtime/accuracy.h"
+#include "runtime/image_classifier.h"
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"
-#include "runtime/model_tokenizer.h"
+#include "session/compression.h"
+#include "workspace/workspace.h"
 
 #include <filesystem>
 #include <fstream>
@@ -28,26 +33,46 @@ namespace {
 void list()
 {
     for (const CompressionPass *p : passes()) {
-        std::cout << p->name() << "  " << p->title() << (p->needsCalibration() ? "  (needs --calib)" : "") << "\n    "
-                  << p->description() << "\n";
+        std::string kinds;
+        for (const ModelKind k : p->models())
+            kinds += (kinds.empty() ? "" : ", ") + kindName(k) + "s";
+        std::cout << p->name() << "  " << p->title() << "  (" << kinds
+                  << (p->needsCalibration() ? "; needs --calib" : "") << (p->needsLabels() ? " and, for images, --calib-labels" : "")
+                  << ")\n    " << p->description() << "\n";
         for (const PassSetting &s : p->settings())
-            std::cout << "    --set " << s.key << "=" << s.value << "  " << s.help << "\n";
+            std::cout << "    --set " << s.key << "=" << settingText(s, s.value) << "  " << s.help << "\n";
     }
 }
 
-// --set KEY=VALUE pairs; nothing, after printing why, when one is malformed.
-std::optional<std::map<std::string, double>> settings(const Options &options)
+// --set KEY=VALUE pairs, each a value of the setting's type; nothing, after printing why, when
+// one is malformed or names no setting of the pass.
+std::optional<std::map<std::string, double>> settings(const Options &options, const CompressionPass &pass)
 {
     std::map<std::string, double> all;
+    const std::vector<PassSetting> declared = pass.settings();
     for (const std::string &pair : options.values("--set")) {
         const size_t eq = pair.find('=');
-        char *end = nullptr;
-        const double value = eq == std::string::npos ? 0 : std::strtod(pair.c_str() + eq + 1, &end);
-        if (eq == std::string::npos || eq == 0 || end == pair.c_str() + eq + 1 || *end != '\0') {
-            options.fail("--set takes KEY=NUMBER, not '" + pair + "'");
+        if (eq == std::string::npos || eq == 0) {
+            options.fail("--set takes KEY=VALUE, not '" + pair + "'");
             return std::nullopt;
         }
-        all[pair.substr(0, eq)] = value;
+        const std::string key = pair.substr(0, eq), text = pair.substr(eq + 1);
+        const auto setting = std::find_if(declared.begin(), declared.end(), [&](const PassSetting &s) { return s.key == key; });
+        if (setting == declared.end()) {
+            options.fail(pass.name() + " has no setting '" + key + "' (sculpt-cli compress --list)");
+            return std::nullopt;
+        }
+        const std::optional<double> value = parseSetting(*setting, text);
+        if (!value) {
+            options.fail("--set " + key + " takes " +
+                         (setting->type == PassSetting::Type::Integer   ? std::string("a whole number")
+                          : setting->type == PassSetting::Type::Boolean ? std::string("true or false")
+                          : setting->type == PassSetting::Type::Choice  ? "one of its choices"
+                                                                        : std::string("a number")) +
+                         ", not '" + text + "'");
+            return std::nullopt;
+        }
+        all[key] = *value;
     }
     return all;
 }
@@ -64,8 +89,39 @@ nlohmann::ordered_json summaryJson(const CompressionSummary &s, const std::strin
             {"parameters_before", s.parametersBefore},
             {"parameters_after", s.parametersAfter},
             {"seconds", s.seconds},
+            {"spectrum_of", s.spectrumOf},
             {"ranks", ranks},
             {"output", output}};
+}
+
+// What --eval measures the compressed model on, read before any work: text for a language
+// model, an IDX image set and its labels for a vision model.
+struct EvaluationData {
+    std::string text;
+    IdxImages images;
+    std::vector<uint8_t> labels;
+    long count = -1; // the first documents or images only when ≥ 1
+};
+
+nlohmann::ordered_json evaluate(const CompressedModel &compressed, const PreparedPass &prepared,
+                                const EvaluationData &data, const JobContext &job)
+{
+    if (const LanguageModel *model = compressed.languageModel()) {
+        const PerplexityResult r = perplexity(*model, *prepared.request.calibration.tokenizer, data.text, data.count, job);
+        return {{"documents", r.documents}, {"tokens", r.tokens}, {"mean_nll", r.meanNll}, {"perplexity", r.perplexity()}};
+    }
+    const AccuracyResult r = accuracy(*compressed.imageClassifier(), data.images, data.labels, data.count, job);
+    return {{"images", r.images}, {"correct", r.correct}, {"accuracy", r.accuracy()}};
+}
+
+void appendLog(std::ofstream &log, const TrainingStep &s)
+{
+    nlohmann::ordered_json line{{"step", s.step}, {"stage", s.stage}};
+    for (const auto &[name, value] : s.values)
+        line[name] = value;
+    for (const auto &[name, counts] : s.counts)
+        line[name] = counts;
+    log << line.dump() << "\n" << std::flush;
 }
 
 } // namespace
@@ -74,8 +130,8 @@ int compress(const std::vector<std::string> &args)
 {
     registerBuiltinPasses();
     Options options("compress",
-                    {"--method", "--ratio", "--calib", "--calib-docs", "-o", "--format", "--set", "--tokenizer",
-                     "--eval", "--eval-docs", "--log"},
+                    {"--method", "--ratio", "--calib", "--calib-labels", "--calib-count", "-o", "--format", "--set",
+                     "--tokenizer", "--config", "--eval", "--eval-labels", "--eval-count", "--workspace", "--log"},
                     {"--json", "--list"});
     if (!options.parse(args))
         return kBadInput;
@@ -102,35 +158,48 @@ int compress(const std::vector<std::string> &args)
         return kBadInput;
     }
     const auto ratio = options.number("--ratio", 0, 0, 0.999);
-    const auto calibDocs = options.count("--calib-docs", 128, 1);
-    const auto evalDocs = options.count("--eval-docs", -1, 1);
-    const auto overrides = settings(options);
-    if (!ratio || !calibDocs || !evalDocs || !overrides)
+    const auto calibCount = options.count("--calib-count", kDefaultCalibrationCount, 1);
+    const auto evalCount = options.count("--eval-count", -1, 1);
+    const auto overrides = settings(options, *pass);
+    if (!ratio || !calibCount || !evalCount || !overrides)
         return kBadInput;
 
-    const std::string modelPath = options.positional()[0];
-    std::unique_ptr<Checkpoint> checkpoint;
-    ModelTokenizer tokenizer;
-    CompressionRequest request;
-    std::string evaluationText;
     // Every argument is checked before any work: a pass may train for minutes.
+    std::unique_ptr<Checkpoint> checkpoint;
+    PreparedPass prepared;
+    EvaluationData evaluation;
+    std::optional<Workspace> workspace;
     try {
         ExportFolder::checkWritable(options.value("-o"));
-        checkpoint = openCheckpoint(modelPath);
-        tokenizer = openModelTokenizer(*checkpoint, options.value("--tokenizer"), "pass --tokenizer PATH");
-        if (options.has("--calib"))
-            request.calibrationText = readTextFile(options.value("--calib"));
-        if (options.has("--eval"))
-            evaluationText = readTextFile(options.value("--eval"));
+        checkpoint = openCheckpoint(options.positional()[0]);
+        PassRequest request;
+        request.method = pass->name();
+        request.ratio = *ratio;
+        request.calibrationFile = options.value("--calib");
+        request.calibrationLabels = options.value("--calib-labels");
+        request.calibrationCount = *calibCount;
+        request.settings = *overrides;
+        request.tokenizer = options.value("--tokenizer");
+        request.model.sidecar = options.value("--config");
+        prepared = preparePass(*checkpoint, request, [](const std::string &) {});
+        if (options.has("--eval")) {
+            evaluation.count = *evalCount;
+            if (prepared.kind == ModelKind::Language) {
+                evaluation.text = readTextFile(options.value("--eval"));
+            } else {
+                if (!options.has("--eval-labels"))
+                    throw std::invalid_argument("--eval on images needs their labels (--eval-labels IDX)");
+                evaluation.images = readIdxImages(options.value("--eval"));
+                evaluation.labels = readIdxLabels(options.value("--eval-labels"));
+            }
+        }
+        const std::string path = options.has("--workspace") ? options.value("--workspace")
+                                                            : Workspace::defaultPath(options.positional()[0]);
+        workspace = Workspace::open(path, {options.positional()[0], modelFingerprint(*checkpoint)});
+        workspace->checkWritable();
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;
-    }
-    request.ratio = *ratio;
-    request.calibrationDocuments = *calibDocs;
-    request.settings = *overrides;
-    try {
-        checkRequest(*pass, request);
     } catch (const std::invalid_argument &e) {
         options.fail(e.what());
         return kBadInput;
@@ -143,38 +212,42 @@ int compress(const std::vector<std::string> &args)
             options.fail("cannot write the log " + options.value("--log"));
             return kBadInput;
         }
-        request.onStep = [&log](const TrainingStep &s) {
-            log << nlohmann::json{{"step", s.step},   {"stage", s.stage}, {"loss", s.loss},
-                                  {"kl", s.distillation}, {"ratio", s.ratio}, {"active", s.active}}
-                       .dump()
-                << "\n";
-        };
     }
 
     ProgressBar bar(pass->name());
     const JobContext job([&](const Progress &p) { bar.update(p); }, cancelOnStopSignals());
     try {
-        const CompressedModel compressed = runPass(*pass, *checkpoint, *tokenizer.tokenizer, request, job);
-        compressed.write(options.value("-o"), format == "dense" ? ExportFormat::Dense : ExportFormat::Factorized,
-                         tokenizer.path, job);
-        nlohmann::ordered_json out = summaryJson(compressed.summary(), std::filesystem::absolute(options.value("-o")));
-        if (!evaluationText.empty()) {
-            const PerplexityResult r = perplexity(compressed.languageModel(), *tokenizer.tokenizer, evaluationText, *evalDocs, job);
-            out["evaluation"] = {{"documents", r.documents}, {"tokens", r.tokens}, {"mean_nll", r.meanNll},
-                                 {"perplexity", r.perplexity()}};
-        }
+        const auto onStep = [&log](const TrainingStep &s) {
+            if (log.is_open())
+                appendLog(log, s);
+        };
+        PassResult result = runPrepared(*checkpoint, prepared, onStep, job, [](const std::string &) {});
+        const std::string output = std::filesystem::absolute(options.value("-o")).lexically_normal().string();
+        const ExportFormat exportFormat = format == "dense" ? ExportFormat::Dense : ExportFormat::Factorized;
+        result.model->write(output, exportFormat, result.tokenizer, job);
+        result.record.exportPath = output;
+        result.record.exportFormat = formatName(exportFormat);
+        nlohmann::ordered_json out = summaryJson(result.model->summary(), output);
+        if (options.has("--eval"))
+            out["evaluation"] = evaluate(*result.model, prepared, evaluation, job);
+        workspace->putPass(result.record);
+        workspace->save();
+        out["workspace"] = workspace->path();
         bar.finish();
         if (options.has("--json")) {
             std::cout << out.dump(2) << "\n";
         } else {
-            const CompressionSummary &s = compressed.summary();
+            const CompressionSummary &s = result.model->summary();
             std::printf("%s: %.1f %% of the targeted parameters removed (%.1f %% of the model), %lld -> %lld "
-                        "parameters, %.1f s\nwrote %s\n",
+                        "parameters, %.1f s\nwrote %s\nrecorded in %s\n",
                         s.method.c_str(), 100 * s.ratio, 100 * s.modelRatio(), (long long)s.parametersBefore,
-                        (long long)s.parametersAfter, s.seconds, out["output"].get<std::string>().c_str());
-            if (out.contains("evaluation"))
+                        (long long)s.parametersAfter, s.seconds, output.c_str(), workspace->path().c_str());
+            if (out.contains("evaluation") && out["evaluation"].contains("perplexity"))
                 std::printf("perplexity %.4f on %ld documents\n", out["evaluation"]["perplexity"].get<double>(),
                             out["evaluation"]["documents"].get<long>());
+            else if (out.contains("evaluation"))
+                std::printf("accuracy %.2f %% on %ld images\n", 100 * out["evaluation"]["accuracy"].get<double>(),
+                            out["evaluation"]["images"].get<long>());
         }
         return kOk;
     } catch (const Cancelled &) {

@@ -24,9 +24,12 @@ constexpr Form kForms[] = {
     {"zoo", "[--only vit|lm] [--out DIR] [--epochs N] [--seed S] [--threads N] [--train-limit N]",
      "train the demo models (DIR/fashion-vit, DIR/fortunes-llama) from Debian's data packages"},
     {"compress",
-     "MODEL --method M --ratio R [--calib FILE] [--calib-docs N] -o OUT [--format factorized|dense]\n"
-     "          [--set KEY=VALUE]... [--tokenizer PATH] [--eval FILE [--eval-docs N]] [--log FILE] [--json]",
-     "SVD compression (svd, fwsvd, asvd, svd-llm, soco) written to the folder OUT"},
+     "MODEL --method M --ratio R -o OUT [--calib FILE [--calib-labels IDX]] [--calib-count N]\n"
+     "          [--format factorized|dense] [--set KEY=VALUE]... [--tokenizer PATH] [--config SIDECAR]\n"
+     "          [--eval FILE [--eval-labels IDX]] [--eval-count N] [--workspace FILE] [--log FILE] [--json]",
+     "SVD compression (svd, fwsvd, asvd, svd-llm, soco) of a language or vision model, written to the folder\n"
+     "      OUT and recorded in the model's workspace; calibration and evaluation data are text for a language\n"
+     "      model, IDX images (+ labels) for a vision model"},
     {"compress", "--list", "every method with its settings"},
 };
 

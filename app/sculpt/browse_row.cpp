@@ -35,4 +35,13 @@ PathChooser existingFile(QWidget *parent, const QString &caption, const QString 
 
 bool namesFile(const QLineEdit *field) { return QFileInfo(field->text().trimmed()).isFile(); }
 
+void guessLabels(const QLineEdit *images, QLineEdit *labels)
+{
+    QString guess = images->text().trimmed();
+    guess.replace(QLatin1String("images-idx3"), QLatin1String("labels-idx1"));
+    if (guess != images->text().trimmed() && QFileInfo(guess).isFile() &&
+        (labels->text().trimmed().isEmpty() || !namesFile(labels)))
+        labels->setText(guess);
+}
+
 } // namespace sculpt

@@ -23,4 +23,8 @@ PathChooser existingFile(QWidget *parent, const QString &caption, const QString 
 // Whether the field names an existing file (surrounding spaces ignored).
 bool namesFile(const QLineEdit *field);
 
+// MNIST-style sets name their pair alike (t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz):
+// fills `labels` with the images' partner when it exists and `labels` names no file yet.
+void guessLabels(const QLineEdit *images, QLineEdit *labels);
+
 } // namespace sculpt

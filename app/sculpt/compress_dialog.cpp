@@ -2,6 +2,7 @@
 
 #include "browse_row.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -12,36 +13,97 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpressionValidator>
 #include <QSettings>
 #include <QSpinBox>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace sculpt {
 namespace {
 
 const QString kMethodKey = QStringLiteral("compress/method");
 const QString kRatioKey = QStringLiteral("compress/ratio");
-const QString kCalibrationKey = QStringLiteral("compress/calibration");
-const QString kDocumentsKey = QStringLiteral("compress/documents");
 const char *const kKey = "settingKey";
 
-// Settings are written as C numbers ("1e-06", "0.5") whatever the locale: they go to the
-// pass, and into its record, as they are typed.
-QString number(double value) { return QString::number(value, 'g', 12); }
+// The calibration data is remembered per kind of model: a text is no use to a ViT.
+QString kindKey(ModelKind kind, const char *what)
+{
+    return QStringLiteral("compress/%1/%2").arg(kind == ModelKind::Language ? "text" : "images", what);
+}
+
+// A setting's field: a line edit for numbers, written as C numbers ("1e-06", "0.5") whatever
+// the locale, since they go to the pass and into its record as typed; a check box for a
+// boolean; a combo box for a choice.
+QWidget *settingField(const PassSetting &s)
+{
+    QWidget *field = nullptr;
+    switch (s.type) {
+    case PassSetting::Type::Boolean: {
+        auto *box = new QCheckBox;
+        box->setChecked(s.value != 0);
+        field = box;
+        break;
+    }
+    case PassSetting::Type::Choice: {
+        auto *box = new QComboBox;
+        for (const std::string &c : s.choices)
+            box->addItem(QString::fromStdString(c));
+        box->setCurrentIndex(int(s.value));
+        field = box;
+        break;
+    }
+    case PassSetting::Type::Integer:
+    case PassSetting::Type::Number: {
+        auto *line = new QLineEdit(QString::fromStdString(settingText(s, s.value)));
+        if (s.type == PassSetting::Type::Integer) {
+            line->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("-?\\d{1,15}")), line));
+        } else {
+            auto *validator = new QDoubleValidator(line);
+            validator->setLocale(QLocale::c());
+            validator->setNotation(QDoubleValidator::ScientificNotation);
+            line->setValidator(validator);
+        }
+        field = line;
+        break;
+    }
+    }
+    field->setProperty(kKey, QString::fromStdString(s.key));
+    field->setObjectName(QString::fromStdString(s.key));
+    field->setToolTip(CompressDialog::tr("%1 (default %2)")
+                          .arg(QString::fromStdString(s.help), QString::fromStdString(settingText(s, s.value))));
+    return field;
+}
+
+double settingValue(const PassSetting &s, const QWidget *field)
+{
+    if (const auto *box = qobject_cast<const QCheckBox *>(field))
+        return box->isChecked() ? 1 : 0;
+    if (const auto *box = qobject_cast<const QComboBox *>(field))
+        return box->currentIndex();
+    return parseSetting(s, qobject_cast<const QLineEdit *>(field)->text().toStdString()).value_or(s.value);
+}
 
 } // namespace
 
-CompressDialog::CompressDialog(const QString &modelName, std::vector<const CompressionPass *> passes, QWidget *parent)
-    : QDialog(parent), passes_(std::move(passes)), method_(new QComboBox), description_(new QLabel),
-      ratio_(new QDoubleSpinBox), calibration_(new QLineEdit), tokenizer_(new QLineEdit), documents_(new QSpinBox),
+CompressDialog::CompressDialog(const QString &modelName, ModelKind kind, std::vector<const CompressionPass *> passes,
+                               QWidget *parent)
+    : QDialog(parent), kind_(kind), method_(new QComboBox), description_(new QLabel), ratio_(new QDoubleSpinBox),
+      calibration_(new QLineEdit), labels_(new QLineEdit), tokenizer_(new QLineEdit), count_(new QSpinBox),
       settingsBox_(new QGroupBox), settingsForm_(new QFormLayout(settingsBox_)),
       buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel))
 {
     setObjectName(QStringLiteral("compressDialog"));
     setWindowTitle(tr("Compress %1").arg(modelName));
     const QSettings stored;
+    const bool text = kind == ModelKind::Language;
 
-    for (const CompressionPass *p : passes_) {
+    for (const CompressionPass *p : passes) {
+        const std::vector<ModelKind> kinds = p->models();
+        if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end())
+            continue;
+        passes_.push_back(p);
         method_->addItem(QString::fromStdString(p->title()), QString::fromStdString(p->name()));
         method_->setItemData(method_->count() - 1, QString::fromStdString(p->description()), Qt::ToolTipRole);
     }
@@ -53,27 +115,47 @@ CompressDialog::CompressDialog(const QString &modelName, std::vector<const Compr
     ratio_->setValue(stored.value(kRatioKey, 40.0).toDouble());
     ratio_->setToolTip(tr("Share of the targeted matrices' parameters to remove: 1 − Σ k(m+n) / Σ m·n, a layer "
                           "kept at rank k stored as two factors"));
-    calibration_->setText(stored.value(kCalibrationKey).toString());
-    calibration_->setPlaceholderText(tr("documents separated by blank lines; taken from its end"));
-    calibration_->setClearButtonEnabled(true);
-    calibration_->setMinimumWidth(calibration_->fontMetrics().averageCharWidth() * 48);
-    documents_->setRange(1, 1'000'000);
-    documents_->setValue(stored.value(kDocumentsKey, 32).toInt());
-    documents_->setSuffix(tr(" documents"));
-    documents_->setToolTip(tr("How many documents, from the end of the text, the pass learns from; evaluate on the "
-                              "start of a text so the two never overlap"));
+    for (QLineEdit *field : {calibration_, labels_, tokenizer_}) {
+        field->setClearButtonEnabled(true);
+        field->setMinimumWidth(field->fontMetrics().averageCharWidth() * 48);
+    }
+    calibration_->setText(stored.value(kindKey(kind, "file")).toString());
+    labels_->setText(stored.value(kindKey(kind, "labels")).toString());
+    calibration_->setPlaceholderText(text ? tr("documents separated by blank lines; taken from its end")
+                                          : tr("an IDX image set: training images, never the test set"));
+    labels_->setPlaceholderText(tr("the images' IDX labels; needed by passes that learn from a loss"));
+    count_->setRange(1, 1'000'000);
+    count_->setValue(stored.value(kindKey(kind, "count"), int(kDefaultCalibrationCount)).toInt());
+    count_->setSuffix(text ? tr(" documents") : tr(" images"));
+    count_->setToolTip(text ? tr("How many documents, from the end of the text, the pass learns from; evaluate on the "
+                                 "start of a text so the two never overlap")
+                            : tr("How many images, from the start of the set, the pass learns from"));
     tokenizer_->setPlaceholderText(tr("empty: the one beside the model"));
-    tokenizer_->setClearButtonEnabled(true);
 
     auto *top = new QFormLayout;
     top->addRow(tr("&Method:"), method_);
     auto *form = new QFormLayout;
     form->addRow(tr("&Target ratio removed:"), ratio_);
-    form->addRow(tr("&Calibration text:"),
-                 withBrowseButton(calibration_, existingFile(this, tr("Calibration text"), tr("Text (*.txt);;All files (*)"))));
-    form->addRow(tr("&Documents:"), documents_);
-    form->addRow(tr("To&kenizer:"), withBrowseButton(tokenizer_, existingFile(this, tr("The model's tokenizer"),
-                                                                  tr("Tokenizers (*.model *.bin *.json);;All files (*)"))));
+    if (text) {
+        calibrationRows_.push_back(withBrowseButton(calibration_, existingFile(this, tr("Calibration text"),
+                                                                               tr("Text (*.txt);;All files (*)"))));
+        form->addRow(tr("&Calibration text:"), calibrationRows_.back());
+        form->addRow(tr("&Documents:"), count_);
+        form->addRow(tr("To&kenizer:"), withBrowseButton(tokenizer_, existingFile(this, tr("The model's tokenizer"),
+                                                                                 tr("Tokenizers (*.model *.bin *.json);;All files (*)"))));
+        labels_->setParent(this); // unused for text, but owned
+        labels_->hide();
+    } else {
+        const QString idx = tr("IDX files (*-ubyte *-ubyte.gz *.idx *.gz);;All files (*)");
+        calibrationRows_.push_back(withBrowseButton(calibration_, existingFile(this, tr("Calibration images"), idx)));
+        form->addRow(tr("&Calibration images:"), calibrationRows_.back());
+        calibrationRows_.push_back(withBrowseButton(labels_, existingFile(this, tr("Their labels"), idx)));
+        form->addRow(tr("&Labels:"), calibrationRows_.back());
+        form->addRow(tr("&Images:"), count_);
+        tokenizer_->setParent(this); // unused for images, but owned
+        tokenizer_->hide();
+        connect(calibration_, &QLineEdit::editingFinished, this, [this] { guessLabels(calibration_, labels_); });
+    }
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -85,7 +167,7 @@ CompressDialog::CompressDialog(const QString &modelName, std::vector<const Compr
     connect(buttons_, &QDialogButtonBox::accepted, this, &CompressDialog::accept);
     connect(buttons_, &QDialogButtonBox::rejected, this, &CompressDialog::reject);
     connect(method_, &QComboBox::currentIndexChanged, this, &CompressDialog::showSettings);
-    for (QLineEdit *field : {calibration_, tokenizer_})
+    for (QLineEdit *field : {calibration_, labels_, tokenizer_})
         connect(field, &QLineEdit::textChanged, this, &CompressDialog::updateOk);
 
     const int remembered = method_->findData(stored.value(kMethodKey).toString());
@@ -101,42 +183,37 @@ const CompressionPass *CompressDialog::pass() const
 
 void CompressDialog::setMethod(const QString &name) { method_->setCurrentIndex(method_->findData(name)); }
 
-// The chosen pass's settings, each a number field holding its default.
 void CompressDialog::showSettings()
 {
     while (settingsForm_->rowCount() > 0)
         settingsForm_->removeRow(0);
     settingFields_.clear();
     const CompressionPass *p = pass();
-    description_->setText(p ? QString::fromStdString(p->description()) : tr("This build has no compression pass."));
+    description_->setText(p ? QString::fromStdString(p->description())
+                            : tr("No compression pass in this build takes a %1.").arg(QString::fromStdString(kindName(kind_))));
     const std::vector<PassSetting> settings = p ? p->settings() : std::vector<PassSetting>{};
     settingsBox_->setTitle(p ? tr("Settings of %1").arg(QString::fromStdString(p->title())) : QString());
     settingsBox_->setVisible(!settings.empty());
     for (const PassSetting &s : settings) {
-        auto *field = new QLineEdit(number(s.value));
-        auto *validator = new QDoubleValidator(field);
-        validator->setLocale(QLocale::c());
-        validator->setNotation(QDoubleValidator::ScientificNotation);
-        field->setValidator(validator);
-        field->setProperty(kKey, QString::fromStdString(s.key));
-        field->setToolTip(tr("%1 (default %2)").arg(QString::fromStdString(s.help), number(s.value)));
-        field->setObjectName(QString::fromStdString(s.key));
-        connect(field, &QLineEdit::textChanged, this, &CompressDialog::updateOk);
+        QWidget *field = settingField(s);
+        if (auto *line = qobject_cast<QLineEdit *>(field))
+            connect(line, &QLineEdit::textChanged, this, &CompressDialog::updateOk);
         auto *label = new QLabel(QString::fromStdString(s.key) + QLatin1Char(':'));
         label->setToolTip(field->toolTip());
         settingsForm_->addRow(label, field);
-        settingFields_.push_back(field);
+        settingFields_.emplace_back(s, field);
     }
     const bool calibrated = p && p->needsCalibration();
-    calibration_->parentWidget()->setEnabled(calibrated);
-    documents_->setEnabled(calibrated);
+    for (QWidget *row : calibrationRows_)
+        row->setEnabled(calibrated);
+    count_->setEnabled(calibrated);
     updateOk();
     adjustSize();
 }
 
-QLineEdit *CompressDialog::setting(const QString &key) const
+QWidget *CompressDialog::setting(const QString &key) const
 {
-    for (QLineEdit *field : settingFields_)
+    for (const auto &[s, field] : settingFields_)
         if (field->property(kKey).toString() == key)
             return field;
     return nullptr;
@@ -151,13 +228,16 @@ PassRequest CompressDialog::request() const
         r.method = p->name();
         if (p->needsCalibration()) {
             r.calibrationFile = calibration_->text().trimmed().toStdString();
-            r.calibrationDocuments = documents_->value();
+            if (kind_ == ModelKind::Vision)
+                r.calibrationLabels = labels_->text().trimmed().toStdString();
+            r.calibrationCount = count_->value();
         }
     }
     r.ratio = ratio_->value() / 100;
-    r.tokenizer = tokenizer_->text().trimmed().toStdString();
-    for (const QLineEdit *field : settingFields_)
-        r.settings[field->property(kKey).toString().toStdString()] = QLocale::c().toDouble(field->text());
+    if (kind_ == ModelKind::Language)
+        r.tokenizer = tokenizer_->text().trimmed().toStdString();
+    for (const auto &[s, field] : settingFields_)
+        r.settings[s.key] = settingValue(s, field);
     return r;
 }
 
@@ -165,10 +245,13 @@ PassRequest CompressDialog::request() const
 void CompressDialog::updateOk()
 {
     const CompressionPass *p = pass();
+    const bool images = kind_ == ModelKind::Vision;
     bool ready = p && (!p->needsCalibration() || namesFile(calibration_)) &&
-                 (tokenizer_->text().trimmed().isEmpty() || namesFile(tokenizer_));
-    for (const QLineEdit *field : settingFields_)
-        ready = ready && field->hasAcceptableInput();
+                 (!p || !p->needsCalibration() || !images || !p->needsLabels() || namesFile(labels_)) &&
+                 (images || tokenizer_->text().trimmed().isEmpty() || namesFile(tokenizer_));
+    for (const auto &[s, field] : settingFields_)
+        if (const auto *line = qobject_cast<const QLineEdit *>(field))
+            ready = ready && line->hasAcceptableInput() && parseSetting(s, line->text().toStdString());
     okButton()->setEnabled(ready);
 }
 
@@ -177,9 +260,11 @@ void CompressDialog::accept()
     QSettings stored;
     stored.setValue(kMethodKey, method_->currentData());
     stored.setValue(kRatioKey, ratio_->value());
-    stored.setValue(kDocumentsKey, documents_->value());
+    stored.setValue(kindKey(kind_, "count"), count_->value());
     if (namesFile(calibration_))
-        stored.setValue(kCalibrationKey, calibration_->text().trimmed());
+        stored.setValue(kindKey(kind_, "file"), calibration_->text().trimmed());
+    if (namesFile(labels_))
+        stored.setValue(kindKey(kind_, "labels"), labels_->text().trimmed());
     QDialog::accept();
 }
 

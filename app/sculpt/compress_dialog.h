@@ -1,5 +1,5 @@
 #pragma once
-#include "compression.h"
+#include "session/compression.h"
 
 #include <QDialog>
 #include <vector>
@@ -15,14 +15,17 @@ class QSpinBox;
 
 namespace sculpt {
 
-// Asks how to compress the open model: the method (one of the registered passes), the
-// target ratio, the calibration text and how many of its documents, the tokenizer, and the
-// chosen method's own settings, each with its default and its meaning as a tooltip.
-// Remembers the method, the ratio and the calibration file last accepted.
+// Asks how to compress the open model: the method (one of the registered passes that takes a
+// model of its kind), the target ratio, the calibration data of that kind — a text and how many
+// of its documents, and the tokenizer, for a language model; an IDX image set, its labels and
+// how many images for a vision model — and the chosen method's own settings, each a field of
+// its type with its default and its meaning as a tooltip. Remembers the method, the ratio and
+// the calibration files last accepted.
 class CompressDialog : public QDialog {
     Q_OBJECT
 public:
-    CompressDialog(const QString &modelName, std::vector<const CompressionPass *> passes, QWidget *parent = nullptr);
+    CompressDialog(const QString &modelName, ModelKind kind, std::vector<const CompressionPass *> passes,
+                   QWidget *parent = nullptr);
 
     PassRequest request() const;
     const CompressionPass *pass() const; // the chosen one
@@ -31,10 +34,12 @@ public:
     QComboBox *method() const { return method_; }
     QDoubleSpinBox *ratio() const { return ratio_; } // percent removed
     QLineEdit *calibrationFile() const { return calibration_; }
-    QSpinBox *calibrationDocuments() const { return documents_; }
-    QLineEdit *tokenizerFile() const { return tokenizer_; }
-    // The field of one of the chosen pass's settings, or nullptr.
-    QLineEdit *setting(const QString &key) const;
+    QLineEdit *calibrationLabels() const { return labels_; } // a vision model's
+    QSpinBox *calibrationCount() const { return count_; }   // documents or images
+    QLineEdit *tokenizerFile() const { return tokenizer_; } // a language model's
+    // The field of one of the chosen pass's settings — a line edit for numbers, a check box or a
+    // combo box — or nullptr.
+    QWidget *setting(const QString &key) const;
     QPushButton *okButton() const;
 
     void accept() override; // also remembers the choices
@@ -43,15 +48,17 @@ private:
     void showSettings();
     void updateOk();
 
+    ModelKind kind_;
     std::vector<const CompressionPass *> passes_;
     QComboBox *method_;
     QLabel *description_;
     QDoubleSpinBox *ratio_;
-    QLineEdit *calibration_, *tokenizer_;
-    QSpinBox *documents_;
+    QLineEdit *calibration_, *labels_, *tokenizer_;
+    QSpinBox *count_;
+    std::vector<QWidget *> calibrationRows_; // the calibration files' rows, enabled for passes that calibrate
     QGroupBox *settingsBox_;
     QFormLayout *settingsForm_;
-    std::vector<QLineEdit *> settingFields_;
+    std::vector<std::pair<PassSetting, QWidget *>> settingFields_;
     QDialogButtonBox *buttons_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "analysis/content_hash.h"
 #include "background_job.h"
+#include "bundled_passes.h"
 #include "compress_dialog.h"
 #include "compression_view.h"
 #include "export_dialog.h"
@@ -48,7 +49,7 @@ CompressionController::CompressionController(CompressionView *view, JobsPanel *j
     compressAction_->setShortcut(QKeySequence(tr("Ctrl+K")));
     compressAction_->setStatusTip(canCompress()
                                       ? tr("Run a compression pass (SVD, FWSVD, ASVD, SVD-LLM, SoCo) on the open "
-                                           "language model")
+                                           "model")
                                       : tr("This build cannot run models (configured without LibTorch)"));
     exportAction_->setStatusTip(tr("Write the chosen compressed model as a Hugging Face folder"));
     connect(compressAction_, &QAction::triggered, this, &CompressionController::askCompression);
@@ -61,11 +62,11 @@ CompressionController::CompressionController(CompressionView *view, JobsPanel *j
     updateActions();
 }
 
-void CompressionController::setModel(std::shared_ptr<const Checkpoint> checkpoint, bool languageModel,
+void CompressionController::setModel(std::shared_ptr<const Checkpoint> checkpoint, std::optional<ModelKind> kind,
                                      const QString &workspace)
 {
     checkpoint_ = std::move(checkpoint);
-    languageModel_ = languageModel;
+    kind_ = kind;
     workspace_ = workspace;
     entries_.clear();
     view_->endLive(); // a pass still running on the previous model no longer shows here
@@ -116,7 +117,8 @@ std::optional<PassOverlay> CompressionController::overlayFor(const QStringList &
     for (const QString &tensor : tensors)
         for (const CompressedLayer &layer : record->summary.layers)
             if (QString::fromStdString(layer.name) + QStringLiteral(".weight") == tensor)
-                return PassOverlay{CompressionView::passName(*record), QString::fromStdString(record->spectrumOf), layer};
+                return PassOverlay{CompressionView::passName(*record), QString::fromStdString(record->summary.spectrumOf),
+                                   layer};
     return std::nullopt;
 }
 
@@ -132,7 +134,7 @@ void CompressionController::showEntries()
 
 void CompressionController::updateActions()
 {
-    compressAction_->setEnabled(checkpoint_ && languageModel_ && canCompress() &&
+    compressAction_->setEnabled(checkpoint_ && kind_ && canCompress() &&
                                 !(compressionJob_ && compressionJob_->isRunning()));
     const bool exportable = hasCompressedModel() && !(exportJob_ && exportJob_->isRunning());
     exportAction_->setEnabled(exportable);
@@ -144,7 +146,7 @@ void CompressionController::askCompression()
 {
     if (!compressAction_->isEnabled())
         return;
-    auto *dialog = new CompressDialog(modelName(*checkpoint_), compressionPasses(), window_);
+    auto *dialog = new CompressDialog(modelName(*checkpoint_), *kind_, compressionPasses(), window_);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { startCompression(dialog->request()); });
     dialog->open(); // window-modal; jobs go on meanwhile

@@ -1,5 +1,5 @@
 #pragma once
-#include "compression.h"
+#include "session/compression.h"
 #include "spectrum_plot.h"
 
 #include <QObject>
@@ -7,6 +7,7 @@
 #include <QString>
 #include <QStringList>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QAction;
@@ -28,9 +29,9 @@ class CompressionController : public QObject {
 public:
     CompressionController(CompressionView *view, JobsPanel *jobs, QWidget *window);
 
-    // The open model (null for none), whether it is a language model the passes can run, and
-    // its workspace. Forgets the previous model's results.
-    void setModel(std::shared_ptr<const Checkpoint> checkpoint, bool languageModel, const QString &workspace);
+    // The open model (null for none), the kind of model its family builds (runnableKind; none:
+    // no pass can run on it) and its workspace. Forgets the previous model's results.
+    void setModel(std::shared_ptr<const Checkpoint> checkpoint, std::optional<ModelKind> kind, const QString &workspace);
     // The passes the open model's workspace holds, read back when it was opened.
     void setStoredPasses(const std::vector<PassRecord> &passes);
 
@@ -83,7 +84,7 @@ private:
     QAction *compressAction_;
     QAction *exportAction_;
     std::shared_ptr<const Checkpoint> checkpoint_;
-    bool languageModel_ = false;
+    std::optional<ModelKind> kind_;
     QString workspace_;
     std::vector<Entry> entries_;
     QPointer<BackgroundJob> compressionJob_;

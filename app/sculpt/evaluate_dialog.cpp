@@ -65,7 +65,7 @@ EvaluateDialog::EvaluateDialog(const QString &modelName, Kind kind, QWidget *par
     imageForm->addRow(tr("&Sidecar config:"), withBrowseButton(config_, existingFile(this, tr("ViT sidecar config"), tr("JSON (*.json);;All files (*)"))));
     imageForm->addRow(tr("I&mages counted:"), limit_);
     imageForm->addRow(new QLabel(tr("Accuracy: the share of images whose top-1 class is their label.")));
-    connect(images_, &QLineEdit::editingFinished, this, &EvaluateDialog::guessLabels);
+    connect(images_, &QLineEdit::editingFinished, this, [this] { guessLabels(images_, labels_); });
 
     kinds_->addTab(textPage, tr("Perplexity on a text"));
     kinds_->addTab(imagePage, tr("Accuracy on images"));
@@ -91,16 +91,6 @@ QLineEdit *EvaluateDialog::fileField(const QString &settingsKey, const QString &
     field->setClearButtonEnabled(true);
     field->setMinimumWidth(field->fontMetrics().averageCharWidth() * 48);
     return field;
-}
-
-// MNIST-style sets name their pair alike: t10k-images-idx3-ubyte.gz → t10k-labels-idx1-ubyte.gz.
-void EvaluateDialog::guessLabels()
-{
-    QString guess = images_->text().trimmed();
-    guess.replace(QLatin1String("images-idx3"), QLatin1String("labels-idx1"));
-    if (guess != images_->text().trimmed() && QFileInfo(guess).isFile() &&
-        (labels_->text().trimmed().isEmpty() || !namesFile(labels_)))
-        labels_->setText(guess);
 }
 
 EvaluateDialog::Kind EvaluateDialog::kind() const

@@ -1,5 +1,5 @@
 #pragma once
-#include "evaluation.h"
+#include "session/evaluation.h"
 
 #include <QDialog>
 
@@ -38,7 +38,6 @@ public:
 private:
     // Starts with the path last accepted under `settingsKey`, if one is given.
     QLineEdit *fileField(const QString &settingsKey, const QString &placeholder);
-    void guessLabels();
     void updateOk();
 
     QTabWidget *kinds_;

@@ -15,6 +15,7 @@
 #include "loss_curve.h"
 #include "model/inventory.h"
 #include "model_tree.h"
+#include "runtime/model_kind.h"
 #include "side_by_side_controller.h"
 #include "side_by_side_view.h"
 #include "spectrum_plot.h"
@@ -424,9 +425,7 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
             matrices_.insert(QString::fromStdString(w.name));
     tree_->showModel(checkpoint, model_->inventory);
     overview_->showModel(model_->inventory);
-    const Architecture architecture = model_->inventory.architecture;
-    compression_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()),
-                           architecture == Architecture::Llama || architecture == Architecture::Gpt2,
+    compression_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), runnableKind(checkpoint),
                            workspacePath(currentPath_));
     if (const auto pattern = FilterBox::patternFor(filter_->text()))
         tree_->setFilter(*pattern);

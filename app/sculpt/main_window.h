@@ -1,7 +1,7 @@
 #pragma once
 #include "analysis/spectra_job.h"
 #include "background_job.h"
-#include "evaluation.h"
+#include "session/evaluation.h"
 
 #include <QMainWindow>
 #include <QPointer>

@@ -1,5 +1,5 @@
 #pragma once
-#include "comparison.h"
+#include "session/comparison.h"
 
 #include <QObject>
 #include <QPointer>

@@ -3,7 +3,7 @@
 #include "analysis/content_hash.h"
 #include "io/checkpoint.h"
 #include "model/inventory.h"
-#include "weights_hash.h"
+#include "session/weights_hash.h"
 #include "workspace/workspace.h"
 
 #include <charconv>

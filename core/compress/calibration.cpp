@@ -1,44 +1,116 @@
 #include "compress/calibration.h"
 
-#include "runtime/model_family.h"
+#include "compress/pass.h"
+#include "data/idx.h"
 #include "data/text.h"
 #include "runtime/tokenizer.h"
 
 #include <stdexcept>
 
 namespace sculpt {
+namespace {
 
-std::vector<torch::Tensor> calibrationSequences(const Tokenizer &tokenizer, std::string_view text, long count,
-                                                int64_t contextLength, torch::Device device)
+Calibration textBatches(const CausalModel &model, const CalibrationData &data)
 {
-    const std::vector<std::string_view> documents = splitDocuments(text);
+    const std::vector<std::string_view> documents = splitDocuments(data.text);
     if (documents.empty())
         throw std::invalid_argument("the calibration text has no document");
-    std::vector<torch::Tensor> sequences;
-    const size_t first = documents.size() - std::min(documents.size(), size_t(std::max(count, 1L)));
+    Calibration calibration(ModelKind::Language);
+    const size_t first = documents.size() - std::min(documents.size(), size_t(std::max(data.count, 1L)));
     for (size_t d = first; d < documents.size(); ++d) {
-        std::vector<int32_t> ids = tokenizer.encode(documents[d], true);
-        if (int64_t(ids.size()) > contextLength)
-            ids.resize(size_t(contextLength));
-        if (ids.size() >= 2)
-            sequences.push_back(torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()), torch::kInt64).to(device));
+        std::vector<int32_t> ids = data.tokenizer->encode(documents[d], true);
+        if (int64_t(ids.size()) > model.contextLength())
+            ids.resize(size_t(model.contextLength()));
+        if (ids.size() < 2)
+            continue;
+        for (const int32_t id : ids)
+            if (id >= model.vocabSize())
+                throw std::invalid_argument("the tokenizer gives id " + std::to_string(id) +
+                                            ", outside the model's vocabulary of " + std::to_string(model.vocabSize()));
+        const torch::Tensor tokens =
+            torch::tensor(std::vector<int64_t>(ids.begin(), ids.end()), torch::kInt64).to(model.device()).unsqueeze(0);
+        calibration.batches.push_back({ModelInput::ofTokens(tokens), {}});
     }
-    if (sequences.empty())
+    if (calibration.empty())
         throw std::invalid_argument("the calibration documents are too short to predict a token");
-    return sequences;
+    return calibration;
 }
 
-std::vector<InputStatistics> collectInputStatistics(CausalModel &model, const std::vector<torch::Tensor> &sequences,
-                                                    const JobContext &job)
+Calibration imageBatches(const VisionModel &model, const CalibrationData &data)
+{
+    const IdxImages &images = *data.images;
+    const int64_t size = model.imageFormat().size;
+    if (images.rows != size || images.cols != size)
+        throw std::invalid_argument("the calibration images are " + std::to_string(images.rows) + "×" +
+                                    std::to_string(images.cols) + " pixels but the model takes " + std::to_string(size) +
+                                    "×" + std::to_string(size));
+    if (!data.labels.empty() && int64_t(data.labels.size()) != images.count)
+        throw std::invalid_argument("not one calibration label per image");
+    const int64_t n = std::min<int64_t>(images.count, std::max(data.count, 1L));
+    if (n == 0)
+        throw std::invalid_argument("the calibration set holds no images");
+    Calibration calibration(ModelKind::Vision);
+    const int64_t area = size * size;
+    for (int64_t first = 0; first < n; first += Calibration::kImagesPerBatch) {
+        const int64_t count = std::min(Calibration::kImagesPerBatch, n - first);
+        CalibrationBatch batch{ModelInput::ofPixels(model.pixels(images.pixels.data() + first * area,
+                                                                 size_t(count * area), count)),
+                               {}};
+        if (!data.labels.empty()) {
+            std::vector<int64_t> labels(data.labels.begin() + first, data.labels.begin() + first + count);
+            for (const int64_t l : labels)
+                if (l >= model.classes())
+                    throw std::invalid_argument("calibration label " + std::to_string(l) + " is not one of the model's " +
+                                                std::to_string(model.classes()) + " classes");
+            batch.labels = torch::tensor(labels, torch::kInt64).to(model.device());
+        }
+        calibration.batches.push_back(std::move(batch));
+    }
+    return calibration;
+}
+
+} // namespace
+
+Calibration makeCalibration(const Model &model, const CalibrationData &data)
+{
+    if (model.kind() == ModelKind::Language) {
+        if (data.text.empty() || !data.tokenizer)
+            throw std::invalid_argument("a language model calibrates on text with its tokenizer");
+        return textBatches(static_cast<const CausalModel &>(model), data);
+    }
+    if (!data.images)
+        throw std::invalid_argument("a vision model calibrates on images");
+    return imageBatches(static_cast<const VisionModel &>(model), data);
+}
+
+torch::Tensor Calibration::taskLoss(const torch::Tensor &logits, const CalibrationBatch &batch) const
+{
+    if (kind_ == ModelKind::Language) {
+        const torch::Tensor &tokens = batch.input.tokens; // [1, T]
+        const int64_t t = tokens.size(1);
+        return torch::nn::functional::cross_entropy(logits[0].narrow(0, 0, t - 1), tokens[0].narrow(0, 1, t - 1));
+    }
+    if (!batch.labels.defined())
+        throw std::invalid_argument("a loss on images needs their labels");
+    return torch::nn::functional::cross_entropy(logits, batch.labels);
+}
+
+torch::Tensor distillation(const torch::Tensor &teacherLogProbs, const torch::Tensor &studentLogits)
+{
+    const torch::Tensor student = studentLogits.log_softmax(-1);
+    return (teacherLogProbs.exp() * (teacherLogProbs - student)).sum(-1).mean();
+}
+
+std::vector<InputStatistics> collectInputStatistics(Model &model, const std::vector<LinearSite> &sites,
+                                                    const Calibration &calibration, const JobContext &job)
 {
     torch::NoGradGuard noGrad;
-    std::vector<LinearSite> projections = blockSites(model);
-    std::vector<InputStatistics> stats(projections.size());
-    for (size_t i = 0; i < projections.size(); ++i) {
-        const int64_t in = projections[i].linear->inFeatures();
+    std::vector<InputStatistics> stats(sites.size());
+    for (size_t i = 0; i < sites.size(); ++i) {
+        const int64_t in = sites[i].linear->inFeatures();
         const auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(model.device());
         stats[i] = {torch::zeros({in, in}, f64), torch::zeros({in}, f64), 0};
-        projections[i].linear->observeInputs([&s = stats[i]](const torch::Tensor &x) {
+        sites[i].linear->observeInputs([&s = stats[i]](const torch::Tensor &x) {
             const torch::Tensor rows = x.reshape({-1, x.size(-1)}).to(torch::kFloat64);
             s.gram.addmm_(rows.t(), rows);
             s.meanAbs.add_(rows.abs().sum(0));
@@ -46,18 +118,18 @@ std::vector<InputStatistics> collectInputStatistics(CausalModel &model, const st
         });
     }
     try {
-        for (size_t n = 0; n < sequences.size(); ++n) {
+        for (size_t n = 0; n < calibration.batches.size(); ++n) {
             job.checkCancelled();
-            job.report(long(n), long(sequences.size()), "calibration statistics");
-            model.step(sequences[n]);
+            job.report(long(n), long(calibration.batches.size()), "calibration statistics");
+            model.forward(calibration.batches[n].input);
         }
     } catch (...) {
-        for (LinearSite &p : projections)
-            p.linear->observeInputs({});
+        for (const LinearSite &s : sites)
+            s.linear->observeInputs({});
         throw;
     }
-    for (size_t i = 0; i < projections.size(); ++i) {
-        projections[i].linear->observeInputs({});
+    for (size_t i = 0; i < sites.size(); ++i) {
+        sites[i].linear->observeInputs({});
         stats[i].meanAbs /= double(std::max<int64_t>(stats[i].rows, 1));
     }
     return stats;
@@ -75,29 +147,24 @@ torch::Tensor choleskyWhitening(const torch::Tensor &gram, double jitter)
     throw std::runtime_error("the input covariance is not positive definite even with jitter");
 }
 
-torch::Tensor nextTokenLoss(const torch::Tensor &logits, const torch::Tensor &sequence)
+std::vector<torch::Tensor> fisherInformation(Model &model, const std::vector<LinearSite> &sites,
+                                             const Calibration &calibration, const JobContext &job)
 {
-    const int64_t t = sequence.size(0);
-    return torch::nn::functional::cross_entropy(logits.narrow(0, 0, t - 1), sequence.narrow(0, 1, t - 1));
-}
-
-std::vector<torch::Tensor> fisherInformation(CausalModel &model, const std::vector<torch::Tensor> &sequences,
-                                             const JobContext &job)
-{
-    // weight() of a dense projection is the model's own tensor: its gradient is the one wanted.
+    // weight() of a dense site is the model's own tensor: its gradient is the one wanted.
     std::vector<torch::Tensor> weights, fisher;
-    for (const LinearSite &p : blockSites(model)) {
-        weights.push_back(p.linear->weight());
+    for (const LinearSite &s : sites) {
+        weights.push_back(s.linear->weight());
         fisher.push_back(torch::zeros_like(weights.back(), torch::kFloat64));
     }
     for (torch::Tensor &w : weights)
         w.requires_grad_(true);
     try {
-        for (size_t n = 0; n < sequences.size(); ++n) {
+        for (size_t n = 0; n < calibration.batches.size(); ++n) {
             job.checkCancelled();
-            job.report(long(n), long(sequences.size()), "Fisher information");
+            job.report(long(n), long(calibration.batches.size()), "Fisher information");
+            const CalibrationBatch &batch = calibration.batches[n];
             const std::vector<torch::Tensor> grads =
-                torch::autograd::grad({nextTokenLoss(model.step(sequences[n]), sequences[n])}, weights);
+                torch::autograd::grad({calibration.taskLoss(model.forward(batch.input).logits, batch)}, weights);
             for (size_t i = 0; i < grads.size(); ++i)
                 fisher[i].add_(grads[i].to(torch::kFloat64).square());
         }

@@ -1,25 +1,53 @@
 #pragma once
-// What data-aware passes learn from calibration text: the token sequences, the statistics of
-// each projection's inputs, and the Fisher information of its weights. Torch inside: for
-// pass plugins' .cpp files only.
+// What data-aware passes learn from: calibration batches of the model's kind, the statistics
+// of each site's inputs over them, and the Fisher information of its weights. Torch inside:
+// for pass plugins' .cpp files only.
 
 #include "job/job.h"
+#include "runtime/model.h"
 
 #include <torch/types.h>
 
-#include <string_view>
 #include <vector>
 
 namespace sculpt {
 
-class CausalModel;
-class Tokenizer;
+struct CalibrationData;
 
-// The last `count` documents of `text` (blank-line separated), each encoded with BOS and cut
-// to `contextLength`: taken from the end so they never overlap the evaluation documents,
-// which come from the start. Throws std::invalid_argument when the text has no document.
-std::vector<torch::Tensor> calibrationSequences(const Tokenizer &tokenizer, std::string_view text, long count,
-                                                int64_t contextLength, torch::Device device);
+struct CalibrationBatch {
+    ModelInput input;
+    torch::Tensor labels; // images: [B] int64, undefined without labels
+};
+
+class Calibration {
+public:
+    explicit Calibration(ModelKind kind) : kind_(kind) {}
+
+    ModelKind kind() const { return kind_; }
+    // Text: one document per batch, [1, T] with BOS, cut to the context. Images: up to
+    // kImagesPerBatch each, normalised as the model's config says.
+    std::vector<CalibrationBatch> batches;
+    bool empty() const { return batches.empty(); }
+
+    // The loss whose gradients tell which weights matter (FWSVD): next-token cross-entropy for
+    // text, the labels' cross-entropy for images.
+    torch::Tensor taskLoss(const torch::Tensor &logits, const CalibrationBatch &batch) const;
+
+    static constexpr int64_t kImagesPerBatch = 64;
+
+private:
+    ModelKind kind_;
+};
+
+// KL(teacher ‖ student) per prediction — a token of text, an image — averaged, from
+// log-probabilities [..., classes].
+torch::Tensor distillation(const torch::Tensor &teacherLogProbs, const torch::Tensor &studentLogits);
+
+// The batches of `data` for `model`: the last data.count documents of the text (never
+// overlapping the evaluation documents, which come from the start), each at least two tokens;
+// or the first data.count images with their labels. Throws std::invalid_argument when the data
+// is not of the model's kind or holds nothing usable.
+Calibration makeCalibration(const Model &model, const CalibrationData &data);
 
 struct InputStatistics {
     torch::Tensor gram;    // Σ xᵀx over every input row, float64 [in, in]
@@ -27,22 +55,18 @@ struct InputStatistics {
     int64_t rows = 0;
 };
 
-// One entry per projection of `model`, in projections() order, from forward passes over
-// `sequences`.
-std::vector<InputStatistics> collectInputStatistics(CausalModel &model, const std::vector<torch::Tensor> &sequences,
-                                                    const JobContext &job);
+// One entry per site of `sites` (the model's), from forward passes over the calibration batches.
+std::vector<InputStatistics> collectInputStatistics(Model &model, const std::vector<LinearSite> &sites,
+                                                    const Calibration &calibration, const JobContext &job);
 
 // Lower-triangular S with S·Sᵀ = XᵀX (float64), the whitening of SVD-LLM. When XᵀX is not
-// positive definite (a feature never active on the calibration text), jitter × its mean
+// positive definite (a feature never active on the calibration data), jitter × its mean
 // diagonal is added to the diagonal, doubled until the factorisation succeeds.
 torch::Tensor choleskyWhitening(const torch::Tensor &gram, double jitter = 1e-6);
 
-// Per projection, Σ over sequences of the squared gradient of the next-token loss with
-// respect to each weight, float64 [out, in]: the empirical Fisher information's diagonal.
-std::vector<torch::Tensor> fisherInformation(CausalModel &model, const std::vector<torch::Tensor> &sequences,
-                                             const JobContext &job);
-
-// Mean next-token cross-entropy of `logits` [T, vocab] on `sequence` [T].
-torch::Tensor nextTokenLoss(const torch::Tensor &logits, const torch::Tensor &sequence);
+// Per site, Σ over the batches of the squared gradient of the task loss with respect to each
+// weight, float64 [out, in]: the empirical Fisher information's diagonal.
+std::vector<torch::Tensor> fisherInformation(Model &model, const std::vector<LinearSite> &sites,
+                                             const Calibration &calibration, const JobContext &job);
 
 } // namespace sculpt

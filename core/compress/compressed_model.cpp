@@ -4,8 +4,9 @@
 #include "io/atomic_file.h"
 #include "io/error.h"
 #include "io/export_folder.h"
-#include "runtime/model_family.h"
+#include "runtime/image_classifier.h"
 #include "runtime/language_model.h"
+#include "runtime/model.h"
 #include "tensor/torch_bridge.h"
 
 #include <filesystem>
@@ -22,12 +23,13 @@ const char *formatName(ExportFormat format) { return format == ExportFormat::Fac
 } // namespace
 
 struct CompressedModel::Impl {
-    std::shared_ptr<CausalModel> model;
+    std::shared_ptr<Model> model;
     std::unique_ptr<LanguageModel> language;
+    std::unique_ptr<ImageClassifier> classifier;
     CompressionSummary summary;
 };
 
-CompressedModel::CompressedModel(std::shared_ptr<CausalModel> model, CompressionSummary summary)
+CompressedModel::CompressedModel(std::shared_ptr<Model> model, CompressionSummary summary)
 {
     std::vector<LayerSize> sizes;
     int64_t targeted = 0, stored = 0;
@@ -48,20 +50,25 @@ CompressedModel::CompressedModel(std::shared_ptr<CausalModel> model, Compression
     summary.parametersBefore = exported - stored + targeted;
 
     auto impl = std::make_shared<Impl>();
-    impl->language = wrapLanguageModel(model);
+    if (model->kind() == ModelKind::Language)
+        impl->language = wrapLanguageModel(std::static_pointer_cast<const CausalModel>(model));
+    else
+        impl->classifier = wrapImageClassifier(std::static_pointer_cast<const VisionModel>(model));
     impl->model = std::move(model);
     impl->summary = std::move(summary);
     impl_ = std::move(impl);
 }
 
 const CompressionSummary &CompressedModel::summary() const { return impl_->summary; }
-const LanguageModel &CompressedModel::languageModel() const { return *impl_->language; }
+const LanguageModel *CompressedModel::languageModel() const { return impl_->language.get(); }
+const ImageClassifier *CompressedModel::imageClassifier() const { return impl_->classifier.get(); }
 void CompressedModel::recordRunTime(double seconds) { impl_->summary.seconds = seconds; }
 
 void CompressedModel::write(const std::string &folder, ExportFormat format, const std::string &tokenizerFile,
                             const JobContext &job) const
 {
     c10::InferenceMode inference;
+    const std::string config = impl_->model->hfConfigJson(); // refuses a layout HF cannot hold, before any file
     ExportFolder out(folder);
 
     job.checkCancelled();
@@ -71,14 +78,14 @@ void CompressedModel::write(const std::string &folder, ExportFormat format, cons
     writeFloatSafetensors(out.file("model.safetensors"), std::move(tensors));
 
     const CompressionSummary &s = impl_->summary;
-    nlohmann::json config = nlohmann::json::parse(impl_->model->hfConfigJson());
+    nlohmann::json record = nlohmann::json::parse(config);
     nlohmann::json ranks = nlohmann::json::object();
     for (const CompressedLayer &l : s.layers)
         ranks[l.name] = l.dense ? nlohmann::json(nullptr) : nlohmann::json(l.rank);
-    config[kRecordKey] = {{"method", s.method},   {"target_ratio", s.targetRatio},
+    record[kRecordKey] = {{"method", s.method},   {"target_ratio", s.targetRatio},
                           {"ratio", s.ratio},     {"model_ratio", s.modelRatio()},
-                          {"format", formatName(format)}, {"ranks", ranks}};
-    const std::string configText = config.dump(2) + "\n";
+                          {"format", formatName(format)}, {"spectrum_of", s.spectrumOf}, {"ranks", ranks}};
+    const std::string configText = record.dump(2) + "\n";
     AtomicFile configFile(out.file("config.json"));
     configFile.write(std::as_bytes(std::span(configText)));
     configFile.commit();

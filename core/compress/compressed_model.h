@@ -3,6 +3,7 @@
 // and the numbers that describe it. Torch-free face (the model itself lives in the runtime).
 
 #include "job/job.h"
+#include "records/pass_record.h"
 
 #include <cstdint>
 #include <memory>
@@ -11,29 +12,9 @@
 
 namespace sculpt {
 
-class CausalModel;
+class ImageClassifier;
 class LanguageModel;
-
-struct CompressedLayer {
-    std::string name;                  // "model.layers.0.self_attn.q_proj"
-    int64_t rows = 0, cols = 0;        // W [rows, cols]
-    int64_t rank = 0;                  // components kept
-    bool dense = false;                // kept at or above break-even: stored as W
-    std::vector<float> singularValues; // σ of the matrix the pass truncated, descending
-    std::vector<float> gains;          // SoCo's g(s) per component in the same order; else empty
-};
-
-struct CompressionSummary {
-    std::string method;
-    double targetRatio = 0;
-    double ratio = 0;                 // achieved, over the targeted layers (compress/ratio.h)
-    int64_t parametersBefore = 0;     // the whole model, embeddings included
-    int64_t parametersAfter = 0;
-    double seconds = 0;
-    std::vector<CompressedLayer> layers;
-
-    double modelRatio() const { return parametersBefore ? 1 - double(parametersAfter) / double(parametersBefore) : 0; }
-};
+class Model;
 
 enum class ExportFormat {
     Factorized, // A [out, k] and B [k, in] per compressed layer (name.weight_a, name.weight_b)
@@ -42,15 +23,19 @@ enum class ExportFormat {
 
 class CompressedModel {
 public:
-    // `model` has its projections replaced already; `summary.layers` describes them.
-    CompressedModel(std::shared_ptr<CausalModel> model, CompressionSummary summary);
+    // `model` has its sites replaced already; `summary.layers` describes them.
+    CompressedModel(std::shared_ptr<Model> model, CompressionSummary summary);
 
     const CompressionSummary &summary() const;
-    const LanguageModel &languageModel() const;
+    // The model to run, through the face of its kind: the other one is null.
+    const LanguageModel *languageModel() const;
+    const ImageClassifier *imageClassifier() const;
     void recordRunTime(double seconds);
 
     // Writes a Hugging Face folder: config.json (recording the method, the ratios and every
-    // layer's rank), model.safetensors, and a copy of `tokenizerFile` when one is given. The
+    // layer's rank), model.safetensors, and a copy of `tokenizerFile` when one is given (a
+    // language model's). Throws std::invalid_argument for a model whose layout Hugging Face's
+    // config cannot say (a ViT with another naming or head). The
     // folder appears complete or not at all; an existing folder is replaced only when all it
     // holds is what Sculpt wrote there (export_folder.h; anything else is refused with
     // FileError). Throws Cancelled.

@@ -1,7 +1,16 @@
 #include "compress/pass.h"
 
+#include "compress/calibration.h"
+#include "data/idx.h"
+#include "runtime/device.h"
+#include "runtime/model_family.h"
+
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 
 namespace sculpt {
@@ -15,7 +24,78 @@ std::vector<std::unique_ptr<CompressionPass>> &registry()
     return all;
 }
 
+bool isValue(const PassSetting &s, double v)
+{
+    switch (s.type) {
+    case PassSetting::Type::Integer:
+        return std::isfinite(v) && v == std::floor(v);
+    case PassSetting::Type::Number:
+        return std::isfinite(v);
+    case PassSetting::Type::Boolean:
+        return v == 0 || v == 1;
+    case PassSetting::Type::Choice:
+        return v >= 0 && v < double(s.choices.size()) && v == std::floor(v);
+    }
+    return false;
+}
+
+std::string typeName(const PassSetting &s)
+{
+    switch (s.type) {
+    case PassSetting::Type::Integer:
+        return "a whole number";
+    case PassSetting::Type::Number:
+        return "a number";
+    case PassSetting::Type::Boolean:
+        return "true or false";
+    case PassSetting::Type::Choice: {
+        std::string names;
+        for (const std::string &c : s.choices)
+            names += (names.empty() ? "" : ", ") + c;
+        return "one of " + names;
+    }
+    }
+    return {};
+}
+
 } // namespace
+
+std::optional<double> parseSetting(const PassSetting &setting, const std::string &text)
+{
+    if (setting.type == PassSetting::Type::Boolean) {
+        if (text == "true" || text == "1")
+            return 1.0;
+        if (text == "false" || text == "0")
+            return 0.0;
+        return std::nullopt;
+    }
+    if (setting.type == PassSetting::Type::Choice)
+        for (size_t i = 0; i < setting.choices.size(); ++i)
+            if (setting.choices[i] == text)
+                return double(i);
+    char *end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !isValue(setting, v))
+        return std::nullopt;
+    return v;
+}
+
+std::string settingText(const PassSetting &setting, double value)
+{
+    switch (setting.type) {
+    case PassSetting::Type::Boolean:
+        return value != 0 ? "true" : "false";
+    case PassSetting::Type::Choice:
+        return value >= 0 && value < double(setting.choices.size()) ? setting.choices[size_t(value)] : "?";
+    case PassSetting::Type::Integer:
+        return std::to_string(int64_t(value));
+    case PassSetting::Type::Number:
+        break;
+    }
+    std::ostringstream out;
+    out << value;
+    return out.str();
+}
 
 double CompressionRequest::setting(const std::vector<PassSetting> &defaults, const std::string &key) const
 {
@@ -27,30 +107,48 @@ double CompressionRequest::setting(const std::vector<PassSetting> &defaults, con
     throw std::logic_error("the pass asked for a setting it does not declare: " + key);
 }
 
-void checkRequest(const CompressionPass &pass, const CompressionRequest &request)
+void checkRequest(const CompressionPass &pass, ModelKind kind, const CompressionRequest &request)
 {
+    const std::vector<ModelKind> kinds = pass.models();
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end())
+        throw std::invalid_argument(pass.name() + " does not compress a " + kindName(kind));
     if (!(request.ratio >= 0 && request.ratio < 1))
         throw std::invalid_argument("the ratio removed must be in [0, 1), not " + std::to_string(request.ratio));
-    if (pass.needsCalibration() && request.calibrationText.empty())
-        throw std::invalid_argument(pass.name() + " needs calibration text (--calib FILE)");
+    const CalibrationData &data = request.calibration;
+    if (pass.needsCalibration()) {
+        const bool text = kind == ModelKind::Language;
+        if (text ? data.text.empty() : !data.images)
+            throw std::invalid_argument(pass.name() + " needs calibration " + (text ? "text" : "images") + " (--calib FILE)");
+        if (text && !data.tokenizer)
+            throw std::invalid_argument(pass.name() + " needs the model's tokenizer to read its calibration text");
+        if (!text && pass.needsLabels() && data.labels.empty())
+            throw std::invalid_argument(pass.name() + " needs the calibration images' labels (--calib-labels FILE)");
+        if (data.count < 1)
+            throw std::invalid_argument("a pass calibrates on at least one document or image");
+    }
     const std::vector<PassSetting> declared = pass.settings();
     for (const auto &[key, value] : request.settings) {
-        bool known = false;
-        for (const PassSetting &d : declared)
-            known = known || d.key == key;
-        if (!known)
+        const auto d = std::find_if(declared.begin(), declared.end(), [&](const PassSetting &s) { return s.key == key; });
+        if (d == declared.end())
             throw std::invalid_argument(pass.name() + " has no setting '" + key + "'");
+        if (!isValue(*d, value))
+            throw std::invalid_argument(pass.name() + "'s " + key + " takes " + typeName(*d) + ", not " +
+                                        std::to_string(value));
     }
 }
 
-CompressedModel runPass(const CompressionPass &pass, const Checkpoint &checkpoint, const Tokenizer &tokenizer,
+CompressedModel runPass(const CompressionPass &pass, const Checkpoint &checkpoint, const ModelOptions &options,
                         const CompressionRequest &request, const JobContext &job)
 {
-    checkRequest(pass, request);
+    const std::optional<ModelKind> kind = runnableKind(checkpoint, options);
+    checkRequest(pass, kind.value_or(ModelKind::Language), request);
     const auto start = std::chrono::steady_clock::now();
-    CompressedModel model = pass.run(checkpoint, tokenizer, request, job);
-    model.recordRunTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    return model;
+    std::shared_ptr<Model> model = loadModel(checkpoint, kind.value_or(ModelKind::Language), parseDevice(request.device), options);
+    const Calibration calibration =
+        pass.needsCalibration() ? makeCalibration(*model, request.calibration) : Calibration(model->kind());
+    CompressedModel compressed = pass.run(std::move(model), calibration, request, job);
+    compressed.recordRunTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return compressed;
 }
 
 void registerPass(std::unique_ptr<CompressionPass> pass)

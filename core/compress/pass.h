@@ -1,45 +1,69 @@
 #pragma once
-// A compression pass: a method (SVD, FWSVD, ASVD, SVD-LLM, SoCo …) that turns a language
-// model into one whose block projections are low-rank. Each method lives in its own plugin
-// folder and registers itself here; the CLI and the window find passes by name and run them
-// as jobs. Torch-free, like everything a front end includes.
+// A compression pass: a method (SVD, FWSVD, ASVD, SVD-LLM, SoCo …) that makes the linear sites
+// inside a model's blocks low-rank. Each method lives in its own plugin folder and registers
+// itself here; the CLI and the window find passes by name, enable and check them from what
+// they declare — the kinds of model, the calibration data, typed settings — and run them as
+// jobs. Torch-free, like everything a front end includes.
 
 #include "compress/compressed_model.h"
 #include "job/job.h"
+#include "records/pass_record.h"
+#include "runtime/model_kind.h"
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace sculpt {
 
+class Calibration;
 class Checkpoint;
+class Model;
 class Tokenizer;
+struct IdxImages;
 
-// A number a pass can be tuned by, with the default a user gets and one sentence on it.
+// A value a pass can be tuned by: its type, the default a user gets and one sentence on it.
 struct PassSetting {
+    enum class Type { Integer, Number, Boolean, Choice };
     std::string key;
-    double value = 0;
+    Type type = Type::Number;
+    double value = 0; // the default: a Boolean's is 0 or 1, a Choice's the index of one of `choices`
     std::string help;
+    std::vector<std::string> choices; // a Choice's names, in index order
 };
 
-// One optimisation step of a trained pass, for the log and the live loss curve.
-struct TrainingStep {
-    long step = 0, steps = 0;
-    int stage = 0;              // 1, 2, 3 for SoCo
-    double loss = 0;            // the whole objective
-    double distillation = 0;    // its KL part
-    double ratio = 0;           // achieved ratio removed (hard count) after this step
-    std::vector<int64_t> active; // active components per targeted layer, in projection order
+// `text` as a value of `setting` — "12", "0.5", "true"/"false"/"1"/"0", a choice's name or
+// index — or nothing when it is not one (a fraction for an integer, an unknown choice).
+std::optional<double> parseSetting(const PassSetting &setting, const std::string &text);
+// The value as parseSetting reads it: "12", "0.5", "true", a choice's name.
+std::string settingText(const PassSetting &setting, double value);
+
+// One default for how much calibration data a pass takes, in the window and the CLI alike.
+inline constexpr long kDefaultCalibrationCount = 32;
+
+// What data-aware passes calibrate on, of the model's kind: for a language model, text
+// (blank-line separated documents, taken from its end, so evaluation documents from its start
+// never overlap them) and the model's tokenizer; for a vision model, images (the first
+// `count` — a training set, never the test set they are measured on) with one label each when
+// the pass needs a loss.
+struct CalibrationData {
+    std::string text;
+    std::shared_ptr<const Tokenizer> tokenizer;
+    std::shared_ptr<const IdxImages> images;
+    std::vector<uint8_t> labels;
+    long count = kDefaultCalibrationCount; // documents or images
+
+    bool empty() const { return text.empty() && !images; }
 };
 
 struct CompressionRequest {
-    double ratio = 0.4;                      // target fraction of the targeted parameters removed
-    std::string calibrationText;             // documents are taken from its end
-    long calibrationDocuments = 32;
-    std::map<std::string, double> settings;  // overrides of the pass's PassSetting defaults
+    double ratio = 0.4;                     // target fraction of the targeted parameters removed
+    CalibrationData calibration;
+    std::map<std::string, double> settings; // values for the pass's settings; the rest keep their defaults
     std::string device = "cpu";
     std::function<void(const TrainingStep &)> onStep; // called on the job's thread
 
@@ -52,23 +76,30 @@ public:
     virtual std::string name() const = 0;  // what --method takes: "svd-llm"
     virtual std::string title() const = 0; // what a menu shows: "SVD-LLM (whitening)"
     virtual std::string description() const = 0;
+    // The kinds of model it compresses; every kind by default.
+    virtual std::vector<ModelKind> models() const { return {ModelKind::Language, ModelKind::Vision}; }
     virtual bool needsCalibration() const = 0;
+    // Whether it needs a loss on the calibration data: images then need their labels (text
+    // brings its own targets, the next tokens).
+    virtual bool needsLabels() const { return false; }
     virtual std::vector<PassSetting> settings() const { return {}; }
 
-    // Compresses a copy of the model in `checkpoint` (read, never changed). Reports progress,
-    // throws Cancelled when asked to stop, std::invalid_argument for a request it cannot
-    // honour (no calibration text when it needs one, an unknown setting, a ratio outside
-    // [0, 1)), FileError for a model it cannot run.
-    virtual CompressedModel run(const Checkpoint &checkpoint, const Tokenizer &tokenizer,
+    // Compresses `model`, a copy of its own to change, calibrating on `calibration` (empty
+    // unless it needs calibration). Reports progress, throws Cancelled when asked to stop.
+    virtual CompressedModel run(std::shared_ptr<Model> model, const Calibration &calibration,
                                 const CompressionRequest &request, const JobContext &job) const = 0;
 };
 
-// Throws std::invalid_argument unless the pass can take the request: a ratio in [0, 1),
-// calibration text when the pass needs it, only settings it declares.
-void checkRequest(const CompressionPass &pass, const CompressionRequest &request);
+// Throws std::invalid_argument, in one line, unless the pass can take a model of `kind` and
+// the request: a ratio in [0, 1), calibration data of the model's kind when the pass needs it
+// (labels too when it needs a loss on images), only settings it declares, each a value of its
+// type.
+void checkRequest(const CompressionPass &pass, ModelKind kind, const CompressionRequest &request);
 
-// checkRequest, then runs the pass and records its run time.
-CompressedModel runPass(const CompressionPass &pass, const Checkpoint &checkpoint, const Tokenizer &tokenizer,
+// Loads the model of `checkpoint` (read, never changed), checks the request against it, builds
+// its calibration batches, runs the pass and records its run time. Throws FileError for a model
+// it cannot run, std::invalid_argument as checkRequest, Cancelled.
+CompressedModel runPass(const CompressionPass &pass, const Checkpoint &checkpoint, const ModelOptions &options,
                         const CompressionRequest &request, const JobContext &job = {});
 
 // Registration happens once, from the plugins (plugins/builtin_passes.h registers the

@@ -12,7 +12,7 @@ struct ImageClassifier::Impl {
 
     torch::Tensor logits(std::span<const uint8_t> pixels, int64_t count) const
     {
-        return model->forward({.pixels = model->pixels(pixels.data(), pixels.size(), count)}).logits;
+        return model->forward(ModelInput::ofPixels(model->pixels(pixels.data(), pixels.size(), count))).logits;
     }
 };
 

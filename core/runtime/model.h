@@ -52,6 +52,20 @@ struct ModelInput {
     // so several documents pack into one row. Undefined: each row is one document.
     torch::Tensor documents;
     torch::Tensor pixels; // [B, C, H, W] float32, normalised as the model's config says
+
+    static ModelInput ofTokens(torch::Tensor tokens, torch::Tensor documents = {})
+    {
+        ModelInput in;
+        in.tokens = std::move(tokens);
+        in.documents = std::move(documents);
+        return in;
+    }
+    static ModelInput ofPixels(torch::Tensor pixels)
+    {
+        ModelInput in;
+        in.pixels = std::move(pixels);
+        return in;
+    }
 };
 
 struct ModelOutput {

@@ -1,8 +1,7 @@
 #pragma once
-// Which family runs a checkpoint, as FormatRegistry says which reader opens a file: each family
-// says what it claims (its config's model_type, else its tensor names) and builds its Model.
-// Torch inside: for runtime, compress and plugin .cpp files (model_kind.h is the torch-free
-// question).
+// Loading a checkpoint's model through the family that claims it (model_kind.h: the claims,
+// torch-free), as FormatRegistry says which reader opens a file. Torch inside: for runtime,
+// compress and plugin .cpp files.
 
 #include "runtime/model.h"
 #include "runtime/model_kind.h"
@@ -16,17 +15,11 @@ namespace sculpt {
 
 class Checkpoint;
 
-struct ModelFamily {
-    std::string name; // "llama", "gpt2", "vit"
-    ModelKind kind;
-    std::function<bool(const Checkpoint &, const ModelOptions &)> claims;
-    // Reads the config and copies the weights out as float32 onto `device`. Throws FileError for
-    // a config the family does not run or weights that disagree with it.
-    std::function<std::unique_ptr<Model>(const Checkpoint &, const ModelOptions &, torch::Device)> load;
-};
-
-// Every family, in the order they are asked.
-const std::vector<ModelFamily> &modelFamilies();
+// Builds the model of the family `name` (a FamilyClaim's): reads the config and copies the
+// weights out as float32 onto `device`. Throws FileError for a config the family does not run
+// or weights that disagree with it.
+std::unique_ptr<Model> loadFamily(const std::string &name, const Checkpoint &checkpoint, const ModelOptions &options,
+                                  torch::Device device);
 
 // The model of the family that claims `checkpoint`. Throws FileError when none does.
 std::unique_ptr<Model> loadModel(const Checkpoint &checkpoint, torch::Device device, const ModelOptions &options = {});

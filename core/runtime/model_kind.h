@@ -2,8 +2,10 @@
 // What a model reads and predicts, so front ends and passes can tell which models and which
 // data go together without loading anything. Torch-free.
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sculpt {
 
@@ -16,8 +18,20 @@ struct ModelOptions {
     std::string sidecar; // a vision model's sidecar config (README, "Running models"), or none
 };
 
-// The kind of model the family that claims `checkpoint` builds, from its config and tensor
-// names alone; nothing when no family claims it.
+// Which family runs a checkpoint, decided from its config and tensor names alone (torch-free,
+// so a front end can ask before anything loads); model_family.h pairs each with its loader.
+struct FamilyClaim {
+    std::string name; // "vit", "llama", "gpt2"
+    ModelKind kind;
+    std::function<bool(const Checkpoint &, const ModelOptions &)> claims;
+};
+
+// Every family, in the order they are asked.
+const std::vector<FamilyClaim> &familyClaims();
+// The first family that claims `checkpoint`, or null.
+const FamilyClaim *claimingFamily(const Checkpoint &checkpoint, const ModelOptions &options = {});
+
+// The kind of model the family that claims `checkpoint` builds; nothing when none claims it.
 std::optional<ModelKind> runnableKind(const Checkpoint &checkpoint, const ModelOptions &options = {});
 
 // "language model", "vision model"

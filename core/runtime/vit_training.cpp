@@ -2,7 +2,9 @@
 
 #include "io/atomic_file.h"
 #include "data/idx.h"
+#include "runtime/families/vit/vit.h"
 #include "runtime/learning_rate.h"
+#include "runtime/weights.h"
 #include "tensor/torch_bridge.h"
 
 #include <torch/torch.h>
@@ -12,8 +14,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace sculpt {
@@ -22,113 +22,6 @@ namespace {
 constexpr double kRescale = 1.0 / 255;
 constexpr double kLayerNormEps = 1e-6;
 constexpr int64_t kEvalBatch = 256;
-
-// The shape of the model, and how pixels become its input: the numbers config.json records.
-struct Shape {
-    int64_t imageSize, patchSize, dim, layers, heads, hiddenDim, classes;
-    double mean, std; // of byte · kRescale over the training images
-    int64_t grid() const { return imageSize / patchSize; }
-};
-
-// A ViT with autograd, its parameters under the names transformers' ViTForImageClassification
-// gives them, so the saved file is an HF checkpoint. The forward pass is the runtime's
-// (runtime/vit.cpp) operation for operation, which the saved file's logits check.
-class TrainableVit {
-public:
-    explicit TrainableVit(const Shape &s) : s_(s)
-    {
-        const int64_t d = s.dim, h = s.hiddenDim;
-        // transformers' initialisation: weights N(0, 0.02), biases 0, LayerNorm 1 and 0.
-        const auto normal = [](std::vector<int64_t> shape) { return torch::randn(shape) * 0.02; };
-        const auto linear = [&](const std::string &name, int64_t out, int64_t in) {
-            add(name + ".weight", normal({out, in}));
-            add(name + ".bias", torch::zeros({out}));
-        };
-        const auto norm = [&](const std::string &name) {
-            add(name + ".weight", torch::ones({d}));
-            add(name + ".bias", torch::zeros({d}));
-        };
-        add("vit.embeddings.patch_embeddings.projection.weight", normal({d, 1, s.patchSize, s.patchSize}));
-        add("vit.embeddings.patch_embeddings.projection.bias", torch::zeros({d}));
-        add("vit.embeddings.cls_token", normal({1, 1, d}));
-        add("vit.embeddings.position_embeddings", normal({1, s.grid() * s.grid() + 1, d}));
-        for (int64_t l = 0; l < s.layers; ++l) {
-            const std::string layer = "vit.encoder.layer." + std::to_string(l) + ".";
-            norm(layer + "layernorm_before");
-            for (const char *projection : {"query", "key", "value"})
-                linear(layer + "attention.attention." + projection, d, d);
-            linear(layer + "attention.output.dense", d, d);
-            norm(layer + "layernorm_after");
-            linear(layer + "intermediate.dense", h, d);
-            linear(layer + "output.dense", d, h);
-        }
-        norm("vit.layernorm");
-        linear("classifier", s.classes, d);
-    }
-
-    const std::map<std::string, torch::Tensor> &named() const { return parameters_; }
-
-    std::vector<torch::Tensor> parameters() const
-    {
-        std::vector<torch::Tensor> all;
-        for (const auto &[name, t] : parameters_)
-            all.push_back(t);
-        return all;
-    }
-
-    // Logits [B, classes] for normalised grey pixels [B, 1, imageSize, imageSize].
-    torch::Tensor forward(const torch::Tensor &pixels) const
-    {
-        const int64_t b = pixels.size(0), g = s_.grid(), p = s_.patchSize, d = s_.dim;
-        // The patch convolution as the matrix it is, each patch flattened c p1 p2 (one channel).
-        const torch::Tensor patches = pixels.reshape({b, 1, g, p, g, p}).permute({0, 2, 4, 1, 3, 5}).reshape({b, g * g, p * p});
-        torch::Tensor x = torch::linear(patches, at("vit.embeddings.patch_embeddings.projection.weight").reshape({d, p * p}),
-                                        at("vit.embeddings.patch_embeddings.projection.bias"));
-        x = torch::cat({at("vit.embeddings.cls_token").expand({b, 1, d}), x}, 1) + at("vit.embeddings.position_embeddings");
-        for (int64_t l = 0; l < s_.layers; ++l) {
-            const std::string layer = "vit.encoder.layer." + std::to_string(l) + ".";
-            x = x + attention(layer, norm(layer + "layernorm_before", x));
-            x = x + linear(layer + "output.dense",
-                           torch::gelu(linear(layer + "intermediate.dense", norm(layer + "layernorm_after", x))));
-        }
-        return linear("classifier", norm("vit.layernorm", x.select(1, 0)));
-    }
-
-private:
-    void add(const std::string &name, torch::Tensor t) { parameters_.emplace(name, t.requires_grad_()); }
-    const torch::Tensor &at(const std::string &name) const { return parameters_.at(name); }
-
-    torch::Tensor linear(const std::string &module, const torch::Tensor &x) const
-    {
-        return torch::linear(x, at(module + ".weight"), at(module + ".bias"));
-    }
-
-    torch::Tensor norm(const std::string &module, const torch::Tensor &x) const
-    {
-        return torch::layer_norm(x, {s_.dim}, at(module + ".weight"), at(module + ".bias"), kLayerNormEps);
-    }
-
-    torch::Tensor attention(const std::string &layer, const torch::Tensor &x) const
-    {
-        const int64_t b = x.size(0), t = x.size(1), h = s_.heads, hd = s_.dim / s_.heads;
-        const auto heads = [&](const char *projection) {
-            return linear(layer + "attention.attention." + projection, x).view({b, t, h, hd}).transpose(1, 2);
-        };
-        const torch::Tensor q = heads("query"), k = heads("key"), v = heads("value");
-        const torch::Tensor weights = (torch::matmul(q, k.transpose(-2, -1)) * (1 / std::sqrt(double(hd)))).softmax(-1);
-        return linear(layer + "attention.output.dense", torch::matmul(weights, v).transpose(1, 2).reshape({b, t, s_.dim}));
-    }
-
-    Shape s_;
-    std::map<std::string, torch::Tensor> parameters_;
-};
-
-// Bytes [B, H, W] as the runtime normalises them (image_classifier.cpp): in float64, then
-// rounded to float32 once, so training, evaluation and the runtime see the same input.
-torch::Tensor normalise(const torch::Tensor &bytes, const Shape &s)
-{
-    return ((bytes.to(torch::kFloat64) * kRescale - s.mean) / s.std).to(torch::kFloat32).unsqueeze(1);
-}
 
 // The mean and standard deviation of byte · kRescale from exact integer sums, so they do
 // not depend on a reduction's order.
@@ -169,45 +62,38 @@ void check(const IdxImages &train, std::span<const uint8_t> trainLabels, const I
                      " classes");
 }
 
-nlohmann::ordered_json configJson(const Shape &s, const std::vector<std::string> &classNames)
-{
-    nlohmann::ordered_json id2label, label2id;
-    for (size_t i = 0; i < classNames.size(); ++i) {
-        id2label[std::to_string(i)] = classNames[i];
-        label2id[classNames[i]] = i;
-    }
-    return {{"architectures", {"ViTForImageClassification"}},
-            {"model_type", "vit"},
-            {"image_size", s.imageSize},
-            {"patch_size", s.patchSize},
-            {"num_channels", 1},
-            {"hidden_size", s.dim},
-            {"num_hidden_layers", s.layers},
-            {"num_attention_heads", s.heads},
-            {"intermediate_size", s.hiddenDim},
-            {"hidden_act", "gelu"},
-            {"hidden_dropout_prob", 0.0},
-            {"attention_probs_dropout_prob", 0.0},
-            {"layer_norm_eps", kLayerNormEps},
-            {"qkv_bias", true},
-            {"id2label", id2label},
-            {"label2id", label2id},
-            // ViTImageProcessor's keys, here so the runtime normalises as training did.
-            {"rescale_factor", kRescale},
-            {"image_mean", {s.mean}},
-            {"image_std", {s.std}}};
-}
-
-void save(const TrainableVit &model, const Shape &s, const std::vector<std::string> &classNames,
-          const std::string &folder)
+// What the runtime reads back: the model's tensors in HF's layout and its config.json.
+void save(Vit &model, const std::string &folder)
 {
     std::filesystem::create_directories(folder);
-    writeFloatSafetensors(folder + "/model.safetensors", {model.named().begin(), model.named().end()},
-                          {{"format", "pt"}});
-    const std::string text = configJson(s, classNames).dump(2) + "\n";
+    writeFloatSafetensors(folder + "/model.safetensors", model.checkpointTensors(/*factorized=*/false), {{"format", "pt"}});
+    const std::string text = model.hfConfigJson() + "\n";
     AtomicFile config(folder + "/config.json");
     config.write(std::as_bytes(std::span(text)));
     config.commit();
+}
+
+// The model `sculpt-cli zoo` trains: a Hugging Face ViT for grey images, its input normalised
+// by the training set's own pixel statistics.
+VitConfig configFor(const VitTrainingOptions &o, int64_t imageSize, double mean, double std)
+{
+    VitConfig c;
+    c.imageSize = imageSize;
+    c.patchSize = o.patchSize;
+    c.channels = 1;
+    c.dim = o.dim;
+    c.layers = o.layers;
+    c.heads = o.heads;
+    c.hiddenDim = o.hiddenDim;
+    c.labels = int64_t(o.classNames.size());
+    c.labelNames = o.classNames;
+    c.layerNormEps = kLayerNormEps;
+    c.attentionScale = 1 / std::sqrt(double(c.headDim()));
+    c.rescale = kRescale;
+    c.mean = {mean};
+    c.std = {std};
+    c.names = hfVitNames();
+    return c;
 }
 
 } // namespace
@@ -220,13 +106,18 @@ VitTrainingResult trainVit(const IdxImages &train, std::span<const uint8_t> trai
     const int64_t n = o.trainLimit >= 0 ? std::min<int64_t>(o.trainLimit, train.count) : train.count;
     const int64_t area = train.rows * train.cols;
     const auto [mean, std] = pixelStatistics(std::span(train.pixels).first(size_t(n * area)));
-    const Shape s{train.rows, o.patchSize, o.dim, o.layers, o.heads, o.hiddenDim, int64_t(o.classNames.size()), mean, std};
-
     at::set_num_threads(o.threads);
     torch::manual_seed(o.seed);
-    TrainableVit model(s);
-    torch::optim::AdamW optimizer(model.parameters(),
-                                  torch::optim::AdamWOptions(o.learningRate).weight_decay(o.weightDecay));
+    Vit model(FreshWeights(torch::kCPU), configFor(o, train.rows, mean, std));
+    std::vector<torch::Tensor> parameters;
+    for (auto &[name, tensor] : model.parameters())
+        parameters.push_back(tensor.requires_grad_());
+    torch::optim::AdamW optimizer(parameters, torch::optim::AdamWOptions(o.learningRate).weight_decay(o.weightDecay));
+    // [B, H, W] bytes as the runtime normalises them: training, evaluation and the runtime see the same input.
+    const auto normalise = [&](const torch::Tensor &bytes) {
+        const torch::Tensor contiguous = bytes.contiguous();
+        return model.pixels(contiguous.data_ptr<uint8_t>(), size_t(contiguous.numel()), contiguous.size(0));
+    };
 
     // from_blob only reads: index_select copies each batch out.
     const torch::Tensor images =
@@ -245,7 +136,7 @@ VitTrainingResult trainVit(const IdxImages &train, std::span<const uint8_t> trai
             setLearningRate(optimizer, warmupCosineRate(o.learningRate, step, steps));
             const torch::Tensor batch = order.slice(0, first, std::min(n, first + o.batch));
             const torch::Tensor loss =
-                torch::cross_entropy_loss(model.forward(normalise(images.index_select(0, batch), s)),
+                torch::cross_entropy_loss(model.forward(ModelInput::ofPixels(normalise(images.index_select(0, batch)))).logits,
                                           labels.index_select(0, batch));
             optimizer.zero_grad();
             loss.backward();
@@ -266,7 +157,8 @@ VitTrainingResult trainVit(const IdxImages &train, std::span<const uint8_t> trai
             torch::from_blob(const_cast<uint8_t *>(test.pixels.data()), {test.count, test.rows, test.cols}, torch::kUInt8);
         std::vector<torch::Tensor> logits;
         for (int64_t first = 0; first < test.count; first += kEvalBatch)
-            logits.push_back(model.forward(normalise(testImages.slice(0, first, std::min(test.count, first + kEvalBatch)), s)));
+            logits.push_back(
+                model.forward(ModelInput::ofPixels(normalise(testImages.slice(0, first, std::min(test.count, first + kEvalBatch))))).logits);
         const torch::Tensor all = torch::cat(logits).contiguous();
         const torch::Tensor predicted = all.argmax(1).to(torch::kUInt8);
         const torch::Tensor truth = torch::from_blob(const_cast<uint8_t *>(testLabels.data()), {test.count}, torch::kUInt8);
@@ -274,7 +166,7 @@ VitTrainingResult trainVit(const IdxImages &train, std::span<const uint8_t> trai
         result.testCorrect = long(predicted.eq(truth).sum().item<int64_t>());
         result.testLogits.assign(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
     }
-    save(model, s, o.classNames, folder);
+    save(model, folder);
     return result;
 }
 

@@ -6,7 +6,7 @@
 //   /evaluations/<id>/details      one float64 attribute per number
 // <id> numbers them in the order they were saved: "000001", "000002"…
 
-#include "workspace/evaluation.h"
+#include "records/evaluation.h"
 
 #include <hdf5.h>
 

@@ -93,61 +93,152 @@ std::vector<CompressedLayer> readLayers(hid_t pass)
     return layers;
 }
 
+// Names kept in order as one attribute: a newline cannot be part of a name Sculpt gives.
+std::string joined(const std::vector<std::string> &names)
+{
+    std::string text;
+    for (const std::string &n : names)
+        text += (text.empty() ? "" : "\n") + n;
+    return text;
+}
+
+std::vector<std::string> split(const std::string &text)
+{
+    std::vector<std::string> names;
+    size_t start = 0;
+    while (!text.empty() && start <= text.size()) {
+        const size_t end = text.find('\n', start);
+        names.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        if (end == std::string::npos)
+            break;
+        start = end + 1;
+    }
+    return names;
+}
+
+// The names in the order the first step gives them; every step must give the same ones.
+template <typename Entry>
+std::vector<std::string> columns(const std::vector<TrainingStep> &log, const std::vector<Entry> TrainingStep::*field)
+{
+    std::vector<std::string> names;
+    if (log.empty())
+        return names;
+    for (const Entry &e : log.front().*field)
+        names.push_back(e.first);
+    for (const TrainingStep &s : log) {
+        std::vector<std::string> here;
+        for (const Entry &e : s.*field)
+            here.push_back(e.first);
+        if (here != names)
+            throw Failure("training step " + std::to_string(s.step) + " logs other values than the first");
+    }
+    return names;
+}
+
 void writeLog(hid_t pass, const std::vector<TrainingStep> &log)
 {
     Hid group = createGroup(pass, "log");
-    std::vector<int64_t> step, stage, active;
-    std::vector<double> loss, kl, ratio;
-    const size_t layers = log.empty() ? 0 : log.front().active.size();
+    std::vector<int64_t> step, stage;
+    std::vector<std::string> stages;
     for (const TrainingStep &s : log) {
         step.push_back(s.step);
-        stage.push_back(s.stage);
-        loss.push_back(s.loss);
-        kl.push_back(s.distillation);
-        ratio.push_back(s.ratio);
-        if (s.active.size() != layers)
-            throw Failure("a training step counts " + std::to_string(s.active.size()) + " layers, the first " +
-                          std::to_string(layers));
-        active.insert(active.end(), s.active.begin(), s.active.end());
+        const auto known = std::find(stages.begin(), stages.end(), s.stage);
+        stage.push_back(known - stages.begin());
+        if (known == stages.end())
+            stages.push_back(s.stage);
     }
     writeArray(group, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, step);
     writeArray(group, "stage", H5T_STD_I64LE, H5T_NATIVE_INT64, stage);
-    writeArray(group, "loss", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, loss);
-    writeArray(group, "kl", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, kl);
-    writeArray(group, "ratio", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, ratio);
-    if (layers > 0)
-        writeArray(group, "active", H5T_STD_I64LE, H5T_NATIVE_INT64, active, {hsize_t(log.size()), hsize_t(layers)});
+    writeString(group, "stages", joined(stages));
+    const std::vector<std::string> valueNames = columns(log, &TrainingStep::values);
+    writeString(group, "values", joined(valueNames));
+    Hid values = createGroup(group, "value");
+    for (size_t v = 0; v < valueNames.size(); ++v) {
+        std::vector<double> column;
+        for (const TrainingStep &s : log)
+            column.push_back(s.values[v].second);
+        writeArray(values, valueNames[v], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, column);
+    }
+    const std::vector<std::string> countNames = columns(log, &TrainingStep::counts);
+    writeString(group, "counts", joined(countNames));
+    Hid counts = createGroup(group, "count");
+    for (size_t c = 0; c < countNames.size(); ++c) {
+        const size_t sites = log.front().counts[c].second.size();
+        std::vector<int64_t> table;
+        for (const TrainingStep &s : log) {
+            if (s.counts[c].second.size() != sites)
+                throw Failure("a training step counts " + std::to_string(s.counts[c].second.size()) + " sites, the first " +
+                              std::to_string(sites));
+            table.insert(table.end(), s.counts[c].second.begin(), s.counts[c].second.end());
+        }
+        writeArray(counts, countNames[c], H5T_STD_I64LE, H5T_NATIVE_INT64, table, {hsize_t(log.size()), hsize_t(sites)});
+    }
+}
+
+// A log as workspace version 1 wrote it: SoCo's fields as columns of their own.
+void readVersion1Log(hid_t group, std::vector<TrainingStep> &log)
+{
+    const auto stage = readArray<int64_t>(group, "stage", H5T_NATIVE_INT64);
+    std::vector<std::vector<double>> columns;
+    for (const char *name : {"loss", "kl", "ratio"})
+        columns.push_back(readArray<double>(group, name, H5T_NATIVE_DOUBLE));
+    std::vector<hsize_t> dims{hsize_t(log.size()), 0};
+    const std::vector<int64_t> active =
+        linkExists(group, "active") ? readArray<int64_t>(group, "active", H5T_NATIVE_INT64, 2, &dims) : std::vector<int64_t>{};
+    if (stage.size() != log.size() || columns[0].size() != log.size() || columns[1].size() != log.size() ||
+        columns[2].size() != log.size() || dims[0] != log.size())
+        throw Failure(where(group) + " has columns of different lengths");
+    for (size_t i = 0; i < log.size(); ++i) {
+        log[i].stage = std::to_string(stage[i]);
+        log[i].values = {{"loss", columns[0][i]}, {"kl", columns[1][i]}, {"ratio", columns[2][i]}};
+        if (dims[1] > 0)
+            log[i].counts = {{"active", std::vector<int64_t>(active.begin() + ptrdiff_t(i * dims[1]),
+                                                              active.begin() + ptrdiff_t((i + 1) * dims[1]))}};
+    }
 }
 
 std::vector<TrainingStep> readLog(hid_t pass)
 {
     Hid group = openGroup(pass, "log");
     const auto step = readArray<int64_t>(group, "step", H5T_NATIVE_INT64);
-    const auto stage = readArray<int64_t>(group, "stage", H5T_NATIVE_INT64);
-    const auto loss = readArray<double>(group, "loss", H5T_NATIVE_DOUBLE);
-    const auto kl = readArray<double>(group, "kl", H5T_NATIVE_DOUBLE);
-    const auto ratio = readArray<double>(group, "ratio", H5T_NATIVE_DOUBLE);
     const size_t n = step.size();
-    if (stage.size() != n || loss.size() != n || kl.size() != n || ratio.size() != n)
-        throw Failure(where(group) + " has columns of different lengths");
-    std::vector<int64_t> active;
-    std::vector<hsize_t> dims{hsize_t(n), 0};
-    if (linkExists(group, "active")) {
-        active = readArray<int64_t>(group, "active", H5T_NATIVE_INT64, 2, &dims);
-        if (dims[0] != n)
-            throw Failure(where(group) + "/active has " + std::to_string(dims[0]) + " rows for " + std::to_string(n) +
-                          " steps");
-    }
     std::vector<TrainingStep> log(n);
     for (size_t i = 0; i < n; ++i) {
-        TrainingStep &s = log[i];
-        s.step = long(step[i]);
-        s.steps = long(n); // only finished passes are stored
-        s.stage = int(stage[i]);
-        s.loss = loss[i];
-        s.distillation = kl[i];
-        s.ratio = ratio[i];
-        s.active.assign(active.begin() + ptrdiff_t(i * dims[1]), active.begin() + ptrdiff_t((i + 1) * dims[1]));
+        log[i].step = long(step[i]);
+        log[i].steps = long(n); // only finished passes are stored
+    }
+    if (!hasAttribute(group, "stages")) {
+        readVersion1Log(group, log);
+        return log;
+    }
+    const auto stage = readArray<int64_t>(group, "stage", H5T_NATIVE_INT64);
+    const std::vector<std::string> stages = split(readString(group, "stages"));
+    if (stage.size() != n)
+        throw Failure(where(group) + " has columns of different lengths");
+    for (size_t i = 0; i < n; ++i) {
+        if (stage[i] < 0 || size_t(stage[i]) >= stages.size())
+            throw Failure(where(group) + " names stage " + std::to_string(stage[i]) + " of " + std::to_string(stages.size()));
+        log[i].stage = stages[size_t(stage[i])];
+    }
+    Hid values = openGroup(group, "value");
+    for (const std::string &name : split(readString(group, "values"))) {
+        const auto column = readArray<double>(values, name, H5T_NATIVE_DOUBLE);
+        if (column.size() != n)
+            throw Failure(childPath(values, name) + " has " + std::to_string(column.size()) + " rows for " +
+                          std::to_string(n) + " steps");
+        for (size_t i = 0; i < n; ++i)
+            log[i].values.emplace_back(name, column[i]);
+    }
+    Hid counts = openGroup(group, "count");
+    for (const std::string &name : split(readString(group, "counts"))) {
+        std::vector<hsize_t> dims{hsize_t(n), 0};
+        const auto table = readArray<int64_t>(counts, name, H5T_NATIVE_INT64, 2, &dims);
+        if (dims[0] != n)
+            throw Failure(childPath(counts, name) + " has " + std::to_string(dims[0]) + " rows for " + std::to_string(n) +
+                          " steps");
+        for (size_t i = 0; i < n; ++i)
+            log[i].counts.emplace_back(name, std::vector<int64_t>(table.begin() + ptrdiff_t(i * dims[1]),
+                                                                   table.begin() + ptrdiff_t((i + 1) * dims[1])));
     }
     return log;
 }
@@ -163,8 +254,9 @@ void writePass(hid_t passes, const PassRecord &r)
     writeInt(group, "parameters_before", s.parametersBefore);
     writeInt(group, "parameters_after", s.parametersAfter);
     writeDouble(group, "seconds", s.seconds);
-    writeString(group, "spectrum_of", r.spectrumOf);
-    writeInt(group, "calibration_documents", r.calibrationDocuments);
+    writeString(group, "spectrum_of", s.spectrumOf);
+    writeString(group, "calibration", r.calibration);
+    writeInt(group, "calibration_count", r.calibrationCount);
     writeString(group, "date", r.date);
     writeString(group, "export_path", r.exportPath);
     writeString(group, "export_format", r.exportFormat);
@@ -191,8 +283,14 @@ PassRecord readPass(hid_t group, const std::string &id)
     s.parametersBefore = readInt(group, "parameters_before");
     s.parametersAfter = readInt(group, "parameters_after");
     s.seconds = readDouble(group, "seconds");
-    r.spectrumOf = readString(group, "spectrum_of");
-    r.calibrationDocuments = long(readInt(group, "calibration_documents"));
+    s.spectrumOf = readString(group, "spectrum_of");
+    if (hasAttribute(group, "calibration_count")) {
+        r.calibration = readString(group, "calibration");
+        r.calibrationCount = long(readInt(group, "calibration_count"));
+    } else { // version 1: language models only
+        r.calibrationCount = long(readInt(group, "calibration_documents"));
+        r.calibration = r.calibrationCount > 0 ? "text" : "";
+    }
     r.date = readString(group, "date");
     r.exportPath = readString(group, "export_path");
     r.exportFormat = readString(group, "export_format");

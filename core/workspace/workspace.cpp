@@ -31,7 +31,8 @@ using namespace hdf5;
 using Spectra = std::map<std::string, std::map<std::string, TensorSpectrum>>; // tensor → method → spectrum
 
 constexpr const char *kFormat = "sculpt-workspace";
-constexpr int32_t kVersion = 1;
+// 2: passes record their calibration's kind and count, and log named values (pass_records.h).
+constexpr int32_t kVersion = 2;
 
 // ---- files ---------------------------------------------------------------------------
 
@@ -79,15 +80,17 @@ void checkOwner(hid_t root, const ModelIdentity &model)
                       ", not this model; choose another --workspace");
 }
 
-// An existing file, already checked to be this model's, only gets a changed model path:
-// rewriting the same values would leave holes in the root's header on every save.
+// An existing file, already checked to be this model's, only gets a changed model path, and
+// the version of what is written into it: rewriting the same values would leave holes in the
+// root's header on every save.
 void writeOwner(hid_t root, const ModelIdentity &model, bool fresh)
 {
     if (fresh) {
         writeString(root, "format", kFormat);
-        writeAttribute(root, "version", H5T_STD_I32LE, H5T_NATIVE_INT32, &kVersion);
         writeString(root, "model_fingerprint", model.fingerprint);
     }
+    if (fresh || readInt(root, "version") < kVersion)
+        writeAttribute(root, "version", H5T_STD_I32LE, H5T_NATIVE_INT32, &kVersion);
     if (fresh || !hasAttribute(root, "model_path") || readString(root, "model_path") != model.path)
         writeString(root, "model_path", model.path);
 }

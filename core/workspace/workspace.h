@@ -3,8 +3,8 @@
 // metrics, evaluations and compression passes — keyed by tensor name and content hash, so
 // reopening a model reuses them and a changed tensor is recomputed.
 //
-// Layout (version 1; strings are variable-length UTF-8, NaN is stored as NaN):
-//   /                                   attrs format="sculpt-workspace", version=1 (int32),
+// Layout (version 2; strings are variable-length UTF-8, NaN is stored as NaN):
+//   /                                   attrs format="sculpt-workspace", version=2 (int32; 1 is read too),
 //                                             model_fingerprint (hex), model_path
 //   /tensors/<tensor>/                  attrs name, content_hash (hex), rows, cols (int64)
 //   /tensors/<tensor>/spectra/<method>  float64[k] singular values, descending;
@@ -20,8 +20,8 @@
 // or later to read.
 
 #include "analysis/spectrum.h"
-#include "workspace/evaluation.h"
-#include "workspace/pass_record.h"
+#include "records/evaluation.h"
+#include "records/pass_record.h"
 
 #include <cstdint>
 #include <map>

@@ -1,5 +1,5 @@
 // ASVD (Yuan et al., 2023): scale each input column by (mean |x|)^α of the activations that
-// reach it on calibration text, truncate, undo the scaling — outlier input channels, which
+// reach it on calibration data, truncate, undo the scaling — outlier input channels, which
 // carry most of the output, are kept more faithfully.
 
 #include "asvd/asvd_pass.h"
@@ -10,7 +10,7 @@ namespace sculpt {
 namespace {
 
 const std::vector<PassSetting> kSettings{
-    {"alpha", 0.5, "exponent α of the activation scaling (mean |x|)^α; 0 is plain SVD"},
+    {"alpha", PassSetting::Type::Number, 0.5, "exponent α of the activation scaling (mean |x|)^α; 0 is plain SVD", {}},
 };
 
 class AsvdPass : public CompressionPass {
@@ -24,11 +24,11 @@ public:
     bool needsCalibration() const override { return true; }
     std::vector<PassSetting> settings() const override { return kSettings; }
 
-    CompressedModel run(const Checkpoint &checkpoint, const Tokenizer &tokenizer, const CompressionRequest &request,
+    CompressedModel run(std::shared_ptr<Model> model, const Calibration &calibration, const CompressionRequest &request,
                         const JobContext &job) const override
     {
         const double alpha = request.setting(kSettings, "alpha");
-        return truncateWithInputStatistics(checkpoint, tokenizer, request, name(),
+        return truncateWithInputStatistics(std::move(model), calibration, request.ratio, name(), "W·diag(s)",
                                            [alpha](const InputStatistics &stats) {
                                                const torch::Tensor scale = stats.meanAbs.pow(alpha);
                                                // A channel that was always zero gets a tiny scale, not none.

@@ -1,12 +1,12 @@
 // FWSVD (Hsu et al., 2022): weigh each output row by the Fisher information of its weights
-// (squared gradients of the loss on calibration text), truncate the weighted matrix, undo
+// (squared gradients of the task loss on calibration data: next-token cross-entropy on text,
+// the labels' cross-entropy on images), truncate the weighted matrix, undo
 // the weights — so rows the loss is sensitive to are reconstructed more faithfully.
 
 #include "fwsvd/fwsvd_pass.h"
 
 #include "compress/calibration.h"
 #include "compress/uniform_truncation.h"
-#include "runtime/device.h"
 
 namespace sculpt {
 namespace {
@@ -17,20 +17,16 @@ public:
     std::string title() const override { return "FWSVD (Fisher-weighted)"; }
     std::string description() const override
     {
-        return "Weighs each output row by its Fisher information on calibration text before truncating.";
+        return "Weighs each output row by its Fisher information (the task loss on calibration data) before truncating.";
     }
     bool needsCalibration() const override { return true; }
+    bool needsLabels() const override { return true; }
 
-    CompressedModel run(const Checkpoint &checkpoint, const Tokenizer &tokenizer, const CompressionRequest &request,
+    CompressedModel run(std::shared_ptr<Model> model, const Calibration &calibration, const CompressionRequest &request,
                         const JobContext &job) const override
     {
-        std::shared_ptr<CausalModel> model = loadCausalModel(checkpoint, parseDevice(request.device));
-        const std::vector<torch::Tensor> fisher =
-            fisherInformation(*model,
-                              calibrationSequences(tokenizer, request.calibrationText, request.calibrationDocuments,
-                                                   model->contextLength(), model->device()),
-                              job);
-        return truncateUniformly(model, name(), request.ratio,
+        const std::vector<torch::Tensor> fisher = fisherInformation(*model, blockSites(*model), calibration, job);
+        return truncateUniformly(model, name(), "diag(r)·W", request.ratio,
                                  [&fisher](size_t i, const LinearSite &) {
                                      // A row no gradient reached keeps a small weight rather than none,
                                      // so the weighting stays invertible.

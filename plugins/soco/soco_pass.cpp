@@ -5,7 +5,6 @@
 
 #include "compress/calibration.h"
 #include "compress/truncation.h"
-#include "runtime/device.h"
 #include "soco/soco_training.h"
 
 namespace sculpt {
@@ -17,32 +16,29 @@ public:
     std::string title() const override { return "SoCo (learned spectrum)"; }
     std::string description() const override
     {
-        return "Learns a score per singular component on calibration text (KL to the original model) in three "
+        return "Learns a score per singular component on calibration data (KL to the original model) in three "
                "stages; prunes by learned score, not σ order, and lets kept components amplify.";
     }
     bool needsCalibration() const override { return true; }
     std::vector<PassSetting> settings() const override { return socoSettings(); }
 
-    CompressedModel run(const Checkpoint &checkpoint, const Tokenizer &tokenizer, const CompressionRequest &request,
+    CompressedModel run(std::shared_ptr<Model> model, const Calibration &calibration, const CompressionRequest &request,
                         const JobContext &job) const override
     {
         const SocoSchedule schedule = socoSchedule(request);
-        std::shared_ptr<CausalModel> model = loadCausalModel(checkpoint, parseDevice(request.device));
-        const std::vector<torch::Tensor> sequences =
-            calibrationSequences(tokenizer, request.calibrationText, request.calibrationDocuments,
-                                 model->contextLength(), model->device());
+        const std::vector<LinearSite> sites = blockSites(*model);
         std::vector<InputStatistics> stats;
         if (schedule.whiten)
-            stats = collectInputStatistics(*model, sequences, job);
+            stats = collectInputStatistics(*model, sites, calibration, job);
         std::vector<ScoredLayer> layers;
-        for (const LinearSite &p : blockSites(*model)) {
+        for (const LinearSite &p : sites) {
             const size_t i = layers.size();
             job.report(long(i), 0, "SoCo: decomposing " + p.name);
             const Basis basis =
                 weightedBasis(p.linear->weight(), schedule.whiten ? Weighting{{}, choleskyWhitening(stats[i].gram)} : Weighting{});
             layers.push_back({p.name, p.linear, basis.left, basis.singularValues, basis.right, p.linear->bias()});
         }
-        return trainSoco(std::move(model), std::move(layers), sequences, request.ratio, schedule, request, job);
+        return trainSoco(std::move(model), std::move(layers), calibration, request.ratio, schedule, request, job);
     }
 };
 

@@ -10,23 +10,24 @@
 namespace sculpt {
 namespace {
 
-// The target's next-token log-probabilities, computed once before any score changes.
-std::vector<torch::Tensor> teacherLogProbs(CausalModel &model, const std::vector<torch::Tensor> &sequences,
-                                           const JobContext &job)
+// The original model's log-probabilities on every batch, computed once before any score changes.
+std::vector<torch::Tensor> teacherLogProbs(Model &model, const Calibration &calibration, const JobContext &job)
 {
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> all;
-    for (size_t n = 0; n < sequences.size(); ++n) {
+    for (size_t n = 0; n < calibration.batches.size(); ++n) {
         job.checkCancelled();
-        job.report(long(n), long(sequences.size()), "SoCo: the original model's predictions");
-        all.push_back(model.step(sequences[n]).log_softmax(-1));
+        job.report(long(n), long(calibration.batches.size()), "SoCo: the original model's predictions");
+        all.push_back(model.forward(calibration.batches[n].input).logits.log_softmax(-1));
     }
     return all;
 }
 
+constexpr const char *kStageNames[] = {"coarse", "refine", "sparsify"};
+
 class Trainer {
 public:
-    Trainer(CausalModel &model, std::vector<ScoredLayer> layers, double target, const SocoSchedule &schedule)
+    Trainer(Model &model, std::vector<ScoredLayer> layers, double target, const SocoSchedule &schedule)
         : model_(model), layers_(std::move(layers)), target_(target), schedule_(schedule)
     {
         for (const ScoredLayer &l : layers_) {
@@ -135,7 +136,7 @@ public:
         }
     }
 
-    void step(const std::vector<torch::Tensor> &batch, const std::vector<torch::Tensor> &teacher,
+    void step(const std::vector<const CalibrationBatch *> &batch, const std::vector<torch::Tensor> &teacher,
               torch::optim::Adam &optimizer, bool hardCount, TrainingStep &log)
     {
         optimizer.zero_grad();
@@ -143,10 +144,9 @@ public:
         install(g);
         double kl = 0;
         for (size_t b = 0; b < batch.size(); ++b) {
-            const torch::Tensor student = model_.step(batch[b]).log_softmax(-1);
-            // KL(teacher ‖ student) per token, averaged over the step's sequences.
+            // KL(teacher ‖ student) per prediction, averaged over the step's batches.
             const torch::Tensor loss =
-                (teacher[b].exp() * (teacher[b] - student)).sum(-1).mean() / double(batch.size());
+                distillation(teacher[b], model_.forward(batch[b]->input).logits) / double(batch.size());
             // The graph of g is shared by every sequence and the ratio terms: keep it.
             loss.backward({}, /*retain_graph=*/true);
             kl += loss.item<double>();
@@ -159,18 +159,18 @@ public:
             total += pressure.item<double>();
         }
         optimizer.step();
-        log.loss = total;
-        log.distillation = kl;
-        log.active = activeCounts(gains());
-        log.ratio = hardRatio(log.active);
+        const std::vector<int64_t> active = activeCounts(gains());
+        log.values = {{"loss", total}, {"kl", kl}, {"ratio", hardRatio(active)}};
+        log.counts = {{"active", active}};
     }
 
-    CompressionSummary finish(const std::string &method)
+    CompressionSummary finish(const std::string &method, const std::string &spectrumOf)
     {
         torch::NoGradGuard noGrad;
         CompressionSummary summary;
         summary.method = method;
         summary.targetRatio = target_;
+        summary.spectrumOf = spectrumOf;
         const std::vector<torch::Tensor> g = gains();
         for (size_t l = 0; l < layers_.size(); ++l) {
             const ScoredLayer &s = layers_[l];
@@ -197,7 +197,7 @@ public:
     std::vector<torch::Tensor> &scores() { return scores_; }
 
 private:
-    CausalModel &model_;
+    Model &model_;
     std::vector<ScoredLayer> layers_;
     std::vector<torch::Tensor> scores_, masks_;
     double target_, dense_ = 0;
@@ -206,26 +206,26 @@ private:
 
 } // namespace
 
-CompressedModel trainSoco(std::shared_ptr<CausalModel> model, std::vector<ScoredLayer> layers,
-                          const std::vector<torch::Tensor> &sequences, double targetRatio,
-                          const SocoSchedule &schedule, const CompressionRequest &request, const JobContext &job)
+CompressedModel trainSoco(std::shared_ptr<Model> model, std::vector<ScoredLayer> layers, const Calibration &calibration,
+                          double targetRatio, const SocoSchedule &schedule, const CompressionRequest &request,
+                          const JobContext &job)
 {
-    const std::vector<torch::Tensor> teacher = teacherLogProbs(*model, sequences, job);
+    const std::vector<torch::Tensor> teacher = teacherLogProbs(*model, calibration, job);
     Trainer trainer(*model, std::move(layers), targetRatio, schedule);
 
-    std::vector<size_t> order(sequences.size());
+    std::vector<size_t> order(calibration.batches.size());
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 random(schedule.seed);
     size_t next = order.size(); // reshuffle on first use
-    const auto batch = [&](std::vector<torch::Tensor> &inputs, std::vector<torch::Tensor> &targets) {
+    const auto batch = [&](std::vector<const CalibrationBatch *> &inputs, std::vector<torch::Tensor> &targets) {
         inputs.clear();
         targets.clear();
-        for (long i = 0; i < schedule.sequencesPerStep; ++i) {
+        for (long i = 0; i < schedule.batchesPerStep; ++i) {
             if (next == order.size()) {
                 std::shuffle(order.begin(), order.end(), random);
                 next = 0;
             }
-            inputs.push_back(sequences[order[next]]);
+            inputs.push_back(&calibration.batches[order[next]]);
             targets.push_back(teacher[order[next++]]);
         }
     };
@@ -239,7 +239,8 @@ CompressedModel trainSoco(std::shared_ptr<CausalModel> model, std::vector<Scored
                   {2, schedule.refineSteps, schedule.learningRate},
                   {3, schedule.sparsifySteps, schedule.fineTuneRate}};
     long done = 0;
-    std::vector<torch::Tensor> inputs, targets;
+    std::vector<const CalibrationBatch *> inputs;
+    std::vector<torch::Tensor> targets;
     for (const auto &stage : stages) {
         if (stage.stage == 3)
             trainer.fixMask();
@@ -250,16 +251,16 @@ CompressedModel trainSoco(std::shared_ptr<CausalModel> model, std::vector<Scored
             TrainingStep log;
             log.step = done + 1;
             log.steps = steps;
-            log.stage = stage.stage;
+            log.stage = kStageNames[stage.stage - 1];
             trainer.step(inputs, targets, optimizer, stage.stage == 2, log);
             job.report(done + 1, steps,
-                       "SoCo stage " + std::to_string(stage.stage) + ": loss " + std::to_string(log.loss) +
-                           ", ratio " + std::to_string(log.ratio));
+                       "SoCo stage " + std::to_string(stage.stage) + " (" + log.stage + "): loss " +
+                           std::to_string(log.value("loss")) + ", ratio " + std::to_string(log.value("ratio")));
             if (request.onStep)
                 request.onStep(log);
         }
     }
-    CompressionSummary summary = trainer.finish("soco");
+    CompressionSummary summary = trainer.finish("soco", schedule.whiten ? "W·S" : "W");
     return CompressedModel(std::move(model), std::move(summary));
 }
 

@@ -3,7 +3,8 @@
 // Compression"): every targeted weight is written W = A·diag(σ)·B from its SVD and runs as
 // W' = A·diag(σ ⊙ g(s))·B with a learnable score s per component, g(s) = max(s, 0) ≥ 0 —
 // scores may exceed 1, so kept components can compensate for pruned ones. The scores are
-// trained on calibration text to match the original model's next-token distribution (KL),
+// trained on calibration data to match the original model's predictions — its next-token
+// distribution on text, its class distribution on images — (KL),
 // with a term driving the achieved ratio to the target and a sparsity term on g(s):
 //   1. coarse compression — large steps until the ratio is reached;
 //   2. refinement — a straight-through gradient lets scores near zero switch back in and out;
@@ -11,22 +12,22 @@
 //      that fit the target, across the whole model), and the kept scores are fine-tuned.
 // Ranks therefore differ per layer: the scores, not σ order, decide. Torch inside.
 
+#include "compress/calibration.h"
 #include "compress/compressed_model.h"
 #include "compress/pass.h"
-#include "runtime/model_family.h"
 #include "soco/soco_schedule.h"
 
 namespace sculpt {
 
 struct ScoredLayer {
     std::string name;
-    Linear *linear;                 // the model's projection, replaced while training
+    Linear *linear;                 // the model's site, replaced while training
     torch::Tensor left, sigma, right; // A [out, p], σ [p], B [p, in]: W = A·diag(σ)·B
     torch::Tensor bias;             // or undefined
 };
 
-CompressedModel trainSoco(std::shared_ptr<CausalModel> model, std::vector<ScoredLayer> layers,
-                          const std::vector<torch::Tensor> &sequences, double targetRatio,
-                          const SocoSchedule &schedule, const CompressionRequest &request, const JobContext &job);
+CompressedModel trainSoco(std::shared_ptr<Model> model, std::vector<ScoredLayer> layers, const Calibration &calibration,
+                          double targetRatio, const SocoSchedule &schedule, const CompressionRequest &request,
+                          const JobContext &job);
 
 } // namespace sculpt

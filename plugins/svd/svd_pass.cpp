@@ -4,7 +4,6 @@
 #include "svd/svd_pass.h"
 
 #include "compress/uniform_truncation.h"
-#include "runtime/device.h"
 
 namespace sculpt {
 namespace {
@@ -15,14 +14,14 @@ public:
     std::string title() const override { return "SVD (top-k)"; }
     std::string description() const override
     {
-        return "Keeps each projection's largest singular components, the same ratio in every layer; needs no data.";
+        return "Keeps each layer's largest singular components, the same ratio in every layer; needs no data.";
     }
     bool needsCalibration() const override { return false; }
 
-    CompressedModel run(const Checkpoint &checkpoint, const Tokenizer &, const CompressionRequest &request,
+    CompressedModel run(std::shared_ptr<Model> model, const Calibration &, const CompressionRequest &request,
                         const JobContext &job) const override
     {
-        return truncateUniformly(loadCausalModel(checkpoint, parseDevice(request.device)), name(), request.ratio,
+        return truncateUniformly(std::move(model), name(), "W", request.ratio,
                                  [](size_t, const LinearSite &) { return Weighting{}; }, job);
     }
 };

@@ -10,8 +10,10 @@ namespace sculpt {
 namespace {
 
 const std::vector<PassSetting> kSettings{
-    {"jitter", 1e-6, "diagonal added to XᵀX, relative to its mean diagonal, when it is not positive definite "
-                     "(doubled until the Cholesky factorisation succeeds)"},
+    {"jitter", PassSetting::Type::Number, 1e-6,
+     "diagonal added to XᵀX, relative to its mean diagonal, when it is not positive definite "
+     "(doubled until the Cholesky factorisation succeeds)",
+     {}},
 };
 
 class SvdLlmPass : public CompressionPass {
@@ -25,11 +27,11 @@ public:
     bool needsCalibration() const override { return true; }
     std::vector<PassSetting> settings() const override { return kSettings; }
 
-    CompressedModel run(const Checkpoint &checkpoint, const Tokenizer &tokenizer, const CompressionRequest &request,
+    CompressedModel run(std::shared_ptr<Model> model, const Calibration &calibration, const CompressionRequest &request,
                         const JobContext &job) const override
     {
         const double jitter = request.setting(kSettings, "jitter");
-        return truncateWithInputStatistics(checkpoint, tokenizer, request, name(),
+        return truncateWithInputStatistics(std::move(model), calibration, request.ratio, name(), "W·S",
                                            [jitter](const InputStatistics &stats) {
                                                return Weighting{{}, choleskyWhitening(stats.gram, jitter)};
                                            },

@@ -22,7 +22,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString out = dir.filePath("compressed");
         const CliRun run = runCli({"compress", model, "--tokenizer", tokenizer, "--method", "asvd", "--ratio", "0.3",
-                                   "--calib", text, "--calib-docs", "16", "-o", out, "--eval", text, "--eval-docs", "10",
+                                   "--calib", text, "--calib-count", "16", "-o", out, "--eval", text, "--eval-count", "10",
                                    "--json"});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QJsonObject summary = QJsonDocument::fromJson(run.out).object();
@@ -61,7 +61,7 @@ private Q_SLOTS:
         QTest::newRow("unknown setting") << QStringList{"--method", "svd", "--ratio", "0.4", "--set", "alpha=1"}
                                          << "has no setting 'alpha'";
         QTest::newRow("malformed setting") << QStringList{"--method", "asvd", "--ratio", "0.4", "--set", "alpha"}
-                                           << "--set takes KEY=NUMBER";
+                                           << "--set takes KEY=VALUE";
     }
     void badInputIsOneLine()
     {

@@ -1,6 +1,7 @@
-// Every bundled pass on the real stories260K: the ratio it reaches, what it does to the
-// model, SoCo's learned spectrum, the exported checkpoints (same logits after reopening,
-// sizes that follow the ratio, original names in the dense form), and bad requests.
+// Every bundled pass on the bundled language model (fortunes-llama, calibrated on the end of its
+// held-out fortunes): the ratio it reaches, what it does to the model, SoCo's learned spectrum,
+// the exported checkpoints (same logits after reopening, sizes that follow the ratio, original
+// names in the dense form), and bad requests.
 
 #include "builtin_passes.h"
 #include "compress/pass.h"
@@ -21,43 +22,45 @@ using namespace sculpt;
 
 namespace {
 
-const std::vector<int32_t> kTokens{1, 403, 407, 261, 378, 11, 45, 300, 7, 129, 511, 2, 96, 403, 260, 4, 17, 333};
+const std::vector<int32_t> kTokens{1, 403, 407, 261, 378, 11, 45, 300, 7, 129, 1011, 2, 96, 403, 260, 4, 17, 333};
 
-struct Stories {
+const QString kModel = QStringLiteral(SCULPT_MODELS_DIR "/fortunes-llama");
+
+struct Demo {
     std::unique_ptr<Checkpoint> checkpoint;
-    std::unique_ptr<Tokenizer> tokenizer;
+    std::shared_ptr<const Tokenizer> tokenizer;
     std::string text;
-    QString tokenizerPath;
+    std::string tokenizerPath;
 };
 
-Stories stories(const QString &model, const QString &tokenizer, const QString &text)
+Demo demo()
 {
-    QFile f(text);
+    QFile f(kModel + "/heldout.txt");
     f.open(QIODevice::ReadOnly);
-    return {openCheckpoint(model.toStdString()), openTokenizer(tokenizer.toStdString()), f.readAll().toStdString(),
-            tokenizer};
+    const std::string tokenizer = (kModel + "/tokenizer.model").toStdString();
+    return {openCheckpoint(kModel.toStdString()), openTokenizer(tokenizer), f.readAll().toStdString(), tokenizer};
 }
 
-#define SCULPT_REQUIRE_STORIES(var)                                                                  \
-    SCULPT_REQUIRE_SHARED(modelPath_, "stories260K/stories260K.bin");                                 \
-    SCULPT_REQUIRE_SHARED(tokenizerPath_, "stories260K/tok512.model");                                \
-    SCULPT_REQUIRE_SHARED(textPath_, "tinystories_valid_sample/tinystories_val.txt");                \
-    const Stories var = stories(modelPath_, tokenizerPath_, textPath_);
+CompressedModel run(const char *method, const Demo &s, const CompressionRequest &r, const JobContext &job = {})
+{
+    return runPass(*findPass(method), *s.checkpoint, {}, r, job);
+}
 
-CompressionRequest request(const Stories &s, double ratio)
+CompressionRequest request(const Demo &s, double ratio, long documents = 16)
 {
     CompressionRequest r;
     r.ratio = ratio;
-    r.calibrationText = s.text;
-    r.calibrationDocuments = 16;
+    r.calibration.text = s.text;
+    r.calibration.tokenizer = s.tokenizer;
+    r.calibration.count = documents;
     return r;
 }
 
 // A short SoCo schedule: the same three stages, in seconds.
-CompressionRequest quickSoco(const Stories &s, double ratio)
+CompressionRequest quickSoco(const Demo &s, double ratio)
 {
-    CompressionRequest r = request(s, ratio);
-    r.settings = {{"coarse_steps", 30}, {"refine_steps", 30}, {"sparsify_steps", 10}, {"sequences_per_step", 2}};
+    CompressionRequest r = request(s, ratio, 64);
+    r.settings = {{"coarse_steps", 60}, {"refine_steps", 60}, {"sparsify_steps", 20}, {"batches_per_step", 2}};
     return r;
 }
 
@@ -69,7 +72,7 @@ double maxAbsDiff(const std::vector<float> &a, const std::vector<float> &b)
     return worst;
 }
 
-double evalPerplexity(const LanguageModel &model, const Stories &s)
+double evalPerplexity(const LanguageModel &model, const Demo &s)
 {
     return perplexity(model, *s.tokenizer, s.text, 20).perplexity();
 }
@@ -97,48 +100,52 @@ private Q_SLOTS:
     void uniformPassesReachTheRatio()
     {
         QFETCH(QString, method);
-        SCULPT_REQUIRE_STORIES(s);
+        const Demo s = demo();
         const auto dense = LanguageModel::load(*s.checkpoint);
         const double densePerplexity = evalPerplexity(*dense, s);
-        const CompressedModel c = runPass(*findPass(method.toStdString()), *s.checkpoint, *s.tokenizer, request(s, 0.4));
+        const CompressedModel c = run(method.toStdString().c_str(), s, request(s, 0.4));
         const CompressionSummary &sum = c.summary();
         QCOMPARE(sum.method, method.toStdString());
-        QCOMPARE(sum.layers.size(), size_t(35)); // 5 blocks × q, k, v, o, gate, up, down
+        QCOMPARE(sum.layers.size(), size_t(28)); // 4 blocks × q, k, v, o, gate, up, down
         QVERIFY(sum.ratio >= 0.4 && sum.ratio < 0.5);
-        QCOMPARE(sum.parametersBefore, int64_t(260032));
+        QCOMPARE(sum.parametersBefore, int64_t(935040));
         QVERIFY(sum.parametersAfter < sum.parametersBefore);
         for (const CompressedLayer &l : sum.layers) // the same ratio in every layer
             QVERIFY2(!l.dense && l.rank * (l.rows + l.cols) <= 0.6 * double(l.rows * l.cols), l.name.c_str());
-        const double p = evalPerplexity(c.languageModel(), s);
+        const double p = evalPerplexity(*c.languageModel(), s);
         QVERIFY2(std::isfinite(p) && p > densePerplexity, qPrintable(QString::number(p)));
     }
 
     void whiteningBeatsPlainTruncationOnTheModel()
     {
         // SVD-LLM minimises each layer's output error on the calibration activations; on the
-        // whole model that should show as a much lower perplexity than plain SVD's.
-        SCULPT_REQUIRE_STORIES(s);
-        const double plain = evalPerplexity(runPass(*findPass("svd"), *s.checkpoint, *s.tokenizer, request(s, 0.4)).languageModel(), s);
-        const double whitened =
-            evalPerplexity(runPass(*findPass("svd-llm"), *s.checkpoint, *s.tokenizer, request(s, 0.4)).languageModel(), s);
+        // whole model that should show as a lower perplexity than plain SVD's — given enough
+        // calibration tokens for the input covariance: 16 fortunes (about 1,000 tokens for inputs
+        // 352 wide) are too few here, and SVD-LLM then loses to SVD (78.6 against 66.0).
+        const Demo s = demo();
+        const double plain = evalPerplexity(*run("svd", s, request(s, 0.4)).languageModel(), s);
+        const double whitened = evalPerplexity(*run("svd-llm", s, request(s, 0.4, 128)).languageModel(), s);
         QVERIFY2(whitened < plain, qPrintable(QString("svd-llm %1, svd %2").arg(whitened).arg(plain)));
     }
 
     void socoLearnsItsOwnRanks()
     {
-        SCULPT_REQUIRE_STORIES(s);
+        const Demo s = demo();
         std::vector<TrainingStep> log;
         CompressionRequest r = quickSoco(s, 0.4);
         r.onStep = [&log](const TrainingStep &step) { log.push_back(step); };
-        const CompressedModel c = runPass(*findPass("soco"), *s.checkpoint, *s.tokenizer, r);
+        const CompressedModel c = run("soco", s, r);
         const CompressionSummary &sum = c.summary();
-        QCOMPARE(log.size(), size_t(70));
-        QCOMPARE(log.front().stage, 1);
-        QCOMPARE(log.back().stage, 3);
-        QCOMPARE(log.back().active.size(), size_t(35));
-        // The mask meets the target to within one component of the largest layer.
-        QVERIFY2(sum.ratio >= 0.4 && sum.ratio < 0.41, qPrintable(QString::number(sum.ratio)));
-        QCOMPARE(log.back().ratio, sum.ratio);
+        QCOMPARE(log.size(), size_t(140));
+        QCOMPARE(log.front().stage, std::string("coarse"));
+        QCOMPARE(log[60].stage, std::string("refine"));
+        QCOMPARE(log.back().stage, std::string("sparsify"));
+        QCOMPARE(log.back().count("active")->size(), size_t(28));
+        // The mask meets the target, or overshoots it a little when stages 1 and 2 left fewer
+        // live components than the target allows (on this model, about 1.5 points).
+        QVERIFY2(sum.ratio >= 0.4 && sum.ratio < 0.43, qPrintable(QString::number(sum.ratio)));
+        QCOMPARE(log.back().value("ratio"), sum.ratio);
+        QCOMPARE(sum.spectrumOf, std::string("W·S"));
         std::set<int64_t> ranks;
         bool amplified = false, outOfOrder = false;
         for (const CompressedLayer &l : sum.layers) {
@@ -153,23 +160,23 @@ private Q_SLOTS:
         QVERIFY2(ranks.size() > 3, "SoCo's ranks should differ across layers");
         QVERIFY2(amplified, "no kept component was amplified");
         QVERIFY2(outOfOrder, "SoCo pruned in σ order everywhere");
-        QVERIFY(std::isfinite(evalPerplexity(c.languageModel(), s)));
+        QVERIFY(std::isfinite(evalPerplexity(*c.languageModel(), s)));
     }
 
     void exportsReopenWithTheSameLogits()
     {
-        SCULPT_REQUIRE_STORIES(s);
-        const CompressedModel c = runPass(*findPass("svd-llm"), *s.checkpoint, *s.tokenizer, request(s, 0.6));
-        const std::vector<float> expected = c.languageModel().logits(kTokens);
+        const Demo s = demo();
+        const CompressedModel c = run("svd-llm", s, request(s, 0.6));
+        const std::vector<float> expected = c.languageModel()->logits(kTokens);
         QTemporaryDir dir;
         const std::string factorized = dir.filePath("factorized").toStdString(), dense = dir.filePath("dense").toStdString();
-        c.write(factorized, ExportFormat::Factorized, s.tokenizerPath.toStdString());
-        c.write(dense, ExportFormat::Dense, s.tokenizerPath.toStdString());
+        c.write(factorized, ExportFormat::Factorized, s.tokenizerPath);
+        c.write(dense, ExportFormat::Dense, s.tokenizerPath);
         for (const std::string &folder : {factorized, dense}) {
             const auto reopened = LanguageModel::load(*openCheckpoint(folder));
             const double diff = maxAbsDiff(reopened->logits(kTokens), expected);
             QVERIFY2(diff < 1e-3, qPrintable(QString::fromStdString(folder) + ": " + QString::number(diff)));
-            QVERIFY(!findTokenizer(folder, 512).empty());
+            QVERIFY(!findTokenizer(folder, 1024).empty());
         }
         // The factorized file shrinks with the ratio; the dense one keeps the original names.
         namespace fs = std::filesystem;
@@ -185,8 +192,8 @@ private Q_SLOTS:
 
     void cancelledExportLeavesNothing()
     {
-        SCULPT_REQUIRE_STORIES(s);
-        const CompressedModel c = runPass(*findPass("svd"), *s.checkpoint, *s.tokenizer, request(s, 0.4));
+        const Demo s = demo();
+        const CompressedModel c = run("svd", s, request(s, 0.4));
         QTemporaryDir dir;
         const std::atomic<bool> cancel{true};
         const std::string out = dir.filePath("out").toStdString();
@@ -196,19 +203,19 @@ private Q_SLOTS:
 
     void cancelledPassThrows()
     {
-        SCULPT_REQUIRE_STORIES(s);
+        const Demo s = demo();
         const std::atomic<bool> cancel{true};
         for (const char *m : {"svd", "svd-llm", "soco"}) {
             const CompressionRequest r = std::string(m) == "soco" ? quickSoco(s, 0.4) : request(s, 0.4);
             QVERIFY_THROWS_EXCEPTION(Cancelled,
-                                     runPass(*findPass(m), *s.checkpoint, *s.tokenizer, r, JobContext({}, &cancel)));
+                                     run(m, s, r, JobContext({}, &cancel)));
         }
     }
 
     void aFolderThatIsNotAnExportIsNotOverwritten()
     {
-        SCULPT_REQUIRE_STORIES(s);
-        const CompressedModel c = runPass(*findPass("svd"), *s.checkpoint, *s.tokenizer, request(s, 0.2));
+        const Demo s = demo();
+        const CompressedModel c = run("svd", s, request(s, 0.2));
         QTemporaryDir dir;
         sculpt::test::writeFile(dir.filePath("notes.txt"), "mine");
         QVERIFY_THROWS_EXCEPTION(FileError, c.write(dir.path().toStdString(), ExportFormat::Dense));
@@ -222,15 +229,15 @@ private Q_SLOTS:
 
     void badRequestsAreRefused()
     {
-        SCULPT_REQUIRE_STORIES(s);
+        const Demo s = demo();
         CompressionRequest noText = request(s, 0.4);
-        noText.calibrationText.clear();
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, runPass(*findPass("asvd"), *s.checkpoint, *s.tokenizer, noText));
+        noText.calibration.text.clear();
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, run("asvd", s, noText));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                                 runPass(*findPass("svd"), *s.checkpoint, *s.tokenizer, request(s, 1.0)));
+                                 run("svd", s, request(s, 1.0)));
         CompressionRequest unknown = request(s, 0.4);
         unknown.settings["alfa"] = 1;
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, runPass(*findPass("asvd"), *s.checkpoint, *s.tokenizer, unknown));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, run("asvd", s, unknown));
     }
 };
 

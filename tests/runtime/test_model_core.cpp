@@ -63,7 +63,7 @@ private Q_SLOTS:
         QVERIFY(maxDifference(logits[1].narrow(0, 0, 7), causal.step(c)) < 1e-5f);
         QVERIFY(maxDifference(logits[1].narrow(0, 7, 4), causal.step(ids({1, 33, 44, 55}))) < 1e-5f);
         // Without documents a row is one document.
-        QVERIFY(maxDifference(model->forward({.tokens = c.unsqueeze(0)}).logits[0], causal.step(c)) < 1e-5f);
+        QVERIFY(maxDifference(model->forward(ModelInput::ofTokens(c.unsqueeze(0))).logits[0], causal.step(c)) < 1e-5f);
     }
 
     void batchedImagesMatchOneAtATime()
@@ -71,9 +71,9 @@ private Q_SLOTS:
         torch::NoGradGuard noGrad;
         const auto model = load(kVit);
         const torch::Tensor pixels = images(static_cast<VisionModel &>(*model), 5);
-        const torch::Tensor all = model->forward({.pixels = pixels}).logits;
+        const torch::Tensor all = model->forward(ModelInput::ofPixels(pixels)).logits;
         for (int64_t i = 0; i < 5; ++i)
-            QVERIFY(maxDifference(all[i], model->forward({.pixels = pixels.narrow(0, i, 1)}).logits[0]) < 1e-5f);
+            QVERIFY(maxDifference(all[i], model->forward(ModelInput::ofPixels(pixels.narrow(0, i, 1))).logits[0]) < 1e-5f);
     }
 
     // A gate of 0 on head h is the model without that head: its q, k, v rows and its o columns zeroed.
@@ -89,8 +89,8 @@ private Q_SLOTS:
         torch::NoGradGuard noGrad;
         const auto gated = load(path.toStdString()), removed = load(path.toStdString());
         const auto input = [&](Model &m) {
-            return m.kind() == ModelKind::Vision ? ModelInput{.pixels = images(static_cast<VisionModel &>(m), 3)}
-                                                 : ModelInput{.tokens = ids({1, 5, 9, 200, 17, 3}).unsqueeze(0)};
+            return m.kind() == ModelKind::Vision ? ModelInput::ofPixels(images(static_cast<VisionModel &>(m), 3))
+                                                 : ModelInput::ofTokens(ids({1, 5, 9, 200, 17, 3}).unsqueeze(0));
         };
         const torch::Tensor before = gated->forward(input(*gated)).logits;
         constexpr int64_t kLayer = 1, kHead = 2;

@@ -42,9 +42,10 @@ PassRecord makePass(const std::string &method, double seed, bool trained, size_t
         }
         r.summary.layers.push_back(l);
     }
-    r.spectrumOf = trained ? "W·S" : "W";
+    r.summary.spectrumOf = trained ? "W·S" : "W";
     r.settings = {{"coarse_steps", 20}, {"jitter", 1e-6}};
-    r.calibrationDocuments = 8;
+    r.calibration = "text";
+    r.calibrationCount = 8;
     r.data = {{"calibration", "/data/val.txt", 19000, "00ff00ff00ff00ff"},
               {"tokenizer", "/m/tok512.bin", 6000, "abcdabcdabcdabcd"}};
     if (trained)
@@ -52,12 +53,12 @@ PassRecord makePass(const std::string &method, double seed, bool trained, size_t
             TrainingStep step;
             step.step = s;
             step.steps = 7;
-            step.stage = s <= 3 ? 1 : s <= 5 ? 2 : 3;
-            step.loss = 10.0 / double(s) + seed;
-            step.distillation = 0.1 * double(s);
-            step.ratio = s >= 6 ? 0.4 : 0;
+            step.stage = s <= 3 ? "coarse" : s <= 5 ? "refine" : "sparsify";
+            step.values = {{"loss", 10.0 / double(s) + seed}, {"kl", 0.1 * double(s)}, {"ratio", s >= 6 ? 0.4 : 0}};
+            std::vector<int64_t> active;
             for (size_t i = 0; i < layers; ++i)
-                step.active.push_back(int64_t(64 - s - long(i)));
+                active.push_back(int64_t(64 - s - long(i)));
+            step.counts = {{"active", active}};
             r.log.push_back(step);
         }
     r.date = "2025-01-31T17:04:05Z";
@@ -101,9 +102,10 @@ void comparePasses(const PassRecord &got, const PassRecord &want)
     QCOMPARE(got.summary.parametersAfter, want.summary.parametersAfter);
     QCOMPARE(got.summary.seconds, want.summary.seconds);
     compareLayers(got.summary.layers, want.summary.layers);
-    QCOMPARE(got.spectrumOf, want.spectrumOf);
+    QCOMPARE(got.summary.spectrumOf, want.summary.spectrumOf);
     QCOMPARE(got.settings, want.settings);
-    QCOMPARE(got.calibrationDocuments, want.calibrationDocuments);
+    QCOMPARE(got.calibration, want.calibration);
+    QCOMPARE(got.calibrationCount, want.calibrationCount);
     QCOMPARE(got.data.size(), want.data.size());
     for (size_t i = 0; i < got.data.size(); ++i) {
         QCOMPARE(got.data[i].role, want.data[i].role);
@@ -116,10 +118,8 @@ void comparePasses(const PassRecord &got, const PassRecord &want)
         QCOMPARE(got.log[i].step, want.log[i].step);
         QCOMPARE(got.log[i].steps, want.log[i].steps);
         QCOMPARE(got.log[i].stage, want.log[i].stage);
-        QCOMPARE(got.log[i].loss, want.log[i].loss);
-        QCOMPARE(got.log[i].distillation, want.log[i].distillation);
-        QCOMPARE(got.log[i].ratio, want.log[i].ratio);
-        QCOMPARE(got.log[i].active, want.log[i].active);
+        QCOMPARE(got.log[i].values, want.log[i].values);
+        QCOMPARE(got.log[i].counts, want.log[i].counts);
     }
     QCOMPARE(got.evaluations.size(), want.evaluations.size());
     for (size_t i = 0; i < got.evaluations.size(); ++i) {
@@ -219,12 +219,64 @@ private Q_SLOTS:
         H5Fclose(file);
     }
 
+    // Workspace version 1 kept SoCo's fields as columns and the calibration as documents: such a
+    // pass reads as the named values and counts version 2 writes.
+    void aVersion1PassReadsAsNamedValues()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("w.h5").toStdString();
+        Workspace w = Workspace::open(path, kModel);
+        const PassRecord written = makePass("soco", 1, true, 3);
+        w.putPass(written);
+        w.save();
+        {
+            const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+            const hid_t pass = H5Gopen2(file, "passes/000001", H5P_DEFAULT);
+            QVERIFY(H5Adelete(pass, "calibration") >= 0 && H5Adelete(pass, "calibration_count") >= 0);
+            const int64_t documents = 8;
+            const hid_t scalar = H5Screate(H5S_SCALAR);
+            const hid_t attribute = H5Acreate2(pass, "calibration_documents", H5T_STD_I64LE, scalar, H5P_DEFAULT, H5P_DEFAULT);
+            H5Awrite(attribute, H5T_NATIVE_INT64, &documents);
+            H5Aclose(attribute);
+            H5Sclose(scalar);
+            QVERIFY(H5Ldelete(pass, "log", H5P_DEFAULT) >= 0);
+            const hid_t log = H5Gcreate2(pass, "log", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+            const auto column = [&](const char *name, hid_t type, const void *values, std::vector<hsize_t> dims) {
+                const hid_t space = H5Screate_simple(int(dims.size()), dims.data(), nullptr);
+                const hid_t data = H5Dcreate2(log, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+                H5Dwrite(data, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values);
+                H5Dclose(data);
+                H5Sclose(space);
+            };
+            const int64_t step[] = {1, 2}, stage[] = {1, 3}, active[] = {5, 6, 7, 4, 5, 6};
+            const double loss[] = {2.5, 1.5}, kl[] = {0.5, 0.25}, ratio[] = {0.1, 0.4};
+            column("step", H5T_NATIVE_INT64, step, {2});
+            column("stage", H5T_NATIVE_INT64, stage, {2});
+            column("loss", H5T_NATIVE_DOUBLE, loss, {2});
+            column("kl", H5T_NATIVE_DOUBLE, kl, {2});
+            column("ratio", H5T_NATIVE_DOUBLE, ratio, {2});
+            column("active", H5T_NATIVE_INT64, active, {2, 3});
+            H5Gclose(log);
+            H5Gclose(pass);
+            H5Fclose(file);
+        }
+        const PassRecord read = Workspace::open(path, kModel).passes().at(0);
+        QCOMPARE(read.calibration, std::string("text"));
+        QCOMPARE(read.calibrationCount, 8L);
+        QCOMPARE(read.log.size(), size_t(2));
+        QCOMPARE(read.log[1].stage, std::string("3"));
+        QCOMPARE(read.log[1].value("loss"), 1.5);
+        QCOMPARE(read.log[1].value("kl"), 0.25);
+        QCOMPARE(read.log[1].value("ratio"), 0.4);
+        QCOMPARE(*read.log[1].count("active"), (std::vector<int64_t>{4, 5, 6}));
+    }
+
     void aLogWithUnevenLayerCountsIsRefused()
     {
         QTemporaryDir dir;
         const std::string path = dir.filePath("w.h5").toStdString();
         PassRecord bad = makePass("soco", 1, true);
-        bad.log[3].active.pop_back();
+        bad.log[3].counts[0].second.pop_back();
         Workspace w = Workspace::open(path, kModel);
         w.putPass(bad);
         QVERIFY_THROWS_EXCEPTION(FileError, w.save());

@@ -432,7 +432,7 @@ void TestWorkspace::layoutOnDisk()
     workspace.save();
 
     QCOMPARE(stringAttribute(path, QStringLiteral("."), "format"), QStringLiteral("sculpt-workspace"));
-    QCOMPARE(rootInt(path, "version"), int64_t(1));
+    QCOMPARE(rootInt(path, "version"), int64_t(2));
     QCOMPARE(stringAttribute(path, QStringLiteral("."), "model_fingerprint"), q(identity().fingerprint));
     QCOMPARE(stringAttribute(path, QStringLiteral("."), "model_path"), q(kModelPath));
     QVERIFY(exists(path, QStringLiteral("tensors/a%2Fb%25c/spectra/top64")));
@@ -618,10 +618,10 @@ void TestWorkspace::newerVersionIsRefused()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("ws.h5"));
     Workspace::open(path.toStdString(), identity()).save();
-    QVERIFY(setVersion(path, 2));
+    QVERIFY(setVersion(path, 3));
 
     const QString error = openError(path, identity());
-    QVERIFY2(error.contains(QStringLiteral("newer Sculpt (workspace version 2)")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("newer Sculpt (workspace version 3)")), qPrintable(error));
 }
 
 void TestWorkspace::damagedFileIsAnError()

@@ -1,6 +1,6 @@
-#include "comparison.h"
+#include "session/comparison.h"
 
-#include "data_file.h"
+#include "session/data_file.h"
 #include "io/checkpoint.h"
 #include "io/error.h"
 #include "io/formats.h"
@@ -74,8 +74,10 @@ ComparedModels loadCompared(const Checkpoint &checkpoint, const std::shared_ptr<
     }
     if (!models.compressed) {
         if (inMemory) {
+            if (!inMemory->languageModel())
+                throw std::invalid_argument("the pass compressed a vision model: compare it on images");
             // The pass's own model, kept alive by the result that holds it.
-            models.compressed = std::shared_ptr<const LanguageModel>(inMemory, &inMemory->languageModel());
+            models.compressed = std::shared_ptr<const LanguageModel>(inMemory, inMemory->languageModel());
         } else if (!record.exportPath.empty()) {
             log("loading the compressed model from " + record.exportPath);
             models.compressed = LanguageModel::load(*openCheckpoint(record.exportPath));

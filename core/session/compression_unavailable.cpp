@@ -1,6 +1,6 @@
-// compression.h for a build without LibTorch (SCULPT_TORCH=OFF): the window runs, but no pass.
+// compression.h for a build without LibTorch (SCULPT_TORCH=OFF): the front ends run, but no pass.
 
-#include "compression.h"
+#include "session/compression.h"
 
 #include <stdexcept>
 
@@ -16,7 +16,16 @@ namespace {
 
 bool canCompress() { return false; }
 
-std::vector<const CompressionPass *> compressionPasses() { return {}; }
+PreparedPass preparePass(const Checkpoint &, const PassRequest &, const std::function<void(const std::string &)> &)
+{
+    cannot();
+}
+
+PassResult runPrepared(const Checkpoint &, PreparedPass, const std::function<void(const TrainingStep &)> &,
+                       const JobContext &, const std::function<void(const std::string &)> &)
+{
+    cannot();
+}
 
 PassResult runCompression(const Checkpoint &, const PassRequest &, const std::function<void(const TrainingStep &)> &,
                           const JobContext &, const std::function<void(const std::string &)> &)

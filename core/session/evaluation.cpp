@@ -1,4 +1,4 @@
-#include "evaluation.h"
+#include "session/evaluation.h"
 
 #include "io/checkpoint.h"
 #include "io/error.h"
@@ -9,8 +9,8 @@
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"
 #include "runtime/model_tokenizer.h"
-#include "data_file.h"
-#include "weights_hash.h"
+#include "session/data_file.h"
+#include "session/weights_hash.h"
 
 #include <chrono>
 #include <stdexcept>

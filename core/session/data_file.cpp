@@ -1,4 +1,4 @@
-#include "data_file.h"
+#include "session/data_file.h"
 
 #include "analysis/content_hash.h"
 #include "io/mapped_file.h"

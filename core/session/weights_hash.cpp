@@ -1,4 +1,4 @@
-#include "weights_hash.h"
+#include "session/weights_hash.h"
 
 #include "analysis/content_hash.h"
 #include "io/checkpoint.h"

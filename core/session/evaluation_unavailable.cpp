@@ -1,6 +1,6 @@
 // evaluation.h for a build without LibTorch (SCULPT_TORCH=OFF): the window runs, but no model.
 
-#include "evaluation.h"
+#include "session/evaluation.h"
 
 #include <stdexcept>
 

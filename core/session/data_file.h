@@ -1,7 +1,7 @@
 #pragma once
 // What a stored result records about the files it was computed from, and when.
 
-#include "workspace/evaluation.h"
+#include "records/evaluation.h"
 
 #include <string>
 

@@ -6,8 +6,9 @@
 
 #include "job/job.h"
 #include "runtime/generate.h"
-#include "workspace/evaluation.h"
-#include "workspace/pass_record.h"
+#include "records/evaluation.h"
+#include "compress/compressed_model.h"
+#include "records/pass_record.h"
 
 #include <functional>
 #include <memory>

@@ -1,6 +1,6 @@
 // comparison.h for a build without LibTorch (SCULPT_TORCH=OFF): the window runs, but no model.
 
-#include "comparison.h"
+#include "session/comparison.h"
 
 #include <stdexcept>
 

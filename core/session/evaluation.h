@@ -4,7 +4,7 @@
 // eval` — as a record for the workspace. Uses the runtime's torch-free faces only.
 
 #include "job/job.h"
-#include "workspace/evaluation.h"
+#include "records/evaluation.h"
 
 #include <functional>
 #include <string>

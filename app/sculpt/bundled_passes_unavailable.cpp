@@ -1,0 +1,9 @@
+// bundled_passes.h for a build without LibTorch (SCULPT_TORCH=OFF): no pass.
+
+#include "bundled_passes.h"
+
+namespace sculpt {
+
+std::vector<const CompressionPass *> compressionPasses() { return {}; }
+
+} // namespace sculpt

@@ -1,0 +1,124 @@
+#include "session/compression.h"
+
+#include "data/idx.h"
+#include "data/text.h"
+#include "io/checkpoint.h"
+#include "io/error.h"
+#include "runtime/model_tokenizer.h"
+#include "session/data_file.h"
+
+#include <stdexcept>
+
+namespace sculpt {
+namespace {
+
+std::map<std::string, double> effectiveSettings(const CompressionPass &pass, const std::map<std::string, double> &given)
+{
+    std::map<std::string, double> all;
+    for (const PassSetting &s : pass.settings())
+        all[s.key] = s.value;
+    for (const auto &[key, value] : given)
+        all[key] = value; // an unknown key stays in, for checkRequest to refuse by name
+    return all;
+}
+
+// The calibration data of `kind` from the request's files, described in `record`.
+CalibrationData readCalibration(const Checkpoint &checkpoint, ModelKind kind, const CompressionPass &pass,
+                                const PassRequest &request, PassRecord &record, std::string &tokenizerPath,
+                                const std::function<void(const std::string &)> &log)
+{
+    CalibrationData data;
+    data.count = request.calibrationCount;
+    if (kind == ModelKind::Language) {
+        ModelTokenizer tokenizer = openModelTokenizer(checkpoint, request.tokenizer, "choose one");
+        log("tokenizer " + tokenizer.path);
+        tokenizerPath = tokenizer.path;
+        record.data.push_back(describeDataFile("tokenizer", tokenizer.path));
+        data.tokenizer = std::move(tokenizer.tokenizer);
+    }
+    if (!pass.needsCalibration())
+        return data;
+    if (request.calibrationFile.empty())
+        throw std::invalid_argument(pass.title() + " needs calibration " + (kind == ModelKind::Language ? "text" : "images"));
+    if (kind == ModelKind::Language) {
+        data.text = readTextFile(request.calibrationFile);
+        record.calibration = "text";
+        log("calibration: the last " + std::to_string(request.calibrationCount) + " documents of " +
+            request.calibrationFile);
+    } else {
+        data.images = std::make_shared<const IdxImages>(readIdxImages(request.calibrationFile));
+        if (!request.calibrationLabels.empty()) {
+            data.labels = readIdxLabels(request.calibrationLabels);
+            record.data.push_back(describeDataFile("calibration labels", request.calibrationLabels));
+        }
+        record.calibration = "images";
+        log("calibration: the first " + std::to_string(request.calibrationCount) + " images of " +
+            request.calibrationFile);
+    }
+    record.calibrationCount = request.calibrationCount;
+    record.data.insert(record.data.begin(), describeDataFile("calibration", request.calibrationFile));
+    return data;
+}
+
+} // namespace
+
+bool canCompress() { return true; }
+
+PreparedPass preparePass(const Checkpoint &checkpoint, const PassRequest &request,
+                         const std::function<void(const std::string &)> &log)
+{
+    PreparedPass prepared;
+    prepared.pass = findPass(request.method);
+    if (!prepared.pass)
+        throw std::invalid_argument("no compression method '" + request.method + "'");
+    const std::optional<ModelKind> kind = runnableKind(checkpoint, request.model);
+    if (!kind)
+        throw FileError(checkpoint.path(), "is not a model Sculpt runs (LLaMA, Mistral, Qwen2, GPT-2, ViT)");
+    prepared.kind = *kind;
+    prepared.model = request.model;
+    if (!request.model.sidecar.empty())
+        prepared.record.data.push_back(describeDataFile("config", request.model.sidecar));
+    CompressionRequest &r = prepared.request;
+    r.ratio = request.ratio;
+    r.settings = effectiveSettings(*prepared.pass, request.settings);
+    r.calibration = readCalibration(checkpoint, *kind, *prepared.pass, request, prepared.record, prepared.tokenizer, log);
+    checkRequest(*prepared.pass, *kind, r);
+    prepared.record.settings = r.settings;
+    return prepared;
+}
+
+PassResult runPrepared(const Checkpoint &checkpoint, PreparedPass prepared,
+                       const std::function<void(const TrainingStep &)> &onStep, const JobContext &job,
+                       const std::function<void(const std::string &)> &log)
+{
+    PassResult result;
+    result.record = std::move(prepared.record);
+    result.tokenizer = prepared.tokenizer;
+    PassRecord &record = result.record;
+    prepared.request.onStep = [&record, &onStep](const TrainingStep &step) {
+        record.log.push_back(step);
+        if (onStep)
+            onStep(step);
+    };
+    log("running " + prepared.pass->title());
+    CompressedModel model = runPass(*prepared.pass, checkpoint, prepared.model, prepared.request, job);
+    record.summary = model.summary();
+    record.date = utcNow();
+    result.model = std::make_shared<const CompressedModel>(std::move(model));
+    return result;
+}
+
+PassResult runCompression(const Checkpoint &checkpoint, const PassRequest &request,
+                          const std::function<void(const TrainingStep &)> &onStep, const JobContext &job,
+                          const std::function<void(const std::string &)> &log)
+{
+    return runPrepared(checkpoint, preparePass(checkpoint, request, log), onStep, job, log);
+}
+
+void exportCompressed(const CompressedModel &model, const std::string &folder, ExportFormat format,
+                      const std::string &tokenizer, const JobContext &job)
+{
+    model.write(folder, format, tokenizer, job);
+}
+
+} // namespace sculpt
