@@ -1,5 +1,7 @@
 #include "side_by_side_view.h"
 
+#include "label_files.h"
+
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -9,11 +11,14 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QLocale>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <limits>
@@ -25,7 +30,7 @@ QString percent(double fraction) { return QStringLiteral("%1\u00a0%").arg(100 * 
 
 QString count(int64_t n) { return QLocale().toString(qlonglong(n)); }
 
-// The latest perplexity measured on this side, or null.
+// The latest measurement on this side, or null.
 const Evaluation *latest(const PassRecord &record, const char *side)
 {
     const Evaluation *found = nullptr;
@@ -37,11 +42,35 @@ const Evaluation *latest(const PassRecord &record, const char *side)
 
 QString describe(const Evaluation &e)
 {
+    const QString data = e.data.empty() ? QString() : QFileInfo(QString::fromStdString(e.data[0].path)).fileName();
+    if (e.counted == "images")
+        return QObject::tr("on %1 images of %2, %3").arg(count(e.count), data, QString::fromStdString(e.date));
     const auto documents = e.details.find("documents");
-    const QString text = e.data.empty() ? QString() : QFileInfo(QString::fromStdString(e.data[0].path)).fileName();
     return QObject::tr("on %1 documents (%2 tokens) of %3, %4")
-        .arg(documents == e.details.end() ? QObject::tr("all") : count(int64_t(documents->second)), count(e.count), text,
+        .arg(documents == e.details.end() ? QObject::tr("all") : count(int64_t(documents->second)), count(e.count), data,
              QString::fromStdString(e.date));
+}
+
+QString value(const Evaluation &e)
+{
+    return e.metric == "accuracy" ? QStringLiteral("%1 %").arg(100 * e.value, 0, 'f', 2) : QString::number(e.value, 'f', 3);
+}
+
+// A path field with its Browse… button.
+QHBoxLayout *fileRow(QWidget *parent, const QString &label, QLineEdit *field, const QString &caption, const QString &filter)
+{
+    field->setClearButtonEnabled(true);
+    auto *browse = new QPushButton(QObject::tr("Browse…"));
+    QObject::connect(browse, &QPushButton::clicked, parent, [parent, field, caption, filter] {
+        const QString chosen = QFileDialog::getOpenFileName(parent, caption, QFileInfo(field->text()).path(), filter);
+        if (!chosen.isEmpty())
+            field->setText(chosen);
+    });
+    auto *row = new QHBoxLayout;
+    row->addWidget(new QLabel(label));
+    row->addWidget(field, 1);
+    row->addWidget(browse);
+    return row;
 }
 
 } // namespace
@@ -49,13 +78,17 @@ QString describe(const Evaluation &e)
 SideBySideView::SideBySideView(QWidget *parent)
     : QWidget(parent), title_(new QLabel), note_(new QLabel), facts_(new QTableWidget(FactCount, 2)),
       ranks_(new QTableWidget(0, RankColumnCount)), text_(new QLineEdit), prompt_(new QLineEdit(tr("Once upon a time"))),
-      documents_(new QSpinBox), seed_(new QSpinBox), maxTokens_(new QSpinBox), temperature_(new QDoubleSpinBox),
+      images_(new QLineEdit), labels_(new QLineEdit), documents_(new QSpinBox), seed_(new QSpinBox),
+      maxTokens_(new QSpinBox), imageCount_(new QSpinBox), temperature_(new QDoubleSpinBox),
       measure_(new QPushButton(tr("&Measure perplexity"))), generate_(new QPushButton(tr("&Generate"))),
-      originalText_(new QPlainTextEdit), compressedText_(new QPlainTextEdit)
+      accuracy_(new QPushButton(tr("&Measure accuracy"))), originalText_(new QPlainTextEdit),
+      compressedText_(new QPlainTextEdit), predictions_(new QListWidget), measurement_(new QStackedWidget),
+      outputs_(new QStackedWidget)
 {
     title_->setTextFormat(Qt::RichText);
     note_->setWordWrap(true);
     facts_->setVerticalHeaderLabels({tr("Parameters"), tr("Removed"), tr("Weights file"), tr("Perplexity")});
+    facts_->setObjectName(QStringLiteral("sideBySideFacts"));
     facts_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     facts_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
     facts_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -69,26 +102,31 @@ SideBySideView::SideBySideView(QWidget *parent)
     ranks_->setSortingEnabled(false);
 
     text_->setPlaceholderText(tr("a text: documents separated by blank lines"));
-    text_->setClearButtonEnabled(true);
     documents_->setRange(0, 100'000'000);
     documents_->setValue(20);
     documents_->setSpecialValueText(tr("all"));
     documents_->setSuffix(tr(" documents"));
     documents_->setToolTip(tr("The first documents of the text; calibration takes its documents from the end"));
-    auto *browse = new QPushButton(tr("Browse…"));
-    connect(browse, &QPushButton::clicked, this, [this] {
-        const QString chosen = QFileDialog::getOpenFileName(this, tr("Text to measure perplexity on"),
-                                                            QFileInfo(text_->text()).path(),
-                                                            tr("Text (*.txt);;All files (*)"));
-        if (!chosen.isEmpty())
-            text_->setText(chosen);
-    });
-    auto *perplexityRow = new QHBoxLayout;
-    perplexityRow->addWidget(new QLabel(tr("Text:")));
-    perplexityRow->addWidget(text_, 1);
-    perplexityRow->addWidget(browse);
+    auto *perplexityRow = fileRow(this, tr("Text:"), text_, tr("Text to measure perplexity on"), tr("Text (*.txt);;All files (*)"));
     perplexityRow->addWidget(documents_);
     perplexityRow->addWidget(measure_);
+    const QString idx = tr("IDX files (*-ubyte *-ubyte.gz *.idx *.gz);;All files (*)");
+    images_->setPlaceholderText(tr("an IDX image set: test images, never the calibration set"));
+    imageCount_->setRange(0, 100'000'000);
+    imageCount_->setValue(0);
+    imageCount_->setSpecialValueText(tr("all"));
+    imageCount_->setSuffix(tr(" images"));
+    imageCount_->setToolTip(tr("The first images of the set"));
+    auto *accuracyRow = fileRow(this, tr("Images:"), images_, tr("Images to measure accuracy on"), idx);
+    accuracyRow->addLayout(fileRow(this, tr("Labels:"), labels_, tr("Their labels"), idx), 1);
+    accuracyRow->addWidget(imageCount_);
+    accuracyRow->addWidget(accuracy_);
+    for (QLayout *row : std::initializer_list<QLayout *>{perplexityRow, accuracyRow}) {
+        auto *page = new QWidget;
+        row->setContentsMargins(0, 0, 0, 0);
+        page->setLayout(row);
+        measurement_->addWidget(page);
+    }
 
     seed_->setRange(0, std::numeric_limits<int>::max());
     seed_->setToolTip(tr("The same seed gives both models the same random draws"));
@@ -122,16 +160,26 @@ SideBySideView::SideBySideView(QWidget *parent)
     topLayout->addWidget(title_);
     topLayout->addWidget(note_);
     topLayout->addWidget(facts_);
-    topLayout->addLayout(perplexityRow);
+    topLayout->addWidget(measurement_);
     auto *generation = new QWidget;
     auto *generationLayout = new QVBoxLayout(generation);
     generationLayout->setContentsMargins(0, 0, 0, 0);
     generationLayout->addLayout(generateRow);
     generationLayout->addLayout(texts, 1);
+    predictions_->setViewMode(QListView::IconMode);
+    predictions_->setIconSize(QSize(56, 56));
+    predictions_->setResizeMode(QListView::Adjust);
+    predictions_->setMovement(QListView::Static);
+    predictions_->setSpacing(4);
+    predictions_->setUniformItemSizes(true);
+    predictions_->setToolTip(tr("The first images, each with its label and both models' classes; a red frame marks "
+                                "the images the two models disagree on"));
+    outputs_->addWidget(generation);
+    outputs_->addWidget(predictions_);
     auto *splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(top);
     splitter->addWidget(ranks_);
-    splitter->addWidget(generation);
+    splitter->addWidget(outputs_);
     splitter->setStretchFactor(1, 1);
     splitter->setStretchFactor(2, 1);
     auto *layout = new QVBoxLayout(this);
@@ -140,8 +188,13 @@ SideBySideView::SideBySideView(QWidget *parent)
 
     connect(measure_, &QPushButton::clicked, this, &SideBySideView::measureRequested);
     connect(generate_, &QPushButton::clicked, this, &SideBySideView::generateRequested);
-    connect(text_, &QLineEdit::textChanged, this, &SideBySideView::updateButtons);
-    connect(prompt_, &QLineEdit::textChanged, this, &SideBySideView::updateButtons);
+    connect(accuracy_, &QPushButton::clicked, this, &SideBySideView::accuracyRequested);
+    for (QLineEdit *field : {text_, prompt_, images_, labels_})
+        connect(field, &QLineEdit::textChanged, this, &SideBySideView::updateButtons);
+    connect(images_, &QLineEdit::editingFinished, this, [this] {
+        if (const QString guess = labelsBeside(images_->text()); !guess.isEmpty() && !QFileInfo(labels_->text().trimmed()).isFile())
+            labels_->setText(guess);
+    });
     showPass({}, -1, nullptr, false);
 }
 
@@ -166,8 +219,19 @@ void SideBySideView::showPass(const QString &originalName, qint64 originalBytes,
     runnable_ = record && runnable;
     facts_->clearContents();
     ranks_->setRowCount(0);
-    originalText_->clear();
-    compressedText_->clear();
+    // What the models made stays while the same pass is shown again (its record updated by a
+    // measurement); another pass starts empty.
+    const QString shown = record ? QString::fromStdString(record->id + " " + record->date) : QString();
+    if (shown != shownPass_ || shown.isEmpty()) {
+        originalText_->clear();
+        compressedText_->clear();
+        predictions_->clear();
+    }
+    shownPass_ = shown;
+    const bool vision = record && record->modelKind == "vision";
+    measurement_->setCurrentIndex(vision ? 1 : 0);
+    outputs_->setCurrentIndex(vision ? 1 : 0);
+    facts_->setVerticalHeaderItem(Measured, new QTableWidgetItem(vision ? tr("Accuracy") : tr("Perplexity")));
     if (!record) {
         title_->setText(tr("<b>Side by side</b>"));
         note_->setText(tr("Choose a compression pass in the Compression tab to compare it with the original."));
@@ -204,10 +268,9 @@ void SideBySideView::showPass(const QString &originalName, qint64 originalBytes,
                 tr("%1, %2").arg(weights.filePath(), QString::fromStdString(record->exportFormat)));
     }
     const Evaluation *before = latest(*record, "original"), *after = latest(*record, "compressed");
-    setFact(Perplexity, Original, before ? QString::number(before->value, 'f', 3) : tr("—"),
-            before ? describe(*before) : tr("Measure perplexity below"));
-    setFact(Perplexity, Compressed, after ? QString::number(after->value, 'f', 3) : tr("—"),
-            after ? describe(*after) : tr("Measure perplexity below"));
+    const QString how = vision ? tr("Measure accuracy below") : tr("Measure perplexity below");
+    setFact(Measured, Original, before ? value(*before) : tr("—"), before ? describe(*before) : how);
+    setFact(Measured, Compressed, after ? value(*after) : tr("—"), after ? describe(*after) : how);
 
     ranks_->setRowCount(int(s.layers.size()));
     for (int row = 0; row < int(s.layers.size()); ++row) {
@@ -235,6 +298,25 @@ void SideBySideView::setGenerations(const QString &original, const QString &comp
     compressedText_->setPlainText(compressed);
 }
 
+void SideBySideView::setPredictions(const std::vector<Prediction> &predictions)
+{
+    predictions_->clear();
+    const QSize icon = predictions_->iconSize();
+    for (const Prediction &p : predictions) {
+        const bool disagree = p.original != p.compressed;
+        QPixmap pixmap(icon);
+        pixmap.fill(disagree ? QColor(200, 40, 40) : palette().color(QPalette::Base));
+        QPainter painter(&pixmap);
+        painter.drawImage(QRect(QPoint(3, 3), icon - QSize(6, 6)), p.image);
+        painter.end();
+        auto *item = new QListWidgetItem(QIcon(pixmap), tr("%1\n%2 · %3").arg(p.label, p.original, p.compressed));
+        item->setToolTip(tr("label %1\noriginal: %2\ncompressed: %3%4")
+                             .arg(p.label, p.original, p.compressed, disagree ? tr("\nthe models disagree") : QString()));
+        item->setData(Qt::UserRole, disagree);
+        predictions_->addItem(item);
+    }
+}
+
 void SideBySideView::setBusy(bool busy)
 {
     busy_ = busy;
@@ -246,6 +328,8 @@ void SideBySideView::updateButtons()
     const bool ready = runnable_ && !busy_;
     measure_->setEnabled(ready && QFileInfo(text_->text().trimmed()).isFile());
     generate_->setEnabled(ready && !prompt_->text().isEmpty());
+    accuracy_->setEnabled(ready && QFileInfo(images_->text().trimmed()).isFile() &&
+                          QFileInfo(labels_->text().trimmed()).isFile());
 }
 
 } // namespace sculpt

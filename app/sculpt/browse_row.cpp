@@ -1,5 +1,7 @@
 #include "browse_row.h"
 
+#include "label_files.h"
+
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -37,10 +39,7 @@ bool namesFile(const QLineEdit *field) { return QFileInfo(field->text().trimmed(
 
 void guessLabels(const QLineEdit *images, QLineEdit *labels)
 {
-    QString guess = images->text().trimmed();
-    guess.replace(QLatin1String("images-idx3"), QLatin1String("labels-idx1"));
-    if (guess != images->text().trimmed() && QFileInfo(guess).isFile() &&
-        (labels->text().trimmed().isEmpty() || !namesFile(labels)))
+    if (const QString guess = labelsBeside(images->text()); !guess.isEmpty() && !namesFile(labels))
         labels->setText(guess);
 }
 

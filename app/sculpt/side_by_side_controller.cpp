@@ -3,6 +3,7 @@
 #include "background_job.h"
 #include "compression_controller.h"
 #include "compression_view.h"
+#include "data/idx.h"
 #include "io/checkpoint.h"
 #include "jobs_panel.h"
 #include "side_by_side_view.h"
@@ -15,6 +16,9 @@
 
 namespace sculpt {
 namespace {
+
+// How many images the predictions grid shows.
+constexpr size_t kGridImages = 48;
 
 // The bytes of a model's weights: its file, or a folder's weight files.
 qint64 weightsBytes(const QString &path)
@@ -39,6 +43,7 @@ SideBySideController::SideBySideController(SideBySideView *view, CompressionCont
     connect(compression_, &CompressionController::currentPassChanged, this, &SideBySideController::refresh);
     connect(view_, &SideBySideView::measureRequested, this, &SideBySideController::startPerplexity);
     connect(view_, &SideBySideView::generateRequested, this, &SideBySideController::startGeneration);
+    connect(view_, &SideBySideView::accuracyRequested, this, &SideBySideController::startAccuracy);
     refresh();
 }
 
@@ -113,26 +118,75 @@ BackgroundJob *SideBySideController::startPerplexity()
     const long documents = view_->documents()->value() > 0 ? view_->documents()->value() : -1;
     const auto checkpoint = compression_->checkpoint();
     const QString workspace = compression_->workspace();
-    PassRecord record = *compression_->currentRecord();
+    const PassRecord record = *compression_->currentRecord();
     const QString title = tr("Perplexity of %1 and %2 on %3")
                               .arg(QFileInfo(QString::fromStdString(checkpoint->path())).fileName(),
                                    CompressionView::passName(record), QFileInfo(text).fileName());
     return start(title, [this, checkpoint, workspace, record, text, documents](
-                            const JobContext &context, const ComparedModels &models, const auto &log) mutable {
+                            const JobContext &context, const ComparedModels &models, const auto &log) {
         log(tr("measuring both on %1").arg(text));
         auto [original, compressed] = comparePerplexity(models, text.toStdString(), documents, context);
         const QString summary = tr("perplexity %1 → %2 on %3 tokens")
                                     .arg(original.value, 0, 'f', 3)
                                     .arg(compressed.value, 0, 'f', 3)
                                     .arg(original.count);
-        record.evaluations.push_back(std::move(original));
-        record.evaluations.push_back(std::move(compressed));
-        record = CompressionController::store(workspace, *checkpoint, std::move(record));
-        log(tr("saved with pass %1 in %2").arg(QString::fromStdString(record.id), workspace));
-        QMetaObject::invokeMethod(this, [this, checkpoint, record] {
-            if (compression_->checkpoint() == checkpoint)
-                compression_->replaceRecord(record);
+        keep(checkpoint, workspace, record, std::move(original), std::move(compressed), log);
+        return summary;
+    });
+}
+
+void SideBySideController::keep(const std::shared_ptr<const Checkpoint> &checkpoint, const QString &workspace,
+                                PassRecord record, Evaluation original, Evaluation compressed,
+                                const std::function<void(const QString &)> &log)
+{
+    record.evaluations.push_back(std::move(original));
+    record.evaluations.push_back(std::move(compressed));
+    record = CompressionController::store(workspace, *checkpoint, std::move(record));
+    log(tr("saved with pass %1 in %2").arg(QString::fromStdString(record.id), workspace));
+    QMetaObject::invokeMethod(this, [this, checkpoint, record] {
+        if (compression_->checkpoint() == checkpoint)
+            compression_->replaceRecord(record);
+    }, Qt::QueuedConnection);
+}
+
+BackgroundJob *SideBySideController::startAccuracy()
+{
+    const QString images = view_->imagesFile()->text().trimmed(), labels = view_->labelsFile()->text().trimmed();
+    if (!ready() || images.isEmpty() || labels.isEmpty())
+        return nullptr;
+    const long limit = view_->imageCount()->value() > 0 ? view_->imageCount()->value() : -1;
+    const auto checkpoint = compression_->checkpoint();
+    const QString workspace = compression_->workspace();
+    const PassRecord record = *compression_->currentRecord();
+    const QString title = tr("Accuracy of %1 and %2 on %3")
+                              .arg(QFileInfo(QString::fromStdString(compression_->checkpoint()->path())).fileName(),
+                                   CompressionView::passName(record), QFileInfo(images).fileName());
+    const QString key = key_;
+    return start(title, [this, checkpoint, workspace, record, images, labels, limit, key](
+                            const JobContext &context, const ComparedModels &models, const auto &log) {
+        log(tr("measuring both on %1").arg(images));
+        ImageComparison c = compareAccuracy(models, images.toStdString(), labels.toStdString(), limit, context);
+        const QString summary = tr("accuracy %1 % → %2 % on %3 images")
+                                    .arg(100 * c.original.value, 0, 'f', 2)
+                                    .arg(100 * c.compressed.value, 0, 'f', 2)
+                                    .arg(c.original.count);
+        // The grid: the first images, each with its label and both models' classes.
+        const IdxImages set = readIdxImages(images.toStdString());
+        const auto name = [&](int64_t cls) {
+            return size_t(cls) < c.classNames.size() ? QString::fromStdString(c.classNames[size_t(cls)]) : QString::number(cls);
+        };
+        std::vector<SideBySideView::Prediction> grid;
+        for (size_t i = 0; i < std::min<size_t>(kGridImages, c.labels.size()); ++i) {
+            QImage image(int(set.cols), int(set.rows), QImage::Format_Grayscale8);
+            for (int64_t row = 0; row < set.rows; ++row)
+                std::copy_n(set.image(int64_t(i)).data() + row * set.cols, set.cols, image.scanLine(int(row)));
+            grid.push_back({image, name(c.labels[i]), name(c.originalClasses[i]), name(c.compressedClasses[i])});
+        }
+        QMetaObject::invokeMethod(this, [this, key, grid] {
+            if (key_ == key)
+                view_->setPredictions(grid);
         }, Qt::QueuedConnection);
+        keep(checkpoint, workspace, record, std::move(c.original), std::move(c.compressed), log);
         return summary;
     });
 }

@@ -13,9 +13,10 @@ class JobsPanel;
 class SideBySideView;
 
 // The Side by side tab: follows the pass chosen in the Compression tab, and measures the
-// original and the compressed model as jobs — perplexity on the same documents (kept in the
-// pass's record in the workspace) and generations from the same prompt and seed. Both models
-// are loaded once per pass and kept for the next measurement.
+// original and the compressed model as jobs — for language models perplexity on the same
+// documents and generations from the same prompt and seed; for vision models accuracy on the
+// same images, with a grid of them and both models' predictions. Measurements are kept in the
+// pass's record in the workspace; both models are loaded once per pass and kept for the next.
 class SideBySideController : public QObject {
     Q_OBJECT
 public:
@@ -25,6 +26,7 @@ public:
     // run, or a measurement is running already.
     BackgroundJob *startPerplexity();
     BackgroundJob *startGeneration();
+    BackgroundJob *startAccuracy();
 
 private:
     void refresh();
@@ -35,6 +37,9 @@ private:
                                           const std::function<void(const QString &)> &log)>;
     BackgroundJob *start(const QString &title, Measure measure);
     QString passKey() const;
+    // Adds both evaluations to the pass's record and saves it in `workspace`, on the job's thread.
+    void keep(const std::shared_ptr<const Checkpoint> &checkpoint, const QString &workspace, PassRecord record,
+              Evaluation original, Evaluation compressed, const std::function<void(const QString &)> &log);
 
     SideBySideView *view_;
     CompressionController *compression_;

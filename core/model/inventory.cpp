@@ -45,6 +45,10 @@ std::string siblingName(const std::string &name, std::string_view leaf)
 
 Role refineRole(Role role, const TensorInfo &t, const Checkpoint &checkpoint)
 {
+    // A ViT's patch embedding is named an embedding but is a convolution: a matrix
+    // [out, in·kh·kw], as the runtime's linear site has it.
+    if (role == Role::Embed && t.shape.size() == 4 && endsWith(t.name, "weight"))
+        return Role::Conv;
     if (role != Role::Other)
         return role;
     if (t.shape.size() >= 3 && t.shape.size() <= 5 && endsWith(t.name, "weight"))

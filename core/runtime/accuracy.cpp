@@ -51,6 +51,7 @@ AccuracyResult accuracy(const ImageClassifier &classifier, const IdxImages &imag
         const std::vector<int32_t> predicted = classifier.classify(pixels, n);
         for (long i = 0; i < n; ++i)
             result.correct += predicted[size_t(i)] == labels[size_t(result.images + i)];
+        result.predicted.insert(result.predicted.end(), predicted.begin(), predicted.end());
         result.images += n;
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         job.report(result.images, total, {}, elapsed / double(result.images) * double(total - result.images));

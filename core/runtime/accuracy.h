@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace sculpt {
 
@@ -14,7 +15,8 @@ struct IdxImages;
 struct AccuracyResult {
     long images = 0;
     long correct = 0;
-    double accuracy() const; // correct / images; NaN when there were none
+    std::vector<int32_t> predicted; // the top-1 class of each image, in order
+    double accuracy() const;        // correct / images; NaN when there were none
 };
 
 // The first `limit` images (all when limit < 0), `batch` per forward pass, each counted

@@ -5,6 +5,9 @@
 #include "io/error.h"
 #include "io/formats.h"
 #include "data/text.h"
+#include "data/idx.h"
+#include "runtime/accuracy.h"
+#include "runtime/image_classifier.h"
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"
 #include "runtime/model_tokenizer.h"
@@ -62,33 +65,45 @@ ComparedModels loadCompared(const Checkpoint &checkpoint, const std::shared_ptr<
                             const PassRecord &record, ComparedModels models,
                             const std::function<void(const std::string &)> &log)
 {
-    if (!models.tokenizer) {
-        std::string passed; // the tokenizer the pass ran with
+    const auto dataFile = [&](const char *role) {
         for (const DataFile &file : record.data)
-            if (file.role == "tokenizer")
-                passed = file.path;
-        ModelTokenizer found = openModelTokenizer(checkpoint, passed, "compress again with one chosen");
+            if (file.role == role)
+                return file.path;
+        return std::string();
+    };
+    const bool vision = record.modelKind == "vision";
+    if (!vision && !models.tokenizer) {
+        ModelTokenizer found = openModelTokenizer(checkpoint, dataFile("tokenizer"), "compress again with one chosen");
         log("tokenizer " + found.path);
         models.tokenizer = std::move(found.tokenizer);
         models.tokenizerPath = found.path;
     }
-    if (!models.compressed) {
+    const bool compressedLoaded = vision ? bool(models.compressedClassifier) : bool(models.compressed);
+    if (!compressedLoaded) {
         if (inMemory) {
-            if (!inMemory->languageModel())
-                throw std::invalid_argument("the pass compressed a vision model: compare it on images");
             // The pass's own model, kept alive by the result that holds it.
-            models.compressed = std::shared_ptr<const LanguageModel>(inMemory, inMemory->languageModel());
+            if (vision)
+                models.compressedClassifier = std::shared_ptr<const ImageClassifier>(inMemory, inMemory->imageClassifier());
+            else
+                models.compressed = std::shared_ptr<const LanguageModel>(inMemory, inMemory->languageModel());
         } else if (!record.exportPath.empty()) {
             log("loading the compressed model from " + record.exportPath);
-            models.compressed = LanguageModel::load(*openCheckpoint(record.exportPath));
+            const auto exported = openCheckpoint(record.exportPath);
+            if (vision)
+                models.compressedClassifier = ImageClassifier::load(*exported);
+            else
+                models.compressed = LanguageModel::load(*exported);
         } else {
             throw std::invalid_argument("the compressed model is no longer in memory and was never exported: run the "
                                         "pass again to compare it");
         }
     }
-    if (!models.original) {
+    if (vision ? !models.originalClassifier : !models.original) {
         log("loading the original model");
-        models.original = LanguageModel::load(checkpoint);
+        if (vision)
+            models.originalClassifier = ImageClassifier::load(checkpoint, dataFile("config"));
+        else
+            models.original = LanguageModel::load(checkpoint);
     }
     return models;
 }
@@ -100,6 +115,39 @@ std::pair<Evaluation, Evaluation> comparePerplexity(const ComparedModels &models
     Evaluation original = measure(*models.original, "original", models, textFile, text, maxDocuments, job);
     Evaluation compressed = measure(*models.compressed, "compressed", models, textFile, text, maxDocuments, job);
     return {std::move(original), std::move(compressed)};
+}
+
+ImageComparison compareAccuracy(const ComparedModels &models, const std::string &imagesFile,
+                                const std::string &labelsFile, long limit, const JobContext &job)
+{
+    if (!models.originalClassifier || !models.compressedClassifier)
+        throw std::invalid_argument("the pass compressed a language model: compare it on text");
+    const IdxImages images = readIdxImages(imagesFile);
+    const std::vector<uint8_t> labels = readIdxLabels(labelsFile);
+    ImageComparison c;
+    const auto measure = [&](const ImageClassifier &model, const char *which, std::vector<int32_t> &classes) {
+        const auto start = std::chrono::steady_clock::now();
+        AccuracyResult r = accuracy(model, images, labels, limit, job);
+        Evaluation e;
+        e.metric = "accuracy";
+        e.value = r.accuracy();
+        e.counted = "images";
+        e.count = r.images;
+        e.data = {describeDataFile("images", imagesFile), describeDataFile("labels", labelsFile)};
+        e.settings["model"] = which;
+        if (limit >= 1)
+            e.settings["limit"] = std::to_string(limit);
+        e.details = {{"correct", double(r.correct)}};
+        e.seconds = secondsSince(start);
+        e.date = utcNow();
+        classes = std::move(r.predicted);
+        return e;
+    };
+    c.original = measure(*models.originalClassifier, "original", c.originalClasses);
+    c.compressed = measure(*models.compressedClassifier, "compressed", c.compressedClasses);
+    c.labels.assign(labels.begin(), labels.begin() + ptrdiff_t(c.originalClasses.size()));
+    c.classNames = models.originalClassifier->classNames();
+    return c;
 }
 
 std::pair<Continuation, Continuation> compareGeneration(const ComparedModels &models, const std::string &prompt,

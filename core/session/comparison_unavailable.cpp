@@ -26,6 +26,12 @@ std::pair<Evaluation, Evaluation> comparePerplexity(const ComparedModels &, cons
     cannot();
 }
 
+ImageComparison compareAccuracy(const ComparedModels &, const std::string &, const std::string &, long,
+                                const JobContext &)
+{
+    cannot();
+}
+
 std::pair<Continuation, Continuation> compareGeneration(const ComparedModels &, const std::string &,
                                                         const GenerateOptions &, const JobContext &)
 {

@@ -75,6 +75,7 @@ PreparedPass preparePass(const Checkpoint &checkpoint, const PassRequest &reques
     if (!kind)
         throw FileError(checkpoint.path(), "is not a model Sculpt runs (LLaMA, Mistral, Qwen2, GPT-2, ViT)");
     prepared.kind = *kind;
+    prepared.record.modelKind = *kind == ModelKind::Language ? "language" : "vision";
     prepared.model = request.model;
     if (!request.model.sidecar.empty())
         prepared.record.data.push_back(describeDataFile("config", request.model.sidecar));

@@ -255,6 +255,7 @@ void writePass(hid_t passes, const PassRecord &r)
     writeInt(group, "parameters_after", s.parametersAfter);
     writeDouble(group, "seconds", s.seconds);
     writeString(group, "spectrum_of", s.spectrumOf);
+    writeString(group, "model_kind", r.modelKind);
     writeString(group, "calibration", r.calibration);
     writeInt(group, "calibration_count", r.calibrationCount);
     writeString(group, "date", r.date);
@@ -285,6 +286,8 @@ PassRecord readPass(hid_t group, const std::string &id)
     s.seconds = readDouble(group, "seconds");
     s.spectrumOf = readString(group, "spectrum_of");
     if (hasAttribute(group, "calibration_count")) {
+        if (hasAttribute(group, "model_kind"))
+            r.modelKind = readString(group, "model_kind");
         r.calibration = readString(group, "calibration");
         r.calibrationCount = long(readInt(group, "calibration_count"));
     } else { // version 1: language models only

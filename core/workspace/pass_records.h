@@ -1,7 +1,8 @@
 #pragma once
 // Compression passes in a workspace file (internal to core/workspace; callers hold hdf5Lock()):
 //   /passes/<id>/                attrs method, target_ratio, ratio, parameters_before,
-//                                parameters_after (int64), seconds, spectrum_of, calibration
+//                                parameters_after (int64), seconds, spectrum_of, model_kind
+//                                ("language" or "vision"; version 1: language only), calibration
 //                                ("text", "images" or ""), calibration_count (int64; version 1
 //                                wrote calibration_documents), date, export_path, export_format
 //   /passes/<id>/settings        one float64 attribute per setting

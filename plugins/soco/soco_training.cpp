@@ -24,6 +24,9 @@ std::vector<torch::Tensor> teacherLogProbs(Model &model, const Calibration &cali
 }
 
 constexpr const char *kStageNames[] = {"coarse", "refine", "sparsify"};
+// The least gain a component the stage-3 mask keeps has: a pruned one taken back to meet the
+// target restarts there, and fine-tuning cannot push a kept one out.
+constexpr float kRestartedGain = 0.01f;
 
 class Trainer {
 public:
@@ -103,26 +106,28 @@ public:
         return ratioRemoved(sizes);
     }
 
-    // The mask of stage 3: components by descending g(s) across the whole model, each kept
+    // The mask of stage 3: components by descending score across the whole model, each kept
     // while the target still holds; a layer that reaches break-even stays dense and keeps all
-    // its live components, which then cost nothing more.
+    // its live components, which then cost nothing more. Live components (s > 0) come first;
+    // when stages 1 and 2 left fewer than the target allows, the pruned ones with the highest
+    // scores fill the rest, restarted at a small gain so fine-tuning can grow them — else the
+    // pass would remove more than it was asked to.
     void fixMask()
     {
         torch::NoGradGuard noGrad;
         struct Component {
-            float gain;
+            float score;
             size_t layer;
             int64_t index;
         };
         std::vector<Component> all;
         for (size_t l = 0; l < layers_.size(); ++l) {
-            const torch::Tensor g = scores_[l].detach().clamp_min(0).contiguous();
-            for (int64_t i = 0; i < g.numel(); ++i)
-                if (g.data_ptr<float>()[i] > 0)
-                    all.push_back({g.data_ptr<float>()[i], l, i});
+            const torch::Tensor s = scores_[l].detach().contiguous();
+            for (int64_t i = 0; i < s.numel(); ++i)
+                all.push_back({s.data_ptr<float>()[i], l, i});
             masks_.push_back(torch::zeros_like(scores_[l]));
         }
-        std::stable_sort(all.begin(), all.end(), [](const Component &a, const Component &b) { return a.gain > b.gain; });
+        std::stable_sort(all.begin(), all.end(), [](const Component &a, const Component &b) { return a.score > b.score; });
         double budget = (1 - target_) * dense_;
         std::vector<int64_t> kept(layers_.size(), 0);
         for (const Component &c : all) {
@@ -133,6 +138,8 @@ public:
             budget -= more;
             ++kept[c.layer];
             masks_[c.layer][c.index] = 1;
+            if (c.score <= 0)
+                scores_[c.layer][c.index] = kRestartedGain;
         }
     }
 
@@ -159,6 +166,11 @@ public:
             total += pressure.item<double>();
         }
         optimizer.step();
+        if (!masks_.empty()) { // the mask is fixed: a kept component stays kept, at a small gain at least
+            torch::NoGradGuard noGrad;
+            for (size_t l = 0; l < layers_.size(); ++l)
+                scores_[l].copy_(torch::where(masks_[l] > 0, scores_[l].clamp_min(kRestartedGain), scores_[l]));
+        }
         const std::vector<int64_t> active = activeCounts(gains());
         log.values = {{"loss", total}, {"kl", kl}, {"ratio", hardRatio(active)}};
         log.counts = {{"active", active}};

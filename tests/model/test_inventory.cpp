@@ -90,6 +90,18 @@ private Q_SLOTS:
         QCOMPARE(weight(inventory, "patch_to_embedding.weight").role, Role::Embed);
     }
 
+    // HF's ViT keeps its patch embedding as a convolution kernel: the tree shows it as the
+    // matrix [out, in·kh·kw] it is, as the runtime's linear site has it.
+    void patchEmbeddingIsAMatrix()
+    {
+        const auto inventory = buildInventory(*openCheckpoint(SCULPT_MODELS_DIR "/fashion-vit"));
+        const auto &patch = weight(inventory, "vit.embeddings.patch_embeddings.projection.weight");
+        QCOMPARE(patch.role, Role::Conv);
+        QVERIFY(patch.matrix);
+        QCOMPARE(patch.matrix->rows, int64_t(64));
+        QCOMPARE(patch.matrix->cols, int64_t(49));
+    }
+
     void cnnConvolutionsAreMatrices()
     {
         SCULPT_REQUIRE_SHARED(path, "mnist_cnn_tinygrad/mnist.safetensors");

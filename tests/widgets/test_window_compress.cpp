@@ -258,7 +258,7 @@ private Q_SLOTS:
         QVERIFY2(side->factText(SideBySideView::WeightsFile, SideBySideView::Compressed)
                      .startsWith(QLocale().formattedDataSize(exportedBytes) + " ("),
                  qPrintable(side->factText(SideBySideView::WeightsFile, SideBySideView::Compressed)));
-        QCOMPARE(side->factText(SideBySideView::Perplexity, SideBySideView::Compressed), QString("—"));
+        QCOMPARE(side->factText(SideBySideView::Measured, SideBySideView::Compressed), QString("—"));
         QCOMPARE(side->ranks()->rowCount(), 35);
         const auto upRow = side->ranks()->findItems("model.layers.0.mlp.up_proj", Qt::MatchExactly);
         QCOMPARE(upRow.size(), 1);
@@ -275,8 +275,8 @@ private Q_SLOTS:
         const auto original = LanguageModel::load(*openCheckpoint(s.model.toStdString()));
         const LanguageModel &compressed = *window.compression()->currentModel()->languageModel();
         const double before = directPerplexity(*original, s, 5), after = directPerplexity(compressed, s, 5);
-        QTRY_COMPARE(side->factText(SideBySideView::Perplexity, SideBySideView::Original), QString::number(before, 'f', 3));
-        QCOMPARE(side->factText(SideBySideView::Perplexity, SideBySideView::Compressed), QString::number(after, 'f', 3));
+        QTRY_COMPARE(side->factText(SideBySideView::Measured, SideBySideView::Original), QString::number(before, 'f', 3));
+        QCOMPARE(side->factText(SideBySideView::Measured, SideBySideView::Compressed), QString::number(after, 'f', 3));
         QVERIFY2(after > before, qPrintable(QString("%1 → %2").arg(before).arg(after)));
 
         side->prompt()->setText("Once upon a time, a little dog");
@@ -324,7 +324,7 @@ private Q_SLOTS:
         QVERIFY(view->summaryText().contains("Exported (factorized) to " + folder));
         QVERIFY(!exportAction->isEnabled());
         // Side by side it runs from the export, with the perplexities measured before.
-        QCOMPARE(side->factText(SideBySideView::Perplexity, SideBySideView::Compressed), QString::number(after, 'f', 3));
+        QCOMPARE(side->factText(SideBySideView::Measured, SideBySideView::Compressed), QString::number(after, 'f', 3));
         QVERIFY(side->note().isEmpty());
         QVERIFY(side->generateButton()->isEnabled());
         BackgroundJob *again = window.sideBySide()->startGeneration();

@@ -44,7 +44,8 @@ PassRecord makePass(const std::string &method, double seed, bool trained, size_t
     }
     r.summary.spectrumOf = trained ? "W·S" : "W";
     r.settings = {{"coarse_steps", 20}, {"jitter", 1e-6}};
-    r.calibration = "text";
+    r.calibration = trained ? "text" : "images";
+    r.modelKind = trained ? "language" : "vision";
     r.calibrationCount = 8;
     r.data = {{"calibration", "/data/val.txt", 19000, "00ff00ff00ff00ff"},
               {"tokenizer", "/m/tok512.bin", 6000, "abcdabcdabcdabcd"}};
@@ -104,6 +105,7 @@ void comparePasses(const PassRecord &got, const PassRecord &want)
     compareLayers(got.summary.layers, want.summary.layers);
     QCOMPARE(got.summary.spectrumOf, want.summary.spectrumOf);
     QCOMPARE(got.settings, want.settings);
+    QCOMPARE(got.modelKind, want.modelKind);
     QCOMPARE(got.calibration, want.calibration);
     QCOMPARE(got.calibrationCount, want.calibrationCount);
     QCOMPARE(got.data.size(), want.data.size());

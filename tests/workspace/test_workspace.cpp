@@ -704,6 +704,7 @@ void TestWorkspace::killDuringSave()
     std::random_device entropy;
     std::mt19937 random(entropy());
     using namespace std::chrono;
+    qsizetype interrupted = 0;
     for (int round = 0; round < 6; ++round) {
         const QStringList before = temporaries(dir.path());
         const pid_t child = spawnSaveForever(path);
@@ -719,18 +720,20 @@ void TestWorkspace::killDuringSave()
             std::this_thread::sleep_for(milliseconds(50 + random() % 250));
         }
         QVERIFY2(killChild(child), "the saving child ended by itself");
+        // A killed save leaves its temporary file (until the next save removes it).
+        interrupted += temporaries(dir.path()).size() > before.size();
 
         const Workspace workspace = Workspace::open(path.toStdString(), identity());
         COMPARE_STORED(workspace, base);
         const QString problem = childRoundProblem(workspace, path);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
-    // Each killed save leaves its temporary file: without any, no kill tested anything.
-    const qsizetype interrupted = temporaries(dir.path()).size();
+    // Without an interrupted save, no kill tested anything.
     qInfo("%lld of 6 kills interrupted a save", static_cast<long long>(interrupted));
     QVERIFY(interrupted > 0);
 
-    // Temporary files the killed children left do not get in the way.
+    // Temporary files the killed children left do not get in the way, and the next save
+    // removes them: their writers are gone.
     Workspace workspace = Workspace::open(path.toStdString(), identity());
     const TensorSpectrum after = makeSpectrum("after.weight", "af7e", "top8", 8, 3);
     workspace.putSpectrum(after);
@@ -738,6 +741,7 @@ void TestWorkspace::killDuringSave()
     const Workspace reopened = Workspace::open(path.toStdString(), identity());
     COMPARE_STORED(reopened, base);
     COMPARE_STORED(reopened, after);
+    QVERIFY2(temporaries(dir.path()).isEmpty(), qPrintable(temporaries(dir.path()).join(", ")));
     const QString problem = childRoundProblem(reopened, path);
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
 }
