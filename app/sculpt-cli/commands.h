@@ -18,7 +18,6 @@ int runtimeCommand(const std::string &name, const std::vector<std::string> &args
 // The runtime module's commands (see runtime_module.h).
 int generate(const std::vector<std::string> &args);
 int eval(const std::vector<std::string> &args);
-int evalImages(const std::vector<std::string> &args); // eval with --images: accuracy
 int zoo(const std::vector<std::string> &args);        // trains the demo models
 int compress(const std::vector<std::string> &args);   // runs a compression pass
 

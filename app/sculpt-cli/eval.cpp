@@ -1,15 +1,20 @@
+// `sculpt-cli eval`: perplexity of a language model on a text, or top-1 accuracy of an image
+// classifier on an IDX image set — measured as the window's Evaluate does (core/session), and
+// recorded in the model's workspace, where the window's Evaluations table shows it.
+
 #include "commands.h"
-#include "usage.h"
-#include "stop_signals.h"
-
-#include "data/text.h"
 #include "foreground_job.h"
-#include "io/error.h"
-#include "model_loading.h"
 #include "options.h"
-#include "runtime/perplexity.h"
+#include "stop_signals.h"
+#include "usage.h"
 
-#include <algorithm>
+#include "analysis/content_hash.h"
+#include "io/error.h"
+#include "io/formats.h"
+#include "session/evaluation.h"
+#include "workspace/workspace.h"
+
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -17,80 +22,94 @@
 namespace sculpt::cli {
 namespace {
 
-
-struct Arguments {
-    std::string model;
-    std::string text;
-    std::string tokenizer;
-    long maxDocuments = -1; // all
-    bool json = false;
-};
-
-std::optional<Arguments> parse(const std::vector<std::string> &args)
+double detail(const Evaluation &e, const char *name)
 {
-    Options options("eval", {"--text", "--tokenizer", "--max-docs"}, {"--json"});
-    if (!options.parse(args))
-        return std::nullopt;
-    if (options.positional().size() > 1) {
-        options.fail("one MODEL only");
-        return std::nullopt;
-    }
-    if (options.positional().empty() || !options.has("--text")) {
-        std::cerr << usageOf("eval");
-        return std::nullopt;
-    }
-    const auto maxDocuments = options.count("--max-docs", -1, 1);
-    if (!maxDocuments)
-        return std::nullopt;
-    return Arguments{options.positional()[0], options.value("--text"), options.value("--tokenizer"), *maxDocuments,
-                     options.has("--json")};
+    const auto it = e.details.find(name);
+    return it == e.details.end() ? std::nan("") : it->second;
 }
 
-void print(const PerplexityResult &r, bool json)
+void print(const Evaluation &e, bool json)
 {
-    if (json) {
-        const nlohmann::ordered_json out{{"documents", r.documents},
-                                         {"tokens", r.tokens},
-                                         {"mean_nll", r.meanNll},
-                                         {"perplexity", r.perplexity()}};
-        std::cout << out.dump(2) << "\n";
+    if (e.metric == "perplexity") {
+        const long documents = long(detail(e, "documents"));
+        const double meanNll = detail(e, "mean_nll");
+        if (json)
+            std::cout << nlohmann::ordered_json{{"documents", documents}, {"tokens", e.count},
+                                                {"mean_nll", meanNll}, {"perplexity", e.value}}
+                             .dump(2)
+                      << "\n";
+        else
+            std::printf("documents   %ld\ntokens      %lld\nmean NLL    %.6f nats/token\nperplexity  %.4f\n", documents,
+                        (long long)e.count, meanNll, e.value);
         return;
     }
-    std::printf("documents   %ld\ntokens      %ld\nmean NLL    %.6f nats/token\nperplexity  %.4f\n", r.documents,
-                r.tokens, r.meanNll, r.perplexity());
+    const long correct = long(detail(e, "correct"));
+    if (json)
+        std::cout << nlohmann::ordered_json{{"images", e.count}, {"correct", correct}, {"accuracy", e.value}}.dump(2)
+                  << "\n";
+    else
+        std::printf("images    %lld\ncorrect   %ld\naccuracy  %.2f %%\n", (long long)e.count, correct, 100 * e.value);
 }
 
 } // namespace
 
-int eval(const std::vector<std::string> &rawArgs)
+int eval(const std::vector<std::string> &args)
 {
-    // Image sets are measured by accuracy (eval_images.cpp), texts by perplexity.
-    if (std::ranges::find(rawArgs, "--images") != rawArgs.end() || std::ranges::find(rawArgs, "--labels") != rawArgs.end())
-        return evalImages(rawArgs);
-    const auto args = parse(rawArgs);
-    if (!args)
+    Options options("eval",
+                    {"--text", "--tokenizer", "--max-docs", "--images", "--labels", "--config", "--limit", "--workspace"},
+                    {"--json"});
+    if (!options.parse(args))
         return kBadInput;
-    std::string text;
+    if (options.positional().size() > 1) {
+        options.fail("one MODEL only");
+        return kBadInput;
+    }
+    const bool images = options.has("--images") || options.has("--labels");
+    if (options.positional().empty() || (images ? !options.has("--images") || !options.has("--labels") : !options.has("--text"))) {
+        std::cerr << usageOf("eval");
+        return kBadInput;
+    }
+    const auto maxDocuments = options.count("--max-docs", -1, 1);
+    const auto limit = options.count("--limit", -1, 1);
+    if (!maxDocuments || !limit)
+        return kBadInput;
+    EvaluationRequest request;
+    request.text = options.value("--text");
+    request.tokenizer = options.value("--tokenizer");
+    request.maxDocuments = *maxDocuments;
+    request.images = options.value("--images");
+    request.labels = options.value("--labels");
+    request.config = options.value("--config");
+    request.limit = *limit;
+    if (images)
+        request.text.clear();
+
+    const std::string model = options.positional()[0];
+    std::unique_ptr<Checkpoint> checkpoint;
+    std::optional<Workspace> workspace;
     try {
-        text = readTextFile(args->text);
+        checkpoint = openCheckpoint(model);
+        const std::string path = options.has("--workspace") ? options.value("--workspace") : Workspace::defaultPath(model);
+        workspace = Workspace::open(path, {model, modelFingerprint(*checkpoint)});
+        workspace->checkWritable();
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;
     }
-    const auto loaded = loadModel(args->model, args->tokenizer);
-    if (!loaded)
-        return kBadInput;
-
-    PerplexityResult result;
-    if (const auto ended = runInForeground("eval", "documents", cancelOnStopSignals(), [&](const JobContext &job) {
-            result = perplexity(*loaded->model, *loaded->tokenizer, text, args->maxDocuments, job);
-        }))
+    Evaluation result;
+    if (const auto ended = runInForeground("eval", images ? "images" : "documents", cancelOnStopSignals(),
+                                           [&](const JobContext &job) {
+                                               result = evaluate(*checkpoint, request, job, [](const std::string &) {});
+                                           }))
         return *ended;
-    if (result.tokens == 0) {
-        std::cerr << "sculpt-cli eval: " << args->text << " has no document with a token to predict\n";
-        return kBadInput;
+    try {
+        workspace->putEvaluation(result);
+        workspace->save();
+    } catch (const FileError &e) {
+        std::cerr << "sculpt-cli: " << e.what() << "\n";
+        return kFailed;
     }
-    print(result, args->json);
+    print(result, options.has("--json"));
     return kOk;
 }
 

@@ -1,6 +1,7 @@
 #include "foreground_job.h"
 
 #include "commands.h"
+#include "io/error.h"
 #include "progress_bar.h"
 #include "stop_signals.h"
 
@@ -19,6 +20,10 @@ std::optional<int> runInForeground(const std::string &command, const std::string
     } catch (const std::invalid_argument &e) {
         bar.finish();
         std::cerr << "sculpt-cli " << command << ": " << e.what() << "\n";
+        return kBadInput;
+    } catch (const FileError &e) {
+        bar.finish();
+        std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;
     } catch (const Cancelled &) {
         bar.finish();

@@ -80,7 +80,7 @@ private Q_SLOTS:
         QTest::newRow("label out of range") << QStringList{"eval", "MODEL", "--images", "DIR/images", "--labels", "DIR/nine"}
                                             << "label 9 (image 0) is not one of the model's 3 classes";
         QTest::newRow("no images") << QStringList{"eval", "MODEL", "--images", "DIR/empty", "--labels", "DIR/nolabels"}
-                                   << "DIR/empty holds no images";
+                                   << "DIR/empty: holds no images";
         QTest::newRow("no config") << QStringList{"eval", "DIR/bare.safetensors"} + good << "--config";
         QTest::newRow("bad sidecar") << QStringList{"eval", "MODEL", "--config", "DIR/sidecar.json"} + good
                                      << "DIR/sidecar.json: unknown key 'patch_order'";

@@ -97,8 +97,8 @@ private Q_SLOTS:
         sculpt::test::writeFile(dir.filePath("tok8.bin"), truncatedLlama2cTokenizer());
         sculpt::test::writeFile(dir.filePath("tokenizer.json"), R"({"model": {"type": "BPE", "dropout": 1e999}})");
         sculpt::test::writeFile(dir.filePath("sidecar.json"), R"({"image_size": 1e999})");
-        sculpt::test::writeFile(dir.filePath("x"), sculpt::test::idxFile(sculpt::test::kIdxImages, {0, 28, 28}, {}));
-        sculpt::test::writeFile(dir.filePath("y"), sculpt::test::idxFile(sculpt::test::kIdxLabels, {0}, {}));
+        sculpt::test::writeFile(dir.filePath("x"), sculpt::test::idxFile(sculpt::test::kIdxImages, {1, 28, 28}, QByteArray(784, '\0')));
+        sculpt::test::writeFile(dir.filePath("y"), sculpt::test::idxFile(sculpt::test::kIdxLabels, {1}, QByteArray(1, '\0')));
         QCOMPARE(::mkfifo(dir.filePath("fifo").toLocal8Bit().constData(), 0600), 0);
         args.replaceInStrings("MODEL", kModel);
         args.replaceInStrings("TEXT", kText);
