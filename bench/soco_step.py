@@ -10,8 +10,9 @@ sculpt's logits for the first sequence, to check both sides start from the same 
 
 Every projection W is decomposed W = A·diag(σ)·B (SVD in float64, as sculpt does) and runs as
 x·Bᵀ·diag(σ ⊙ g(s))·Aᵀ with g(s) = max(s, 0) and the gradient passed straight through, the
-scores s starting at 1. A step is SoCo's stage 1 (plugins/soco/soco_training.cpp): KL(teacher ‖
-student) averaged over the sequences, teacher log-probabilities computed once beforehand, plus
+scores s starting at 1. A step is SoCo's stage 1 (plugins/soco/soco_training.cpp): the sequences
+as rows of one batch padded at their ends (causal attention keeps padding out of every real
+position's view), KL(teacher ‖ student) averaged over each row's tokens and then over the rows, teacher log-probabilities computed once beforehand, plus
 ratio_weight·(soft ratio − target)² + sparsity_weight·(cost-weighted mean of g); one backward to
 the scores; an Adam step; and the log sculpt's step produces (loss, active components, hard
 ratio). Prints one JSON line: each step's wall time and loss, the logit differences, the threads.
@@ -51,24 +52,30 @@ class ScoredLlama(Llama):
         a, _, b = self.factors[name]
         return F.linear(F.linear(x, b) * self.scales[name], a)
 
-    def attention(self, p, x, mask):
-        t = x.shape[0]
-        q = self.project(x, p + "self_attn.q_proj").view(t, self.heads, self.head_dim).transpose(0, 1)
-        k = self.project(x, p + "self_attn.k_proj").view(t, self.kv_heads, self.head_dim).transpose(0, 1)
-        v = self.project(x, p + "self_attn.v_proj").view(t, self.kv_heads, self.head_dim).transpose(0, 1)
+    def rotate(self, x):  # [B, heads, T, head_dim]
+        t = x.shape[-2]
+        cos, sin = self.cos[:t], self.sin[:t]
+        a, b = x.chunk(2, -1)
+        return torch.cat([a * cos - b * sin, a * sin + b * cos], -1)
+
+    def attention(self, p, x, mask):  # x [B, T, dim]
+        b, t = x.shape[:2]
+        q = self.project(x, p + "self_attn.q_proj").view(b, t, self.heads, self.head_dim).transpose(1, 2)
+        k = self.project(x, p + "self_attn.k_proj").view(b, t, self.kv_heads, self.head_dim).transpose(1, 2)
+        v = self.project(x, p + "self_attn.v_proj").view(b, t, self.kv_heads, self.head_dim).transpose(1, 2)
         q, k = self.rotate(q), self.rotate(k)
         group = self.heads // self.kv_heads
         if group > 1:
-            k = k.repeat_interleave(group, 0)
-            v = v.repeat_interleave(group, 0)
-        scores = (q @ k.transpose(1, 2) / self.head_dim**0.5).masked_fill(mask, float("-inf"))
-        out = (scores.softmax(-1) @ v).transpose(0, 1).reshape(t, self.heads * self.head_dim)
+            k = k.repeat_interleave(group, 1)
+            v = v.repeat_interleave(group, 1)
+        scores = (q @ k.transpose(-1, -2) / self.head_dim**0.5).masked_fill(mask, float("-inf"))
+        out = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, self.heads * self.head_dim)
         return self.project(out, p + "self_attn.o_proj")
 
-    def forward(self, tokens):  # logits [T, vocab]
+    def forward(self, tokens):  # logits [B, T, vocab] for rows [B, T]
         w = self.w
         x = w["model.embed_tokens.weight"][tokens]
-        t = tokens.shape[0]
+        t = tokens.shape[1]
         future = torch.ones(t, t, dtype=torch.bool).triu(1)
         for layer in range(self.layers):
             p = f"model.layers.{layer}."
@@ -89,13 +96,16 @@ def main():
     torch.set_num_threads(threads)
     model = ScoredLlama(folder)
     sequences = read_documents(tokens)
+    lengths = torch.tensor([len(s) for s in sequences])
+    rows = torch.nn.utils.rnn.pad_sequence(sequences, batch_first=True)
+    counted = torch.arange(rows.shape[1])[None, :] < lengths[:, None]
 
     with torch.no_grad():
-        teacher = [model.forward(s).log_softmax(-1) for s in sequences]
-        dense_logits = model.forward(sequences[0])
+        teacher = model.forward(rows).log_softmax(-1)
+        dense_logits = model.forward(sequences[0][None])[0]
         model.decompose()
         model.scales = {n: sigma for n, (_, sigma, _) in model.factors.items()}
-        student_logits = model.forward(sequences[0])
+        student_logits = model.forward(sequences[0][None])[0]
     reference = torch.from_numpy(np.load(logits))
 
     names = model.names
@@ -111,8 +121,8 @@ def main():
         gains = [s + (s.clamp_min(0) - s).detach() for s in scores]
         for n, g in zip(names, gains):
             model.scales[n] = model.factors[n][1] * g
-        kl = sum((t.exp() * (t - model.forward(s).log_softmax(-1))).sum(-1).mean() for s, t in zip(sequences, teacher))
-        kl = kl / len(sequences)
+        per_token = (teacher.exp() * (teacher - model.forward(rows).log_softmax(-1))).sum(-1)
+        kl = (torch.where(counted, per_token, 0).sum(1) / lengths).mean()
         ratio = 1 - sum(g.clamp(0, 1).sum() * (m + n) for g, (m, n) in zip(gains, sizes)) / dense
         sparsity = sum(g.sum() * (m + n) for g, (m, n) in zip(gains, sizes)) / dense
         loss = kl + ratio_weight * (ratio - target).square() + sparsity_weight * sparsity

@@ -5,6 +5,8 @@
 #include "data/text.h"
 #include "runtime/tokenizer.h"
 
+#include <algorithm>
+#include <numeric>
 #include <stdexcept>
 
 namespace sculpt {
@@ -95,10 +97,86 @@ torch::Tensor Calibration::taskLoss(const torch::Tensor &logits, const Calibrati
     return torch::nn::functional::cross_entropy(logits, batch.labels);
 }
 
-torch::Tensor distillation(const torch::Tensor &teacherLogProbs, const torch::Tensor &studentLogits)
+torch::Tensor distillation(const torch::Tensor &teacherLogProbs, const torch::Tensor &studentLogits,
+                           const torch::Tensor &documents)
 {
     const torch::Tensor student = studentLogits.log_softmax(-1);
-    return (teacherLogProbs.exp() * (teacherLogProbs - student)).sum(-1).mean();
+    const torch::Tensor kl = (teacherLogProbs.exp() * (teacherLogProbs - student)).sum(-1);
+    if (!documents.defined())
+        return kl.mean();
+    // Gathered, not multiplied by a mask: nothing a padding position computes reaches the loss.
+    const torch::Tensor counted = documents.ge(0).nonzero();
+    const torch::Tensor ids = documents.index({counted.select(1, 0), counted.select(1, 1)});
+    const torch::Tensor values = kl.index({counted.select(1, 0), counted.select(1, 1)});
+    const int64_t count = documents.max().item<int64_t>() + 1;
+    const torch::Tensor sums = torch::zeros({count}, values.options()).index_add(0, ids, values);
+    const torch::Tensor lengths = torch::bincount(ids, {}, count).to(values.scalar_type());
+    const torch::Tensor present = lengths.gt(0);
+    return (sums.masked_select(present) / lengths.masked_select(present)).mean();
+}
+
+StackedBatches::StackedBatches(const std::vector<const CalibrationBatch *> &batches)
+{
+    if (batches.empty())
+        throw std::invalid_argument("no calibration batch to stack");
+    count_ = batches.size();
+    if (!batches.front()->input.tokens.defined()) {
+        std::vector<torch::Tensor> pixels, labels;
+        for (const CalibrationBatch *b : batches) {
+            pixels.push_back(b->input.pixels);
+            if (b->labels.defined())
+                labels.push_back(b->labels);
+        }
+        batch_.input = ModelInput::ofPixels(torch::cat(pixels, 0));
+        if (labels.size() == batches.size())
+            batch_.labels = torch::cat(labels, 0);
+        return;
+    }
+    // First fit, longest first: few rows, little padding, and no row longer than a document the
+    // model already takes.
+    std::vector<size_t> order(batches.size());
+    std::iota(order.begin(), order.end(), 0);
+    const auto length = [&](size_t i) { return batches[i]->input.tokens.size(1); };
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return length(a) > length(b); });
+    columns_ = length(order.front());
+    std::vector<int64_t> filled;
+    places_.resize(batches.size());
+    for (const size_t i : order) {
+        if (batches[i]->input.tokens.size(0) != 1)
+            throw std::invalid_argument("text calibration batches are stacked one document each");
+        size_t row = 0;
+        while (row < filled.size() && filled[row] + length(i) > columns_)
+            ++row;
+        if (row == filled.size())
+            filled.push_back(0);
+        places_[i] = {int64_t(row), filled[row]};
+        filled[row] += length(i);
+    }
+    rows_ = int64_t(filled.size());
+    const torch::Tensor &first = batches.front()->input.tokens;
+    torch::Tensor tokens = torch::zeros({rows_, columns_}, first.options());
+    torch::Tensor documents = torch::full({rows_, columns_}, -1, first.options());
+    for (size_t i = 0; i < batches.size(); ++i) {
+        const int64_t n = length(i);
+        tokens[places_[i].row].narrow(0, places_[i].column, n).copy_(batches[i]->input.tokens[0]);
+        documents[places_[i].row].narrow(0, places_[i].column, n).fill_(int64_t(i));
+    }
+    batch_.input = ModelInput::ofTokens(tokens, documents);
+}
+
+torch::Tensor StackedBatches::stack(const std::vector<torch::Tensor> &outputs) const
+{
+    if (outputs.size() != count_)
+        throw std::invalid_argument("not one output per stacked batch");
+    if (places_.empty())
+        return torch::cat(outputs, 0);
+    std::vector<int64_t> shape = outputs.front().sizes().vec();
+    shape[0] = rows_;
+    shape[1] = columns_;
+    torch::Tensor stacked = torch::zeros(shape, outputs.front().options());
+    for (size_t i = 0; i < outputs.size(); ++i)
+        stacked[places_[i].row].narrow(0, places_[i].column, outputs[i].size(1)).copy_(outputs[i][0]);
+    return stacked;
 }
 
 std::vector<InputStatistics> collectInputStatistics(Model &model, const std::vector<LinearSite> &sites,

@@ -40,8 +40,33 @@ private:
 };
 
 // KL(teacher ‖ student) per prediction — a token of text, an image — averaged, from
-// log-probabilities [..., classes].
-torch::Tensor distillation(const torch::Tensor &teacherLogProbs, const torch::Tensor &studentLogits);
+// log-probabilities [..., classes]. With `documents` [B, T] (text; −1 on padding) each
+// document's tokens are averaged first and every document counts equally, as if each ran
+// alone.
+torch::Tensor distillation(const torch::Tensor &teacherLogProbs, const torch::Tensor &studentLogits,
+                           const torch::Tensor &documents = {});
+
+// Several batches as one, so that a step over them costs one forward and one backward pass:
+// text documents (one per batch, as makeCalibration makes them) packed into rows no longer than
+// the longest of them, each its own document; images and their labels one after the other.
+class StackedBatches {
+public:
+    explicit StackedBatches(const std::vector<const CalibrationBatch *> &batches);
+
+    const CalibrationBatch &batch() const { return batch_; }
+    // The same batches' per-prediction outputs ([1, T, …] for text, [B, …] for images) laid
+    // out as batch() is; padding holds zeros.
+    torch::Tensor stack(const std::vector<torch::Tensor> &outputs) const;
+
+private:
+    CalibrationBatch batch_;
+    struct Place {
+        int64_t row = 0, column = 0;
+    };
+    size_t count_ = 0;
+    std::vector<Place> places_; // text: where each batch's document starts
+    int64_t rows_ = 0, columns_ = 0;
+};
 
 // The batches of `data` for `model`: the last data.count documents of the text (never
 // overlapping the evaluation documents, which come from the start), each at least two tokens;

@@ -149,21 +149,19 @@ public:
         optimizer.zero_grad();
         const std::vector<torch::Tensor> g = gains();
         install(g);
-        double kl = 0;
-        for (size_t b = 0; b < batch.size(); ++b) {
-            // KL(teacher ‖ student) per prediction, averaged over the step's batches.
-            const torch::Tensor loss =
-                distillation(teacher[b], model_.forward(batch[b]->input).logits) / double(batch.size());
-            // The graph of g is shared by every sequence and the ratio terms: keep it.
-            loss.backward({}, /*retain_graph=*/true);
-            kl += loss.item<double>();
-        }
+        // The step's batches in one forward and one backward pass.
+        const StackedBatches stacked(batch);
+        const ModelInput &input = stacked.batch().input;
+        const torch::Tensor loss = distillation(stacked.stack(teacher), model_.forward(input).logits, input.documents);
+        const double kl = loss.item<double>();
         double total = kl;
         if (masks_.empty()) {
             const torch::Tensor pressure = schedule_.ratioWeight * (ratio(g, hardCount) - target_).square() +
                                            schedule_.sparsityWeight * sparsity(g);
-            pressure.backward();
+            (loss + pressure).backward();
             total += pressure.item<double>();
+        } else {
+            loss.backward();
         }
         optimizer.step();
         if (!masks_.empty()) { // the mask is fixed: a kept component stays kept, at a small gain at least
