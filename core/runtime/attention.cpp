@@ -41,7 +41,7 @@ torch::Tensor attend(const torch::Tensor &q, const torch::Tensor &k, const torch
                                                        : torch::matmul(grouped, keys) * scale;
     torch::Tensor out = torch::matmul(scores.softmax(-1), v.reshape({b * kvHeads, s, d})).view({b, heads, t, d});
     if (gate.defined())
-        out = out * gate.view({1, heads, 1, 1});
+        out = out * (gate.dim() == 1 ? gate.view({1, heads, 1, 1}) : gate.view({b, heads, 1, 1}));
     return out.transpose(1, 2).reshape({b, t, heads * d});
 }
 

@@ -22,7 +22,7 @@ AttentionMask documentMask(const torch::Tensor &documents, int64_t kvHeads, int6
 
 // softmax(q·kᵀ·scale + mask)·v for q [B, heads, T, d] and k, v [B, kvHeads, S, d], query heads
 // g·group … (g+1)·group−1 sharing key/value head g. Each head's output is multiplied by
-// gate[h] when the gate is defined. Returns [B, T, heads·d], the heads side by side.
+// gate[h] (or gate[b, h]) when the gate is defined. Returns [B, T, heads·d], the heads side by side.
 torch::Tensor attend(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v, const AttentionMask &mask,
                      double scale, const torch::Tensor &gate);
 

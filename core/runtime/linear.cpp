@@ -1,5 +1,7 @@
 #include "runtime/linear.h"
 
+#include "runtime/adapter.h"
+
 #include <stdexcept>
 
 namespace sculpt {
@@ -60,6 +62,9 @@ std::vector<std::pair<std::string, torch::Tensor>> Linear::parameters(const std:
     for (const auto &[suffix, t] : named)
         if (t->defined())
             all.emplace_back(name + suffix, *t);
+    for (const auto &adapter : adapters_)
+        for (auto &[suffix, t] : adapter->parameters())
+            all.emplace_back(name + "." + suffix, t);
     return all;
 }
 
@@ -67,12 +72,18 @@ torch::Tensor Linear::operator()(const torch::Tensor &x) const
 {
     if (observer_)
         observer_(x);
-    if (!isLowRank())
-        return torch::linear(x, outer_, bias_);
-    torch::Tensor h = torch::linear(x, inner_);
-    if (scale_.defined())
-        h = h * scale_;
-    return torch::linear(h, outer_, bias_);
+    torch::Tensor y;
+    if (!isLowRank()) {
+        y = torch::linear(x, outer_, bias_);
+    } else {
+        torch::Tensor h = torch::linear(x, inner_);
+        if (scale_.defined())
+            h = h * scale_;
+        y = torch::linear(h, outer_, bias_);
+    }
+    for (const auto &adapter : adapters_)
+        y = y + (*adapter)(x);
+    return y;
 }
 
 } // namespace sculpt

@@ -6,12 +6,15 @@
 #include <torch/types.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace sculpt {
+
+class Adapter;
 
 class Linear {
 public:
@@ -22,8 +25,14 @@ public:
     static Linear lowRank(torch::Tensor a, torch::Tensor b, std::optional<torch::Tensor> scale = std::nullopt,
                           std::optional<torch::Tensor> bias = std::nullopt);
 
-    // x [..., in] -> [..., out]
+    // x [..., in] -> [..., out]: the base product plus what each adapter adds.
     torch::Tensor operator()(const torch::Tensor &x) const;
+
+    // Adapters beside the base weight, which they never change: fine-tuning trains them with the
+    // base frozen, and a merge folds them into a new base.
+    void attach(std::shared_ptr<Adapter> adapter) { adapters_.push_back(std::move(adapter)); }
+    void detachAdapters() { adapters_.clear(); }
+    const std::vector<std::shared_ptr<Adapter>> &adapters() const { return adapters_; }
 
     int64_t inFeatures() const;
     int64_t outFeatures() const { return outer_.size(0); }
@@ -39,7 +48,8 @@ public:
     // The bias [out], or an undefined tensor.
     const torch::Tensor &bias() const { return bias_; }
     // The tensors this layer computes with, named as a checkpoint of layer `name` names them:
-    // name.weight, or name.weight_a (A), name.weight_b (B) and name.scale (s); and name.bias.
+    // name.weight, or name.weight_a (A), name.weight_b (B) and name.scale (s); name.bias; and
+    // each adapter's as PEFT names them (name.lora_A.weight).
     std::vector<std::pair<std::string, torch::Tensor>> parameters(const std::string &name) const;
 
     // Calls `observer` with every input x [..., in] before the product: how calibration
@@ -52,6 +62,7 @@ private:
     torch::Tensor inner_; // B when low-rank, else undefined
     torch::Tensor scale_; // s, or undefined
     torch::Tensor bias_;  // b, or undefined
+    std::vector<std::shared_ptr<Adapter>> adapters_;
     std::function<void(const torch::Tensor &)> observer_;
 };
 

@@ -39,9 +39,19 @@ struct AttentionSite {
     std::vector<std::string> inputs; // the q, k and v sites, or the one fused site
     std::string output;              // the site that mixes the heads back
     // Multiplies each head's output before the output projection. Undefined (the default):
-    // every head counts fully, at no cost. Set a [heads] tensor to gate heads; with
-    // requires_grad its gradient is each head's first-order importance.
+    // every head counts fully, at no cost. Set a [heads] tensor to gate heads, or [B, heads]
+    // to gate them per input of a batch; with requires_grad its gradient is each head's
+    // first-order importance.
     torch::Tensor *gate = nullptr;
+};
+
+// Where a block-level adapter sits: beside the block's MLP, reading the residual stream that
+// the MLP's norm reads and adding to the stream what the MLP adds (AdaptFormer's parallel form).
+struct MlpSite {
+    std::string name; // its adapters' tensors are named name.down.weight …
+    int64_t layer = 0;
+    int64_t dim = 0;
+    std::vector<std::shared_ptr<Adapter>> *adapters = nullptr;
 };
 
 // What a forward pass reads: token ids for language models, pixels for vision models.
@@ -100,8 +110,10 @@ public:
     // classifier is the embedding, not a site.
     virtual std::vector<LinearSite> linearSites() = 0;
     virtual std::vector<AttentionSite> attentionSites() = 0;
+    // One per block for families that take block adapters; none by default.
+    virtual std::vector<MlpSite> mlpSites() { return {}; }
     // Every tensor the model computes with, under its checkpoint name (a factored site's as
-    // name.weight_a, name.weight_b): what training updates — mark the ones to train with
+    // name.weight_a, name.weight_b; adapters' beside their sites): what training updates — mark the ones to train with
     // requires_grad_() — and what gradients are taken of.
     virtual std::vector<std::pair<std::string, torch::Tensor>> parameters() = 0;
 

@@ -2,6 +2,7 @@
 
 #include "io/checkpoint.h"
 #include "io/error.h"
+#include "runtime/adapter.h"
 #include "runtime/attention.h"
 #include "runtime/checkpoint_tensors.h"
 #include "runtime/weights.h"
@@ -75,7 +76,7 @@ Vit::Vit(const WeightSource &weights, const VitConfig &config)
         Norm mlpNorm = norm(name(n.mlpNorm));
         Linear mlpIn = weights.linear(name(n.mlpIn), h, d, true, normal);
         Linear mlpOut = weights.linear(name(n.mlpOut), d, h, true, normal);
-        blocks_.push_back(Block{attentionNorm, mlpNorm, std::move(qkv), output, mlpIn, mlpOut, {}});
+        blocks_.push_back(Block{attentionNorm, mlpNorm, std::move(qkv), output, mlpIn, mlpOut, {}, {}});
     }
     if (config.finalNorm)
         finalNorm_ = norm(n.finalNorm);
@@ -145,7 +146,10 @@ ModelOutput Vit::forward(const ModelInput &input, const std::vector<int64_t> &hi
     for (size_t l = 0; l < blocks_.size(); ++l) {
         const Block &block = blocks_[l];
         x = x + attention(block, norm(block.attentionNorm, x));
-        x = x + block.mlpOut(activate(block.mlpIn(norm(block.mlpNorm, x))));
+        torch::Tensor added = block.mlpOut(activate(block.mlpIn(norm(block.mlpNorm, x))));
+        for (const auto &adapter : block.mlpAdapters)
+            added = added + (*adapter)(x);
+        x = x + added;
         if (std::find(hiddenAfter.begin(), hiddenAfter.end(), int64_t(l)) != hiddenAfter.end())
             kept[int64_t(l)] = x;
     }
@@ -201,6 +205,21 @@ std::vector<AttentionSite> Vit::attentionSites()
     return all;
 }
 
+std::vector<MlpSite> Vit::mlpSites()
+{
+    // Named inside the block, beside its own modules: the longest common prefix of the MLP's
+    // two projections up to a dot ("vit.encoder.layer.3." for HF's names), then "adapter".
+    const std::string &in = config_.names.mlpIn, &out = config_.names.mlpOut;
+    size_t common = 0;
+    while (common < in.size() && common < out.size() && in[common] == out[common])
+        ++common;
+    const std::string block = in.substr(0, in.rfind('.', common) + 1);
+    std::vector<MlpSite> all;
+    for (size_t l = 0; l < blocks_.size(); ++l)
+        all.push_back({layerName(block, int64_t(l)) + "adapter", int64_t(l), config_.dim, &blocks_[l].mlpAdapters});
+    return all;
+}
+
 std::vector<std::pair<std::string, const Vit::Norm *>> Vit::norms() const
 {
     std::vector<std::pair<std::string, const Norm *>> all;
@@ -223,6 +242,10 @@ std::vector<std::pair<std::string, torch::Tensor>> Vit::parameters()
     for (const LinearSite &site : linearSites())
         for (auto &named : site.linear->parameters(site.name))
             all.push_back(std::move(named));
+    for (const MlpSite &site : mlpSites())
+        for (const auto &adapter : *site.adapters)
+            for (auto &[suffix, t] : adapter->parameters())
+                all.emplace_back(site.name + "." + suffix, t);
     return all;
 }
 

@@ -7,6 +7,8 @@
 #include "runtime/families/vit/vit_config.h"
 #include "runtime/model.h"
 
+#include <memory>
+
 #include <torch/types.h>
 
 #include <vector>
@@ -38,6 +40,7 @@ public:
     // q, k, v (or the fused qkv), o, fc1 and fc2, and the head.
     std::vector<LinearSite> linearSites() override;
     std::vector<AttentionSite> attentionSites() override;
+    std::vector<MlpSite> mlpSites() override;
     std::vector<std::pair<std::string, torch::Tensor>> parameters() override;
     std::string hfConfigJson() const override;
     std::vector<std::pair<std::string, torch::Tensor>> checkpointTensors(bool factorized) override;
@@ -51,6 +54,7 @@ private:
         std::vector<Linear> qkv; // one fused projection, or q, k and v
         Linear output, mlpIn, mlpOut;
         torch::Tensor headGate; // [heads] or undefined (AttentionSite::gate)
+        std::vector<std::shared_ptr<Adapter>> mlpAdapters;
     };
     torch::Tensor patches(const torch::Tensor &pixels) const; // [B, patches, C·p·p] in config order
     torch::Tensor attention(const Block &block, const torch::Tensor &x) const;

@@ -1,0 +1,65 @@
+#pragma once
+// Small modules trained beside a frozen model, each adding its output to a frozen part's:
+// LoRA beside a linear layer, a bottleneck beside a block's MLP. Held by shared_ptr so that
+// one adapter can serve several positions (Pear shares strong adapters into pruned ones).
+// Torch inside: for runtime, adapt and plugin .cpp files only.
+
+#include <torch/types.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sculpt {
+
+class Adapter {
+public:
+    virtual ~Adapter() = default;
+    virtual std::string kind() const = 0; // "lora", "bottleneck"
+    // What it adds: x [..., in] → [..., out].
+    virtual torch::Tensor operator()(const torch::Tensor &x) const = 0;
+    // Its tensors, named relative to where it sits ("lora_A.weight"): what training updates.
+    virtual std::vector<std::pair<std::string, torch::Tensor>> parameters() const = 0;
+    int64_t parameterCount() const;
+};
+
+// ΔW = (α/r)·B·A with A [r, in] and B [out, r] (Hu et al.; PEFT's names and initialisation:
+// A Kaiming-uniform, B zero, so a new adapter changes nothing until it trains).
+class LoraAdapter : public Adapter {
+public:
+    // A new adapter, A drawn from torch's generator (seed it for reproducible runs).
+    LoraAdapter(int64_t in, int64_t out, int64_t rank, double alpha, torch::Device device);
+    // Trained factors, as a PEFT folder stores them.
+    LoraAdapter(torch::Tensor a, torch::Tensor b, double alpha);
+
+    std::string kind() const override { return "lora"; }
+    torch::Tensor operator()(const torch::Tensor &x) const override;
+    std::vector<std::pair<std::string, torch::Tensor>> parameters() const override;
+
+    int64_t rank() const { return a_.size(0); }
+    double alpha() const { return alpha_; }
+    const torch::Tensor &a() const { return a_; }
+    const torch::Tensor &b() const { return b_; }
+    torch::Tensor delta() const; // (α/r)·B·A [out, in]: what merging adds to the weight
+
+private:
+    torch::Tensor a_, b_;
+    double alpha_;
+};
+
+// AdaptFormer's parallel adapter: scale·up(ReLU(down(x))), down [r, dim] Kaiming-uniform, up
+// [dim, r] zero, both with zero biases.
+class BottleneckAdapter : public Adapter {
+public:
+    BottleneckAdapter(int64_t dim, int64_t width, double scale, torch::Device device);
+
+    std::string kind() const override { return "bottleneck"; }
+    torch::Tensor operator()(const torch::Tensor &x) const override;
+    std::vector<std::pair<std::string, torch::Tensor>> parameters() const override;
+
+private:
+    torch::Tensor downWeight_, downBias_, upWeight_, upBias_;
+    double scale_;
+};
+
+} // namespace sculpt
