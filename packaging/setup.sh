@@ -12,6 +12,7 @@ packages=(
   libopenblas-dev libhdf5-dev libxxhash-dev       # spectra (LAPACK), the workspace, content hashes
   libsentencepiece-dev                           # SentencePiece tokenizers (.model)
   zlib1g-dev                                     # gzip IDX image sets (MNIST, Fashion-MNIST)
+  libpng-dev                                     # PNG images and sheets (OpenCV's digits), read as grey
   dataset-fashion-mnist                          # the Fashion-MNIST images the demo ViT trains on (sculpt-cli zoo)
   fortunes                                       # the English text the demo LLaMA trains on (sculpt-cli zoo)
   python3-numpy                                  # the spectra benchmark's baseline; the runtime tests' numpy reference

@@ -5,7 +5,7 @@ Run by hand when the corpus should change; its output is committed under corpus/
 Inputs fuzzing found are committed there too, and this script neither writes nor removes
 them: found-* (coverage the seeds lack, kept by pick_inputs.py) and finding-* (a fuzzer's
 reproducer of a bug since fixed, see run_fuzzers.sh)."""
-import gzip, io, json, pathlib, struct, zipfile
+import gzip, io, json, pathlib, struct, zipfile, zlib
 
 root = pathlib.Path(__file__).parent / "corpus"
 
@@ -132,6 +132,49 @@ put("idx_labels", "trailing_data", labels + b"\x09")
 put("idx_labels", "huge_count", idx(0x801, [0xFFFFFFFF], b"\x00"))
 put("idx_labels", "images_magic", images)
 put("idx_labels", "gzip_of_garbage", gz(b"\x00\x00\x08\x01" + b"\xff" * 3))
+
+# PNG images, read as grey: every colour type and depth libpng converts, each row filter,
+# Adam7 interlacing, ancillary chunks the reader skips, and the refusals.
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+def png(width, height, depth, colour, rows, interlace=0, before=b"", after=b"", idat_parts=1):
+    """`rows`: the scanlines as stored, each a filter byte then the packed pixels."""
+    data = zlib.compress(b"".join(rows), 9)
+    cut = [len(data) * i // idat_parts for i in range(idat_parts + 1)]
+    out = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, interlace))
+    out += before + b"".join(png_chunk(b"IDAT", data[cut[i]:cut[i + 1]]) for i in range(idat_parts))
+    return out + after + png_chunk(b"IEND", b"")
+
+def adam7(pixels, width, height):
+    """The scanlines of an 8-bit grey image in Adam7's seven passes, filter 0."""
+    rows = []
+    for x0, y0, dx, dy in [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]:
+        if x0 < width:
+            rows += [b"\x00" + bytes(pixels[y * width + x] for x in range(x0, width, dx)) for y in range(y0, height, dy)]
+    return rows
+
+grey = png(4, 5, 8, 0, [bytes([f]) + bytes([10 * f, 20, 30 + f, 255]) for f in range(5)])  # filters 0-4
+put("png", "grey8_filters", grey)
+put("png", "grey1", png(9, 2, 1, 0, [b"\x00\xb0\x80", b"\x00\x4f\x00"]))
+put("png", "grey16", png(2, 2, 16, 0, [b"\x00\xff\xff\x12\xff", b"\x02\x80\x80\x00\x01"]))
+put("png", "rgb8", png(2, 2, 8, 2, [b"\x00\xff\x00\x00\x00\xff\x00", b"\x01\x00\x00\xff\x10\x10\x10"]))
+put("png", "rgba16", png(1, 2, 16, 6, [b"\x00" + bytes(range(8)), b"\x00" + b"\xff" * 8]))
+put("png", "grey_alpha8", png(2, 1, 8, 4, [b"\x00\x64\x00\xc8\xff"]))
+palette = png_chunk(b"PLTE", bytes([0, 0, 0, 255, 255, 255, 0, 255, 0])) + png_chunk(b"tRNS", b"\x00\x80")
+put("png", "palette2_trns", png(4, 1, 2, 3, [b"\x00\x19"], before=palette))
+put("png", "interlaced", png(5, 5, 8, 0, adam7(range(0, 250, 10), 5, 5), interlace=1))
+ancillary = (png_chunk(b"gAMA", struct.pack(">I", 45455)) + png_chunk(b"cHRM", struct.pack(">8I", *[31270, 32900] * 4)) +
+             png_chunk(b"tEXt", b"Comment\x00seed") + png_chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(b"x" * 1000)) +
+             png_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(b"not a profile")))
+put("png", "ancillary_chunks", png(2, 1, 8, 2, [b"\x00\x01\x02\x03\x04\x05\x06"], before=ancillary))
+put("png", "idat_in_three", png(4, 5, 8, 0, [b"\x00" + bytes([y] * 4) for y in range(5)], idat_parts=3))
+put("png", "trailing_data", grey + b"after the end")
+put("png", "truncated", grey[:-20])
+put("png", "no_idat", grey[:33] + png_chunk(b"IEND", b""))
+put("png", "not_png", b"GIF89a\x01\x00\x01\x00")
+put("png", "too_wide", png(20000, 1, 8, 0, [b"\x00" + b"\x00" * 20000]))
+put("png", "claims_too_much", png(16384, 16384, 1, 0, [b"\x00" * 2049] * 4))
 
 # Tokenizers, all three formats through one target: llama2.c's tok*.bin, a SentencePiece
 # model (protobuf, written by hand here) and a byte-level BPE tokenizer.json.
