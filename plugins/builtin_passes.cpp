@@ -2,6 +2,7 @@
 
 #include "asvd/asvd_pass.h"
 #include "fwsvd/fwsvd_pass.h"
+#include "heat/head_strategies.h"
 #include "soco/soco_pass.h"
 #include "svd/svd_pass.h"
 #include "svd_llm/svd_llm_pass.h"
@@ -15,6 +16,7 @@ void registerBuiltinPasses()
     registerPass(makeAsvdPass());
     registerPass(makeSvdLlmPass());
     registerPass(makeSocoPass());
+    registerHeadScoreStrategies();
 }
 
 } // namespace sculpt

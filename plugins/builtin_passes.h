@@ -1,6 +1,7 @@
 #pragma once
-// Registers the passes that ship with Sculpt (svd, fwsvd, asvd, svd-llm, soco) with core's
-// registry. Explicit, so a static link cannot drop a plugin; calling it twice is harmless.
+// Registers the methods that ship with Sculpt with core's registries: the compression passes
+// (svd, fwsvd, asvd, svd-llm, soco) and the head-score strategies (heat).
+// Explicit, so a static link cannot drop a plugin; calling it twice is harmless.
 
 namespace sculpt {
 void registerBuiltinPasses();

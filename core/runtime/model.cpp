@@ -25,6 +25,24 @@ std::vector<LinearSite> blockSites(Model &model)
     return inside;
 }
 
+std::vector<torch::Tensor> headInputRows(const AttentionSite &site, int64_t head)
+{
+    if (head < 0 || head >= site.heads)
+        throw std::invalid_argument("no head " + std::to_string(head) + " in layer " + std::to_string(site.layer));
+    const int64_t d = site.headDim, kv = head / (site.heads / site.kvHeads);
+    const auto span = [d](int64_t first) { return torch::arange(first, first + d, torch::kInt64); };
+    if (site.inputs.size() == 3)
+        return {span(head * d), span(kv * d), span(kv * d)};
+    if (site.fusedHeadsFirst) // only ViTs lay rows out so, and they have a key/value head per head
+        return {torch::arange(head * 3 * d, (head + 1) * 3 * d, torch::kInt64)};
+    return {torch::cat({span(head * d), span((site.heads + kv) * d), span((site.heads + site.kvHeads + kv) * d)})};
+}
+
+torch::Tensor headOutputColumns(const AttentionSite &site, int64_t head)
+{
+    return torch::arange(head * site.headDim, (head + 1) * site.headDim, torch::kInt64);
+}
+
 torch::Tensor VisionModel::pixels(const uint8_t *bytes, size_t size, int64_t count) const
 {
     const ImageFormat &f = imageFormat();

@@ -43,7 +43,15 @@ struct AttentionSite {
     // to gate them per input of a batch; with requires_grad its gradient is each head's
     // first-order importance.
     torch::Tensor *gate = nullptr;
+    // A fused site's rows run head by head (head, q/k/v, dim) rather than as q, k and v blocks.
+    bool fusedHeadsFirst = false;
 };
+
+// The rows of each of site.inputs that compute head h's query, key and value (for k and v,
+// those of the key/value head it reads), in the order of site.inputs: int64 indices.
+std::vector<torch::Tensor> headInputRows(const AttentionSite &site, int64_t head);
+// The columns of site.output that read head h: int64 indices.
+torch::Tensor headOutputColumns(const AttentionSite &site, int64_t head);
 
 // Where a block-level adapter sits: beside the block's MLP, reading the residual stream that
 // the MLP's norm reads and adding to the stream what the MLP adds (AdaptFormer's parallel form).

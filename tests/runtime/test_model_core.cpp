@@ -102,19 +102,19 @@ private Q_SLOTS:
         std::map<std::string, Linear *> sites;
         for (const LinearSite &s : removed->linearSites())
             sites[s.name] = s.linear;
-        const int64_t rows = site.headDim, first = kHead * site.headDim;
-        for (const std::string &name : site.inputs) {
-            Linear &l = *sites.at(name);
+        const std::vector<torch::Tensor> rows = headInputRows(site, kHead);
+        for (size_t i = 0; i < site.inputs.size(); ++i) {
+            Linear &l = *sites.at(site.inputs[i]);
             torch::Tensor w = l.weight().clone();
-            w.narrow(0, first, rows).zero_();
+            w.index_fill_(0, rows[i], 0);
             torch::Tensor b = l.bias().defined() ? l.bias().clone() : torch::Tensor();
             if (b.defined())
-                b.narrow(0, first, rows).zero_();
+                b.index_fill_(0, rows[i], 0);
             l = Linear::dense(w, b.defined() ? std::optional(b) : std::nullopt);
         }
         Linear &o = *sites.at(site.output);
         torch::Tensor w = o.weight().clone();
-        w.narrow(1, first, rows).zero_();
+        w.index_fill_(1, headOutputColumns(site, kHead), 0);
         o = Linear::dense(w, o.bias().defined() ? std::optional(o.bias()) : std::nullopt);
 
         const torch::Tensor off = gated->forward(input(*gated)).logits;

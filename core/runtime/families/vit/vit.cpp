@@ -200,7 +200,8 @@ std::vector<AttentionSite> Vit::attentionSites()
                                               ? std::vector{name(n.qkv)}
                                               : std::vector{name(n.query), name(n.key), name(n.value)};
         all.push_back({int64_t(l), config_.heads, config_.heads, config_.headDim(), std::move(inputs),
-                       name(n.attentionOutput), &blocks_[l].headGate});
+                       name(n.attentionOutput), &blocks_[l].headGate,
+                       blocks_[l].qkv.size() == 1 && config_.qkvLayout == QkvLayout::HeadsThreeDim});
     }
     return all;
 }

@@ -1,0 +1,82 @@
+#include "adapt/adapters.h"
+
+#include "runtime/adapter.h"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+namespace sculpt {
+namespace {
+
+void append(std::vector<torch::Tensor> &out, const Adapter &adapter)
+{
+    for (auto &[name, t] : adapter.parameters())
+        out.push_back(t);
+}
+
+} // namespace
+
+std::vector<torch::Tensor> attachAdapters(Model &model, const AdapterSpec &spec)
+{
+    if (spec.rank < 1)
+        throw std::invalid_argument("an adapter's rank must be at least 1");
+    std::vector<torch::Tensor> added;
+    if (spec.kind == "lora") {
+        for (const LinearSite &site : model.linearSites()) {
+            if (site.layer < 0 || std::find(spec.roles.begin(), spec.roles.end(), site.role) == spec.roles.end())
+                continue;
+            auto lora = std::make_shared<LoraAdapter>(site.linear->inFeatures(), site.linear->outFeatures(), spec.rank,
+                                                      spec.alpha, model.device());
+            append(added, *lora);
+            site.linear->attach(std::move(lora));
+        }
+    } else if (spec.kind == "bottleneck") {
+        for (const MlpSite &site : model.mlpSites()) {
+            auto bottleneck = std::make_shared<BottleneckAdapter>(site.dim, spec.rank, spec.scale, model.device());
+            append(added, *bottleneck);
+            site.adapters->push_back(std::move(bottleneck));
+        }
+    } else {
+        throw std::invalid_argument("unknown adapter '" + spec.kind + "': lora or bottleneck");
+    }
+    if (added.empty())
+        throw std::invalid_argument("the " + model.family() + " model has no site for a " + spec.kind + " adapter");
+    return added;
+}
+
+std::vector<torch::Tensor> adapterTensors(Model &model)
+{
+    // An adapter shared between positions is trained once.
+    std::set<const Adapter *> seen;
+    std::vector<torch::Tensor> all;
+    const auto add = [&](const std::shared_ptr<Adapter> &adapter) {
+        if (seen.insert(adapter.get()).second)
+            append(all, *adapter);
+    };
+    for (const LinearSite &site : model.linearSites())
+        std::for_each(site.linear->adapters().begin(), site.linear->adapters().end(), add);
+    for (const MlpSite &site : model.mlpSites())
+        std::for_each(site.adapters->begin(), site.adapters->end(), add);
+    return all;
+}
+
+std::vector<torch::Tensor> classifierTensors(Model &model)
+{
+    std::vector<torch::Tensor> all;
+    for (const LinearSite &site : model.linearSites())
+        if (site.role == "head")
+            for (auto &[name, t] : site.linear->parameters(site.name))
+                all.push_back(t);
+    return all;
+}
+
+std::vector<torch::Tensor> allTensors(Model &model)
+{
+    std::vector<torch::Tensor> all;
+    for (auto &[name, t] : model.parameters())
+        all.push_back(t);
+    return all;
+}
+
+} // namespace sculpt

@@ -1,0 +1,33 @@
+#pragma once
+// Which tensors a parameter-efficient run trains: new adapters attached to a model, its
+// classifier, or all of it. Torch inside: for adapt and plugin .cpp files only.
+
+#include "runtime/model.h"
+
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+namespace sculpt {
+
+struct AdapterSpec {
+    std::string kind = "lora";                // "lora" or "bottleneck"
+    int64_t rank = 8;                         // LoRA's r, the bottleneck's width
+    double alpha = 16;                        // LoRA's α (scale α/r)
+    std::vector<std::string> roles{"q", "v"}; // the linear sites LoRA adapts, by role
+    double scale = 0.1;                       // the bottleneck's output scale (AdaptFormer's s)
+};
+
+// Attaches new adapters (from torch's generator: seed it first) and returns their tensors.
+// Throws std::invalid_argument for an unknown kind, a model with no site of the roles, or
+// bottlenecks on a family without block sites.
+std::vector<torch::Tensor> attachAdapters(Model &model, const AdapterSpec &spec);
+
+// The tensors of every adapter the model holds, and of its classifier (the "head" sites).
+std::vector<torch::Tensor> adapterTensors(Model &model);
+std::vector<torch::Tensor> classifierTensors(Model &model);
+// Every tensor of the model, adapters included.
+std::vector<torch::Tensor> allTensors(Model &model);
+
+} // namespace sculpt
