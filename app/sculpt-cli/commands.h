@@ -20,5 +20,6 @@ int generate(const std::vector<std::string> &args);
 int eval(const std::vector<std::string> &args);
 int zoo(const std::vector<std::string> &args);        // trains the demo models
 int compress(const std::vector<std::string> &args);   // runs a compression pass
+int heads(const std::vector<std::string> &args);      // scores attention heads for a task
 
 } // namespace sculpt::cli

@@ -23,7 +23,8 @@ int main(int argc, char **argv)
         return sculpt::cli::inspect(args);
     if (command == "spectra")
         return sculpt::cli::spectra(args);
-    if (command == "generate" || command == "eval" || command == "zoo" || command == "compress")
+    if (command == "generate" || command == "eval" || command == "zoo" || command == "compress" ||
+        command == "heads")
         return sculpt::cli::runtimeCommand(command, args);
     std::cerr << "sculpt-cli: unknown command '" << command << "' (try sculpt-cli --help)\n";
     return sculpt::cli::kBadInput;

@@ -31,6 +31,13 @@ constexpr Form kForms[] = {
      "      OUT and recorded in the model's workspace; calibration and evaluation data are text for a language\n"
      "      model, IDX images (+ labels) for a vision model"},
     {"compress", "--list", "every method with its settings"},
+    {"heads",
+     "MODEL --task t1|t2|t3 --strategy weights|activations|gate|magnitude|random [--data DIR]\n"
+     "          [--adapter lora|bottleneck|none] [--rank R] [--epochs E] [--seed S] [--config SIDECAR] [--json]",
+     "every attention head's importance for an image task (HEAT's Taylor scores or a baseline), scored on\n"
+     "      the task's 800 training images after fine-tuning adapters and the classifier on them (default: LoRA\n"
+     "      of rank 8 on q and v, 10 epochs); DIR holds the tasks' data (models/, datasets/; default ../shared\n"
+     "      or $SCULPT_SHARED)"},
 };
 
 constexpr const char *kPaths =

@@ -1,0 +1,97 @@
+// `sculpt-cli heads`: every attention head's importance for an image task by one strategy
+// (HEAT's Taylor scores or a baseline), scored as core/session does — after fine-tuning
+// adapters on the task's training images, as HEAT scores heads with its adapters in place —
+// printed as a layers × heads table.
+
+#include "commands.h"
+#include "foreground_job.h"
+#include "options.h"
+#include "stop_signals.h"
+#include "usage.h"
+
+#include "builtin_passes.h"
+#include "io/error.h"
+#include "io/formats.h"
+#include "session/head_scores.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace sculpt::cli {
+namespace {
+
+void print(const HeadScoreRun &run, bool json)
+{
+    const HeadScores &s = run.scores;
+    if (json) {
+        nlohmann::ordered_json rows = nlohmann::json::array();
+        for (int64_t l = 0; l < s.layers; ++l)
+            rows.push_back(std::vector<double>(s.values.begin() + l * s.heads, s.values.begin() + (l + 1) * s.heads));
+        std::cout << nlohmann::ordered_json{{"strategy", s.strategy},
+                                            {"layers", s.layers},
+                                            {"heads", s.heads},
+                                            {"trainable", run.trainable},
+                                            {"validation_accuracy", run.validationAccuracy},
+                                            {"scores", rows}}
+                         .dump(2)
+                  << "\n";
+        return;
+    }
+    std::printf("head scores (%s); validation accuracy %.2f %% after fine-tuning %lld parameters\nlayer",
+                s.strategy.c_str(), 100 * run.validationAccuracy, (long long)run.trainable);
+    for (int64_t h = 0; h < s.heads; ++h)
+        std::printf("  %10s", ("head " + std::to_string(h)).c_str());
+    for (int64_t l = 0; l < s.layers; ++l) {
+        std::printf("\n%5lld", (long long)l);
+        for (int64_t h = 0; h < s.heads; ++h)
+            std::printf("  %10.4g", s.at(l, h));
+    }
+    std::printf("\n");
+}
+
+} // namespace
+
+int heads(const std::vector<std::string> &args)
+{
+    registerBuiltinPasses();
+    Options options("heads", {"--task", "--data", "--strategy", "--adapter", "--rank", "--epochs", "--seed", "--config"},
+                    {"--json"});
+    if (!options.parse(args))
+        return kBadInput;
+    if (options.positional().size() != 1 || !options.has("--task") || !options.has("--strategy")) {
+        std::cerr << usageOf("heads");
+        return kBadInput;
+    }
+    const auto rank = options.count("--rank", 8, 1), epochs = options.count("--epochs", 10, 0),
+               seed = options.count("--seed", 0, 0);
+    if (!rank || !epochs || !seed)
+        return kBadInput;
+    HeadScoreRequest request;
+    request.task = options.value("--task");
+    const char *shared = std::getenv("SCULPT_SHARED");
+    request.dataRoot = options.value("--data", shared ? shared : "../shared");
+    request.strategy = options.value("--strategy");
+    request.adapter = options.value("--adapter", "lora");
+    request.rank = *rank;
+    request.epochs = int(*epochs);
+    request.seed = uint64_t(*seed);
+    request.config = options.value("--config");
+
+    std::unique_ptr<Checkpoint> checkpoint;
+    try {
+        checkpoint = openCheckpoint(options.positional()[0]);
+    } catch (const FileError &e) {
+        std::cerr << "sculpt-cli: " << e.what() << "\n";
+        return kBadInput;
+    }
+    HeadScoreRun run;
+    if (const auto ended = runInForeground("heads", "steps", cancelOnStopSignals(),
+                                           [&](const JobContext &job) { run = scoreHeads(*checkpoint, request, job); }))
+        return *ended;
+    print(run, options.has("--json"));
+    return kOk;
+}
+
+} // namespace sculpt::cli
