@@ -21,5 +21,6 @@ int eval(const std::vector<std::string> &args);
 int zoo(const std::vector<std::string> &args);        // trains the demo models
 int compress(const std::vector<std::string> &args);   // runs a compression pass
 int heads(const std::vector<std::string> &args);      // scores attention heads for a task
+int heat(const std::vector<std::string> &args);       // scores, masks and fine-tunes on (HEAT)
 
 } // namespace sculpt::cli

@@ -1,7 +1,8 @@
 // `sculpt-cli heads`: every attention head's importance for an image task by one strategy
 // (HEAT's Taylor scores or a baseline), scored as core/session does — after fine-tuning
 // adapters on the task's training images, as HEAT scores heads with its adapters in place —
-// printed as a layers × heads table.
+// printed as a layers × heads table. `sculpt-cli heat` goes on as HEAT does: masks the
+// lowest-scored fraction of heads, fine-tunes on with them masked and measures on the test set.
 
 #include "commands.h"
 #include "foreground_job.h"
@@ -22,21 +23,28 @@
 namespace sculpt::cli {
 namespace {
 
-void print(const HeadScoreRun &run, bool json)
+void print(const HeadScoreRun &run, bool masked, bool json)
 {
     const HeadScores &s = run.scores;
     if (json) {
         nlohmann::ordered_json rows = nlohmann::json::array();
         for (int64_t l = 0; l < s.layers; ++l)
             rows.push_back(std::vector<double>(s.values.begin() + l * s.heads, s.values.begin() + (l + 1) * s.heads));
-        std::cout << nlohmann::ordered_json{{"strategy", s.strategy},
+        nlohmann::ordered_json out{{"strategy", s.strategy},
                                             {"layers", s.layers},
                                             {"heads", s.heads},
                                             {"trainable", run.trainable},
                                             {"validation_accuracy", run.validationAccuracy},
-                                            {"scores", rows}}
-                         .dump(2)
-                  << "\n";
+                                            {"scores", rows}};
+        if (masked) {
+            nlohmann::ordered_json heads = nlohmann::json::array();
+            for (const auto &[layer, head] : run.masked)
+                heads.push_back({layer, head});
+            out["masked"] = heads;
+            out["masked_validation_accuracy"] = run.maskedValidationAccuracy;
+            out["test_accuracy"] = run.testAccuracy;
+        }
+        std::cout << out.dump(2) << "\n";
         return;
     }
     std::printf("head scores (%s); validation accuracy %.2f %% after fine-tuning %lld parameters\nlayer",
@@ -49,24 +57,33 @@ void print(const HeadScoreRun &run, bool json)
             std::printf("  %10.4g", s.at(l, h));
     }
     std::printf("\n");
+    if (!masked)
+        return;
+    std::printf("masked %zu heads:", run.masked.size());
+    for (const auto &[layer, head] : run.masked)
+        std::printf(" %lld.%lld", (long long)layer, (long long)head);
+    std::printf("\nvalidation accuracy with them masked, after fine-tuning on: %.2f %%\ntest accuracy: %.2f %%\n",
+                100 * run.maskedValidationAccuracy, 100 * run.testAccuracy);
 }
 
-} // namespace
-
-int heads(const std::vector<std::string> &args)
+int run(const std::string &command, const std::vector<std::string> &args)
 {
     registerBuiltinPasses();
-    Options options("heads", {"--task", "--data", "--strategy", "--adapter", "--rank", "--epochs", "--seed", "--config"},
-                    {"--json"});
+    const bool heat = command == "heat";
+    Options options(command,
+                    {"--task", "--data", "--strategy", "--adapter", "--rank", "--epochs", "--seed", "--config", "--lr", "--mask"},
+                    {"--json", "--per-layer"});
     if (!options.parse(args))
         return kBadInput;
-    if (options.positional().size() != 1 || !options.has("--task") || !options.has("--strategy")) {
-        std::cerr << usageOf("heads");
+    if (options.positional().size() != 1 || !options.has("--task") || !options.has("--strategy") ||
+        heat != options.has("--mask") || (!heat && options.has("--per-layer"))) {
+        std::cerr << usageOf(command);
         return kBadInput;
     }
     const auto rank = options.count("--rank", 8, 1), epochs = options.count("--epochs", 10, 0),
                seed = options.count("--seed", 0, 0);
-    if (!rank || !epochs || !seed)
+    const auto rate = options.number("--lr", 1e-2, 1e-8, 10), mask = options.number("--mask", -1, heat ? 0 : -1, 1);
+    if (!rank || !epochs || !seed || !rate || !mask)
         return kBadInput;
     HeadScoreRequest request;
     request.task = options.value("--task");
@@ -78,6 +95,9 @@ int heads(const std::vector<std::string> &args)
     request.epochs = int(*epochs);
     request.seed = uint64_t(*seed);
     request.config = options.value("--config");
+    request.learningRate = *rate;
+    request.mask = *mask;
+    request.perLayer = options.has("--per-layer");
 
     std::unique_ptr<Checkpoint> checkpoint;
     try {
@@ -86,12 +106,17 @@ int heads(const std::vector<std::string> &args)
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;
     }
-    HeadScoreRun run;
-    if (const auto ended = runInForeground("heads", "steps", cancelOnStopSignals(),
-                                           [&](const JobContext &job) { run = scoreHeads(*checkpoint, request, job); }))
+    HeadScoreRun result;
+    if (const auto ended = runInForeground(command, "steps", cancelOnStopSignals(),
+                                           [&](const JobContext &job) { result = scoreHeads(*checkpoint, request, job); }))
         return *ended;
-    print(run, options.has("--json"));
+    print(result, heat, options.has("--json"));
     return kOk;
 }
+
+} // namespace
+
+int heads(const std::vector<std::string> &args) { return run("heads", args); }
+int heat(const std::vector<std::string> &args) { return run("heat", args); }
 
 } // namespace sculpt::cli

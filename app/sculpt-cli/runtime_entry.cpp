@@ -23,6 +23,8 @@ extern "C" __attribute__((visibility("default"))) int sculpt_runtime_command(con
             return sculpt::cli::compress(args);
         if (name == "heads")
             return sculpt::cli::heads(args);
+        if (name == "heat")
+            return sculpt::cli::heat(args);
     } catch (const std::exception &e) {
         std::cerr << "sculpt-cli " << name << ": " << e.what() << "\n";
         return sculpt::cli::kFailed;

@@ -33,11 +33,16 @@ constexpr Form kForms[] = {
     {"compress", "--list", "every method with its settings"},
     {"heads",
      "MODEL --task t1|t2|t3 --strategy weights|activations|gate|magnitude|random [--data DIR]\n"
-     "          [--adapter lora|bottleneck|none] [--rank R] [--epochs E] [--seed S] [--config SIDECAR] [--json]",
+     "          [--adapter lora|bottleneck|none] [--rank R] [--epochs E] [--lr RATE] [--seed S] [--config SIDECAR] [--json]",
      "every attention head's importance for an image task (HEAT's Taylor scores or a baseline), scored on\n"
      "      the task's 800 training images after fine-tuning adapters and the classifier on them (default: LoRA\n"
      "      of rank 8 on q and v, 10 epochs); DIR holds the tasks' data (models/, datasets/; default ../shared\n"
      "      or $SCULPT_SHARED)"},
+    {"heat",
+     "MODEL --task T --strategy S --mask P [--per-layer] [--data DIR] [--adapter lora|bottleneck|none]\n"
+     "          [--rank R] [--epochs E] [--lr RATE] [--seed S] [--config SIDECAR] [--json]",
+     "HEAT: score the heads as `heads` does, mask the fraction P with the lowest scores (across the model,\n"
+     "      or within each layer), fine-tune on with them masked, and report validation and test accuracy"},
 };
 
 constexpr const char *kPaths =

@@ -31,7 +31,9 @@ LabelledImages labelledImages(const VisionModel &model, const IdxImages &images,
 struct FineTuneOptions {
     int epochs = 10;
     int64_t batch = 32;
-    double learningRate = 1e-3; // AdamW's peak, warm-up then cosine decay
+    // AdamW's peak, warm-up then cosine decay; for adapters and a classifier (full fine-tuning
+    // wants less).
+    double learningRate = 1e-2;
     double weightDecay = 1e-4;
     uint64_t seed = 0;          // the order images are visited in
 };

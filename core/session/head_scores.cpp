@@ -40,21 +40,32 @@ HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &re
 
     HeadScoreRun run;
     torch::manual_seed(request.seed);
-    if (request.adapter != "none" && request.epochs > 0) {
+    std::vector<torch::Tensor> trainable;
+    FineTuneOptions options;
+    options.epochs = request.epochs;
+    options.seed = request.seed;
+    options.learningRate = request.learningRate;
+    const bool tunes = request.adapter != "none" && request.epochs > 0;
+    if (tunes) {
         AdapterSpec spec;
         spec.kind = request.adapter;
         spec.rank = request.rank;
-        std::vector<torch::Tensor> trainable = attachAdapters(*model, spec);
+        trainable = attachAdapters(*model, spec);
         for (const torch::Tensor &t : classifierTensors(*model))
             trainable.push_back(t);
         run.trainable = elementCount(trainable);
-        FineTuneOptions options;
-        options.epochs = request.epochs;
-        options.seed = request.seed;
         fineTune(vision, trainable, train, validate, options, {}, job);
     }
     run.validationAccuracy = accuracyOf(vision, validate);
     run.scores = strategy->score(*model, train, request.seed, job);
+    if (request.mask < 0)
+        return run;
+    run.masked = headsToMask(run.scores, request.mask, request.perLayer);
+    maskHeads(*model, run.masked);
+    if (tunes)
+        fineTune(vision, trainable, train, validate, options, {}, job);
+    run.maskedValidationAccuracy = accuracyOf(vision, validate);
+    run.testAccuracy = accuracyOf(vision, labelledImages(vision, task.test, task.testLabels));
     return run;
 }
 

@@ -8,6 +8,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+
 using namespace sculpt::test;
 
 namespace {
@@ -69,11 +71,48 @@ private Q_SLOTS:
         QCOMPARE(run.err.count('\n'), 1);
     }
 
+    // HEAT on t3: a quarter of the 16 heads masked, then fine-tuned on and measured.
+    void heatMasksAndMeasures()
+    {
+        const CliRun run = runCli({"heat", kVit, "--task", "t3", "--strategy", "gate", "--mask", "0.25", "--epochs", "1",
+                                   "--json"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject o = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(o["masked"].toArray().size(), 4);
+        QVERIFY2(o["test_accuracy"].toDouble() > 0.7, run.out.constData());
+        const CliRun perLayer = runCli({"heat", kVit, "--task", "t3", "--strategy", "magnitude", "--mask", "0.5",
+                                        "--per-layer", "--epochs", "0", "--json"});
+        QVERIFY2(perLayer.exitCode == 0, perLayer.err.constData());
+        const QJsonArray masked = QJsonDocument::fromJson(perLayer.out).object()["masked"].toArray();
+        QCOMPARE(masked.size(), 8);
+        for (int layer = 0; layer < 4; ++layer) // two of each layer's four
+            QCOMPARE(std::count_if(masked.begin(), masked.end(),
+                                   [&](const QJsonValue &v) { return v.toArray()[0].toInt() == layer; }),
+                     2);
+    }
+
+    void heatRefusesABadMask_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("none") << QStringList{};
+        QTest::newRow("above 1") << QStringList{"--mask", "1.5"};
+        QTest::newRow("negative") << QStringList{"--mask", "-0.1"};
+    }
+    void heatRefusesABadMask()
+    {
+        QFETCH(QStringList, args);
+        const CliRun run = runCli(QStringList{"heat", kVit, "--task", "t3", "--strategy", "gate"} + args);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(!run.err.isEmpty());
+    }
+
     void answersHelp()
     {
-        const CliRun run = runCli({"heads", "--help"});
-        QCOMPARE(run.exitCode, 0);
-        QVERIFY(run.out.contains("--strategy"));
+        for (const char *command : {"heads", "heat"}) {
+            const CliRun run = runCli({command, "--help"});
+            QCOMPARE(run.exitCode, 0);
+            QVERIFY(run.out.contains("--strategy"));
+        }
     }
 };
 
