@@ -22,5 +22,6 @@ int zoo(const std::vector<std::string> &args);        // trains the demo models
 int compress(const std::vector<std::string> &args);   // runs a compression pass
 int heads(const std::vector<std::string> &args);      // scores attention heads for a task
 int heat(const std::vector<std::string> &args);       // scores, masks and fine-tunes on (HEAT)
+int adapt(const std::vector<std::string> &args);      // fine-tunes on an image task
 
 } // namespace sculpt::cli

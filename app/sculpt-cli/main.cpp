@@ -24,7 +24,8 @@ int main(int argc, char **argv)
     if (command == "spectra")
         return sculpt::cli::spectra(args);
     if (command == "generate" || command == "eval" || command == "zoo" || command == "compress" ||
-        command == "heads" || command == "heat")
+        command == "heads" || command == "heat" ||
+        command == "adapt")
         return sculpt::cli::runtimeCommand(command, args);
     std::cerr << "sculpt-cli: unknown command '" << command << "' (try sculpt-cli --help)\n";
     return sculpt::cli::kBadInput;

@@ -25,6 +25,8 @@ extern "C" __attribute__((visibility("default"))) int sculpt_runtime_command(con
             return sculpt::cli::heads(args);
         if (name == "heat")
             return sculpt::cli::heat(args);
+        if (name == "adapt")
+            return sculpt::cli::adapt(args);
     } catch (const std::exception &e) {
         std::cerr << "sculpt-cli " << name << ": " << e.what() << "\n";
         return sculpt::cli::kFailed;

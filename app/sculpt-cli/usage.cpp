@@ -31,6 +31,12 @@ constexpr Form kForms[] = {
      "      OUT and recorded in the model's workspace; calibration and evaluation data are text for a language\n"
      "      model, IDX images (+ labels) for a vision model"},
     {"compress", "--list", "every method with its settings"},
+    {"adapt",
+     "MODEL --task t1|t2|t3 [--method linear|full|lora|bottleneck] [--rank R] [--epochs E] [--lr RATE]\n"
+     "          [--seed S] [--data DIR] [--config SIDECAR] [--json]",
+     "fine-tune a ViT on an image task's 800 training images (linear probe, full fine-tuning, LoRA on q and v,\n"
+     "      or bottleneck adapters beside each MLP; adapters train with the classifier), with each epoch's\n"
+     "      validation accuracy and the test accuracy"},
     {"heads",
      "MODEL --task t1|t2|t3 --strategy weights|activations|gate|magnitude|random [--data DIR]\n"
      "          [--adapter lora|bottleneck|none] [--rank R] [--epochs E] [--lr RATE] [--seed S] [--config SIDECAR] [--json]",

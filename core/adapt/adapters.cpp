@@ -80,3 +80,27 @@ std::vector<torch::Tensor> allTensors(Model &model)
 }
 
 } // namespace sculpt
+
+namespace sculpt {
+
+std::vector<torch::Tensor> prepareFineTuning(Model &model, const std::string &method, int64_t rank)
+{
+    if (method == "none")
+        return {};
+    if (method == "full")
+        return allTensors(model);
+    std::vector<torch::Tensor> trainable;
+    if (method == "lora" || method == "bottleneck") {
+        AdapterSpec spec;
+        spec.kind = method;
+        spec.rank = rank;
+        trainable = attachAdapters(model, spec);
+    } else if (method != "linear") {
+        throw std::invalid_argument("unknown fine-tuning method '" + method + "': linear, full, lora, bottleneck or none");
+    }
+    for (const torch::Tensor &t : classifierTensors(model))
+        trainable.push_back(t);
+    return trainable;
+}
+
+} // namespace sculpt

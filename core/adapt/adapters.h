@@ -30,4 +30,9 @@ std::vector<torch::Tensor> classifierTensors(Model &model);
 // Every tensor of the model, adapters included.
 std::vector<torch::Tensor> allTensors(Model &model);
 
+// What a fine-tuning `method` trains, attaching adapters where it needs them: "linear" (the
+// classifier: a linear probe), "full" (everything), "lora" or "bottleneck" (new adapters of
+// `rank` and the classifier), "none" (nothing). Throws std::invalid_argument for another name.
+std::vector<torch::Tensor> prepareFineTuning(Model &model, const std::string &method, int64_t rank);
+
 } // namespace sculpt

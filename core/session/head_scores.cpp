@@ -3,8 +3,7 @@
 #include "adapt/adapters.h"
 #include "adapt/fine_tune.h"
 #include "adapt/head_scoring.h"
-#include "data/image_task.h"
-#include "runtime/model_family.h"
+#include "session/task_model.h"
 
 #include <torch/torch.h>
 
@@ -31,41 +30,29 @@ HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &re
     }
     if (request.adapter != "lora" && request.adapter != "bottleneck" && request.adapter != "none")
         throw std::invalid_argument("unknown adapter '" + request.adapter + "': lora, bottleneck or none");
-    const ImageTask task = loadTask(request.task, request.dataRoot); // before the model: a missing file fails fast
-    const std::unique_ptr<Model> model =
-        loadModel(checkpoint, ModelKind::Vision, torch::kCPU, ModelOptions{request.config});
-    auto &vision = static_cast<VisionModel &>(*model);
-    const LabelledImages train = labelledImages(vision, task.train, task.trainLabels);
-    const LabelledImages validate = labelledImages(vision, task.validate, task.validateLabels);
+    TaskModel t = openTaskModel(checkpoint, request.task, request.dataRoot, request.config);
 
     HeadScoreRun run;
     torch::manual_seed(request.seed);
-    std::vector<torch::Tensor> trainable;
     FineTuneOptions options;
     options.epochs = request.epochs;
     options.seed = request.seed;
     options.learningRate = request.learningRate;
-    const bool tunes = request.adapter != "none" && request.epochs > 0;
-    if (tunes) {
-        AdapterSpec spec;
-        spec.kind = request.adapter;
-        spec.rank = request.rank;
-        trainable = attachAdapters(*model, spec);
-        for (const torch::Tensor &t : classifierTensors(*model))
-            trainable.push_back(t);
-        run.trainable = elementCount(trainable);
-        fineTune(vision, trainable, train, validate, options, {}, job);
-    }
-    run.validationAccuracy = accuracyOf(vision, validate);
-    run.scores = strategy->score(*model, train, request.seed, job);
+    const std::vector<torch::Tensor> trainable =
+        prepareFineTuning(*t.model, request.epochs > 0 ? request.adapter : "none", request.rank);
+    run.trainable = elementCount(trainable);
+    if (!trainable.empty())
+        fineTune(t.vision(), trainable, t.train, t.validate, options, {}, job);
+    run.validationAccuracy = accuracyOf(t.vision(), t.validate);
+    run.scores = strategy->score(*t.model, t.train, request.seed, job);
     if (request.mask < 0)
         return run;
     run.masked = headsToMask(run.scores, request.mask, request.perLayer);
-    maskHeads(*model, run.masked);
-    if (tunes)
-        fineTune(vision, trainable, train, validate, options, {}, job);
-    run.maskedValidationAccuracy = accuracyOf(vision, validate);
-    run.testAccuracy = accuracyOf(vision, labelledImages(vision, task.test, task.testLabels));
+    maskHeads(*t.model, run.masked);
+    if (!trainable.empty())
+        fineTune(t.vision(), trainable, t.train, t.validate, options, {}, job);
+    run.maskedValidationAccuracy = accuracyOf(t.vision(), t.validate);
+    run.testAccuracy = accuracyOf(t.vision(), t.test());
     return run;
 }
 

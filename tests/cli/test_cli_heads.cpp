@@ -1,6 +1,6 @@
-// `sculpt-cli heads` on the bundled fashion-vit and task t3 (Debian's Fashion-MNIST, always
-// installed): a layers × heads table of scores, the strategies by name, bad requests refused
-// with one line and exit 2.
+// `sculpt-cli heads`, `heat` and `adapt` on the bundled fashion-vit and task t3 (Debian's
+// Fashion-MNIST, always installed): a layers × heads table of scores, the strategies by name,
+// masking, each fine-tuning method; bad requests refused with one line and exit 2.
 
 #include "cli_runner.h"
 
@@ -106,12 +106,44 @@ private Q_SLOTS:
         QVERIFY(!run.err.isEmpty());
     }
 
+    // Each method trains what it says: the classifier alone is 64·10 + 10 numbers.
+    void adaptTrainsEachMethod_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<int>("low");
+        QTest::addColumn<int>("high");
+        QTest::newRow("linear") << "linear" << 650 << 650;
+        QTest::newRow("lora") << "lora" << 651 << 20000;
+        QTest::newRow("bottleneck") << "bottleneck" << 651 << 20000;
+        QTest::newRow("full") << "full" << 100000 << 1000000;
+    }
+    void adaptTrainsEachMethod()
+    {
+        QFETCH(QString, method);
+        QFETCH(int, low);
+        QFETCH(int, high);
+        const CliRun run = runCli({"adapt", kVit, "--task", "t3", "--method", method, "--epochs", "1", "--lr",
+                                   method == "full" ? "1e-4" : "1e-2", "--json"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject o = QJsonDocument::fromJson(run.out).object();
+        QVERIFY2(o["trainable"].toInt() >= low && o["trainable"].toInt() <= high, run.out.constData());
+        QCOMPARE(o["epochs"].toArray().size(), 1);
+        QVERIFY2(o["test_accuracy"].toDouble() > 0.7, run.out.constData());
+    }
+
+    void adaptRefusesAnUnknownMethod()
+    {
+        const CliRun run = runCli({"adapt", kVit, "--task", "t3", "--method", "prefix"});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(QString(run.err).contains("unknown fine-tuning method 'prefix'"), run.err.constData());
+    }
+
     void answersHelp()
     {
-        for (const char *command : {"heads", "heat"}) {
+        for (const char *command : {"heads", "heat", "adapt"}) {
             const CliRun run = runCli({command, "--help"});
             QCOMPARE(run.exitCode, 0);
-            QVERIFY(run.out.contains("--strategy"));
+            QVERIFY(run.out.contains("--task"));
         }
     }
 };

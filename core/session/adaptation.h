@@ -1,0 +1,43 @@
+#pragma once
+// Adapt, as `sculpt-cli adapt` runs it: a vision model fine-tuned on an image task by one method
+// (linear probe, full fine-tuning, LoRA, bottleneck adapters) and measured on the task's test
+// images. Torch-free.
+
+#include "job/job.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace sculpt {
+
+class Checkpoint;
+
+struct AdaptRequest {
+    std::string task, dataRoot; // as HeadScoreRequest's
+    std::string method = "lora"; // linear, full, lora, bottleneck
+    int64_t rank = 8;
+    int epochs = 10;
+    double learningRate = 1e-2; // full fine-tuning wants less (1e-4)
+    uint64_t seed = 0;
+    std::string config;
+};
+
+struct AdaptEpoch {
+    int epoch = 0, epochs = 0;
+    double trainLoss = 0, validationAccuracy = 0;
+};
+
+struct AdaptRun {
+    std::vector<AdaptEpoch> epochs;
+    int64_t trainable = 0;
+    double testAccuracy = 0;
+};
+
+// Throws FileError for a file it cannot use, std::invalid_argument for an unknown method or a
+// model that is not a vision model, Cancelled on request. `onEpoch` runs on the job's thread.
+AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const JobContext &job,
+               const std::function<void(const AdaptEpoch &)> &onEpoch = {});
+
+} // namespace sculpt

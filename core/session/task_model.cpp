@@ -1,0 +1,18 @@
+#include "session/task_model.h"
+
+#include "runtime/model_family.h"
+
+namespace sculpt {
+
+TaskModel openTaskModel(const Checkpoint &checkpoint, const std::string &task, const std::string &dataRoot,
+                        const std::string &config)
+{
+    TaskModel t;
+    t.task = loadTask(task, dataRoot);
+    t.model = loadModel(checkpoint, ModelKind::Vision, torch::kCPU, ModelOptions{config});
+    t.train = labelledImages(t.vision(), t.task.train, t.task.trainLabels);
+    t.validate = labelledImages(t.vision(), t.task.validate, t.task.validateLabels);
+    return t;
+}
+
+} // namespace sculpt
