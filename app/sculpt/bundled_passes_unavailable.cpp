@@ -5,5 +5,6 @@
 namespace sculpt {
 
 std::vector<const CompressionPass *> compressionPasses() { return {}; }
+std::vector<std::string> bundledHeadScoreStrategies() { return {}; }
 
 } // namespace sculpt

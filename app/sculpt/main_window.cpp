@@ -3,6 +3,8 @@
 #include "analysis/content_hash.h"
 #include "background_job.h"
 #include "compression_controller.h"
+#include "head_score_controller.h"
+#include "head_score_map.h"
 #include "compression_view.h"
 #include "esd_plot.h"
 #include "evaluate_dialog.h"
@@ -99,10 +101,11 @@ QString droppedPath(const QMimeData *mime)
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), tree_(new ModelTree), filter_(new FilterBox), plot_(new SpectrumPlot),
       esd_(new EsdPlot), overview_(new LayerOverview), compressionView_(new CompressionView),
-      sideBySideView_(new SideBySideView), views_(new QTabWidget),
+      sideBySideView_(new SideBySideView), headScoreMap_(new HeadScoreMap), views_(new QTabWidget),
       splitter_(new QSplitter), jobs_(new JobsPanel), evaluations_(new EvaluationTable),
       evaluationsDock_(new QDockWidget(tr("Evaluations"))),
       compression_(new CompressionController(compressionView_, jobs_, this)),
+      headScores_(new HeadScoreController(headScoreMap_, jobs_, this)),
       sideBySide_(new SideBySideController(sideBySideView_, compression_, jobs_, this)), summary_(new QLabel),
       workspaceFolder_(qEnvironmentVariable("SCULPT_WORKSPACE_DIR"))
 {
@@ -125,6 +128,8 @@ MainWindow::MainWindow(QWidget *parent)
     views_->addTab(sideBySideView_, tr("Side by side"));
     views_->setTabToolTip(4, tr("The original and the chosen pass's compressed model: sizes, perplexity, ranks and "
                                 "generations"));
+    views_->addTab(headScoreMap_, tr("Heads"));
+    views_->setTabToolTip(5, tr("Every attention head's importance for an image task, and the heads a mask removes"));
     splitter_->addWidget(browser);
     splitter_->addWidget(views_);
     splitter_->setStretchFactor(0, 1);
@@ -167,6 +172,15 @@ MainWindow::MainWindow(QWidget *parent)
             [this] { views_->setCurrentWidget(sideBySideView_); });
     // The spectrum plot shows what the chosen pass did to the selected matrix.
     connect(compression_, &CompressionController::currentPassChanged, this, &MainWindow::showSelection);
+    connect(headScores_, &HeadScoreController::scored, this, [this] { views_->setCurrentWidget(headScoreMap_); });
+    connect(headScoreMap_, &HeadScoreMap::headClicked, this, [this](int64_t layer, int64_t head) {
+        // The tree lists tensors by block: filter it to the head's block.
+        filter_->setText(QStringLiteral("layer.%1.").arg(layer));
+        statusBar()->showMessage(tr("layer %1, head %2: its q, k, v rows and o columns are in the tensors shown")
+                                     .arg(layer)
+                                     .arg(head),
+                                 5000);
+    });
     connect(compression_, &CompressionController::started, this, [this](BackgroundJob *job) {
         views_->setCurrentWidget(compressionView_);
         statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
@@ -223,6 +237,7 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
                                          &MainWindow::askEvaluation);
     evaluateAction_->setStatusTip(canEvaluate() ? tr("Perplexity on a text, or accuracy on an image set, kept in the workspace")
                                                 : tr("This build cannot run models (configured without LibTorch)"));
+    analyse->addAction(headScores_->scoreAction());
     analyse->addSeparator();
     // Esc does the same inside the Jobs panel; Ctrl+. works from anywhere in the window.
     analyse->addAction(tr("C&ancel job"), QKeySequence(tr("Ctrl+.")), jobs_, &JobsPanel::cancelSelected)
@@ -427,6 +442,7 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
     overview_->showModel(model_->inventory);
     compression_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), runnableKind(checkpoint),
                            workspacePath(currentPath_));
+    headScores_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), runnableKind(checkpoint));
     if (const auto pattern = FilterBox::patternFor(filter_->text()))
         tree_->setFilter(*pattern);
     showSelection();

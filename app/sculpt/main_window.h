@@ -25,6 +25,8 @@ class CompressionView;
 class EsdPlot;
 class EvaluationTable;
 class FilterBox;
+class HeadScoreController;
+class HeadScoreMap;
 class JobsPanel;
 class LayerOverview;
 class SideBySideController;
@@ -86,6 +88,8 @@ public:
     CompressionView *compressionView() const { return compressionView_; }
     CompressionController *compression() const { return compression_; } // Compress ▸
     SideBySideView *sideBySideView() const { return sideBySideView_; }
+    HeadScoreMap *headScoreMap() const { return headScoreMap_; }
+    HeadScoreController *headScores() const { return headScores_; }
     SideBySideController *sideBySide() const { return sideBySide_; }
     JobsPanel *jobsPanel() const { return jobs_; }
     EvaluationTable *evaluations() const { return evaluations_; }
@@ -145,12 +149,14 @@ private:
     LayerOverview *overview_;
     CompressionView *compressionView_;
     SideBySideView *sideBySideView_;
+    HeadScoreMap *headScoreMap_;
     QTabWidget *views_;
     QSplitter *splitter_;
     JobsPanel *jobs_;
     EvaluationTable *evaluations_;
     QDockWidget *evaluationsDock_;
     CompressionController *compression_;
+    HeadScoreController *headScores_;
     SideBySideController *sideBySide_;
     QLabel *summary_;
     QAction *spectraAction_ = nullptr;
