@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <map>
 #include <stdexcept>
 
@@ -95,13 +96,6 @@ public:
     }
 };
 
-// The tensors a head is made of: its q, k, v rows (and biases) and its o columns.
-struct HeadTensors {
-    std::vector<std::pair<Linear *, torch::Tensor>> inputs; // each input site with the head's rows
-    Linear *output = nullptr;
-    torch::Tensor columns;
-};
-
 std::map<std::string, Linear *> sitesByName(Model &model)
 {
     std::map<std::string, Linear *> byName;
@@ -110,25 +104,63 @@ std::map<std::string, Linear *> sitesByName(Model &model)
     return byName;
 }
 
-HeadTensors headTensors(const AttentionSite &site, int64_t head, const std::map<std::string, Linear *> &byName)
+// What a head is made of: its rows of each q, k, v site (dim 0, with their biases) and its
+// columns of the output site (dim 1).
+struct HeadPiece {
+    const Linear *linear = nullptr;
+    torch::Tensor index;
+    int64_t dim = 0;
+};
+
+std::vector<HeadPiece> headPieces(const AttentionSite &site, int64_t head, const std::map<std::string, Linear *> &byName,
+                                  torch::Device device)
 {
-    HeadTensors t;
+    std::vector<HeadPiece> pieces;
     const std::vector<torch::Tensor> rows = headInputRows(site, head);
     for (size_t i = 0; i < site.inputs.size(); ++i)
-        t.inputs.emplace_back(byName.at(site.inputs[i]), rows[i]);
-    t.output = byName.at(site.output);
-    t.columns = headOutputColumns(site, head);
-    return t;
+        pieces.push_back({byName.at(site.inputs[i]), rows[i].to(device), 0});
+    pieces.push_back({byName.at(site.output), headOutputColumns(site, head).to(device), 1});
+    return pieces;
 }
 
-// The weight the layer computes with: its base plus what its LoRA adapters add.
-torch::Tensor effectiveWeight(const Linear &linear)
+// The weight each attention site computes with — its base plus what its LoRA adapters add —
+// made once per scoring, not once per head.
+std::map<const Linear *, torch::Tensor> effectiveWeights(const std::vector<AttentionSite> &sites,
+                                                         const std::map<std::string, Linear *> &byName)
 {
-    torch::Tensor w = linear.weight().detach();
-    for (const auto &adapter : linear.adapters())
-        if (const auto *lora = dynamic_cast<const LoraAdapter *>(adapter.get()))
-            w = w + lora->delta().detach();
-    return w;
+    std::map<const Linear *, torch::Tensor> weights;
+    for (const AttentionSite &site : sites) {
+        std::vector<std::string> names = site.inputs;
+        names.push_back(site.output);
+        for (const std::string &n : names) {
+            const Linear *linear = byName.at(n);
+            torch::Tensor w = linear->weight().detach();
+            for (const auto &adapter : linear->adapters())
+                if (const auto *lora = dynamic_cast<const LoraAdapter *>(adapter.get()))
+                    w = w + lora->delta().detach();
+            weights[linear] = w;
+        }
+    }
+    return weights;
+}
+
+// Per layer, each head's Σ of `pieceValue` over its pieces.
+std::vector<torch::Tensor> sumOverHeads(Model &model, const std::vector<AttentionSite> &sites,
+                                        const std::function<double(const HeadPiece &)> &pieceValue)
+{
+    const std::map<std::string, Linear *> byName = sitesByName(model);
+    std::vector<torch::Tensor> rows;
+    for (const AttentionSite &site : sites) {
+        torch::Tensor row = torch::zeros({site.heads}, torch::kFloat64);
+        for (int64_t h = 0; h < site.heads; ++h) {
+            double sum = 0;
+            for (const HeadPiece &piece : headPieces(site, h, byName, model.device()))
+                sum += pieceValue(piece);
+            row[h] = sum;
+        }
+        rows.push_back(row);
+    }
+    return rows;
 }
 
 // The dense base weight and bias tensors the layer computes with.
@@ -176,29 +208,19 @@ public:
         backwardOverBatches(model, data, "head scores (weights)", job, {}, {});
 
         torch::NoGradGuard noGrad;
-        std::vector<torch::Tensor> rows;
-        for (const AttentionSite &site : sites) {
-            torch::Tensor row = torch::zeros({site.heads}, torch::kFloat64);
-            for (int64_t h = 0; h < site.heads; ++h) {
-                const HeadTensors head = headTensors(site, h, byName);
-                double sum = 0;
-                for (const auto &[linear, r] : head.inputs) {
-                    const torch::Tensor w = effectiveWeight(*linear).index_select(0, r.to(model.device()));
-                    sum += (w * linear->weight().grad().index_select(0, r.to(model.device()))).sum().item<double>();
-                    if (linear->bias().defined())
-                        sum += (linear->bias().index_select(0, r.to(model.device())) *
-                                linear->bias().grad().index_select(0, r.to(model.device())))
-                                   .sum()
-                                   .item<double>();
-                }
-                const torch::Tensor c = head.columns.to(model.device());
-                sum += (effectiveWeight(*head.output).index_select(1, c) * head.output->weight().grad().index_select(1, c))
+        const std::map<const Linear *, torch::Tensor> theta = effectiveWeights(sites, byName);
+        std::vector<torch::Tensor> rows = sumOverHeads(model, sites, [&](const HeadPiece &p) {
+            double sum = (theta.at(p.linear).index_select(p.dim, p.index) * p.linear->weight().grad().index_select(p.dim, p.index))
+                             .sum()
+                             .item<double>();
+            if (p.dim == 0 && p.linear->bias().defined())
+                sum += (p.linear->bias().index_select(0, p.index) * p.linear->bias().grad().index_select(0, p.index))
                            .sum()
                            .item<double>();
-                row[h] = std::abs(sum);
-            }
-            rows.push_back(row);
-        }
+            return sum;
+        });
+        for (torch::Tensor &row : rows)
+            row.abs_();
         return headScores(name(), rows);
     }
 };
@@ -215,20 +237,11 @@ public:
     HeadScores score(Model &model, const LabelledImages &, uint64_t, const JobContext &) const override
     {
         torch::NoGradGuard noGrad;
-        const std::map<std::string, Linear *> byName = sitesByName(model);
-        std::vector<torch::Tensor> rows;
-        for (const AttentionSite &site : model.attentionSites()) {
-            torch::Tensor row = torch::zeros({site.heads}, torch::kFloat64);
-            for (int64_t h = 0; h < site.heads; ++h) {
-                const HeadTensors head = headTensors(site, h, byName);
-                double sum = 0;
-                for (const auto &[linear, r] : head.inputs)
-                    sum += effectiveWeight(*linear).index_select(0, r.to(model.device())).abs().sum().item<double>();
-                sum += effectiveWeight(*head.output).index_select(1, head.columns.to(model.device())).abs().sum().item<double>();
-                row[h] = sum;
-            }
-            rows.push_back(row);
-        }
+        const std::vector<AttentionSite> sites = model.attentionSites();
+        const std::map<const Linear *, torch::Tensor> theta = effectiveWeights(sites, sitesByName(model));
+        const std::vector<torch::Tensor> rows = sumOverHeads(model, sites, [&](const HeadPiece &p) {
+            return theta.at(p.linear).index_select(p.dim, p.index).abs().sum().item<double>();
+        });
         return headScores(name(), rows);
     }
 };
