@@ -1,19 +1,14 @@
 #include "compress/compressed_model.h"
 
 #include "compress/ratio.h"
-#include "io/atomic_file.h"
-#include "io/error.h"
-#include "io/export_folder.h"
+#include "runtime/hf_export.h"
 #include "runtime/image_classifier.h"
 #include "runtime/language_model.h"
 #include "runtime/model.h"
-#include "tensor/torch_bridge.h"
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
 namespace sculpt {
-namespace fs = std::filesystem;
 namespace {
 
 constexpr const char *kRecordKey = "sculpt_compression";
@@ -67,41 +62,15 @@ void CompressedModel::recordRunTime(double seconds) { impl_->summary.seconds = s
 void CompressedModel::write(const std::string &folder, ExportFormat format, const std::string &tokenizerFile,
                             const JobContext &job) const
 {
-    c10::InferenceMode inference;
-    const std::string config = impl_->model->hfConfigJson(); // refuses a layout HF cannot hold, before any file
-    ExportFolder out(folder);
-
-    job.checkCancelled();
-    std::vector<std::pair<std::string, torch::Tensor>> tensors =
-        impl_->model->checkpointTensors(format == ExportFormat::Factorized);
-    job.report(0, 1, "writing " + out.path());
-    writeFloatSafetensors(out.file("model.safetensors"), std::move(tensors));
-
     const CompressionSummary &s = impl_->summary;
-    nlohmann::json record = nlohmann::json::parse(config);
     nlohmann::json ranks = nlohmann::json::object();
     for (const CompressedLayer &l : s.layers)
         ranks[l.name] = l.dense ? nlohmann::json(nullptr) : nlohmann::json(l.rank);
-    record[kRecordKey] = {{"method", s.method},   {"target_ratio", s.targetRatio},
-                          {"ratio", s.ratio},     {"model_ratio", s.modelRatio()},
-                          {"format", formatName(format)}, {"spectrum_of", s.spectrumOf}, {"ranks", ranks}};
-    const std::string configText = record.dump(2) + "\n";
-    AtomicFile configFile(out.file("config.json"));
-    configFile.write(std::as_bytes(std::span(configText)));
-    configFile.commit();
-    if (!tokenizerFile.empty()) {
-        // Under the name the folder's tokenizer is looked for by (findTokenizer): a
-        // SentencePiece model is tokenizer.model whatever it was called beside the original.
-        const fs::path source(tokenizerFile);
-        std::error_code error;
-        fs::copy_file(source, out.file(source.extension() == ".model" ? "tokenizer.model" : source.filename().string()),
-                      error);
-        if (error)
-            throw FileError(tokenizerFile, "cannot copy it into the export: " + error.message());
-    }
-    job.checkCancelled();
-    out.commit();
-    job.report(1, 1, "wrote " + out.path());
+    const nlohmann::json record = {{"method", s.method},   {"target_ratio", s.targetRatio},
+                                   {"ratio", s.ratio},     {"model_ratio", s.modelRatio()},
+                                   {"format", formatName(format)}, {"spectrum_of", s.spectrumOf}, {"ranks", ranks}};
+    writeHfFolder(*impl_->model, folder, format == ExportFormat::Factorized, {{kRecordKey, record.dump()}},
+                  tokenizerFile, job);
 }
 
 } // namespace sculpt

@@ -32,13 +32,9 @@ public:
     const ImageClassifier *imageClassifier() const;
     void recordRunTime(double seconds);
 
-    // Writes a Hugging Face folder: config.json (recording the method, the ratios and every
-    // layer's rank), model.safetensors, and a copy of `tokenizerFile` when one is given (a
-    // language model's). Throws std::invalid_argument for a model whose layout Hugging Face's
-    // config cannot say (a ViT with another naming or head). The
-    // folder appears complete or not at all; an existing folder is replaced only when all it
-    // holds is what Sculpt wrote there (export_folder.h; anything else is refused with
-    // FileError). Throws Cancelled.
+    // Writes a Hugging Face folder (runtime/hf_export.h) whose config.json also records the
+    // method, the ratios and every layer's rank, with a copy of `tokenizerFile` when one is
+    // given (a language model's). Throws as writeHfFolder does.
     void write(const std::string &folder, ExportFormat format, const std::string &tokenizerFile = {},
                const JobContext &job = {}) const;
 
