@@ -34,6 +34,8 @@ torch::Tensor attend(const torch::Tensor &q, const torch::Tensor &k, const torch
                      double scale, const torch::Tensor &gate)
 {
     const int64_t b = q.size(0), heads = q.size(1), t = q.size(2), d = q.size(3);
+    if (heads == 0) // every head removed: the block's attention adds only its output's bias
+        return q.new_zeros({b, t, 0});
     const int64_t kvHeads = k.size(1), s = k.size(2), group = heads / kvHeads;
     const torch::Tensor grouped = q.reshape({b * kvHeads, group * t, d});
     const torch::Tensor keys = k.reshape({b * kvHeads, s, d}).transpose(1, 2);

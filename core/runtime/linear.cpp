@@ -39,7 +39,35 @@ Linear Linear::lowRank(torch::Tensor a, torch::Tensor b, std::optional<torch::Te
     return l;
 }
 
+void Linear::setDenseWeight(torch::Tensor weight)
+{
+    require(weight.dim() == 2 && weight.size(0) == outFeatures() && weight.size(1) == inFeatures(),
+            "a new weight must have the layer's shape [out, in]");
+    outer_ = std::move(weight);
+    inner_ = torch::Tensor();
+    scale_ = torch::Tensor();
+}
+
 int64_t Linear::inFeatures() const { return isLowRank() ? inner_.size(1) : outer_.size(1); }
+
+Linear Linear::keepOutputs(const torch::Tensor &rows) const
+{
+    require(adapters_.empty(), "merge or detach the adapters before removing outputs");
+    Linear l = *this;
+    l.outer_ = outer_.index_select(0, rows);
+    if (bias_.defined())
+        l.bias_ = bias_.index_select(0, rows);
+    return l;
+}
+
+Linear Linear::keepInputs(const torch::Tensor &columns) const
+{
+    require(adapters_.empty(), "merge or detach the adapters before removing inputs");
+    Linear l = *this;
+    torch::Tensor &reads = isLowRank() ? l.inner_ : l.outer_;
+    reads = reads.index_select(1, columns);
+    return l;
+}
 
 torch::Tensor Linear::weight() const
 {

@@ -33,6 +33,16 @@ public:
     void attach(std::shared_ptr<Adapter> adapter) { adapters_.push_back(std::move(adapter)); }
     void detachAdapters() { adapters_.clear(); }
     const std::vector<std::shared_ptr<Adapter>> &adapters() const { return adapters_; }
+    // Replaces the base by the dense W [out, in] of the same shape, keeping the bias and the
+    // adapters: how a merge folds adapters in, and how a low-rank layer becomes dense again.
+    // Throws std::invalid_argument for another shape.
+    void setDenseWeight(torch::Tensor weight);
+
+    // The layer computing only the outputs `rows`, or reading only the inputs `columns` (int64
+    // indices, in the order given): what removing attention heads leaves of their projections.
+    // Throws std::invalid_argument while adapters are attached: merge or detach them first.
+    Linear keepOutputs(const torch::Tensor &rows) const;
+    Linear keepInputs(const torch::Tensor &columns) const;
 
     int64_t inFeatures() const;
     int64_t outFeatures() const { return outer_.size(0); }

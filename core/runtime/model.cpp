@@ -43,6 +43,11 @@ torch::Tensor headOutputColumns(const AttentionSite &site, int64_t head)
     return torch::arange(head * site.headDim, (head + 1) * site.headDim, torch::kInt64);
 }
 
+void Model::removeHeads(int64_t, const std::vector<int64_t> &)
+{
+    throw std::invalid_argument("the " + family() + " runtime cannot remove attention heads");
+}
+
 torch::Tensor VisionModel::pixels(const uint8_t *bytes, size_t size, int64_t count) const
 {
     const ImageFormat &f = imageFormat();

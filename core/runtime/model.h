@@ -120,6 +120,12 @@ public:
     virtual std::vector<AttentionSite> attentionSites() = 0;
     // One per block for families that take block adapters; none by default.
     virtual std::vector<MlpSite> mlpSites() { return {}; }
+    // Removes attention heads of block `layer` (numbered as attentionSites() numbers them now):
+    // their q/k/v rows and output-projection columns go, the rest renumber from 0, and the
+    // exported config says which went. The model then computes what it computed with those
+    // heads' gates closed. Throws std::invalid_argument for a head the layer lacks, a site with
+    // adapters attached (merge them first) or a family that cannot (the default).
+    virtual void removeHeads(int64_t layer, const std::vector<int64_t> &heads);
     // Every tensor the model computes with, under its checkpoint name (a factored site's as
     // name.weight_a, name.weight_b; adapters' beside their sites): what training updates — mark the ones to train with
     // requires_grad_() — and what gradients are taken of.

@@ -65,18 +65,25 @@ Vit::Vit(const WeightSource &weights, const VitConfig &config)
     positions_ = weights.tensor(n.positionEmbedding, {1, config.patches() + 1, d}, normal);
     for (int64_t l = 0; l < config.layers; ++l) {
         const auto name = [&](const std::string &pattern) { return layerName(pattern, l); };
+        // Heads removed earlier (pruned_heads) are absent from the weights: a block's
+        // projections hold only its own heads' rows and columns.
+        std::vector<int64_t> heads;
+        for (int64_t head = 0; head < config.heads; ++head)
+            if (config.prunedHeads.empty() || !std::ranges::binary_search(config.prunedHeads[size_t(l)], head))
+                heads.push_back(head);
+        const int64_t width = int64_t(heads.size()) * config.headDim();
         Norm attentionNorm = norm(name(n.attentionNorm));
         std::vector<Linear> qkv;
         if (!n.qkv.empty())
-            qkv.push_back(weights.linear(name(n.qkv), 3 * d, d, config.qkvBias, normal));
+            qkv.push_back(weights.linear(name(n.qkv), 3 * width, d, config.qkvBias, normal));
         else
             for (const std::string *projection : {&n.query, &n.key, &n.value})
-                qkv.push_back(weights.linear(name(*projection), d, d, config.qkvBias, normal));
-        Linear output = weights.linear(name(n.attentionOutput), d, d, true, normal);
+                qkv.push_back(weights.linear(name(*projection), width, d, config.qkvBias, normal));
+        Linear output = weights.linear(name(n.attentionOutput), d, width, true, normal);
         Norm mlpNorm = norm(name(n.mlpNorm));
         Linear mlpIn = weights.linear(name(n.mlpIn), h, d, true, normal);
         Linear mlpOut = weights.linear(name(n.mlpOut), d, h, true, normal);
-        blocks_.push_back(Block{attentionNorm, mlpNorm, std::move(qkv), output, mlpIn, mlpOut, {}, {}});
+        blocks_.push_back(Block{attentionNorm, mlpNorm, std::move(qkv), output, mlpIn, mlpOut, {}, {}, std::move(heads)});
     }
     if (config.finalNorm)
         finalNorm_ = norm(n.finalNorm);
@@ -122,7 +129,7 @@ torch::Tensor Vit::patches(const torch::Tensor &pixels) const
 
 torch::Tensor Vit::attention(const Block &block, const torch::Tensor &x) const
 {
-    const int64_t b = x.size(0), t = x.size(1), h = config_.heads, d = config_.headDim();
+    const int64_t b = x.size(0), t = x.size(1), h = int64_t(block.heads.size()), d = config_.headDim();
     torch::Tensor q, k, v; // each [B, heads, T, headDim]
     if (block.qkv.size() == 1) {
         const torch::Tensor fused = block.qkv[0](x);
@@ -199,11 +206,56 @@ std::vector<AttentionSite> Vit::attentionSites()
         std::vector<std::string> inputs = blocks_[l].qkv.size() == 1
                                               ? std::vector{name(n.qkv)}
                                               : std::vector{name(n.query), name(n.key), name(n.value)};
-        all.push_back({int64_t(l), config_.heads, config_.heads, config_.headDim(), std::move(inputs),
+        const auto heads = int64_t(blocks_[l].heads.size());
+        all.push_back({int64_t(l), heads, heads, config_.headDim(), std::move(inputs),
                        name(n.attentionOutput), &blocks_[l].headGate,
                        blocks_[l].qkv.size() == 1 && config_.qkvLayout == QkvLayout::HeadsThreeDim});
     }
     return all;
+}
+
+void Vit::removeHeads(int64_t layer, const std::vector<int64_t> &heads)
+{
+    if (layer < 0 || layer >= int64_t(blocks_.size()))
+        throw std::invalid_argument("no layer " + std::to_string(layer) + " to remove heads from");
+    const AttentionSite site = attentionSites()[size_t(layer)];
+    Block &block = blocks_[size_t(layer)];
+    std::vector<int64_t> kept;
+    for (int64_t head = 0; head < site.heads; ++head)
+        if (std::ranges::find(heads, head) == heads.end())
+            kept.push_back(head);
+    for (const int64_t head : heads)
+        headInputRows(site, head); // refuses a head the layer does not have, before any change
+    std::vector<std::vector<torch::Tensor>> rows(block.qkv.size());
+    std::vector<torch::Tensor> columns;
+    for (const int64_t head : kept) {
+        const std::vector<torch::Tensor> input = headInputRows(site, head);
+        for (size_t i = 0; i < rows.size(); ++i)
+            rows[i].push_back(input[i]);
+        columns.push_back(headOutputColumns(site, head));
+    }
+    const auto indices = [](const std::vector<torch::Tensor> &parts) {
+        return parts.empty() ? torch::empty({0}, torch::kInt64) : torch::cat(parts);
+    };
+    std::vector<Linear> qkv;
+    for (size_t i = 0; i < rows.size(); ++i)
+        qkv.push_back(block.qkv[i].keepOutputs(indices(rows[i])));
+    Linear output = block.output.keepInputs(indices(columns));
+    block.qkv = std::move(qkv);
+    block.output = std::move(output);
+    const torch::Tensor keptHeads = torch::tensor(kept, torch::kInt64);
+    if (block.headGate.defined())
+        block.headGate = block.headGate.index_select(-1, keptHeads.to(block.headGate.device()));
+    std::vector<int64_t> original;
+    for (const int64_t head : kept)
+        original.push_back(block.heads[size_t(head)]);
+    block.heads = std::move(original);
+    config_.prunedHeads.resize(blocks_.size());
+    auto &pruned = config_.prunedHeads[size_t(layer)];
+    pruned.clear();
+    for (int64_t head = 0; head < config_.heads; ++head)
+        if (!std::ranges::binary_search(block.heads, head))
+            pruned.push_back(head);
 }
 
 std::vector<MlpSite> Vit::mlpSites()

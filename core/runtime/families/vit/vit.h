@@ -41,6 +41,7 @@ public:
     std::vector<LinearSite> linearSites() override;
     std::vector<AttentionSite> attentionSites() override;
     std::vector<MlpSite> mlpSites() override;
+    void removeHeads(int64_t layer, const std::vector<int64_t> &heads) override;
     std::vector<std::pair<std::string, torch::Tensor>> parameters() override;
     std::string hfConfigJson() const override;
     std::vector<std::pair<std::string, torch::Tensor>> checkpointTensors(bool factorized) override;
@@ -55,6 +56,7 @@ private:
         Linear output, mlpIn, mlpOut;
         torch::Tensor headGate; // [heads] or undefined (AttentionSite::gate)
         std::vector<std::shared_ptr<Adapter>> mlpAdapters;
+        std::vector<int64_t> heads; // the heads it computes, by their number before any was removed
     };
     torch::Tensor patches(const torch::Tensor &pixels) const; // [B, patches, C·p·p] in config order
     torch::Tensor attention(const Block &block, const torch::Tensor &x) const;

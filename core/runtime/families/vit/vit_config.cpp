@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -35,7 +36,7 @@ constexpr size_t kMaxPatternBytes = 1000;
 const std::set<std::string> kConfigKeys{
     "model_type",        "image_size",          "patch_size",        "num_channels", "hidden_size",
     "num_hidden_layers", "num_attention_heads", "intermediate_size", "hidden_act",   "layer_norm_eps",
-    "num_labels",        "id2label",            "label2id",          "qkv_bias",
+    "num_labels",        "id2label",            "label2id",          "qkv_bias",     "pruned_heads",
 };
 const std::set<std::string> kLayoutKeys{
     "tensor_names", "rename",     "patch_flatten",          "qkv_layout",     "attention_scale",
@@ -256,6 +257,33 @@ double attentionScale(const Settings &s, const VitConfig &c)
     s.fail("attention_scale", "is neither \"head_dim\", \"hidden_size\" nor a positive number");
 }
 
+// Hugging Face's {"layer": [head, …]}: which heads the weights no longer hold.
+std::vector<std::vector<int64_t>> prunedHeads(const Settings &s, const VitConfig &c)
+{
+    std::vector<std::vector<int64_t>> pruned(size_t(c.layers));
+    if (!s.present("pruned_heads"))
+        return pruned;
+    const json &all = s["pruned_heads"];
+    if (!all.is_object())
+        s.fail("pruned_heads", "is not an object of layer → heads");
+    for (const auto &[key, heads] : all.items()) {
+        char *end = nullptr;
+        const long layer = std::strtol(key.c_str(), &end, 10);
+        if (key.empty() || *end != '\0' || layer < 0 || layer >= c.layers)
+            s.fail("pruned_heads", "names layer '" + key + "', which the model does not have");
+        if (!heads.is_array())
+            s.fail("pruned_heads", "of layer " + key + " is not a list of heads");
+        std::set<int64_t> unique;
+        for (const json &head : heads) {
+            if (!head.is_number_integer() || head.get<int64_t>() < 0 || head.get<int64_t>() >= c.heads)
+                s.fail("pruned_heads", "of layer " + key + " names a head outside 0…" + std::to_string(c.heads - 1));
+            unique.insert(head.get<int64_t>());
+        }
+        pruned[size_t(layer)].assign(unique.begin(), unique.end());
+    }
+    return pruned;
+}
+
 // One value per channel: a number for all of them, or a list of one or `channels`.
 std::vector<double> perChannel(const Settings &s, const char *key, int64_t channels, double otherwise, bool positive)
 {
@@ -334,6 +362,7 @@ VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecar
     c.heads = s.positive("num_attention_heads");
     if (c.dim % c.heads != 0)
         s.fail("num_attention_heads", std::to_string(c.heads) + " does not divide hidden_size " + std::to_string(c.dim));
+    c.prunedHeads = prunedHeads(s, c);
     c.hiddenDim = s.positive("intermediate_size");
     c.labels = labelCount(s);
     c.labelNames = labelNames(s, c.labels);
@@ -378,7 +407,7 @@ std::string hfConfigJson(const VitConfig &c)
         label2id[name] = i;
     }
     const char *act = c.activation == VitActivation::Gelu ? "gelu" : c.activation == VitActivation::GeluTanh ? "gelu_pytorch_tanh" : "relu";
-    const nlohmann::ordered_json config{{"architectures", {"ViTForImageClassification"}},
+    nlohmann::ordered_json config{{"architectures", {"ViTForImageClassification"}},
                                         {"model_type", "vit"},
                                         {"image_size", c.imageSize},
                                         {"patch_size", c.patchSize},
@@ -398,6 +427,12 @@ std::string hfConfigJson(const VitConfig &c)
                                         {"rescale_factor", c.rescale},
                                         {"image_mean", c.mean},
                                         {"image_std", c.std}};
+    nlohmann::ordered_json pruned = nlohmann::ordered_json::object();
+    for (size_t l = 0; l < c.prunedHeads.size(); ++l)
+        if (!c.prunedHeads[l].empty())
+            pruned[std::to_string(l)] = c.prunedHeads[l];
+    if (!pruned.empty())
+        config["pruned_heads"] = pruned;
     return config.dump(2);
 }
 

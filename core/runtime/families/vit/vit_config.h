@@ -49,7 +49,10 @@ struct VitConfig {
     int64_t channels = 3;
     int64_t dim = 0;        // hidden_size
     int64_t layers = 0;
-    int64_t heads = 0;
+    int64_t heads = 0;      // per block before any was removed
+    // Per block, the heads removed from it (Hugging Face's pruned_heads: their q/k/v rows and
+    // output-projection columns are absent from the weights), ascending; empty for none.
+    std::vector<std::vector<int64_t>> prunedHeads;
     int64_t hiddenDim = 0;  // intermediate_size, the MLP width
     int64_t labels = 0;
     std::vector<std::string> labelNames; // id2label in id order, when the config names every class
@@ -70,6 +73,11 @@ struct VitConfig {
     std::vector<std::pair<std::string, std::string>> renames;
 
     int64_t headDim() const { return dim / heads; }
+    // The heads block `layer` still has.
+    int64_t headsIn(int64_t layer) const
+    {
+        return heads - (prunedHeads.empty() ? 0 : int64_t(prunedHeads[size_t(layer)].size()));
+    }
     int64_t gridSize() const { return imageSize / patchSize; }
     int64_t patches() const { return gridSize() * gridSize(); }
 };
