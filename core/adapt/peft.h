@@ -1,0 +1,90 @@
+#pragma once
+// Hugging Face PEFT's LoRA folders, read and written: adapter_config.json (peft_type "LORA",
+// r, lora_alpha, target_modules, modules_to_save, base_model_name_or_path …) beside
+// adapter_model.safetensors, whose tensors are base_model.model.<module>.lora_A.weight [r, in]
+// and .lora_B.weight [out, r] for every adapted module, and base_model.model.<module>.<tensor>
+// for each module saved whole (modules_to_save: a fine-tuned classifier). A module is named as
+// our linear sites are, by the checkpoint name of its weight minus ".weight". And merging:
+// every LoRA adapter folded into its site's weight. Torch-free header (sculpt_adapt's .cpp
+// files run torch).
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sculpt {
+
+class Model;
+
+// What adapter_config.json says, as far as Sculpt runs it.
+struct PeftConfig {
+    std::string peftType; // "LORA"
+    int64_t r = 0;
+    double loraAlpha = 0;
+    // target_modules: a list of names, each matching a module whose name equals it or ends with
+    // "." + it; or a string, a regular expression a module's whole name must match; or
+    // "all-linear", every linear layer but the output layer.
+    std::vector<std::string> targetModules;
+    std::optional<std::string> targetRegex;
+    bool allLinear = false;
+    // exclude_modules (newer PEFT), matched the same way; none when absent.
+    std::vector<std::string> excludeModules;
+    std::optional<std::string> excludeRegex;
+    // layers_to_transform: only modules inside these blocks; none when absent.
+    std::optional<std::vector<int64_t>> layersToTransform;
+    // Per-module r and lora_alpha, each key a pattern matching the end of a module's name.
+    std::map<std::string, int64_t> rankPattern;
+    std::map<std::string, double> alphaPattern;
+    std::vector<std::string> modulesToSave; // matched as list entries of target_modules are
+    std::string baseModelNameOrPath;
+    std::string taskType; // empty when null
+};
+
+// What attachPeft did.
+struct PeftLoad {
+    PeftConfig config;
+    std::vector<std::string> adaptedSites; // sites given a LoRA adapter, in the model's order
+    std::vector<std::string> savedTensors; // modules_to_save tensors loaded, under the model's names, in file order
+};
+
+// Reads `folder`/adapter_config.json. Throws FileError naming the file and the reason in one
+// line: no such folder or file, not JSON, a field of the wrong type, peft_type other than
+// LORA, or an option Sculpt does not run (use_rslora, use_dora, bias other than "none",
+// lora_bias, layer_replication, trainable_token_indices) — refused rather than run wrongly.
+PeftConfig readPeftConfig(const std::string &folder);
+
+// Reads the folder's config and adapter_model.safetensors and checks every tensor against the
+// model before changing anything: each LoRA module must be a linear site of the model that
+// target_modules selects, with lora_A [r, in] and lora_B [out, r] (r its rank), and each site
+// target_modules selects must have both; every other tensor must belong to a module of
+// modules_to_save and have the shape of the model's tensor of that name. Then attaches
+// LoraAdapter(A, B, alpha) to each site and copies the modules_to_save tensors into the model.
+// Throws FileError naming the file and the reason (unknown module, wrong shape, missing
+// lora_B, …); the model is unchanged then.
+PeftLoad attachPeft(Model &model, const std::string &folder);
+
+// Writes every LoRA adapter the model holds, and for a vision model its classifier (the head
+// sites without adapters, as modules_to_save), as a PEFT folder recording `baseModelPath` as
+// base_model_name_or_path (written as given; resolvePeftBase reads it back). The folder appears
+// complete or not at all, and an existing folder is replaced only when all it holds is what
+// Sculpt wrote there (export_folder.h: anything else is refused with FileError). Throws
+// std::invalid_argument, before any file, when the model holds no LoRA adapter, holds a
+// bottleneck adapter or two LoRA adapters on one site (PEFT stores neither), or a LoRA on a
+// convolution.
+void writePeft(Model &model, const std::string &folder, const std::string &baseModelPath);
+
+// Folds every LoRA adapter into its site's base weight, W + (α/r)·B·A (a low-rank base becomes
+// dense; the bias stays), detaches them, and returns how many were folded. Throws
+// std::invalid_argument, changing nothing, when a bottleneck adapter is present: it is not a
+// linear map and cannot be folded into a weight.
+size_t mergeAdapters(Model &model);
+
+// The base model a PEFT folder names, when base_model_name_or_path is a local path (absolute,
+// or relative to the PEFT folder) that exists; otherwise empty (a hub name: the hub is out of
+// reach here). Throws FileError as readPeftConfig does.
+std::string resolvePeftBase(const std::string &folder);
+
+} // namespace sculpt
