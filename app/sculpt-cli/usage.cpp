@@ -49,6 +49,10 @@ constexpr Form kForms[] = {
      "          [--rank R] [--epochs E] [--lr RATE] [--seed S] [--config SIDECAR] [--json]",
      "HEAT: score the heads as `heads` does, mask the fraction P with the lowest scores (across the model,\n"
      "      or within each layer), fine-tune on with them masked, and report validation and test accuracy"},
+    {"merge", "PEFT_DIR [--base MODEL] [--config SIDECAR] [--tokenizer PATH] -o OUT [--json]",
+     "fold a Hugging Face PEFT LoRA folder (adapter_config.json, adapter_model.safetensors) into its base\n"
+     "      model (base_model_name_or_path when it is a local folder, else --base) and write the merged model,\n"
+     "      with the modules_to_save it holds (a fine-tuned classifier), as a Hugging Face folder OUT"},
 };
 
 constexpr const char *kPaths =
