@@ -119,6 +119,25 @@ std::vector<std::string> childNames(hid_t group)
     return names;
 }
 
+// ---- arrays --------------------------------------------------------------------------
+
+void checkStored(hid_t data, hsize_t count, const std::string &what)
+{
+    if (count == 0)
+        return;
+    Hid type(H5Dget_type(data), H5Tclose, "cannot read " + what);
+    const size_t size = H5Tget_size(type);
+    Hid file(H5Iget_file_id(data), H5Fclose, "cannot read " + what);
+    hsize_t fileSize = 0;
+    check(H5Fget_filesize(file, &fileSize), "cannot read " + what);
+    // Sculpt writes every value it declares (no fill values, no filters): what is stored is
+    // the whole array, and it lies within the file.
+    const hsize_t stored = H5Dget_storage_size(data);
+    if (size == 0 || count > stored / size || stored > fileSize)
+        throw Failure(what + " claims " + std::to_string(count) + " values but stores " + std::to_string(stored) +
+                      " bytes");
+}
+
 // ---- attributes: one value each ------------------------------------------------------
 
 bool hasAttribute(hid_t object, const std::string &name)
@@ -181,6 +200,11 @@ void writeInt(hid_t object, const std::string &name, int64_t value)
     writeAttribute(object, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value);
 }
 
+void writeUnsigned(hid_t object, const std::string &name, uint64_t value)
+{
+    writeAttribute(object, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &value);
+}
+
 void writeString(hid_t object, const std::string &name, const std::string &value)
 {
     Hid type(H5Tcopy(H5T_C_S1), H5Tclose, "cannot make a string type");
@@ -203,6 +227,14 @@ int64_t readInt(hid_t object, const std::string &name)
     Hid attribute = openAttribute(object, name);
     int64_t value = 0;
     check(H5Aread(attribute, H5T_NATIVE_INT64, &value), "cannot read attribute " + name + " of " + where(object));
+    return value;
+}
+
+uint64_t readUnsigned(hid_t object, const std::string &name)
+{
+    Hid attribute = openAttribute(object, name);
+    uint64_t value = 0;
+    check(H5Aread(attribute, H5T_NATIVE_UINT64, &value), "cannot read attribute " + name + " of " + where(object));
     return value;
 }
 

@@ -13,44 +13,6 @@ using namespace hdf5;
 
 constexpr const char *kGroup = "passes";
 
-// ---- arrays: one dataset each, 1-D or 2-D ----------------------------------------------
-
-template <typename T>
-void writeArray(hid_t group, const std::string &name, hid_t fileType, hid_t memoryType, const std::vector<T> &values,
-                std::vector<hsize_t> dims = {})
-{
-    if (dims.empty())
-        dims = {hsize_t(values.size())};
-    const std::string what = childPath(group, name);
-    Hid space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose, "cannot write " + what);
-    Hid data(H5Dcreate2(group, name.c_str(), fileType, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
-             "cannot create " + what);
-    if (!values.empty()) // HDF5 wants a buffer even for nothing
-        check(H5Dwrite(data, memoryType, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "cannot write " + what);
-}
-
-// The dataset's values, checked to have `rank` dimensions; its shape goes to `dims`.
-template <typename T>
-std::vector<T> readArray(hid_t group, const std::string &name, hid_t memoryType, int rank = 1,
-                         std::vector<hsize_t> *dims = nullptr)
-{
-    const std::string what = childPath(group, name);
-    Hid data(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose, "cannot open " + what);
-    Hid space(H5Dget_space(data), H5Sclose, "cannot read " + what);
-    std::vector<hsize_t> shape(size_t(std::max(rank, 1)));
-    if (H5Sget_simple_extent_ndims(space) != rank || H5Sget_simple_extent_dims(space, shape.data(), nullptr) != rank)
-        throw Failure(what + " does not have " + std::to_string(rank) + " dimension(s)");
-    hsize_t count = 1;
-    for (const hsize_t d : shape)
-        count *= d;
-    std::vector<T> values(count);
-    if (count > 0)
-        check(H5Dread(data, memoryType, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "cannot read " + what);
-    if (dims)
-        *dims = shape;
-    return values;
-}
-
 // ---- one pass ------------------------------------------------------------------------
 
 void writeLayers(hid_t pass, const std::vector<CompressedLayer> &layers)

@@ -4,6 +4,7 @@
 #include "io/error.h"
 #include "io/file_lock.h"
 #include "io/writable.h"
+#include "workspace/adaptation_records.h"
 #include "workspace/evaluation_records.h"
 #include "workspace/hdf5_object.h"
 #include "workspace/pass_records.h"
@@ -262,6 +263,33 @@ void writeTensors(hid_t file, const Spectra &spectra)
         writeTensor(tensors, entry.second);
 }
 
+// ---- numbered records ----------------------------------------------------------------
+
+// Each kind's reader and writer under one name, so save() and open() treat the kinds alike.
+void readRecords(hid_t file, std::vector<Evaluation> &records) { records = readEvaluations(file); }
+void readRecords(hid_t file, std::vector<PassRecord> &records) { records = readPasses(file); }
+void readRecords(hid_t file, std::vector<AdaptationRecord> &records) { records = readAdaptations(file); }
+void writeRecords(hid_t file, std::vector<Evaluation> &records) { writeEvaluations(file, records); }
+void writeRecords(hid_t file, std::vector<PassRecord> &records) { writePasses(file, records); }
+void writeRecords(hid_t file, std::vector<AdaptationRecord> &records) { writeAdaptations(file, records); }
+
+// `records` with `staged` applied in order: one with the id of a record already there replaces
+// it in place (a pass exported later), the others follow.
+template <typename Record>
+std::vector<Record> withStaged(std::vector<Record> records, const std::vector<Record> &staged)
+{
+    for (const Record &record : staged) {
+        const auto same = std::find_if(records.begin(), records.end(), [&](const Record &r) {
+            return !record.id.empty() && r.id == record.id;
+        });
+        if (same != records.end())
+            *same = record;
+        else
+            records.push_back(record);
+    }
+    return records;
+}
+
 // Debian's HDF5 is built without thread safety: every use of it goes through this lock.
 std::mutex &hdf5Lock()
 {
@@ -286,6 +314,13 @@ std::string dataHome()
 
 } // namespace
 
+template <typename F> void Workspace::forEachKind(F &&f)
+{
+    f(evaluations_);
+    f(passes_);
+    f(adaptations_);
+}
+
 Workspace Workspace::open(const std::string &path, const ModelIdentity &model)
 {
     Workspace workspace;
@@ -306,8 +341,7 @@ Workspace Workspace::open(const std::string &path, const ModelIdentity &model)
         silenceHdf5();
         Hid file = openWorkspaceFile(path, H5F_ACC_RDONLY, model);
         workspace.stored_ = readTensors(file);
-        workspace.storedEvaluations_ = readEvaluations(file);
-        workspace.storedPasses_ = readPasses(file);
+        workspace.forEachKind([&](auto &records) { readRecords(file, records.stored); });
         file.close("cannot close");
     } catch (const Failure &failure) {
         throw FileError(path, failure.what());
@@ -373,34 +407,28 @@ std::vector<std::string> Workspace::methods(const std::string &tensor, const std
     return found;
 }
 
-std::vector<Evaluation> Workspace::evaluations() const
-{
-    std::vector<Evaluation> all = storedEvaluations_;
-    all.insert(all.end(), pendingEvaluations_.begin(), pendingEvaluations_.end());
-    return all;
-}
+std::vector<Evaluation> Workspace::evaluations() const { return withStaged(evaluations_.stored, evaluations_.pending); }
 
 void Workspace::putEvaluation(Evaluation evaluation)
 {
     evaluation.id.clear();
-    pendingEvaluations_.push_back(std::move(evaluation));
+    evaluations_.pending.push_back(std::move(evaluation));
 }
 
-std::vector<PassRecord> Workspace::passes() const
+std::vector<PassRecord> Workspace::passes() const { return withStaged(passes_.stored, passes_.pending); }
+
+void Workspace::putPass(PassRecord pass) { passes_.pending.push_back(std::move(pass)); }
+
+std::vector<AdaptationRecord> Workspace::adaptations() const
 {
-    std::vector<PassRecord> all = storedPasses_;
-    for (const PassRecord &pass : pendingPasses_) {
-        const auto saved =
-            std::find_if(all.begin(), all.end(), [&](const PassRecord &p) { return !pass.id.empty() && p.id == pass.id; });
-        if (saved != all.end())
-            *saved = pass;
-        else
-            all.push_back(pass);
-    }
-    return all;
+    return withStaged(adaptations_.stored, adaptations_.pending);
 }
 
-void Workspace::putPass(PassRecord pass) { pendingPasses_.push_back(std::move(pass)); }
+void Workspace::putAdaptation(AdaptationRecord adaptation)
+{
+    adaptation.id.clear();
+    adaptations_.pending.push_back(std::move(adaptation));
+}
 
 std::vector<std::string> Workspace::tensors() const
 {
@@ -415,8 +443,8 @@ std::vector<std::string> Workspace::tensors() const
 
 void Workspace::save()
 {
-    std::vector<Evaluation> saving = pendingEvaluations_; // given their ids only once the file is in place
-    std::vector<PassRecord> savingPasses = pendingPasses_;
+    // The staged records are written as copies: they get their ids only once the file is in place.
+    forEachKind([](auto &records) { records.saving = records.pending; });
     try {
         std::error_code error;
         const fs::path folder = fs::path(path_).parent_path();
@@ -436,12 +464,10 @@ void Workspace::save()
         writeOwner(openGroup(file, "/"), model_, !existed);
         if (!existed) { // normally nothing, unless the file went away since open()
             writeTensors(file, stored_);
-            writeEvaluations(file, storedEvaluations_);
-            writePasses(file, storedPasses_);
+            forEachKind([&](auto &records) { writeRecords(file, records.stored); });
         }
         writeTensors(file, pending_);
-        writeEvaluations(file, saving);
-        writePasses(file, savingPasses);
+        forEachKind([&](auto &records) { writeRecords(file, records.saving); });
         file.close("cannot write");
         temp.commit();
     } catch (const Failure &failure) {
@@ -455,17 +481,11 @@ void Workspace::save()
             stored[method] = std::move(spectrum);
     }
     pending_.clear();
-    storedEvaluations_.insert(storedEvaluations_.end(), saving.begin(), saving.end());
-    pendingEvaluations_.clear();
-    for (PassRecord &pass : savingPasses) {
-        const auto saved = std::find_if(storedPasses_.begin(), storedPasses_.end(),
-                                        [&](const PassRecord &p) { return p.id == pass.id; });
-        if (saved != storedPasses_.end())
-            *saved = std::move(pass);
-        else
-            storedPasses_.push_back(std::move(pass));
-    }
-    pendingPasses_.clear();
+    forEachKind([](auto &records) {
+        records.stored = withStaged(std::move(records.stored), records.saving);
+        records.pending.clear();
+        records.saving.clear();
+    });
 }
 
 } // namespace sculpt

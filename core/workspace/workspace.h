@@ -1,7 +1,7 @@
 #pragma once
 // The workspace: one HDF5 file per model holding what Sculpt computed about it — spectra,
-// metrics, evaluations and compression passes — keyed by tensor name and content hash, so
-// reopening a model reuses them and a changed tensor is recomputed.
+// metrics, evaluations, compression passes and adaptation runs — keyed by tensor name and
+// content hash, so reopening a model reuses them and a changed tensor is recomputed.
 //
 // Layout (version 2; strings are variable-length UTF-8, NaN is stored as NaN):
 //   /                                   attrs format="sculpt-workspace", version=2 (int32; 1 is read too),
@@ -14,12 +14,16 @@
 //   /passes/<id>/…                      a compression pass each: what it was asked, what it
 //                                        achieved per layer, its training log (pass_records.h)
 //   /evaluations/<id>/…                 one measurement each (see evaluation_records.h)
+//   /adaptations/<id>/…                 an adaptation run each (adapt, heads, heat): what it was
+//                                        asked, its curve, accuracies, head scores, masked heads,
+//                                        costs (adaptation_records.h)
 // <tensor> is the checkpoint name with '/' and '%' percent-escaped (and every '.' of a name
 // made only of dots, such as ".."); <method> is "exact" or "top<K>".
 // Files record their free space so repeated saves do not grow them; that needs HDF5 1.10
 // or later to read.
 
 #include "analysis/spectrum.h"
+#include "records/adaptation_record.h"
 #include "records/evaluation.h"
 #include "records/pass_record.h"
 
@@ -78,25 +82,38 @@ public:
     // the pass saved under it (as when it is exported later).
     void putPass(PassRecord pass);
 
+    // Every adaptation run, saved ones first in the order they were saved, then those staged.
+    std::vector<AdaptationRecord> adaptations() const;
+    // Staged until save(), which gives it its id.
+    void putAdaptation(AdaptationRecord adaptation);
+
     // Writes atomically: the previous file stays readable until the new one is complete
     // (copy, update the copy, fsync, rename), even if the process is killed meanwhile; what a
     // killed save leaves beside it is removed by the next save. Saves from any number of
     // processes are serialised by "<path>.lock" (file_lock.h), and each applies this object's
-    // additions to the file as it is then: spectra, evaluations and passes that other
-    // processes or Workspace objects saved meanwhile are kept, and so are groups this version
-    // does not know. Creates missing folders. Throws FileError, leaving the file as it was,
+    // additions to the file as it is then: spectra, evaluations, passes and adaptation runs
+    // that other processes or Workspace objects saved meanwhile are kept, and so are groups
+    // this version does not know. Creates missing folders. Throws FileError, leaving the file as it was,
     // when it cannot write or the file is no longer this model's workspace.
     void save();
 
 private:
+    // One kind of numbered record (evaluations_, passes_, adaptations_; workspace.cpp reads and
+    // writes each): those saved, in the order they were saved, those staged, and while save()
+    // runs a copy of the staged ones that gets their ids in the file before these do.
+    template <typename Record> struct Records {
+        std::vector<Record> stored, pending, saving;
+    };
+    // Calls f(records) for each kind of numbered record.
+    template <typename F> void forEachKind(F &&f);
+
     std::string path_;
     ModelIdentity model_;
     std::map<std::string, std::map<std::string, TensorSpectrum>> stored_;  // tensor → method → spectrum
     std::map<std::string, std::map<std::string, TensorSpectrum>> pending_; // not yet saved; one hash per tensor
-    std::vector<Evaluation> storedEvaluations_;
-    std::vector<Evaluation> pendingEvaluations_;
-    std::vector<PassRecord> storedPasses_;
-    std::vector<PassRecord> pendingPasses_;
+    Records<Evaluation> evaluations_;
+    Records<PassRecord> passes_;
+    Records<AdaptationRecord> adaptations_;
 };
 
 } // namespace sculpt
