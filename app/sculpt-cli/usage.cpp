@@ -21,8 +21,9 @@ constexpr Form kForms[] = {
      "perplexity on the blank-line-separated documents of FILE, recorded in the model's workspace"},
     {"eval", "MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--workspace FILE] [--json]",
      "top-1 accuracy of a ViT on an IDX image set (MNIST format), recorded in the model's workspace"},
-    {"zoo", "[--only vit|lm] [--out DIR] [--epochs N] [--seed S] [--threads N] [--train-limit N]",
-     "train the demo models (DIR/fashion-vit, DIR/fortunes-llama) from Debian's data packages"},
+    {"zoo", "[--only vit|vit-6x8|lm] [--out DIR] [--epochs N] [--seed S] [--threads N] [--train-limit N]",
+     "train the demo models (DIR/fashion-vit, DIR/fashion-vit-6x8, DIR/fortunes-llama) from Debian's data\n"
+     "      packages"},
     {"compress",
      "MODEL --method M --ratio R -o OUT [--calib FILE [--calib-labels IDX]] [--calib-count N]\n"
      "          [--format factorized|dense] [--set KEY=VALUE]... [--tokenizer PATH] [--config SIDECAR]\n"

@@ -7,6 +7,7 @@
 #include "usage.h"
 #include "stop_signals.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -14,10 +15,25 @@
 namespace sculpt::cli {
 namespace {
 
-struct Arguments {
-    ZooOptions options;
-    bool vit = true, lm = true;
-};
+constexpr const char *kLm = "lm";
+
+// The --only values, from the ViT table, so that a new row needs no change here.
+std::vector<std::string> onlyKeys()
+{
+    std::vector<std::string> keys;
+    for (const VitDemo &demo : vitDemos())
+        keys.push_back(demo.key);
+    keys.push_back(kLm);
+    return keys;
+}
+
+std::string listed(const std::vector<std::string> &keys)
+{
+    std::string text;
+    for (size_t i = 0; i < keys.size(); ++i)
+        text += (i == 0 ? "" : i + 1 == keys.size() ? " or " : ", ") + keys[i];
+    return text;
+}
 
 std::optional<long> wholeNumber(const std::string &option, const std::string &text, long least)
 {
@@ -30,9 +46,9 @@ std::optional<long> wholeNumber(const std::string &option, const std::string &te
     return value;
 }
 
-std::optional<Arguments> parse(const std::vector<std::string> &args)
+std::optional<ZooOptions> parse(const std::vector<std::string> &args)
 {
-    Arguments a;
+    ZooOptions a;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &arg = args[i];
         if (i + 1 >= args.size()) {
@@ -41,16 +57,16 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
         }
         const std::string &value = args[++i];
         if (arg == "--out") {
-            a.options.out = value;
+            a.out = value;
             continue;
         }
         if (arg == "--only") {
-            if (value != "vit" && value != "lm") {
-                std::cerr << "sculpt-cli zoo: --only takes vit or lm, not '" << value << "'\n";
+            const std::vector<std::string> keys = onlyKeys();
+            if (std::find(keys.begin(), keys.end(), value) == keys.end()) {
+                std::cerr << "sculpt-cli zoo: --only takes " << listed(keys) << ", not '" << value << "'\n";
                 return std::nullopt;
             }
-            a.vit = value == "vit";
-            a.lm = value == "lm";
+            a.only = value;
             continue;
         }
         const bool isNumber = arg == "--epochs" || arg == "--seed" || arg == "--threads" || arg == "--train-limit";
@@ -62,13 +78,13 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
         if (!number)
             return std::nullopt;
         if (arg == "--epochs")
-            a.options.epochs = int(*number);
+            a.epochs = int(*number);
         else if (arg == "--seed")
-            a.options.seed = uint64_t(*number);
+            a.seed = uint64_t(*number);
         else if (arg == "--threads")
-            a.options.threads = int(*number);
+            a.threads = int(*number);
         else
-            a.options.trainLimit = *number;
+            a.trainLimit = *number;
     }
     return a;
 }
@@ -82,11 +98,9 @@ int zoo(const std::vector<std::string> &rawArgs)
         return kBadInput;
     // Before the first line of output, so whoever sees it can stop the training cleanly.
     const std::atomic<bool> *cancel = cancelOnStopSignals();
-    if (args->vit) {
-        if (const int code = zooVit(args->options, cancel); code != kOk)
-            return code;
-    }
-    return args->lm ? zooLm(args->options, cancel) : kOk;
+    if (const int code = zooVit(*args, cancel); code != kOk)
+        return code;
+    return args->only.empty() || args->only == kLm ? zooLm(*args, cancel) : kOk;
 }
 
 } // namespace sculpt::cli

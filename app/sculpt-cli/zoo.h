@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sculpt::cli {
 
@@ -15,10 +16,22 @@ struct ZooOptions {
     // One by default: on a busy machine OpenMP's spinning workers made two threads 10× slower.
     int threads = 1;
     long trainLimit = -1; // the first N training examples; all when negative
+    std::string only;     // --only's value: one model's key; empty for every model
 };
 
-// Each trains its model into `out`, checks the saved folder through the runtime and returns
-// an exit code; `cancel` is the Ctrl-C flag.
+// A ViT the zoo trains on Fashion-MNIST. Only the shape varies, so that head rankings on a
+// deeper, wider model (fashion-vit-6x8: 48 heads) compare with fashion-vit's under one recipe
+// (VitTrainingOptions' defaults).
+struct VitDemo {
+    std::string name; // its folder under --out
+    std::string key;  // its --only value
+    int64_t layers = 0, heads = 0;
+};
+
+const std::vector<VitDemo> &vitDemos();
+
+// Each trains its models (those --only picks) into `out`, checks the saved folders through the
+// runtime and returns an exit code; `cancel` is the Ctrl-C flag.
 int zooVit(const ZooOptions &options, const std::atomic<bool> *cancel);
 int zooLm(const ZooOptions &options, const std::atomic<bool> *cancel);
 

@@ -1,4 +1,5 @@
-// `sculpt-cli zoo`'s image demo: a ViT trained on Fashion-MNIST (Debian's dataset-fashion-mnist).
+// `sculpt-cli zoo`'s image demos: ViTs of a few shapes trained on Fashion-MNIST (Debian's
+// dataset-fashion-mnist) by one recipe.
 
 #include "zoo.h"
 
@@ -53,39 +54,33 @@ bool verify(const std::string &folder, const IdxImages &test, const std::vector<
     return true;
 }
 
-} // namespace
-
-int zooVit(const ZooOptions &options, const std::atomic<bool> *cancel)
-{
-    const std::string data = kFashionMnist;
+// Fashion-MNIST, read once for every demo.
+struct FashionMnist {
     IdxImages train, test;
     std::vector<uint8_t> trainLabels, testLabels;
-    try {
-        train = readIdxImages(data + "/train-images-idx3-ubyte.gz");
-        trainLabels = readIdxLabels(data + "/train-labels-idx1-ubyte.gz");
-        test = readIdxImages(data + "/t10k-images-idx3-ubyte.gz");
-        testLabels = readIdxLabels(data + "/t10k-labels-idx1-ubyte.gz");
-    } catch (const FileError &e) {
-        std::cerr << "sculpt-cli zoo: " << e.what() << " (Debian's dataset-fashion-mnist installs it)\n";
-        return kBadInput;
-    }
+};
 
-    const std::string folder = options.out + "/fashion-vit";
+int trainDemo(const VitDemo &demo, const FashionMnist &data, const ZooOptions &options,
+              const std::atomic<bool> *cancel)
+{
+    const std::string folder = options.out + "/" + demo.name;
     VitTrainingOptions o;
+    o.layers = demo.layers;
+    o.heads = demo.heads;
     o.classNames = kFashionClasses;
     o.epochs = options.epochs.value_or(o.epochs);
     o.seed = options.seed;
     o.threads = options.threads;
     o.trainLimit = options.trainLimit;
-    std::printf("fashion-vit: ViT dim %lld, %lld layers, %lld heads, patch %lld; %d epochs, batch %lld, seed %llu, "
+    std::printf("%s: ViT dim %lld, %lld layers, %lld heads, patch %lld; %d epochs, batch %lld, seed %llu, "
                 "%d threads\n",
-                (long long)o.dim, (long long)o.layers, (long long)o.heads, (long long)o.patchSize, o.epochs,
-                (long long)o.batch, (unsigned long long)o.seed, o.threads);
+                demo.name.c_str(), (long long)o.dim, (long long)o.layers, (long long)o.heads,
+                (long long)o.patchSize, o.epochs, (long long)o.batch, (unsigned long long)o.seed, o.threads);
     std::fflush(stdout);
     const auto started = std::chrono::steady_clock::now();
     VitTrainingResult result;
     if (const auto ended = runInForeground("zoo", "steps", cancel, [&](const JobContext &job) {
-            result = trainVit(train, trainLabels, test, testLabels, o, folder, job);
+            result = trainVit(data.train, data.trainLabels, data.test, data.testLabels, o, folder, job);
         }))
         return *ended;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -94,7 +89,45 @@ int zooVit(const ZooOptions &options, const std::atomic<bool> *cancel)
     std::printf("trained   %ld of %ld test images correct (%.2f %%) in %.0f s\nsaved     %s\n", result.testCorrect,
                 result.testImages, 100.0 * double(result.testCorrect) / double(result.testImages), seconds,
                 folder.c_str());
-    return verify(folder, test, testLabels, result) ? kOk : kFailed;
+    return verify(folder, data.test, data.testLabels, result) ? kOk : kFailed;
+}
+
+} // namespace
+
+const std::vector<VitDemo> &vitDemos()
+{
+    static const std::vector<VitDemo> demos{
+        {"fashion-vit", "vit", 4, 4},
+        // Head size 8 (hidden 64 over 8 heads): more, smaller heads to rank and prune.
+        {"fashion-vit-6x8", "vit-6x8", 6, 8},
+    };
+    return demos;
+}
+
+int zooVit(const ZooOptions &options, const std::atomic<bool> *cancel)
+{
+    std::vector<const VitDemo *> picked;
+    for (const VitDemo &demo : vitDemos())
+        if (options.only.empty() || options.only == demo.key)
+            picked.push_back(&demo);
+    if (picked.empty())
+        return kOk;
+
+    const std::string dir = kFashionMnist;
+    FashionMnist data;
+    try {
+        data.train = readIdxImages(dir + "/train-images-idx3-ubyte.gz");
+        data.trainLabels = readIdxLabels(dir + "/train-labels-idx1-ubyte.gz");
+        data.test = readIdxImages(dir + "/t10k-images-idx3-ubyte.gz");
+        data.testLabels = readIdxLabels(dir + "/t10k-labels-idx1-ubyte.gz");
+    } catch (const FileError &e) {
+        std::cerr << "sculpt-cli zoo: " << e.what() << " (Debian's dataset-fashion-mnist installs it)\n";
+        return kBadInput;
+    }
+    for (const VitDemo *demo : picked)
+        if (const int code = trainDemo(*demo, data, options, cancel); code != kOk)
+            return code;
+    return kOk;
 }
 
 } // namespace sculpt::cli

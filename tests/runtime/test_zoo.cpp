@@ -1,6 +1,6 @@
 // The demo models' trainer: two runs give the same bytes; the saved ViT runs in the runtime
-// with the logits and the accuracy training measured; the committed
-// resources/models/fashion-vit reaches the accuracy its README states; `sculpt-cli zoo` refuses
+// with the logits and the accuracy training measured; the committed resources/models/fashion-vit
+// and fashion-vit-6x8 reach the accuracies the README states for each; `sculpt-cli zoo` refuses
 // bad options and stops on Ctrl-C without leaving a model behind.
 
 #include "cli_runner.h"
@@ -154,21 +154,35 @@ private Q_SLOTS:
         QCOMPARE(accuracy(*classifier, test, testLabels).correct, trained.testCorrect);
     }
 
+    void committedVitReachesItsReadme_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("fashion-vit") << QStringLiteral("fashion-vit");
+        QTest::newRow("fashion-vit-6x8") << QStringLiteral("fashion-vit-6x8");
+    }
+
     void committedVitReachesItsReadme()
     {
         if (!QFile::exists(kFashionMnist))
             QSKIP("no /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)");
+        QFETCH(QString, name);
         const QString models = QStringLiteral(SCULPT_MODELS_DIR);
         const QString readme = QString::fromUtf8(contents(models + "/README.md"));
+        // The model's own section, from its heading to the next: the README names several.
+        const QRegularExpression sectionOf(QStringLiteral("^## %1\n(.*?)(^## |\\z)").arg(QRegularExpression::escape(name)),
+                                           QRegularExpression::MultilineOption |
+                                               QRegularExpression::DotMatchesEverythingOption);
+        const QRegularExpressionMatch section = sectionOf.match(readme);
+        QVERIFY2(section.hasMatch(), qPrintable("resources/models/README.md has no '## " + name + "' section"));
         const QRegularExpressionMatch stated =
-            QRegularExpression(QStringLiteral("test accuracy: ([\\d,]+) of 10,000")).match(readme);
-        QVERIFY2(stated.hasMatch(), "resources/models/README.md states no 'test accuracy: N of 10,000'");
+            QRegularExpression(QStringLiteral("test accuracy: ([\\d,]+) of 10,000")).match(section.captured(1));
+        QVERIFY2(stated.hasMatch(), qPrintable("its '## " + name + "' section states no 'test accuracy: N of 10,000'"));
         const long expected = stated.captured(1).remove(',').toLong();
 
         const std::string data = kFashionMnist.toStdString();
         const IdxImages test = readIdxImages(data + "/t10k-images-idx3-ubyte.gz");
         const std::vector<uint8_t> labels = readIdxLabels(data + "/t10k-labels-idx1-ubyte.gz");
-        const auto classifier = ImageClassifier::load(*openCheckpoint((models + "/fashion-vit").toStdString()));
+        const auto classifier = ImageClassifier::load(*openCheckpoint((models + "/" + name).toStdString()));
         const AccuracyResult result = accuracy(*classifier, test, labels);
         QCOMPARE(result.images, 10000L);
         QCOMPARE(result.correct, expected);
@@ -182,6 +196,11 @@ private Q_SLOTS:
             QCOMPARE(run.exitCode, 2);
             QVERIFY2(!run.err.isEmpty(), qPrintable(args.join(' ')));
         }
+        // A near miss of a ViT's key: one line that names what --only takes.
+        const auto run = sculpt::test::runCli({"zoo", "--only", "vit-6x9"});
+        QCOMPARE(run.exitCode, 2);
+        QCOMPARE(run.err.count('\n'), 1);
+        QVERIFY2(run.err.contains("vit-6x8"), qPrintable(run.err));
     }
 
     void cliStopsOnCtrlC()
