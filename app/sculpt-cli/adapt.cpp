@@ -6,14 +6,12 @@
 #include "foreground_job.h"
 #include "options.h"
 #include "stop_signals.h"
+#include "task_command.h"
 #include "usage.h"
 
-#include "io/error.h"
-#include "io/formats.h"
 #include "session/adaptation.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -21,7 +19,7 @@ namespace sculpt::cli {
 
 int adapt(const std::vector<std::string> &args)
 {
-    Options options("adapt", {"--task", "--data", "--method", "--rank", "--epochs", "--lr", "--seed", "--config"}, {"--json"});
+    Options options("adapt", {"--task", "--data", "--method", "--rank", "--epochs", "--lr", "--seed", "--config", "-o"}, {"--json"});
     if (!options.parse(args))
         return kBadInput;
     if (options.positional().size() != 1 || !options.has("--task")) {
@@ -35,23 +33,23 @@ int adapt(const std::vector<std::string> &args)
         return kBadInput;
     AdaptRequest request;
     request.task = options.value("--task");
-    const char *shared = std::getenv("SCULPT_SHARED");
-    request.dataRoot = options.value("--data", shared ? shared : "../shared");
+    request.dataRoot = taskDataRoot(options);
     request.method = options.value("--method", "lora");
     request.rank = *rank;
     request.epochs = int(*epochs);
     request.learningRate = *rate;
     request.seed = uint64_t(*seed);
     request.config = options.value("--config");
-    const bool json = options.has("--json");
-
-    std::unique_ptr<Checkpoint> checkpoint;
-    try {
-        checkpoint = openCheckpoint(options.positional()[0]);
-    } catch (const FileError &e) {
-        std::cerr << "sculpt-cli: " << e.what() << "\n";
+    request.output = options.value("-o");
+    if (options.has("-o") && request.output.empty()) {
+        options.fail("-o needs a folder");
         return kBadInput;
     }
+    const bool json = options.has("--json");
+
+    const std::unique_ptr<Checkpoint> checkpoint = openModelArgument(options);
+    if (!checkpoint)
+        return kBadInput;
     AdaptRun run;
     if (const auto ended = runInForeground("adapt", "steps", cancelOnStopSignals(), [&](const JobContext &job) {
             run = sculpt::adapt(*checkpoint, request, job, [&](const AdaptEpoch &e) {
@@ -68,13 +66,16 @@ int adapt(const std::vector<std::string> &args)
         std::cout << nlohmann::ordered_json{{"method", request.method},
                                             {"trainable", run.trainable},
                                             {"epochs", epochsJson},
-                                            {"test_accuracy", run.testAccuracy}}
+                                            {"test_accuracy", run.testAccuracy},
+                                            {"output", request.output.empty() ? nlohmann::json() : nlohmann::json(request.output)}}
                          .dump(2)
                   << "\n";
     } else {
         std::printf("method     %s\ntrainable  %lld parameters\nvalidation %.2f %%\ntest       %.2f %%\n",
                     request.method.c_str(), (long long)run.trainable, 100 * run.epochs.back().validationAccuracy,
                     100 * run.testAccuracy);
+        if (!request.output.empty())
+            std::printf("wrote      %s\n", request.output.c_str());
     }
     return kOk;
 }

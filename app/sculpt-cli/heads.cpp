@@ -8,22 +8,29 @@
 #include "foreground_job.h"
 #include "options.h"
 #include "stop_signals.h"
+#include "task_command.h"
 #include "usage.h"
 
 #include "builtin_passes.h"
-#include "io/error.h"
-#include "io/formats.h"
 #include "session/head_scores.h"
 
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 namespace sculpt::cli {
 namespace {
 
-void print(const HeadScoreRun &run, bool masked, bool json)
+// "139018 → 120426 (−13.4 %)"
+std::string saving(int64_t before, int64_t after)
+{
+    char text[96];
+    std::snprintf(text, sizeof text, "%lld → %lld (−%.1f %%)", (long long)before, (long long)after,
+                  before > 0 ? 100.0 * double(before - after) / double(before) : 0.0);
+    return text;
+}
+
+void print(const HeadScoreRun &run, const std::string &output, bool masked, bool json)
 {
     const HeadScores &s = run.scores;
     if (json) {
@@ -43,6 +50,11 @@ void print(const HeadScoreRun &run, bool masked, bool json)
             out["masked"] = heads;
             out["masked_validation_accuracy"] = run.maskedValidationAccuracy;
             out["test_accuracy"] = run.testAccuracy;
+        }
+        if (!output.empty()) {
+            out["output"] = output;
+            out["parameters"] = {{"before", run.before.parameters}, {"after", run.after.parameters}};
+            out["multiply_adds"] = {{"before", run.before.multiplyAdds}, {"after", run.after.multiplyAdds}};
         }
         std::cout << out.dump(2) << "\n";
         return;
@@ -64,6 +76,11 @@ void print(const HeadScoreRun &run, bool masked, bool json)
         std::printf(" %lld.%lld", (long long)layer, (long long)head);
     std::printf("\nvalidation accuracy with them masked, after fine-tuning on: %.2f %%\ntest accuracy: %.2f %%\n",
                 100 * run.maskedValidationAccuracy, 100 * run.testAccuracy);
+    if (output.empty())
+        return;
+    std::printf("wrote %s with the masked heads removed\nparameters            %s\nmultiply-adds / image %s\n",
+                output.c_str(), saving(run.before.parameters, run.after.parameters).c_str(),
+                saving(run.before.multiplyAdds, run.after.multiplyAdds).c_str());
 }
 
 int run(const std::string &command, const std::vector<std::string> &args)
@@ -71,12 +88,12 @@ int run(const std::string &command, const std::vector<std::string> &args)
     registerBuiltinPasses();
     const bool heat = command == "heat";
     Options options(command,
-                    {"--task", "--data", "--strategy", "--adapter", "--rank", "--epochs", "--seed", "--config", "--lr", "--mask"},
+                    {"--task", "--data", "--strategy", "--adapter", "--rank", "--epochs", "--seed", "--config", "--lr", "--mask", "-o"},
                     {"--json", "--per-layer"});
     if (!options.parse(args))
         return kBadInput;
     if (options.positional().size() != 1 || !options.has("--task") || !options.has("--strategy") ||
-        heat != options.has("--mask") || (!heat && options.has("--per-layer"))) {
+        heat != options.has("--mask") || (!heat && (options.has("--per-layer") || options.has("-o")))) {
         std::cerr << usageOf(command);
         return kBadInput;
     }
@@ -87,8 +104,7 @@ int run(const std::string &command, const std::vector<std::string> &args)
         return kBadInput;
     HeadScoreRequest request;
     request.task = options.value("--task");
-    const char *shared = std::getenv("SCULPT_SHARED");
-    request.dataRoot = options.value("--data", shared ? shared : "../shared");
+    request.dataRoot = taskDataRoot(options);
     request.strategy = options.value("--strategy");
     request.adapter = options.value("--adapter", "lora");
     request.rank = *rank;
@@ -98,19 +114,20 @@ int run(const std::string &command, const std::vector<std::string> &args)
     request.learningRate = *rate;
     request.mask = *mask;
     request.perLayer = options.has("--per-layer");
-
-    std::unique_ptr<Checkpoint> checkpoint;
-    try {
-        checkpoint = openCheckpoint(options.positional()[0]);
-    } catch (const FileError &e) {
-        std::cerr << "sculpt-cli: " << e.what() << "\n";
+    request.output = options.value("-o");
+    if (options.has("-o") && request.output.empty()) {
+        options.fail("-o needs a folder");
         return kBadInput;
     }
+
+    const std::unique_ptr<Checkpoint> checkpoint = openModelArgument(options);
+    if (!checkpoint)
+        return kBadInput;
     HeadScoreRun result;
     if (const auto ended = runInForeground(command, "steps", cancelOnStopSignals(),
                                            [&](const JobContext &job) { result = scoreHeads(*checkpoint, request, job); }))
         return *ended;
-    print(result, heat, options.has("--json"));
+    print(result, request.output, heat, options.has("--json"));
     return kOk;
 }
 

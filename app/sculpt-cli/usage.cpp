@@ -34,10 +34,11 @@ constexpr Form kForms[] = {
     {"compress", "--list", "every method with its settings"},
     {"adapt",
      "MODEL --task t1|t2|t3 [--method linear|full|lora|bottleneck] [--rank R] [--epochs E] [--lr RATE]\n"
-     "          [--seed S] [--data DIR] [--config SIDECAR] [--json]",
+     "          [--seed S] [--data DIR] [--config SIDECAR] [-o OUT] [--json]",
      "fine-tune a ViT on an image task's 800 training images (linear probe, full fine-tuning, LoRA on q and v,\n"
      "      or bottleneck adapters beside each MLP; adapters train with the classifier), with each epoch's\n"
-     "      validation accuracy and the test accuracy"},
+     "      validation accuracy and the test accuracy; -o writes LoRA as a PEFT folder (`merge` folds it in),\n"
+     "      a linear probe or full fine-tuning as a Hugging Face folder"},
     {"heads",
      "MODEL --task t1|t2|t3 --strategy weights|activations|gate|magnitude|random [--data DIR]\n"
      "          [--adapter lora|bottleneck|none] [--rank R] [--epochs E] [--lr RATE] [--seed S] [--config SIDECAR] [--json]",
@@ -47,9 +48,11 @@ constexpr Form kForms[] = {
      "      or $SCULPT_SHARED)"},
     {"heat",
      "MODEL --task T --strategy S --mask P [--per-layer] [--data DIR] [--adapter lora|bottleneck|none]\n"
-     "          [--rank R] [--epochs E] [--lr RATE] [--seed S] [--config SIDECAR] [--json]",
+     "          [--rank R] [--epochs E] [--lr RATE] [--seed S] [--config SIDECAR] [-o OUT] [--json]",
      "HEAT: score the heads as `heads` does, mask the fraction P with the lowest scores (across the model,\n"
-     "      or within each layer), fine-tune on with them masked, and report validation and test accuracy"},
+     "      or within each layer), fine-tune on with them masked, and report validation and test accuracy;\n"
+     "      -o writes the result as a Hugging Face folder, LoRA merged and the masked heads removed\n"
+     "      (pruned_heads), with the parameters and multiply-adds saved"},
     {"merge", "PEFT_DIR [--base MODEL] [--config SIDECAR] [--tokenizer PATH] -o OUT [--json]",
      "fold a Hugging Face PEFT LoRA folder (adapter_config.json, adapter_model.safetensors) into its base\n"
      "      model (base_model_name_or_path when it is a local folder, else --base) and write the merged model,\n"

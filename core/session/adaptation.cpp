@@ -1,19 +1,49 @@
 #include "session/adaptation.h"
 
 #include "adapt/adapters.h"
+#include "adapt/peft.h"
+#include "io/checkpoint.h"
+#include "io/export_folder.h"
+#include "runtime/hf_export.h"
 #include "session/task_model.h"
 
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
 #include <stdexcept>
 
 namespace sculpt {
+namespace {
+
+void write(Model &model, const Checkpoint &checkpoint, const AdaptRequest &request, const AdaptRun &run,
+           const JobContext &job)
+{
+    if (request.method == "lora") {
+        // Absolute: PEFT reads a relative base path from where it runs, Sculpt from the folder.
+        writePeft(model, request.output, std::filesystem::absolute(checkpoint.path()).lexically_normal().string());
+        return;
+    }
+    const nlohmann::json record{{"method", request.method}, {"task", request.task},
+                                {"epochs", request.epochs}, {"learning_rate", request.learningRate},
+                                {"seed", request.seed},     {"test_accuracy", run.testAccuracy}};
+    writeHfFolder(model, request.output, /*factorized=*/false, {{"sculpt_adapt", record.dump()}}, {}, job);
+}
+
+} // namespace
 
 AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const JobContext &job,
                const std::function<void(const AdaptEpoch &)> &onEpoch)
 {
     if (request.method == "none")
         throw std::invalid_argument("adapt needs a method: linear, full, lora or bottleneck");
+    if (!request.output.empty()) {
+        if (request.method == "bottleneck")
+            throw std::invalid_argument("bottleneck adapters have no folder format another tool reads: "
+                                        "nothing would be written (LoRA writes a PEFT folder)");
+        ExportFolder::checkWritable(request.output);
+    }
     TaskModel t = openTaskModel(checkpoint, request.task, request.dataRoot, request.config);
     torch::manual_seed(request.seed);
     const std::vector<torch::Tensor> trainable = prepareFineTuning(*t.model, request.method, request.rank);
@@ -31,6 +61,8 @@ AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const 
              },
              job);
     run.testAccuracy = accuracyOf(t.vision(), t.test());
+    if (!request.output.empty())
+        write(*t.model, checkpoint, request, run, job);
     return run;
 }
 

@@ -22,6 +22,11 @@ struct AdaptRequest {
     double learningRate = 1e-2; // full fine-tuning wants less (1e-4)
     uint64_t seed = 0;
     std::string config;
+    // Where to write the result; nowhere when empty. LoRA: a PEFT folder (its adapters and the
+    // classifier, base_model_name_or_path the model's path); a linear probe or full
+    // fine-tuning: a Hugging Face folder of the whole model. Bottleneck adapters have no
+    // format another tool reads, and are refused.
+    std::string output;
 };
 
 struct AdaptEpoch {
@@ -35,8 +40,9 @@ struct AdaptRun {
     double testAccuracy = 0;
 };
 
-// Throws FileError for a file it cannot use, std::invalid_argument for an unknown method or a
-// model that is not a vision model, Cancelled on request. `onEpoch` runs on the job's thread.
+// Throws FileError for a file it cannot use or an output that cannot become an export,
+// std::invalid_argument for an unknown method, a model that is not a vision model or an output
+// for bottleneck adapters — these before any training — and Cancelled on request. `onEpoch` runs on the job's thread.
 AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const JobContext &job,
                const std::function<void(const AdaptEpoch &)> &onEpoch = {});
 

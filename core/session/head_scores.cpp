@@ -2,14 +2,54 @@
 
 #include "adapt/adapters.h"
 #include "adapt/fine_tune.h"
+#include "adapt/head_pruning.h"
 #include "adapt/head_scoring.h"
+#include "adapt/peft.h"
+#include "io/export_folder.h"
+#include "runtime/hf_export.h"
 #include "session/task_model.h"
 
 #include <torch/torch.h>
 
+#include <nlohmann/json.hpp>
+
 #include <stdexcept>
 
 namespace sculpt {
+namespace {
+
+void checkOutput(const HeadScoreRequest &request)
+{
+    if (request.output.empty())
+        return;
+    if (request.mask < 0)
+        throw std::invalid_argument("only a masked model is written out: give the fraction of heads to mask");
+    if (request.adapter == "bottleneck")
+        throw std::invalid_argument("bottleneck adapters cannot be merged into a Hugging Face ViT: "
+                                    "write out a model adapted by LoRA or none");
+    ExportFolder::checkWritable(request.output);
+}
+
+// What config.json records of the run beside HF's own pruned_heads.
+std::string heatRecord(const HeadScoreRequest &request, const HeadScoreRun &run)
+{
+    nlohmann::json masked = nlohmann::json::array();
+    for (const auto &[layer, head] : run.masked)
+        masked.push_back({layer, head});
+    return nlohmann::json{{"strategy", request.strategy},
+                          {"task", request.task},
+                          {"mask", request.mask},
+                          {"per_layer", request.perLayer},
+                          {"adapter", request.adapter},
+                          {"seed", request.seed},
+                          {"masked_heads", masked},
+                          {"test_accuracy", run.testAccuracy},
+                          {"parameters", {{"before", run.before.parameters}, {"after", run.after.parameters}}},
+                          {"multiply_adds", {{"before", run.before.multiplyAdds}, {"after", run.after.multiplyAdds}}}}
+        .dump();
+}
+
+} // namespace
 
 std::vector<std::string> headScoreStrategyNames()
 {
@@ -30,6 +70,7 @@ HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &re
     }
     if (request.adapter != "lora" && request.adapter != "bottleneck" && request.adapter != "none")
         throw std::invalid_argument("unknown adapter '" + request.adapter + "': lora, bottleneck or none");
+    checkOutput(request);
     TaskModel t = openTaskModel(checkpoint, request.task, request.dataRoot, request.config);
 
     HeadScoreRun run;
@@ -53,6 +94,13 @@ HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &re
         fineTune(t.vision(), trainable, t.train, t.validate, options, {}, job);
     run.maskedValidationAccuracy = accuracyOf(t.vision(), t.validate);
     run.testAccuracy = accuracyOf(t.vision(), t.test());
+    if (request.output.empty())
+        return run;
+    mergeAdapters(*t.model);
+    const HeadPruning pruning = pruneHeads(t.vision(), run.masked);
+    run.before = pruning.before;
+    run.after = pruning.after;
+    writeHfFolder(*t.model, request.output, /*factorized=*/false, {{"sculpt_heat", heatRecord(request, run)}}, {}, job);
     return run;
 }
 

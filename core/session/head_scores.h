@@ -5,6 +5,7 @@
 
 #include "job/job.h"
 #include "records/head_scores.h"
+#include "records/model_cost.h"
 
 #include <cstdint>
 #include <string>
@@ -29,6 +30,9 @@ struct HeadScoreRequest {
     // classifier again for `epochs` with those heads masked.
     double mask = -1;
     bool perLayer = false;
+    // With a mask: where to write the final model as a Hugging Face folder, its LoRA adapters
+    // merged and the masked heads removed (config.json's pruned_heads); nowhere when empty.
+    std::string output;
 };
 
 struct HeadScoreRun {
@@ -39,15 +43,19 @@ struct HeadScoreRun {
     std::vector<LayerHead> masked;
     double maskedValidationAccuracy = 0;
     double testAccuracy = 0; // on the task's test images, of the final model
+    // With an output: the model's cost with every head and with the masked ones removed.
+    ModelCost before, after;
 };
 
 // The registered strategies' names, in order.
 std::vector<std::string> headScoreStrategyNames();
 
 // Scores the heads (and with request.mask ≥ 0 masks and fine-tunes on, measuring on the test
-// images). Throws FileError for a task's or the model's file it cannot use, std::invalid_argument for
-// a request it cannot run (an unknown strategy or adapter, a model that is not a vision model),
-// Cancelled on request.
+// images, and with request.output writes the final model there). Throws FileError for a
+// task's or the model's file it cannot use or an output that cannot become an export,
+// std::invalid_argument for a request it cannot run (an unknown strategy or adapter, a model
+// that is not a vision model, an output without a mask or with bottleneck adapters, which no
+// Hugging Face ViT holds) — both before any training — and Cancelled on request.
 HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &request, const JobContext &job);
 
 } // namespace sculpt

@@ -14,7 +14,29 @@ using namespace sculpt::test;
 
 namespace {
 const QString kVit = QStringLiteral(SCULPT_MODELS_DIR "/fashion-vit");
+const QString kFashion = QStringLiteral("/usr/share/datasets/fashion-mnist/");
+
+// `sculpt-cli eval`'s accuracy of `model` on t3's test images (Fashion-MNIST's 10,000).
+double testAccuracy(const QString &model)
+{
+    const CliRun run = runCli({"eval", model, "--images", kFashion + "t10k-images-idx3-ubyte.gz", "--labels",
+                               kFashion + "t10k-labels-idx1-ubyte.gz", "--json"});
+    if (run.exitCode != 0)
+        qWarning("%s", run.err.constData());
+    return QJsonDocument::fromJson(run.out).object()["accuracy"].toDouble(-1);
 }
+
+QJsonObject readJsonFile(const QString &path)
+{
+    QFile file(path);
+    file.open(QIODevice::ReadOnly);
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+// Logits of a folder and of the run that wrote it differ in rounding only (batches, a merged
+// weight): an argmax may flip on an image or two of the 10,000.
+constexpr double kSameAccuracy = 2.5e-4;
+} // namespace
 
 class TestCliHeads : public QObject {
     Q_OBJECT
@@ -91,6 +113,51 @@ private Q_SLOTS:
                      2);
     }
 
+    // -o: LoRA merged, the masked heads removed for good; the folder runs as the masked model
+    // did, smaller by exactly those heads.
+    void heatWritesThePrunedModel()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.path() + "/heat";
+        const CliRun run = runCli({"heat", kVit, "--task", "t3", "--strategy", "gate", "--mask", "0.25", "--epochs", "1",
+                                   "-o", out, "--json"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject o = QJsonDocument::fromJson(run.out).object();
+        const QJsonObject config = readJsonFile(out + "/config.json");
+        int pruned = 0;
+        for (const auto &heads : config["pruned_heads"].toObject())
+            pruned += int(heads.toArray().size());
+        QCOMPARE(pruned, 4);
+        QCOMPARE(config["sculpt_heat"].toObject()["strategy"].toString(), QString("gate"));
+        // Each head: q, k and v rows (16 of 64, with biases) and 16 output-projection columns.
+        const QJsonObject parameters = o["parameters"].toObject();
+        QCOMPARE(parameters["before"].toInteger() - parameters["after"].toInteger(), 4 * (4 * 64 * 16 + 3 * 16));
+        QVERIFY(o["multiply_adds"].toObject()["after"].toInteger() < o["multiply_adds"].toObject()["before"].toInteger());
+        const double accuracy = testAccuracy(out);
+        QVERIFY2(std::abs(accuracy - o["test_accuracy"].toDouble()) <= kSameAccuracy,
+                 qPrintable(QString("%1 vs %2").arg(accuracy).arg(o["test_accuracy"].toDouble())));
+    }
+
+    void heatWritesNothingItCannot_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("bottleneck") << QStringList{"heat", "--mask", "0.25", "--adapter", "bottleneck"} << "bottleneck";
+        QTest::newRow("heads") << QStringList{"heads"} << "usage";
+    }
+    void heatWritesNothingItCannot()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        const QString out = dir.path() + "/out";
+        const QString command = args.takeFirst();
+        const CliRun run = runCli(QStringList{command, kVit, "--task", "t3", "--strategy", "gate", "-o", out} + args);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(QString(run.err).contains(message, Qt::CaseInsensitive), run.err.constData());
+        QVERIFY(!QFileInfo::exists(out));
+    }
+
     void heatRefusesABadMask_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -129,6 +196,42 @@ private Q_SLOTS:
         QVERIFY2(o["trainable"].toInt() >= low && o["trainable"].toInt() <= high, run.out.constData());
         QCOMPARE(o["epochs"].toArray().size(), 1);
         QVERIFY2(o["test_accuracy"].toDouble() > 0.7, run.out.constData());
+    }
+
+    // -o: LoRA as a PEFT folder that `merge` folds into the base, a linear probe as a whole HF
+    // folder; both run as the adapted model did. Bottleneck adapters are refused up front.
+    void adaptWritesItsResult_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::newRow("lora") << "lora";
+        QTest::newRow("linear") << "linear";
+    }
+    void adaptWritesItsResult()
+    {
+        QFETCH(QString, method);
+        QTemporaryDir dir;
+        const QString out = dir.path() + "/" + method;
+        const CliRun run = runCli({"adapt", kVit, "--task", "t3", "--method", method, "--epochs", "1", "-o", out, "--json"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const double reported = QJsonDocument::fromJson(run.out).object()["test_accuracy"].toDouble();
+        QString model = out;
+        if (method == "lora") {
+            QCOMPARE(readJsonFile(out + "/adapter_config.json")["peft_type"].toString(), QString("LORA"));
+            model = dir.path() + "/merged";
+            const CliRun merged = runCli({"merge", out, "-o", model});
+            QVERIFY2(merged.exitCode == 0, merged.err.constData());
+        }
+        const double accuracy = testAccuracy(model);
+        QVERIFY2(std::abs(accuracy - reported) <= kSameAccuracy, qPrintable(QString("%1 vs %2").arg(accuracy).arg(reported)));
+    }
+
+    void adaptRefusesToWriteBottlenecks()
+    {
+        QTemporaryDir dir;
+        const CliRun run = runCli({"adapt", kVit, "--task", "t3", "--method", "bottleneck", "-o", dir.path() + "/b"});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(QString(run.err).contains("bottleneck"), run.err.constData());
+        QVERIFY(!QFileInfo::exists(dir.path() + "/b"));
     }
 
     void adaptRefusesAnUnknownMethod()
