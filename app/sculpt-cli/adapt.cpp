@@ -10,7 +10,10 @@
 #include "usage.h"
 
 #include "session/adaptation.h"
+#include "session/adaptation_records.h"
+#include "session/weights_hash.h"
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -19,7 +22,7 @@ namespace sculpt::cli {
 
 int adapt(const std::vector<std::string> &args)
 {
-    Options options("adapt", {"--task", "--data", "--method", "--rank", "--epochs", "--lr", "--seed", "--config", "-o"}, {"--json"});
+    Options options("adapt", {"--task", "--data", "--method", "--rank", "--epochs", "--lr", "--seed", "--config", "-o", "--workspace"}, {"--json"});
     if (!options.parse(args))
         return kBadInput;
     if (options.positional().size() != 1 || !options.has("--task")) {
@@ -50,8 +53,14 @@ int adapt(const std::vector<std::string> &args)
     const std::unique_ptr<Checkpoint> checkpoint = openModelArgument(options);
     if (!checkpoint)
         return kBadInput;
+    std::optional<Workspace> workspace = openRunWorkspace(options, *checkpoint);
+    if (!workspace)
+        return kBadInput;
+    const auto started = std::chrono::steady_clock::now();
+    std::string modelHash;
     AdaptRun run;
     if (const auto ended = runInForeground("adapt", "steps", cancelOnStopSignals(), [&](const JobContext &job) {
+            modelHash = weightsHash(*checkpoint, job);
             run = sculpt::adapt(*checkpoint, request, job, [&](const AdaptEpoch &e) {
                 if (!json)
                     std::fprintf(stderr, "\repoch %d/%d: training loss %.4f, validation accuracy %.2f %%\n", e.epoch,
@@ -59,6 +68,9 @@ int adapt(const std::vector<std::string> &args)
             });
         }))
         return *ended;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!keepRun(*workspace, adaptationRecord(request, run, modelHash, seconds)))
+        return kFailed;
     if (json) {
         nlohmann::ordered_json epochsJson = nlohmann::json::array();
         for (const AdaptEpoch &e : run.epochs)

@@ -12,8 +12,11 @@
 #include "usage.h"
 
 #include "builtin_passes.h"
+#include "session/adaptation_records.h"
 #include "session/head_scores.h"
+#include "session/weights_hash.h"
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -88,7 +91,7 @@ int run(const std::string &command, const std::vector<std::string> &args)
     registerBuiltinPasses();
     const bool heat = command == "heat";
     Options options(command,
-                    {"--task", "--data", "--strategy", "--adapter", "--rank", "--epochs", "--seed", "--config", "--lr", "--mask", "-o"},
+                    {"--task", "--data", "--strategy", "--adapter", "--rank", "--epochs", "--seed", "--config", "--lr", "--mask", "-o", "--workspace"},
                     {"--json", "--per-layer"});
     if (!options.parse(args))
         return kBadInput;
@@ -123,10 +126,21 @@ int run(const std::string &command, const std::vector<std::string> &args)
     const std::unique_ptr<Checkpoint> checkpoint = openModelArgument(options);
     if (!checkpoint)
         return kBadInput;
+    std::optional<Workspace> workspace = openRunWorkspace(options, *checkpoint);
+    if (!workspace)
+        return kBadInput;
+    const auto started = std::chrono::steady_clock::now();
+    std::string modelHash;
     HeadScoreRun result;
     if (const auto ended = runInForeground(command, "steps", cancelOnStopSignals(),
-                                           [&](const JobContext &job) { result = scoreHeads(*checkpoint, request, job); }))
+                                           [&](const JobContext &job) {
+                                               modelHash = weightsHash(*checkpoint, job);
+                                               result = scoreHeads(*checkpoint, request, job);
+                                           }))
         return *ended;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (!keepRun(*workspace, adaptationRecord(command, request, result, modelHash, seconds)))
+        return kFailed;
     print(result, request.output, heat, options.has("--json"));
     return kOk;
 }

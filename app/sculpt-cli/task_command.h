@@ -1,12 +1,15 @@
 #pragma once
-// What adapt, heads and heat start with: the folder holding the image tasks' data, and the
-// model's checkpoint.
+// What adapt, heads and heat start with — the folder holding the image tasks' data, the
+// model's checkpoint, its workspace — and how they end: the run kept in that workspace.
 
 #include "options.h"
 
 #include "io/checkpoint.h"
+#include "records/adaptation_record.h"
+#include "workspace/workspace.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sculpt::cli {
@@ -16,5 +19,12 @@ std::string taskDataRoot(const Options &options);
 
 // The checkpoint of the command's one positional argument; null after one line on stderr.
 std::unique_ptr<Checkpoint> openModelArgument(const Options &options);
+
+// The model's workspace (--workspace, else its default place), checked writable before the
+// run it will keep; nothing after one line on stderr.
+std::optional<Workspace> openRunWorkspace(const Options &options, const Checkpoint &checkpoint);
+
+// Adds the run to the workspace and saves it; false after one line on stderr.
+bool keepRun(Workspace &workspace, AdaptationRecord run);
 
 } // namespace sculpt::cli

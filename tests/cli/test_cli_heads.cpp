@@ -4,11 +4,16 @@
 
 #include "cli_runner.h"
 
+#include "analysis/content_hash.h"
+#include "io/formats.h"
+#include "workspace/workspace.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 #include <algorithm>
+#include <cmath>
 
 using namespace sculpt::test;
 
@@ -40,7 +45,38 @@ constexpr double kSameAccuracy = 2.5e-4;
 
 class TestCliHeads : public QObject {
     Q_OBJECT
+    QTemporaryDir home_;
+
 private Q_SLOTS:
+    // Runs without --workspace keep theirs in the default place: here, not in the user's.
+    void initTestCase() { qputenv("XDG_DATA_HOME", home_.path().toUtf8()); }
+
+    void runsAreKeptInTheWorkspace()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.path() + "/runs.h5";
+        double reported = -1;
+        for (const QStringList &args : {QStringList{"heads", kVit, "--strategy", "magnitude"},
+                                        QStringList{"heat", kVit, "--strategy", "magnitude", "--mask", "0.5"}}) {
+            const CliRun run = runCli(args + QStringList{"--task", "t3", "--epochs", "0", "--workspace", file, "--json"});
+            QVERIFY2(run.exitCode == 0, run.err.constData());
+            reported = QJsonDocument::fromJson(run.out).object()["test_accuracy"].toDouble(-1);
+        }
+        const std::string model = kVit.toStdString();
+        const auto workspace = sculpt::Workspace::open(file.toStdString(), {model, sculpt::modelFingerprint(*sculpt::openCheckpoint(model))});
+        const auto runs = workspace.adaptations();
+        QCOMPARE(runs.size(), size_t(2));
+        QCOMPARE(QString::fromStdString(runs[0].command), QString("heads"));
+        QCOMPARE(QString::fromStdString(runs[1].command), QString("heat"));
+        QCOMPARE(runs[1].scores.layers * runs[1].scores.heads, int64_t(16));
+        QCOMPARE(QString::fromStdString(runs[1].scores.strategy), QString("magnitude"));
+        QCOMPARE(runs[1].masked.size(), size_t(8));
+        QCOMPARE(runs[1].testAccuracy, reported);
+        QVERIFY(std::isnan(runs[0].testAccuracy));
+        QVERIFY(!runs[0].modelHash.empty());
+        QCOMPARE(runs[1].modelHash, runs[0].modelHash);
+    }
+
     void scoresEveryHead_data()
     {
         QTest::addColumn<QString>("strategy");
