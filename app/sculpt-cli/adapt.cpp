@@ -43,25 +43,18 @@ int adapt(const std::vector<std::string> &args)
     request.learningRate = *rate;
     request.seed = uint64_t(*seed);
     request.config = options.value("--config");
-    request.output = options.value("-o");
-    if (options.has("-o") && request.output.empty()) {
-        options.fail("-o needs a folder");
+    std::optional<TaskRun> start = startTaskRun(options, request.output);
+    if (!start)
         return kBadInput;
-    }
     const bool json = options.has("--json");
 
-    const std::unique_ptr<Checkpoint> checkpoint = openModelArgument(options);
-    if (!checkpoint)
-        return kBadInput;
-    std::optional<Workspace> workspace = openRunWorkspace(options, *checkpoint);
-    if (!workspace)
-        return kBadInput;
+    const Checkpoint &checkpoint = *start->checkpoint;
     const auto started = std::chrono::steady_clock::now();
     std::string modelHash;
     AdaptRun run;
     if (const auto ended = runInForeground("adapt", "steps", cancelOnStopSignals(), [&](const JobContext &job) {
-            modelHash = weightsHash(*checkpoint, job);
-            run = sculpt::adapt(*checkpoint, request, job, [&](const AdaptEpoch &e) {
+            modelHash = weightsHash(checkpoint, job);
+            run = sculpt::adapt(checkpoint, request, job, [&](const AdaptEpoch &e) {
                 if (!json)
                     std::fprintf(stderr, "\repoch %d/%d: training loss %.4f, validation accuracy %.2f %%\n", e.epoch,
                                  e.epochs, e.trainLoss, 100 * e.validationAccuracy);
@@ -69,7 +62,7 @@ int adapt(const std::vector<std::string> &args)
         }))
         return *ended;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!keepRun(*workspace, adaptationRecord(request, run, modelHash, seconds)))
+    if (!keepRun(start->workspace, adaptationRecord(request, run, modelHash, seconds)))
         return kFailed;
     if (json) {
         nlohmann::ordered_json epochsJson = nlohmann::json::array();

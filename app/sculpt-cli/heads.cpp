@@ -117,29 +117,22 @@ int run(const std::string &command, const std::vector<std::string> &args)
     request.learningRate = *rate;
     request.mask = *mask;
     request.perLayer = options.has("--per-layer");
-    request.output = options.value("-o");
-    if (options.has("-o") && request.output.empty()) {
-        options.fail("-o needs a folder");
+    std::optional<TaskRun> start = startTaskRun(options, request.output);
+    if (!start)
         return kBadInput;
-    }
 
-    const std::unique_ptr<Checkpoint> checkpoint = openModelArgument(options);
-    if (!checkpoint)
-        return kBadInput;
-    std::optional<Workspace> workspace = openRunWorkspace(options, *checkpoint);
-    if (!workspace)
-        return kBadInput;
+    const Checkpoint &checkpoint = *start->checkpoint;
     const auto started = std::chrono::steady_clock::now();
     std::string modelHash;
     HeadScoreRun result;
     if (const auto ended = runInForeground(command, "steps", cancelOnStopSignals(),
                                            [&](const JobContext &job) {
-                                               modelHash = weightsHash(*checkpoint, job);
-                                               result = scoreHeads(*checkpoint, request, job);
+                                               modelHash = weightsHash(checkpoint, job);
+                                               result = scoreHeads(checkpoint, request, job);
                                            }))
         return *ended;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!keepRun(*workspace, adaptationRecord(command, request, result, modelHash, seconds)))
+    if (!keepRun(start->workspace, adaptationRecord(command, request, result, modelHash, seconds)))
         return kFailed;
     print(result, request.output, heat, options.has("--json"));
     return kOk;

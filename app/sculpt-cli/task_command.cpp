@@ -15,24 +15,20 @@ std::string taskDataRoot(const Options &options)
     return options.value("--data", shared ? shared : "../shared");
 }
 
-std::unique_ptr<Checkpoint> openModelArgument(const Options &options)
+std::optional<TaskRun> startTaskRun(const Options &options, std::string &output)
 {
-    try {
-        return openCheckpoint(options.positional().at(0));
-    } catch (const FileError &e) {
-        std::cerr << "sculpt-cli: " << e.what() << "\n";
-        return nullptr;
+    output = options.value("-o");
+    if (options.has("-o") && output.empty()) {
+        options.fail("-o needs a folder");
+        return std::nullopt;
     }
-}
-
-std::optional<Workspace> openRunWorkspace(const Options &options, const Checkpoint &checkpoint)
-{
     const std::string model = options.positional().at(0);
     try {
+        std::unique_ptr<Checkpoint> checkpoint = openCheckpoint(model);
         Workspace workspace = Workspace::open(options.value("--workspace", Workspace::defaultPath(model)),
-                                              {model, modelFingerprint(checkpoint)});
+                                              {model, modelFingerprint(*checkpoint)});
         workspace.checkWritable();
-        return workspace;
+        return TaskRun{std::move(checkpoint), std::move(workspace)};
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return std::nullopt;

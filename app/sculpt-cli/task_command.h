@@ -17,12 +17,16 @@ namespace sculpt::cli {
 // --data, else $SCULPT_SHARED, else ../shared (where the workplace keeps models/ and datasets/).
 std::string taskDataRoot(const Options &options);
 
-// The checkpoint of the command's one positional argument; null after one line on stderr.
-std::unique_ptr<Checkpoint> openModelArgument(const Options &options);
+// What a run starts from: the model given as the one positional argument, and its workspace
+// (--workspace, else its default place), checked writable before the run it will keep.
+struct TaskRun {
+    std::unique_ptr<Checkpoint> checkpoint;
+    Workspace workspace;
+};
 
-// The model's workspace (--workspace, else its default place), checked writable before the
-// run it will keep; nothing after one line on stderr.
-std::optional<Workspace> openRunWorkspace(const Options &options, const Checkpoint &checkpoint);
+// -o's folder into `output` (empty without -o), then the model and its workspace; nothing
+// after one line on stderr.
+std::optional<TaskRun> startTaskRun(const Options &options, std::string &output);
 
 // Adds the run to the workspace and saves it; false after one line on stderr.
 bool keepRun(Workspace &workspace, AdaptationRecord run);
