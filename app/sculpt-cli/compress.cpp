@@ -2,6 +2,7 @@
 // pass in the model's workspace, as the window does.
 
 #include "commands.h"
+#include "model_workspace.h"
 #include "options.h"
 #include "progress_bar.h"
 #include "stop_signals.h"
@@ -10,7 +11,6 @@
 #include "builtin_passes.h"
 #include "data/idx.h"
 #include "data/text.h"
-#include "analysis/content_hash.h"
 #include "io/error.h"
 #include "io/export_folder.h"
 #include "io/formats.h"
@@ -193,10 +193,7 @@ int compress(const std::vector<std::string> &args)
                 evaluation.labels = readIdxLabels(options.value("--eval-labels"));
             }
         }
-        const std::string path = options.has("--workspace") ? options.value("--workspace")
-                                                            : Workspace::defaultPath(options.positional()[0]);
-        workspace = Workspace::open(path, {options.positional()[0], modelFingerprint(*checkpoint)});
-        workspace->checkWritable();
+        workspace = openModelWorkspace(options, *checkpoint);
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;

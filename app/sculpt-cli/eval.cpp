@@ -4,11 +4,11 @@
 
 #include "commands.h"
 #include "foreground_job.h"
+#include "model_workspace.h"
 #include "options.h"
 #include "stop_signals.h"
 #include "usage.h"
 
-#include "analysis/content_hash.h"
 #include "io/error.h"
 #include "io/formats.h"
 #include "session/evaluation.h"
@@ -89,9 +89,7 @@ int eval(const std::vector<std::string> &args)
     std::optional<Workspace> workspace;
     try {
         checkpoint = openCheckpoint(model);
-        const std::string path = options.has("--workspace") ? options.value("--workspace") : Workspace::defaultPath(model);
-        workspace = Workspace::open(path, {model, modelFingerprint(*checkpoint)});
-        workspace->checkWritable();
+        workspace = openModelWorkspace(options, *checkpoint);
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;

@@ -1,6 +1,6 @@
 #include "task_command.h"
 
-#include "analysis/content_hash.h"
+#include "model_workspace.h"
 #include "io/error.h"
 #include "io/formats.h"
 
@@ -25,9 +25,7 @@ std::optional<TaskRun> startTaskRun(const Options &options, std::string &output)
     const std::string model = options.positional().at(0);
     try {
         std::unique_ptr<Checkpoint> checkpoint = openCheckpoint(model);
-        Workspace workspace = Workspace::open(options.value("--workspace", Workspace::defaultPath(model)),
-                                              {model, modelFingerprint(*checkpoint)});
-        workspace.checkWritable();
+        Workspace workspace = openModelWorkspace(options, *checkpoint);
         return TaskRun{std::move(checkpoint), std::move(workspace)};
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
