@@ -46,7 +46,6 @@ int adapt(const std::vector<std::string> &args)
     std::optional<TaskRun> start = startTaskRun(options, request.output);
     if (!start)
         return kBadInput;
-    const bool json = options.has("--json");
 
     const Checkpoint &checkpoint = *start->checkpoint;
     const auto started = std::chrono::steady_clock::now();
@@ -54,19 +53,15 @@ int adapt(const std::vector<std::string> &args)
     AdaptRun run;
     if (const auto ended = runInForeground("adapt", "steps", cancelOnStopSignals(), [&](const JobContext &job) {
             modelHash = weightsHash(checkpoint, job);
-            run = sculpt::adapt(checkpoint, request, job, [&](const AdaptEpoch &e) {
-                if (!json)
-                    std::fprintf(stderr, "\repoch %d/%d: training loss %.4f, validation accuracy %.2f %%\n", e.epoch,
-                                 e.epochs, e.trainLoss, 100 * e.validationAccuracy);
-            });
+            run = sculpt::adapt(checkpoint, request, job, epochPrinter(options, request.epochs));
         }))
         return *ended;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (!keepRun(start->workspace, adaptationRecord(request, run, modelHash, seconds)))
         return kFailed;
-    if (json) {
+    if (options.has("--json")) {
         nlohmann::ordered_json epochsJson = nlohmann::json::array();
-        for (const AdaptEpoch &e : run.epochs)
+        for (const AdaptationEpoch &e : run.curve)
             epochsJson.push_back({{"epoch", e.epoch}, {"train_loss", e.trainLoss}, {"validation_accuracy", e.validationAccuracy}});
         std::cout << nlohmann::ordered_json{{"method", request.method},
                                             {"trainable", run.trainable},
@@ -77,7 +72,7 @@ int adapt(const std::vector<std::string> &args)
                   << "\n";
     } else {
         std::printf("method     %s\ntrainable  %lld parameters\nvalidation %.2f %%\ntest       %.2f %%\n",
-                    request.method.c_str(), (long long)run.trainable, 100 * run.epochs.back().validationAccuracy,
+                    request.method.c_str(), (long long)run.trainable, 100 * run.curve.back().validationAccuracy,
                     100 * run.testAccuracy);
         if (!request.output.empty())
             std::printf("wrote      %s\n", request.output.c_str());

@@ -128,7 +128,8 @@ int run(const std::string &command, const std::vector<std::string> &args)
     if (const auto ended = runInForeground(command, "steps", cancelOnStopSignals(),
                                            [&](const JobContext &job) {
                                                modelHash = weightsHash(checkpoint, job);
-                                               result = scoreHeads(checkpoint, request, job);
+                                               result = scoreHeads(checkpoint, request, job,
+                                                                   epochPrinter(options, heat ? 2 * request.epochs : request.epochs));
                                            }))
         return *ended;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -4,6 +4,7 @@
 #include "io/error.h"
 #include "io/formats.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -43,6 +44,16 @@ bool keepRun(Workspace &workspace, AdaptationRecord run)
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return false;
     }
+}
+
+std::function<void(const AdaptationEpoch &)> epochPrinter(const Options &options, int64_t epochs)
+{
+    if (options.has("--json"))
+        return {};
+    return [epochs](const AdaptationEpoch &e) {
+        std::fprintf(stderr, "\repoch %lld/%lld: training loss %.4f, validation accuracy %.2f %%\n", (long long)e.epoch,
+                     (long long)epochs, e.trainLoss, 100 * e.validationAccuracy);
+    };
 }
 
 } // namespace sculpt::cli

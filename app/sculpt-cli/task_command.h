@@ -8,6 +8,7 @@
 #include "records/adaptation_record.h"
 #include "workspace/workspace.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,10 @@ struct TaskRun {
 // -o's folder into `output` (empty without -o), then the model and its workspace; nothing
 // after one line on stderr.
 std::optional<TaskRun> startTaskRun(const Options &options, std::string &output);
+
+// What a run prints after each epoch on stderr: nothing with --json (stdout is the result,
+// stderr stays for errors). `epochs`: how many the run trains in all.
+std::function<void(const AdaptationEpoch &)> epochPrinter(const Options &options, int64_t epochs);
 
 // Adds the run to the workspace and saves it; false after one line on stderr.
 bool keepRun(Workspace &workspace, AdaptationRecord run);

@@ -40,6 +40,17 @@ double accuracyOf(const VisionModel &model, const LabelledImages &data, int64_t 
     return data.count() ? double(correct) / double(data.count()) : 0.0;
 }
 
+std::vector<int64_t> predictedClasses(const VisionModel &model, const LabelledImages &data, int64_t count)
+{
+    torch::NoGradGuard noGrad;
+    const int64_t n = std::min(count, data.count());
+    if (n <= 0)
+        return {};
+    const torch::Tensor classes =
+        model.forward(ModelInput::ofPixels(data.pixels.narrow(0, 0, n))).logits.argmax(1).contiguous();
+    return {classes.data_ptr<int64_t>(), classes.data_ptr<int64_t>() + n};
+}
+
 int64_t elementCount(const std::vector<torch::Tensor> &tensors)
 {
     int64_t n = 0;

@@ -55,6 +55,9 @@ std::vector<EpochRecord> fineTune(VisionModel &model, const std::vector<torch::T
 // Top-1 accuracy, `batch` images per forward pass.
 double accuracyOf(const VisionModel &model, const LabelledImages &data, int64_t batch = 256);
 
+// The top-1 class of each of the first `count` images (fewer when there are fewer).
+std::vector<int64_t> predictedClasses(const VisionModel &model, const LabelledImages &data, int64_t count);
+
 int64_t elementCount(const std::vector<torch::Tensor> &tensors);
 
 } // namespace sculpt

@@ -57,6 +57,16 @@ struct AdaptationRecord {
     std::vector<LayerHead> masked;
     double maskedValidationAccuracy = kNotMeasured;
 
+    // The side-by-side grid: the classes the model the run started from and its result predict
+    // for the task's first test images (at most kPreviewImages), and the starting model's test
+    // accuracy and trained elements. The starting model is, for adapt, the model as opened (its
+    // own classifier: it has not seen the task); for heat, the adapted model with every head,
+    // before masking. Empty (and NaN) for heads, which changes no model.
+    static constexpr int64_t kPreviewImages = 48;
+    std::vector<int64_t> referencePredictions, predictions;
+    double referenceTestAccuracy = kNotMeasured;
+    int64_t referenceTrainable = 0;
+
     // The folder the result was written to (empty when none), and the model's cost with every
     // head and with the masked ones removed: what the surgery saved. Zero when not measured.
     std::string output;

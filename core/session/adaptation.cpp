@@ -34,7 +34,7 @@ void write(Model &model, const Checkpoint &checkpoint, const AdaptRequest &reque
 } // namespace
 
 AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const JobContext &job,
-               const std::function<void(const AdaptEpoch &)> &onEpoch)
+               const std::function<void(const AdaptationEpoch &)> &onEpoch)
 {
     if (request.method == "none")
         throw std::invalid_argument("adapt needs a method: linear, full, lora or bottleneck");
@@ -45,9 +45,12 @@ AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const 
         ExportFolder::checkWritable(request.output);
     }
     TaskModel t = openTaskModel(checkpoint, request.task, request.dataRoot, request.config);
+    const LabelledImages test = t.test();
+    AdaptRun run;
+    run.preview.before = predictedClasses(t.vision(), test, AdaptationRecord::kPreviewImages);
+    run.preview.beforeTestAccuracy = accuracyOf(t.vision(), test);
     torch::manual_seed(request.seed);
     const std::vector<torch::Tensor> trainable = prepareFineTuning(*t.model, request.method, request.rank);
-    AdaptRun run;
     run.trainable = elementCount(trainable);
     FineTuneOptions options;
     options.epochs = request.epochs;
@@ -55,12 +58,13 @@ AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const 
     options.learningRate = request.learningRate;
     fineTune(t.vision(), trainable, t.train, t.validate, options,
              [&](const EpochRecord &r) {
-                 run.epochs.push_back({r.epoch, r.epochs, r.trainLoss, r.validationAccuracy});
+                 run.curve.push_back({r.epoch, r.trainLoss, r.validationAccuracy});
                  if (onEpoch)
-                     onEpoch(run.epochs.back());
+                     onEpoch(run.curve.back());
              },
              job);
-    run.testAccuracy = accuracyOf(t.vision(), t.test());
+    run.testAccuracy = accuracyOf(t.vision(), test);
+    run.preview.after = predictedClasses(t.vision(), test, AdaptationRecord::kPreviewImages);
     if (!request.output.empty())
         write(*t.model, checkpoint, request, run, job);
     return run;

@@ -4,6 +4,7 @@
 // images. Torch-free.
 
 #include "job/job.h"
+#include "records/adaptation_record.h"
 
 #include <cstdint>
 #include <functional>
@@ -29,21 +30,27 @@ struct AdaptRequest {
     std::string output;
 };
 
-struct AdaptEpoch {
-    int epoch = 0, epochs = 0;
-    double trainLoss = 0, validationAccuracy = 0;
+// What a run that changes a model shows side by side: the classes the model it started from
+// and its result predict for the task's first test images (AdaptationRecord::kPreviewImages),
+// and the starting model's test accuracy and trained elements.
+struct PredictionPreview {
+    std::vector<int64_t> before, after;
+    double beforeTestAccuracy = AdaptationRecord::kNotMeasured;
+    int64_t beforeTrainable = 0;
 };
 
 struct AdaptRun {
-    std::vector<AdaptEpoch> epochs;
+    std::vector<AdaptationEpoch> curve;
     int64_t trainable = 0;
     double testAccuracy = 0;
+    PredictionPreview preview; // before: the model as opened, its own classifier on the task
 };
 
 // Throws FileError for a file it cannot use or an output that cannot become an export,
 // std::invalid_argument for an unknown method, a model that is not a vision model or an output
-// for bottleneck adapters — these before any training — and Cancelled on request. `onEpoch` runs on the job's thread.
+// for bottleneck adapters — these before any training — and Cancelled on request. `onEpoch`
+// runs on the job's thread after each epoch.
 AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const JobContext &job,
-               const std::function<void(const AdaptEpoch &)> &onEpoch = {});
+               const std::function<void(const AdaptationEpoch &)> &onEpoch = {});
 
 } // namespace sculpt

@@ -23,6 +23,14 @@ AdaptationRecord common(const std::string &command, const std::string &task, con
     return r;
 }
 
+void keepPreview(AdaptationRecord &r, const PredictionPreview &preview)
+{
+    r.referencePredictions = preview.before;
+    r.predictions = preview.after;
+    r.referenceTestAccuracy = preview.beforeTestAccuracy;
+    r.referenceTrainable = preview.beforeTrainable;
+}
+
 } // namespace
 
 AdaptationRecord adaptationRecord(const AdaptRequest &request, const AdaptRun &run, const std::string &modelHash,
@@ -31,11 +39,11 @@ AdaptationRecord adaptationRecord(const AdaptRequest &request, const AdaptRun &r
     AdaptationRecord r = common("adapt", request.task, request.method, request.rank, request.epochs,
                                 request.learningRate, request.seed, modelHash, seconds);
     r.trainable = run.trainable;
-    for (const AdaptEpoch &e : run.epochs)
-        r.curve.push_back({e.epoch, e.trainLoss, e.validationAccuracy});
-    if (!run.epochs.empty())
-        r.validationAccuracy = run.epochs.back().validationAccuracy;
+    r.curve = run.curve;
+    if (!run.curve.empty())
+        r.validationAccuracy = run.curve.back().validationAccuracy;
     r.testAccuracy = run.testAccuracy;
+    keepPreview(r, run.preview);
     r.output = request.output;
     return r;
 }
@@ -46,6 +54,7 @@ AdaptationRecord adaptationRecord(const std::string &command, const HeadScoreReq
     AdaptationRecord r = common(command, request.task, request.epochs > 0 ? request.adapter : "none", request.rank,
                                 request.epochs, request.learningRate, request.seed, modelHash, seconds);
     r.trainable = run.trainable;
+    r.curve = run.curve;
     r.validationAccuracy = run.validationAccuracy;
     r.scores = run.scores;
     if (request.mask >= 0) {
@@ -54,6 +63,7 @@ AdaptationRecord adaptationRecord(const std::string &command, const HeadScoreReq
         r.masked = run.masked;
         r.maskedValidationAccuracy = run.maskedValidationAccuracy;
         r.testAccuracy = run.testAccuracy;
+        keepPreview(r, run.preview);
     }
     if (!request.output.empty()) {
         r.output = request.output;

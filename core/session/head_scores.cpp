@@ -59,7 +59,8 @@ std::vector<std::string> headScoreStrategyNames()
     return names;
 }
 
-HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &request, const JobContext &job)
+HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &request, const JobContext &job,
+                        const std::function<void(const AdaptationEpoch &)> &onEpoch)
 {
     const HeadScoreStrategy *strategy = findHeadScoreStrategy(request.strategy);
     if (!strategy) {
@@ -82,18 +83,32 @@ HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &re
     const std::vector<torch::Tensor> trainable =
         prepareFineTuning(*t.model, request.epochs > 0 ? request.adapter : "none", request.rank);
     run.trainable = elementCount(trainable);
-    if (!trainable.empty())
-        fineTune(t.vision(), trainable, t.train, t.validate, options, {}, job);
+    const auto train = [&](int64_t firstEpoch) {
+        if (trainable.empty())
+            return;
+        fineTune(t.vision(), trainable, t.train, t.validate, options,
+                 [&](const EpochRecord &r) {
+                     run.curve.push_back({firstEpoch + r.epoch, r.trainLoss, r.validationAccuracy});
+                     if (onEpoch)
+                         onEpoch(run.curve.back());
+                 },
+                 job);
+    };
+    train(0);
     run.validationAccuracy = accuracyOf(t.vision(), t.validate);
     run.scores = strategy->score(*t.model, t.train, request.seed, job);
     if (request.mask < 0)
         return run;
+    const LabelledImages test = t.test();
+    run.preview.before = predictedClasses(t.vision(), test, AdaptationRecord::kPreviewImages);
+    run.preview.beforeTestAccuracy = accuracyOf(t.vision(), test);
+    run.preview.beforeTrainable = run.trainable;
     run.masked = headsToMask(run.scores, request.mask, request.perLayer);
     maskHeads(*t.model, run.masked);
-    if (!trainable.empty())
-        fineTune(t.vision(), trainable, t.train, t.validate, options, {}, job);
+    train(request.epochs);
     run.maskedValidationAccuracy = accuracyOf(t.vision(), t.validate);
-    run.testAccuracy = accuracyOf(t.vision(), t.test());
+    run.testAccuracy = accuracyOf(t.vision(), test);
+    run.preview.after = predictedClasses(t.vision(), test, AdaptationRecord::kPreviewImages);
     if (request.output.empty())
         return run;
     mergeAdapters(*t.model);

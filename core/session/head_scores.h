@@ -4,6 +4,7 @@
 // strategy. Torch-free.
 
 #include "job/job.h"
+#include "session/adaptation.h"
 #include "records/head_scores.h"
 #include "records/model_cost.h"
 
@@ -43,6 +44,9 @@ struct HeadScoreRun {
     std::vector<LayerHead> masked;
     double maskedValidationAccuracy = 0;
     double testAccuracy = 0; // on the task's test images, of the final model
+    // Each epoch of fine-tuning; with a mask the second training numbers on (epochs + 1 …).
+    std::vector<AdaptationEpoch> curve;
+    PredictionPreview preview; // with a mask: before is the adapted model with every head
     // With an output: the model's cost with every head and with the masked ones removed.
     ModelCost before, after;
 };
@@ -56,6 +60,8 @@ std::vector<std::string> headScoreStrategyNames();
 // std::invalid_argument for a request it cannot run (an unknown strategy or adapter, a model
 // that is not a vision model, an output without a mask or with bottleneck adapters, which no
 // Hugging Face ViT holds) — both before any training — and Cancelled on request.
-HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &request, const JobContext &job);
+// `onEpoch` runs on the job's thread after each epoch of either training.
+HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &request, const JobContext &job,
+                        const std::function<void(const AdaptationEpoch &)> &onEpoch = {});
 
 } // namespace sculpt

@@ -101,6 +101,33 @@ std::vector<LayerHead> readMasked(hid_t record, const HeadScores &scores)
     return masked;
 }
 
+// ---- the side-by-side preview: absent from runs saved before it existed ---------------
+
+void writePreview(hid_t record, const AdaptationRecord &r)
+{
+    if (r.predictions.empty() && r.referencePredictions.empty())
+        return;
+    Hid group = createGroup(record, "preview");
+    writeArray(group, "before", H5T_STD_I64LE, H5T_NATIVE_INT64, r.referencePredictions);
+    writeArray(group, "after", H5T_STD_I64LE, H5T_NATIVE_INT64, r.predictions);
+    writeDouble(group, "before_test_accuracy", r.referenceTestAccuracy);
+    writeInt(group, "before_trainable", r.referenceTrainable);
+}
+
+void readPreview(hid_t record, AdaptationRecord &r)
+{
+    if (!linkExists(record, "preview"))
+        return;
+    Hid group = openGroup(record, "preview");
+    r.referencePredictions = readArray<int64_t>(group, "before", H5T_NATIVE_INT64);
+    r.predictions = readArray<int64_t>(group, "after", H5T_NATIVE_INT64);
+    if (r.referencePredictions.size() != r.predictions.size())
+        throw Failure(where(group) + " predicts " + std::to_string(r.referencePredictions.size()) + " images before and " +
+                      std::to_string(r.predictions.size()) + " after");
+    r.referenceTestAccuracy = readDouble(group, "before_test_accuracy");
+    r.referenceTrainable = readInt(group, "before_trainable");
+}
+
 // ---- one record ----------------------------------------------------------------------
 
 void writeAdaptation(hid_t adaptations, const AdaptationRecord &r)
@@ -131,6 +158,7 @@ void writeAdaptation(hid_t adaptations, const AdaptationRecord &r)
     writeCurve(group, r.curve);
     writeScores(group, r.scores);
     writeMasked(group, r.masked);
+    writePreview(group, r);
     writeDataFiles(group, r.data);
 }
 
@@ -160,6 +188,7 @@ AdaptationRecord readAdaptation(hid_t group, const std::string &id)
     r.curve = readCurve(group);
     r.scores = readScores(group);
     r.masked = readMasked(group, r.scores);
+    readPreview(group, r);
     r.data = readDataFiles(group);
     return r;
 }

@@ -51,21 +51,27 @@ private Q_SLOTS:
     // Runs without --workspace keep theirs in the default place: here, not in the user's.
     void initTestCase() { qputenv("XDG_DATA_HOME", home_.path().toUtf8()); }
 
+    // Each run with its curve (heat's second training numbered on) and, for the runs that change
+    // the model, the side-by-side preview: adapt's starting model is the model as opened, so
+    // its test accuracy is what `eval` measures.
     void runsAreKeptInTheWorkspace()
     {
         QTemporaryDir dir;
         const QString file = dir.path() + "/runs.h5";
         double reported = -1;
-        for (const QStringList &args : {QStringList{"heads", kVit, "--strategy", "magnitude"},
-                                        QStringList{"heat", kVit, "--strategy", "magnitude", "--mask", "0.5"}}) {
-            const CliRun run = runCli(args + QStringList{"--task", "t3", "--epochs", "0", "--workspace", file, "--json"});
+        for (const QStringList &args :
+             {QStringList{"heads", kVit, "--strategy", "magnitude", "--epochs", "0"},
+              QStringList{"heat", kVit, "--strategy", "magnitude", "--mask", "0.5", "--epochs", "1"},
+              QStringList{"adapt", kVit, "--method", "linear", "--epochs", "1"}}) {
+            const CliRun run = runCli(args + QStringList{"--task", "t3", "--workspace", file, "--json"});
             QVERIFY2(run.exitCode == 0, run.err.constData());
-            reported = QJsonDocument::fromJson(run.out).object()["test_accuracy"].toDouble(-1);
+            if (args[0] == "heat")
+                reported = QJsonDocument::fromJson(run.out).object()["test_accuracy"].toDouble(-1);
         }
         const std::string model = kVit.toStdString();
         const auto workspace = sculpt::Workspace::open(file.toStdString(), {model, sculpt::modelFingerprint(*sculpt::openCheckpoint(model))});
         const auto runs = workspace.adaptations();
-        QCOMPARE(runs.size(), size_t(2));
+        QCOMPARE(runs.size(), size_t(3));
         QCOMPARE(QString::fromStdString(runs[0].command), QString("heads"));
         QCOMPARE(QString::fromStdString(runs[1].command), QString("heat"));
         QCOMPARE(runs[1].scores.layers * runs[1].scores.heads, int64_t(16));
@@ -75,6 +81,24 @@ private Q_SLOTS:
         QVERIFY(std::isnan(runs[0].testAccuracy));
         QVERIFY(!runs[0].modelHash.empty());
         QCOMPARE(runs[1].modelHash, runs[0].modelHash);
+
+        QVERIFY(runs[0].curve.empty() && runs[0].predictions.empty());
+        QCOMPARE(runs[1].curve.size(), size_t(2));
+        QCOMPARE(runs[1].curve[0].epoch, int64_t(1));
+        QCOMPARE(runs[1].curve[1].epoch, int64_t(2));
+        QCOMPARE(runs[1].curve[1].validationAccuracy, runs[1].maskedValidationAccuracy);
+        QCOMPARE(runs[1].referenceTrainable, runs[1].trainable);
+        QCOMPARE(runs[2].curve.size(), size_t(1));
+        QCOMPARE(runs[2].referenceTrainable, int64_t(0));
+        const double asOpened = testAccuracy(kVit);
+        QVERIFY2(std::abs(runs[2].referenceTestAccuracy - asOpened) <= kSameAccuracy,
+                 qPrintable(QString("%1 vs %2").arg(runs[2].referenceTestAccuracy).arg(asOpened)));
+        for (const auto &run : {runs[1], runs[2]}) {
+            QCOMPARE(run.referencePredictions.size(), size_t(sculpt::AdaptationRecord::kPreviewImages));
+            QCOMPARE(run.predictions.size(), size_t(sculpt::AdaptationRecord::kPreviewImages));
+            for (int64_t c : run.predictions)
+                QVERIFY(c >= 0 && c < 10);
+        }
     }
 
     void scoresEveryHead_data()

@@ -1,8 +1,9 @@
 // Adaptation runs (adapt, heads, heat) in the workspace: every field comes back as it was saved
-// (NaN for what was not measured, no scores for adapt, a 6 × 8 score matrix and the masked heads
-// for heat), ids follow the order of saving, runs that two Workspace objects save in turn are
-// both kept, a workspace written before runs were recorded reads as having none, and a damaged
-// run is a one-line FileError naming the file, as are scores that do not fill their matrix.
+// (NaN for what was not measured, no scores for adapt, a 6 × 8 score matrix, the masked heads
+// and the side-by-side preview for heat; adapt's here has no preview and reads back without),
+// ids follow the order of saving, runs that two Workspace objects save in turn are both kept, a
+// workspace written before runs were recorded reads as having none, and a damaged run is a
+// one-line FileError naming the file, as are scores that do not fill their matrix.
 
 #include "io/error.h"
 #include "workspace/workspace.h"
@@ -86,6 +87,10 @@ AdaptationRecord makeHeat()
     for (int64_t l = 0; l < 6; ++l)
         r.masked.push_back({l, 0}), r.masked.push_back({l, 1});
     r.maskedValidationAccuracy = 0.575;
+    r.referencePredictions = {7, 2, 1, 0, 4};
+    r.predictions = {7, 2, 1, 6, 4};
+    r.referenceTestAccuracy = 0.65;
+    r.referenceTrainable = 4242;
     r.output = "/tmp/fashion-vit-heat";
     r.before = {5'000'000'000, 9'000'000'000};
     r.after = {3'750'000'000, 6'750'000'000};
@@ -141,6 +146,10 @@ void compare(const AdaptationRecord &got, const AdaptationRecord &want)
     QCOMPARE(got.perLayer, want.perLayer);
     QCOMPARE(got.masked, want.masked);
     QVERIFY2(same(got.maskedValidationAccuracy, want.maskedValidationAccuracy), "masked validation accuracy");
+    QCOMPARE(got.referencePredictions, want.referencePredictions);
+    QCOMPARE(got.predictions, want.predictions);
+    QVERIFY2(same(got.referenceTestAccuracy, want.referenceTestAccuracy), "the starting model's test accuracy");
+    QCOMPARE(got.referenceTrainable, want.referenceTrainable);
     QCOMPARE(got.output, want.output);
     QCOMPARE(got.before.parameters, want.before.parameters);
     QCOMPARE(got.before.multiplyAdds, want.before.multiplyAdds);
@@ -328,7 +337,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("damage"); // what the test below does to the second run
         for (const char *row : {"no task", "seed not a number", "scores not a matrix", "scores never written",
-                                "masked not pairs", "masked outside the scores", "curve uneven", "no data"})
+                                "masked not pairs", "masked outside the scores", "curve uneven", "preview uneven",
+                                "no data"})
             QTest::newRow(row) << QString::fromLatin1(row);
     }
 
@@ -388,6 +398,14 @@ private Q_SLOTS:
                 const hid_t curve = H5Gopen2(run, "curve", H5P_DEFAULT);
                 const bool ok = replaceDataset(curve, "train_loss", H5T_NATIVE_DOUBLE, {1}, shortColumn);
                 H5Gclose(curve);
+                return ok;
+            }
+            if (damage == QLatin1String("preview uneven")) {
+                expected = QStringLiteral("/adaptations/000002/preview predicts 5 images before and 1 after");
+                const hid_t preview = H5Gopen2(run, "preview", H5P_DEFAULT);
+                const int64_t one[] = {3};
+                const bool ok = replaceDataset(preview, "after", H5T_NATIVE_INT64, {1}, one);
+                H5Gclose(preview);
                 return ok;
             }
             expected = QStringLiteral("/adaptations/000002/data");
