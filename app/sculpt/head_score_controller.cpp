@@ -1,19 +1,14 @@
 #include "head_score_controller.h"
 
+#include "adaptation_controller.h"
 #include "background_job.h"
 #include "bundled_passes.h"
 #include "head_score_dialog.h"
 #include "head_score_map.h"
 #include "io/checkpoint.h"
-#include "jobs_panel.h"
-#include "runtime/model_kind.h"
-#include "session/evaluation.h"
+#include "session/adaptation_records.h"
 
 #include <QAction>
-#include <QDir>
-#include <QFileInfo>
-
-#include <cstdlib>
 
 namespace sculpt {
 namespace {
@@ -28,80 +23,104 @@ QStringList strategyList()
 
 } // namespace
 
-HeadScoreController::HeadScoreController(HeadScoreMap *map, JobsPanel *jobs, QWidget *window)
-    : QObject(window), map_(map), jobs_(jobs), window_(window), action_(new QAction(tr("&Head scores…"), this))
+HeadScoreController::HeadScoreController(HeadScoreMap *map, AdaptationController *runs, QWidget *window)
+    : QObject(window), map_(map), runs_(runs), window_(window), scoreAction_(new QAction(tr("&Head scores…"), this)),
+      maskAction_(new QAction(tr("&Mask heads…"), this))
 {
-    action_->setStatusTip(tr("Every attention head's importance for an image task (HEAT's Taylor scores), "
-                             "after fine-tuning adapters on it"));
-    connect(action_, &QAction::triggered, this, &HeadScoreController::askScoring);
+    scoreAction_->setStatusTip(tr("Every attention head's importance for an image task (HEAT's Taylor scores), "
+                                  "after fine-tuning adapters on it"));
+    maskAction_->setStatusTip(tr("HEAT: mask the heads with the lowest scores, fine-tune on without them, and "
+                                 "optionally write the model with them removed"));
+    connect(scoreAction_, &QAction::triggered, this, &HeadScoreController::askScoring);
+    connect(maskAction_, &QAction::triggered, this, &HeadScoreController::askMasking);
+    connect(runs_, &AdaptationController::runningChanged, this, &HeadScoreController::updateActions);
     map_->setStrategies(strategyList());
     connect(map_, &HeadScoreMap::strategyChosen, this, [this](const QString &strategy) {
         if (last_.task.empty() || strategy.toStdString() == last_.strategy)
             return;
         HeadScoreRequest again = last_;
         again.strategy = strategy.toStdString();
+        again.mask = -1;
+        again.output.clear();
         startScoring(again);
     });
-    const char *shared = std::getenv("SCULPT_SHARED");
-    last_.dataRoot =
-        shared ? shared : QDir::cleanPath(QDir::current().absoluteFilePath(QStringLiteral("../shared"))).toStdString();
+    last_.dataRoot = defaultTaskDataRoot();
     last_.strategy = "gate"; // last_.task stays empty until something is scored
-    updateAction();
+    updateActions();
 }
 
-void HeadScoreController::setModel(std::shared_ptr<const Checkpoint> checkpoint, std::optional<ModelKind> kind)
+void HeadScoreController::updateActions()
 {
-    checkpoint_ = std::move(checkpoint);
-    vision_ = kind == ModelKind::Vision && canEvaluate();
-    updateAction();
+    scoreAction_->setEnabled(runs_->canRun());
+    maskAction_->setEnabled(runs_->canRun());
 }
 
-void HeadScoreController::updateAction() { action_->setEnabled(vision_ && !(job_ && job_->isRunning())); }
-
-void HeadScoreController::askScoring()
+void HeadScoreController::ask(HeadScoreRequest shown)
 {
-    if (!checkpoint_ || !vision_)
+    if (!runs_->canRun())
         return;
-    HeadScoreRequest shown = last_;
     if (shown.task.empty())
         shown.task = "t1";
-    auto *dialog = new HeadScoreDialog(QFileInfo(QString::fromStdString(checkpoint_->path())).fileName(), strategyList(),
-                                       shown, window_);
+    auto *dialog = new HeadScoreDialog(QString::fromStdString(runs_->modelName()), strategyList(), shown, window_);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { startScoring(dialog->request()); });
     dialog->open();
 }
 
+void HeadScoreController::askScoring()
+{
+    HeadScoreRequest shown = last_;
+    shown.mask = -1;
+    shown.output.clear();
+    ask(shown);
+}
+
+void HeadScoreController::askMasking()
+{
+    HeadScoreRequest shown = last_;
+    if (!map_->scores().strategy.empty())
+        shown.strategy = map_->scores().strategy;
+    shown.mask = map_->maskFraction();
+    shown.perLayer = map_->perLayer();
+    ask(shown);
+}
+
+void HeadScoreController::showRun(const AdaptationRecord &run)
+{
+    if (run.scores.values.empty())
+        return;
+    map_->setScores(run.scores);
+    if (run.mask >= 0) {
+        map_->setPerLayer(run.perLayer);
+        map_->setMaskFraction(run.mask);
+    }
+    if (awaiting_) {
+        awaiting_ = false;
+        Q_EMIT scored();
+    }
+}
+
 BackgroundJob *HeadScoreController::startScoring(const HeadScoreRequest &request)
 {
-    if (!checkpoint_ || !vision_ || (job_ && job_->isRunning()))
+    if (!runs_->canRun())
         return nullptr;
     last_ = request;
-    const auto checkpoint = checkpoint_;
-    const QString title = tr("Head scores (%1) of %2 on %3")
-                              .arg(QString::fromStdString(request.strategy),
-                                   QFileInfo(QString::fromStdString(checkpoint->path())).fileName(),
-                                   QString::fromStdString(request.task));
-    auto work = [this, checkpoint, request](const JobContext &context, const BackgroundJob::Log &log) {
-        const HeadScoreRun run = scoreHeads(*checkpoint, request, context);
-        log(tr("validation accuracy %1 % after fine-tuning %2 parameters")
-                .arg(100 * run.validationAccuracy, 0, 'f', 2)
-                .arg(run.trainable));
-        QMetaObject::invokeMethod(this, [this, checkpoint, run] {
-            if (checkpoint != checkpoint_)
-                return; // another model was opened meanwhile
-            map_->setScores(run.scores);
-            Q_EMIT scored();
-        }, Qt::QueuedConnection);
-        return tr("%1 heads scored").arg(run.scores.values.size());
-    };
-    auto *job = new BackgroundJob(title, std::move(work));
-    job_ = job;
-    connect(job, &BackgroundJob::ended, this, &HeadScoreController::updateAction);
-    jobs_->add(job);
-    job->start();
-    updateAction();
-    Q_EMIT started(job);
+    const bool heat = request.mask >= 0;
+    const QString what = heat ? tr("Mask %1 % of the heads (%2) of %3 on %4").arg(100 * request.mask)
+                              : tr("Head scores (%2) of %3 on %4");
+    const QString title = what.arg(QString::fromStdString(request.strategy),
+                                   QString::fromStdString(runs_->modelName()), QString::fromStdString(request.task));
+    const int64_t epochs = request.epochs;
+    BackgroundJob *job = runs_->start(
+        title, heat ? 2 * epochs : epochs, heat ? epochs : 0, request.dataRoot,
+        [request, heat](const Checkpoint &checkpoint, const JobContext &context,
+                        const std::function<void(const AdaptationEpoch &)> &onEpoch) {
+            return adaptationRecord(heat ? "heat" : "heads", request, scoreHeads(checkpoint, request, context, onEpoch),
+                                    {}, 0);
+        });
+    awaiting_ = job != nullptr;
+    if (job) // a run that failed shows nothing: the next run chosen in the view is not this one's
+        connect(job, &BackgroundJob::ended, this, [this] { awaiting_ = false; });
     return job;
 }
 

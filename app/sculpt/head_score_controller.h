@@ -1,55 +1,54 @@
 #pragma once
-// Analyse ▸ Head scores in the window: scores every attention head of the open vision model for
-// an image task as a job (core/session's scoreHeads) and shows them in the head-score map;
-// choosing another strategy there scores again with it.
+// Analyse ▸ Head scores… and Mask heads… in the window: scores every attention head of the
+// open vision model for an image task (core/session's scoreHeads), and HEAT's whole run —
+// score, mask the weakest, fine-tune on, optionally write the pruned model — as runs of the
+// Adaptation tab; the scores go to the head-score map, whose strategy selector scores again
+// and whose mask settings the next mask run starts from.
 
+#include "records/adaptation_record.h"
 #include "session/head_scores.h"
 
 #include <QObject>
-#include <QPointer>
-#include <QString>
-#include <memory>
-#include <optional>
 
 class QAction;
 class QWidget;
 
 namespace sculpt {
 
+class AdaptationController;
 class BackgroundJob;
-class Checkpoint;
 class HeadScoreMap;
-class JobsPanel;
-enum class ModelKind;
 
 class HeadScoreController : public QObject {
     Q_OBJECT
 public:
-    HeadScoreController(HeadScoreMap *map, JobsPanel *jobs, QWidget *window);
+    HeadScoreController(HeadScoreMap *map, AdaptationController *runs, QWidget *window);
 
-    // The open model and the kind its family builds; scoring is offered for vision models.
-    void setModel(std::shared_ptr<const Checkpoint> checkpoint, std::optional<ModelKind> kind);
-    // Runs `request` on the open model; nullptr when it cannot (no vision model, a run going).
+    // Runs `request` (a mask run when request.mask ≥ 0) on the open model; nullptr when it
+    // cannot (no vision model, a run going).
     BackgroundJob *startScoring(const HeadScoreRequest &request);
     void askScoring();
+    // Asks for a mask run starting from the map: its strategy, fraction and ranking.
+    void askMasking();
+    // Shows a run's scores and mask in the map (nothing for a run without scores).
+    void showRun(const AdaptationRecord &run);
 
-    QAction *scoreAction() const { return action_; }
+    QAction *scoreAction() const { return scoreAction_; }
+    QAction *maskAction() const { return maskAction_; }
 
 Q_SIGNALS:
-    void started(sculpt::BackgroundJob *job);
-    void scored(); // the map shows new scores
+    void scored(); // a run of this controller ended and the map shows its scores
 
 private:
-    void updateAction();
+    void updateActions();
+    void ask(HeadScoreRequest shown);
 
     HeadScoreMap *map_;
-    JobsPanel *jobs_;
+    AdaptationController *runs_;
     QWidget *window_;
-    QAction *action_;
-    std::shared_ptr<const Checkpoint> checkpoint_;
-    bool vision_ = false;
+    QAction *scoreAction_, *maskAction_;
     HeadScoreRequest last_;
-    QPointer<BackgroundJob> job_;
+    bool awaiting_ = false; // the next run that ends in the view is this controller's
 };
 
 } // namespace sculpt

@@ -2,6 +2,8 @@
 
 #include "analysis/content_hash.h"
 #include "background_job.h"
+#include "adaptation_controller.h"
+#include "adaptation_view.h"
 #include "compression_controller.h"
 #include "head_score_controller.h"
 #include "head_score_map.h"
@@ -43,6 +45,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <exception>
 
 namespace sculpt {
@@ -101,11 +104,13 @@ QString droppedPath(const QMimeData *mime)
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), tree_(new ModelTree), filter_(new FilterBox), plot_(new SpectrumPlot),
       esd_(new EsdPlot), overview_(new LayerOverview), compressionView_(new CompressionView),
-      sideBySideView_(new SideBySideView), headScoreMap_(new HeadScoreMap), views_(new QTabWidget),
+      sideBySideView_(new SideBySideView), headScoreMap_(new HeadScoreMap), adaptationView_(new AdaptationView),
+      views_(new QTabWidget),
       splitter_(new QSplitter), jobs_(new JobsPanel), evaluations_(new EvaluationTable),
       evaluationsDock_(new QDockWidget(tr("Evaluations"))),
       compression_(new CompressionController(compressionView_, jobs_, this)),
-      headScores_(new HeadScoreController(headScoreMap_, jobs_, this)),
+      adaptation_(new AdaptationController(adaptationView_, jobs_, this)),
+      headScores_(new HeadScoreController(headScoreMap_, adaptation_, this)),
       sideBySide_(new SideBySideController(sideBySideView_, compression_, jobs_, this)), summary_(new QLabel),
       workspaceFolder_(qEnvironmentVariable("SCULPT_WORKSPACE_DIR"))
 {
@@ -130,6 +135,9 @@ MainWindow::MainWindow(QWidget *parent)
                                 "generations"));
     views_->addTab(headScoreMap_, tr("Heads"));
     views_->setTabToolTip(5, tr("Every attention head's importance for an image task, and the heads a mask removes"));
+    views_->addTab(adaptationView_, tr("Adaptation"));
+    views_->setTabToolTip(6, tr("Runs that fine-tuned this model on an image task: their curves, and the starting "
+                                "model's and the result's predictions side by side"));
     splitter_->addWidget(browser);
     splitter_->addWidget(views_);
     splitter_->setStretchFactor(0, 1);
@@ -173,6 +181,11 @@ MainWindow::MainWindow(QWidget *parent)
     // The spectrum plot shows what the chosen pass did to the selected matrix.
     connect(compression_, &CompressionController::currentPassChanged, this, &MainWindow::showSelection);
     connect(headScores_, &HeadScoreController::scored, this, [this] { views_->setCurrentWidget(headScoreMap_); });
+    connect(adaptationView_, &AdaptationView::runSelected, headScores_, &HeadScoreController::showRun);
+    connect(adaptation_, &AdaptationController::started, this, [this](BackgroundJob *job) {
+        views_->setCurrentWidget(adaptationView_);
+        statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
+    });
     connect(headScoreMap_, &HeadScoreMap::headClicked, this, [this](int64_t layer, int64_t head) {
         // The tree lists tensors by block: filter it to the head's block.
         filter_->setText(QStringLiteral("layer.%1.").arg(layer));
@@ -237,7 +250,9 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
                                          &MainWindow::askEvaluation);
     evaluateAction_->setStatusTip(canEvaluate() ? tr("Perplexity on a text, or accuracy on an image set, kept in the workspace")
                                                 : tr("This build cannot run models (configured without LibTorch)"));
+    analyse->addAction(adaptation_->adaptAction());
     analyse->addAction(headScores_->scoreAction());
+    analyse->addAction(headScores_->maskAction());
     analyse->addSeparator();
     // Esc does the same inside the Jobs panel; Ctrl+. works from anywhere in the window.
     analyse->addAction(tr("C&ancel job"), QKeySequence(tr("Ctrl+.")), jobs_, &JobsPanel::cancelSelected)
@@ -442,7 +457,8 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
     overview_->showModel(model_->inventory);
     compression_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), runnableKind(checkpoint),
                            workspacePath(currentPath_));
-    headScores_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), runnableKind(checkpoint));
+    adaptation_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), runnableKind(checkpoint),
+                          workspacePath(currentPath_));
     if (const auto pattern = FilterBox::patternFor(filter_->text()))
         tree_->setFilter(*pattern);
     showSelection();
@@ -544,11 +560,18 @@ void MainWindow::loadWorkspace()
         // The evaluations at once; which were measured on these very weights once every tensor is hashed.
         const std::vector<Evaluation> evaluations = stored.evaluations();
         const std::vector<PassRecord> passes = stored.passes();
-        QMetaObject::invokeMethod(this, [this, model, evaluations, passes] {
+        const std::vector<AdaptationRecord> adaptations = stored.adaptations();
+        QMetaObject::invokeMethod(this, [this, model, evaluations, passes, adaptations] {
             if (model_ != model)
                 return;
             evaluations_->model()->setEvaluations(evaluations);
             compression_->setStoredPasses(passes);
+            adaptation_->setStoredRuns(adaptations);
+            // The Heads tab shows the latest scores again.
+            const auto scored = std::find_if(adaptations.rbegin(), adaptations.rend(),
+                                             [](const AdaptationRecord &r) { return !r.scores.values.empty(); });
+            if (scored != adaptations.rend())
+                headScores_->showRun(*scored);
         }, Qt::QueuedConnection);
         const StoredSpectra found = loadStoredSpectra(checkpoint, model->inventory, stored, outcomeSink(model), context);
         const QString weights = QString::fromStdString(found.weightsHash);
@@ -564,6 +587,8 @@ void MainWindow::loadWorkspace()
             summary += evaluations.size() == 1 ? tr("; 1 evaluation") : tr("; %1 evaluations").arg(evaluations.size());
         if (!passes.empty())
             summary += passes.size() == 1 ? tr("; 1 compression pass") : tr("; %1 compression passes").arg(passes.size());
+        if (!adaptations.empty())
+            summary += adaptations.size() == 1 ? tr("; 1 adaptation run") : tr("; %1 adaptation runs").arg(adaptations.size());
         return summary;
     };
     auto *job = new BackgroundJob(tr("Stored results of %1").arg(QFileInfo(currentPath_).fileName()), work);

@@ -20,6 +20,8 @@ class QTabWidget;
 
 namespace sculpt {
 
+class AdaptationController;
+class AdaptationView;
 class CompressionController;
 class CompressionView;
 class EsdPlot;
@@ -90,6 +92,8 @@ public:
     SideBySideView *sideBySideView() const { return sideBySideView_; }
     HeadScoreMap *headScoreMap() const { return headScoreMap_; }
     HeadScoreController *headScores() const { return headScores_; }
+    AdaptationView *adaptationView() const { return adaptationView_; }
+    AdaptationController *adaptation() const { return adaptation_; } // Analyse ▸ Adapt…
     SideBySideController *sideBySide() const { return sideBySide_; }
     JobsPanel *jobsPanel() const { return jobs_; }
     EvaluationTable *evaluations() const { return evaluations_; }
@@ -150,12 +154,14 @@ private:
     CompressionView *compressionView_;
     SideBySideView *sideBySideView_;
     HeadScoreMap *headScoreMap_;
+    AdaptationView *adaptationView_;
     QTabWidget *views_;
     QSplitter *splitter_;
     JobsPanel *jobs_;
     EvaluationTable *evaluations_;
     QDockWidget *evaluationsDock_;
     CompressionController *compression_;
+    AdaptationController *adaptation_;
     HeadScoreController *headScores_;
     SideBySideController *sideBySide_;
     QLabel *summary_;

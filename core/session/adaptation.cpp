@@ -45,6 +45,8 @@ AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const 
         ExportFolder::checkWritable(request.output);
     }
     TaskModel t = openTaskModel(checkpoint, request.task, request.dataRoot, request.config);
+    if (!request.output.empty() && request.method != "lora")
+        t.model->hfConfigJson(); // refuses a layout Hugging Face's config cannot say, before any training
     const LabelledImages test = t.test();
     AdaptRun run;
     run.preview.before = predictedClasses(t.vision(), test, AdaptationRecord::kPreviewImages);

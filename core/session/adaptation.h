@@ -47,8 +47,9 @@ struct AdaptRun {
 };
 
 // Throws FileError for a file it cannot use or an output that cannot become an export,
-// std::invalid_argument for an unknown method, a model that is not a vision model or an output
-// for bottleneck adapters — these before any training — and Cancelled on request. `onEpoch`
+// std::invalid_argument for an unknown method, a model that is not a vision model, an output
+// for bottleneck adapters or a whole model's output for a layout a Hugging Face config cannot
+// say — these before any training — and Cancelled on request. `onEpoch`
 // runs on the job's thread after each epoch.
 AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const JobContext &job,
                const std::function<void(const AdaptationEpoch &)> &onEpoch = {});

@@ -73,6 +73,8 @@ HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &re
         throw std::invalid_argument("unknown adapter '" + request.adapter + "': lora, bottleneck or none");
     checkOutput(request);
     TaskModel t = openTaskModel(checkpoint, request.task, request.dataRoot, request.config);
+    if (!request.output.empty())
+        t.model->hfConfigJson(); // refuses a layout Hugging Face's config cannot say, before any training
 
     HeadScoreRun run;
     torch::manual_seed(request.seed);

@@ -59,7 +59,8 @@ std::vector<std::string> headScoreStrategyNames();
 // task's or the model's file it cannot use or an output that cannot become an export,
 // std::invalid_argument for a request it cannot run (an unknown strategy or adapter, a model
 // that is not a vision model, an output without a mask or with bottleneck adapters, which no
-// Hugging Face ViT holds) — both before any training — and Cancelled on request.
+// Hugging Face ViT holds, or for a model whose layout a Hugging Face config cannot say) — both
+// before any training — and Cancelled on request.
 // `onEpoch` runs on the job's thread after each epoch of either training.
 HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &request, const JobContext &job,
                         const std::function<void(const AdaptationEpoch &)> &onEpoch = {});

@@ -8,7 +8,8 @@ namespace sculpt {
 
 std::vector<std::string> headScoreStrategyNames() { return {}; }
 
-HeadScoreRun scoreHeads(const Checkpoint &, const HeadScoreRequest &, const JobContext &)
+HeadScoreRun scoreHeads(const Checkpoint &, const HeadScoreRequest &, const JobContext &,
+                        const std::function<void(const AdaptationEpoch &)> &)
 {
     throw std::runtime_error("this build of Sculpt cannot run models: it was configured with SCULPT_TORCH=OFF");
 }
