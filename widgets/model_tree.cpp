@@ -8,7 +8,9 @@
 #include <QLocale>
 #include <QRegularExpression>
 #include <QSet>
+#include <QSignalBlocker>
 #include <map>
+#include <utility>
 
 namespace sculpt {
 namespace {
@@ -157,14 +159,25 @@ QStringList ModelTree::selectedTensors() const
 
 QTreeWidgetItem *ModelTree::tensorItem(const QString &name) const { return tensors_.value(name); }
 
-void ModelTree::selectTensor(const QString &name)
+void ModelTree::selectTensors(const QStringList &names)
 {
-    QTreeWidgetItem *item = tensorItem(name);
-    if (!item)
-        return;
-    item->parent()->setExpanded(true);
-    setCurrentItem(item); // selects it alone in ExtendedSelection mode
-    scrollToItem(item);
+    {
+        const QSignalBlocker once(this); // one tensorSelectionChanged for the whole selection, below
+        clearSelection();
+        bool first = true;
+        for (const QString &name : names) {
+            QTreeWidgetItem *item = tensorItem(name);
+            if (!item)
+                continue;
+            item->parent()->setExpanded(true);
+            item->setSelected(true);
+            if (std::exchange(first, false)) {
+                setCurrentItem(item, 0, QItemSelectionModel::NoUpdate);
+                scrollToItem(item);
+            }
+        }
+    }
+    Q_EMIT tensorSelectionChanged(selectedTensors());
 }
 
 void ModelTree::showSpectrum(const TensorSpectrum &spectrum)

@@ -34,7 +34,10 @@ public:
     QStringList selectedTensors() const;
     QTreeWidgetItem *tensorItem(const QString &name) const;
     // Makes it the one selected tensor, its block open and the row scrolled into view.
-    void selectTensor(const QString &name);
+    void selectTensor(const QString &name) { selectTensors({name}); }
+    // Makes these the selected tensors (names the tree lacks are ignored), their blocks open and
+    // the first scrolled into view; tensorSelectionChanged comes once.
+    void selectTensors(const QStringList &names);
 
     // Fills the tensor's stable-rank column, or says why it has no spectrum.
     void showSpectrum(const TensorSpectrum &spectrum);

@@ -1,6 +1,7 @@
 #include "main_window.h"
 
 #include "analysis/content_hash.h"
+#include "analysis/head_spectra.h"
 #include "background_job.h"
 #include "adaptation_controller.h"
 #include "adaptation_view.h"
@@ -19,6 +20,8 @@
 #include "loss_curve.h"
 #include "model/inventory.h"
 #include "model_tree.h"
+#include "runtime/families/vit/vit_config.h"
+#include "runtime/families/vit/vit_head_slices.h"
 #include "runtime/model_kind.h"
 #include "side_by_side_controller.h"
 #include "side_by_side_view.h"
@@ -186,14 +189,7 @@ MainWindow::MainWindow(QWidget *parent)
         views_->setCurrentWidget(adaptationView_);
         statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
     });
-    connect(headScoreMap_, &HeadScoreMap::headClicked, this, [this](int64_t layer, int64_t head) {
-        // The tree lists tensors by block: filter it to the head's block.
-        filter_->setText(QStringLiteral("layer.%1.").arg(layer));
-        statusBar()->showMessage(tr("layer %1, head %2: its q, k, v rows and o columns are in the tensors shown")
-                                     .arg(layer)
-                                     .arg(head),
-                                 5000);
-    });
+    connect(headScoreMap_, &HeadScoreMap::headClicked, this, &MainWindow::showHead);
     connect(compression_, &CompressionController::started, this, [this](BackgroundJob *job) {
         views_->setCurrentWidget(compressionView_);
         statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
@@ -693,6 +689,44 @@ void MainWindow::showSelection()
     plot_->setPassOverlay(compression_->overlayFor(selected));
     plot_->setSpectra(std::move(spectra), missing);
     esd_->setSpectra(plot_->spectra(), plot_->cursorSpectrum());
+}
+
+void MainWindow::showHead(int64_t layer, int64_t head)
+{
+    if (!model_)
+        return;
+    const auto model = model_;
+    std::vector<HeadSlice> slices;
+    try { // reads config.json and tensor names only: quick enough for the GUI thread
+        slices = vitHeadSlices(*model->checkpoint, readVitConfig(*model->checkpoint), layer, head);
+    } catch (const std::exception &e) {
+        statusBar()->showMessage(tr("Layer %1, head %2: %3").arg(layer).arg(head).arg(QString::fromUtf8(e.what())), 10000);
+        return;
+    }
+    QStringList tensors;
+    for (const HeadSlice &slice : slices)
+        tensors << QString::fromStdString(slice.tensor);
+    tensors.removeDuplicates(); // a fused q/k/v projection holds three of the slices
+    filter_->clear(); // a selection the filter hides would look like nothing happened
+    tree_->selectTensors(tensors);
+    views_->setCurrentWidget(plot_);
+    if (headJob_)
+        headJob_->cancel();
+    const uint64_t click = ++headClicks_;
+    auto work = [this, model, slices, click](const JobContext &context, const BackgroundJob::Log &) {
+        const std::vector<TensorSpectrum> spectra = headSpectra(*model->checkpoint, slices, context);
+        QMetaObject::invokeMethod(this, [this, model, spectra, click] {
+            if (model_ != model || click != headClicks_)
+                return; // another model or another head came since
+            plot_->setPassOverlay(std::nullopt);
+            plot_->setSpectra(spectra);
+            esd_->setSpectra(plot_->spectra(), plot_->cursorSpectrum());
+        }, Qt::QueuedConnection);
+        // The status bar's word on the job's end: what the Spectrum tab now shows.
+        return tr("the Spectrum tab shows its own query, key and value rows and output columns");
+    };
+    const QString title = tr("Spectra of layer %1, head %2 of %3").arg(layer).arg(head).arg(QFileInfo(currentPath_).fileName());
+    startTrackedJob(title, std::move(work), headJob_);
 }
 
 PlotWidget *MainWindow::currentPlot() const

@@ -140,6 +140,9 @@ private:
     void adopt(std::shared_ptr<OpenedModel> opened);
     void takeOutcome(const SpectrumOutcome &outcome);
     void showSelection();
+    // Selects the tensors a head's q/k/v rows and o columns lie in and shows those slices'
+    // spectra, computed as a quick job.
+    void showHead(int64_t layer, int64_t head);
     void announceEnd(BackgroundJob *job);
     // Starts a job kept in `slot` whose end changes which actions are enabled, and says so
     // in the status bar.
@@ -173,6 +176,8 @@ private:
     QPointer<BackgroundJob> spectraJob_;
     QPointer<BackgroundJob> loadJob_;
     QPointer<BackgroundJob> evaluationJob_;
+    QPointer<BackgroundJob> headJob_;
+    uint64_t headClicks_ = 0; // the latest head clicked: only its spectra are shown
     std::shared_ptr<OpenedModel> model_;
     QSet<QString> matrices_; // tensors of the open model that can have a spectrum
     std::map<QString, SpectrumOutcome> outcomes_;

@@ -1,5 +1,7 @@
 #include "runtime/model.h"
 
+#include "model/head_layout.h"
+
 #include <stdexcept>
 
 namespace sculpt {
@@ -25,22 +27,34 @@ std::vector<LinearSite> blockSites(Model &model)
     return inside;
 }
 
+namespace {
+
+HeadLayout layoutOf(const AttentionSite &site)
+{
+    return {site.layer, site.heads, site.kvHeads, site.headDim, site.inputs.size() == 1, site.fusedHeadsFirst};
+}
+
+torch::Tensor indices(const HeadSpan &span)
+{
+    return torch::arange(span.first, span.first + span.count, torch::kInt64);
+}
+
+} // namespace
+
 std::vector<torch::Tensor> headInputRows(const AttentionSite &site, int64_t head)
 {
-    if (head < 0 || head >= site.heads)
-        throw std::invalid_argument("no head " + std::to_string(head) + " in layer " + std::to_string(site.layer));
-    const int64_t d = site.headDim, kv = head / (site.heads / site.kvHeads);
-    const auto span = [d](int64_t first) { return torch::arange(first, first + d, torch::kInt64); };
-    if (site.inputs.size() == 3)
-        return {span(head * d), span(kv * d), span(kv * d)};
-    if (site.fusedHeadsFirst) // only ViTs lay rows out so, and they have a key/value head per head
-        return {torch::arange(head * 3 * d, (head + 1) * 3 * d, torch::kInt64)};
-    return {torch::cat({span(head * d), span((site.heads + kv) * d), span((site.heads + site.kvHeads + kv) * d)})};
+    std::vector<std::vector<torch::Tensor>> parts(site.inputs.size());
+    for (const HeadSpan &span : headInputSpans(layoutOf(site), head))
+        parts[span.input].push_back(indices(span));
+    std::vector<torch::Tensor> rows;
+    for (const auto &part : parts)
+        rows.push_back(torch::cat(part));
+    return rows;
 }
 
 torch::Tensor headOutputColumns(const AttentionSite &site, int64_t head)
 {
-    return torch::arange(head * site.headDim, (head + 1) * site.headDim, torch::kInt64);
+    return indices(headOutputSpan(layoutOf(site), head));
 }
 
 void Model::removeHeads(int64_t, const std::vector<int64_t> &)

@@ -19,24 +19,8 @@ Linear WeightSource::linear(const std::string &name, int64_t out, int64_t in, bo
 
 CheckpointWeights::CheckpointWeights(const Checkpoint &checkpoint, torch::Device device,
                                      const std::vector<std::pair<std::string, std::string>> &renames)
-    : WeightSource(device), checkpoint_(checkpoint), renamed_(!renames.empty())
+    : WeightSource(device), checkpoint_(checkpoint), tensors_(checkpoint, renames)
 {
-    std::vector<std::pair<std::regex, std::string>> compiled;
-    for (const auto &[pattern, replacement] : renames)
-        compiled.emplace_back(std::regex(pattern), replacement);
-    for (const TensorInfo &t : checkpoint.tensors()) {
-        std::string name = t.name;
-        for (const auto &[pattern, replacement] : compiled)
-            name = std::regex_replace(name, pattern, replacement);
-        if (const auto [it, added] = byName_.emplace(name, &t); !added)
-            throw FileError(checkpoint.path(), "the renames map both " + it->second->name + " and " + t.name + " to " + name);
-    }
-}
-
-const TensorInfo *CheckpointWeights::find(const std::string &name) const
-{
-    const auto it = byName_.find(name);
-    return it == byName_.end() ? nullptr : it->second;
 }
 
 torch::Tensor CheckpointWeights::tensor(const std::string &name, const std::vector<int64_t> &shape, const Init &) const
@@ -45,7 +29,7 @@ torch::Tensor CheckpointWeights::tensor(const std::string &name, const std::vect
     if (!info || info->shape != shape)
         throw FileError(checkpoint_.path(), name + ": the config implies " + shapeText(shape) + " but the file has " +
                                                 (info ? shapeText(info->shape) : "no such tensor") +
-                                                (renamed_ && !info ? " (names as the renames leave them)" : ""));
+                                                (tensors_.renamed() && !info ? " (names as the renames leave them)" : ""));
     // copy=true: a float32 tensor would otherwise stay a view of the read-only mapping.
     torch::Tensor t = storedTensor(checkpoint_, *info).to(device(), torch::kFloat32, false, true).contiguous();
     checkpoint_.release(*info);

@@ -5,13 +5,12 @@
 // Torch inside: for runtime .cpp files.
 
 #include "runtime/linear.h"
+#include "runtime/renamed_tensors.h"
 
 #include <torch/types.h>
 
 #include <optional>
-#include <regex>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -62,13 +61,12 @@ public:
     bool has(const std::string &name) const override { return find(name) != nullptr; }
     std::optional<Linear::Factors> factors(const std::string &name, int64_t out, int64_t in) const override;
 
-    const TensorInfo *find(const std::string &name) const;
+    const TensorInfo *find(const std::string &name) const { return tensors_.find(name); }
     const Checkpoint &checkpoint() const { return checkpoint_; }
 
 private:
     const Checkpoint &checkpoint_;
-    bool renamed_;
-    std::unordered_map<std::string, const TensorInfo *> byName_;
+    RenamedTensors tensors_;
 };
 
 // New tensors: drawn from torch's generator in the order the family asks for them, so a

@@ -9,6 +9,7 @@
 #include "io/formats.h"
 #include "io/safetensors.h"
 #include "model/inventory.h"
+#include "reference_svd.h"
 #include "tensor_files.h"
 #include "workspace/workspace.h"
 
@@ -19,23 +20,6 @@
 using namespace sculpt;
 
 namespace {
-
-// The reference: LAPACK dgesdd in float64 on the same float32 entries (what
-// numpy.linalg.svd does on a float64 copy).
-std::vector<double> referenceSingularValues(const std::vector<float> &w, int rows, int cols)
-{
-    std::vector<double> a(w.begin(), w.end()); // row-major rows×cols = column-major cols×rows
-    std::vector<double> s(size_t(std::min(rows, cols)));
-    std::vector<int> iwork(size_t(8 * std::min(rows, cols)));
-    int info = 0, lwork = -1, ld = 1;
-    double query = 0;
-    dgesdd_("N", &cols, &rows, a.data(), &cols, s.data(), nullptr, &ld, nullptr, &ld, &query, &lwork, iwork.data(), &info);
-    lwork = int(query);
-    std::vector<double> work(static_cast<size_t>(lwork));
-    dgesdd_("N", &cols, &rows, a.data(), &cols, s.data(), nullptr, &ld, nullptr, &ld, work.data(), &lwork, iwork.data(),
-            &info);
-    return s;
-}
 
 std::vector<float> gaussianMatrix(int rows, int cols, uint64_t seed)
 {

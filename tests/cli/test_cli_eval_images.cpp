@@ -15,15 +15,6 @@ using sculpt::test::runCli;
 
 namespace {
 
-const QByteArray kMnistSidecar = "{\"tensor_names\": \"lucidrains\", \"image_size\": 28, \"patch_size\": 7, "
-                                 "\"num_channels\": 1, \"hidden_size\": 64, \"num_hidden_layers\": 6, "
-                                 "\"num_attention_heads\": 8, \"intermediate_size\": 128, \"num_labels\": 10, "
-                                 "\"classifier_hidden_size\": 128, \"hidden_act\": \"gelu\", \"layer_norm_eps\": 1e-5, "
-                                 "\"qkv_bias\": false, \"qkv_layout\": \"3 h d\", \"attention_scale\": \"hidden_size\", "
-                                 "\"patch_flatten\": \"p1 p2 c\", \"final_norm\": false, "
-                                 "\"rescale_factor\": 0.00392156862745098, \"image_mean\": [0.1307], "
-                                 "\"image_std\": [0.3081]}";
-
 // A random HF ViT for images of `shape.image`² pixels, in `dir`/`name`.
 QString writeModel(const QTemporaryDir &dir, const QString &name, const sculpt::test::VitShape &shape)
 {
@@ -44,7 +35,7 @@ private Q_SLOTS:
         SCULPT_REQUIRE_SHARED(labels, "mnist_t10k/t10k-labels-idx1-ubyte.gz");
         QTemporaryDir dir;
         const QString sidecar = dir.filePath("vit_mnist.json");
-        sculpt::test::writeFile(sidecar, kMnistSidecar);
+        sculpt::test::writeFile(sidecar, sculpt::test::kVitMnistTinySidecar);
         const auto run = runCli({"eval", model, "--images", images, "--labels", labels, "--config", sidecar, "--json"});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QJsonObject r = QJsonDocument::fromJson(run.out).object();
@@ -60,7 +51,7 @@ private Q_SLOTS:
         SCULPT_REQUIRE_SHARED(labels, "mnist_t10k/t10k-labels-idx1-ubyte.gz");
         QTemporaryDir dir;
         const QString sidecar = dir.filePath("vit_mnist.json");
-        sculpt::test::writeFile(sidecar, kMnistSidecar);
+        sculpt::test::writeFile(sidecar, sculpt::test::kVitMnistTinySidecar);
         const auto run = runCli({"eval", model, "--config", sidecar, "--images", images, "--labels", labels, "--limit", "300"});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY2(run.out.startsWith("images    300\ncorrect   ") && run.out.contains("accuracy  ") && run.out.endsWith(" %\n"),

@@ -234,21 +234,6 @@ std::vector<sculpt::test::Tensor> lucidrainsTensors(const VitWeights &w, std::ar
     return t;
 }
 
-// The sidecar vit_mnist_tiny needs, as the README gives it.
-const QByteArray kMnistSidecar = "{\n"
-                                 "  \"tensor_names\": \"lucidrains\",\n"
-                                 "  \"image_size\": 28, \"patch_size\": 7, \"num_channels\": 1,\n"
-                                 "  \"hidden_size\": 64, \"num_hidden_layers\": 6, \"num_attention_heads\": 8,\n"
-                                 "  \"intermediate_size\": 128, \"num_labels\": 10, \"classifier_hidden_size\": 128,\n"
-                                 "  \"hidden_act\": \"gelu\", \"layer_norm_eps\": 1e-5,\n"
-                                 "  \"qkv_bias\": false, \"qkv_layout\": \"3 h d\",\n"
-                                 "  \"attention_scale\": \"hidden_size\",\n"
-                                 "  \"patch_flatten\": \"p1 p2 c\",\n"
-                                 "  \"final_norm\": false,\n"
-                                 "  \"rescale_factor\": 0.00392156862745098,\n"
-                                 "  \"image_mean\": [0.1307], \"image_std\": [0.3081]\n"
-                                 "}\n";
-
 QString loadError(const QString &model, const QString &sidecar = {})
 {
     try {
@@ -441,7 +426,7 @@ private Q_SLOTS:
         SCULPT_REQUIRE_SHARED(labels, "mnist_t10k/t10k-labels-idx1-ubyte.gz");
         QTemporaryDir dir;
         const QString sidecar = dir.filePath("vit_mnist.json");
-        sculpt::test::writeFile(sidecar, kMnistSidecar);
+        sculpt::test::writeFile(sidecar, sculpt::test::kVitMnistTinySidecar);
         const auto classifier = ImageClassifier::load(*openCheckpoint(model.toStdString()), sidecar.toStdString());
         const IdxImages set = readIdxImages(images.toStdString());
         const auto started = std::chrono::steady_clock::now();

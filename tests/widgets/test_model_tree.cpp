@@ -98,6 +98,25 @@ private Q_SLOTS:
         QCOMPARE(tree.selectedTensors().size(), 7);
     }
 
+    void selectTensorsChoosesExactlyThose()
+    {
+        QTemporaryDir dir;
+        const auto model = openCheckpoint(test::writeTinyLlama(dir.path()).toStdString());
+        ModelTree tree;
+        tree.showModel(*model, buildInventory(*model));
+        tree.collapseAll();
+        tree.selectTensor("lm_head.weight");
+        QSignalSpy changed(&tree, &ModelTree::tensorSelectionChanged);
+        const QStringList chosen{"model.layers.1.self_attn.v_proj.weight", "model.layers.0.self_attn.q_proj.weight"};
+        tree.selectTensors(chosen + QStringList{"no.such.tensor"});
+        QCOMPARE(changed.size(), 1); // once, not once per tensor
+        QCOMPARE(changed.first().first().toStringList(), QStringList({chosen[1], chosen[0]})); // tree order
+        QCOMPARE(tree.selectedTensors(), QStringList({chosen[1], chosen[0]}));
+        QVERIFY(tree.tensorItem(chosen[0])->parent()->isExpanded());
+        QVERIFY(tree.tensorItem(chosen[1])->parent()->isExpanded());
+        QCOMPARE(tree.currentItem(), tree.tensorItem(chosen[0]));
+    }
+
     void bundledDemoOpens()
     {
         // Always runs: the demo is part of the repository, not of ../shared.

@@ -15,14 +15,6 @@ namespace {
 
 constexpr double kInitStd = 0.02; // transformers' initializer_range
 
-// A layer's name pattern with "{L}" replaced by the block index.
-std::string layerName(std::string pattern, int64_t layer)
-{
-    if (const size_t at = pattern.find("{L}"); at != std::string::npos)
-        pattern.replace(at, 3, std::to_string(layer));
-    return pattern;
-}
-
 bool convolutionOrder(const VitConfig &c)
 {
     return c.patchOrder == std::array{PatchAxis::Channel, PatchAxis::Row, PatchAxis::Column};
@@ -200,16 +192,10 @@ std::vector<LinearSite> Vit::linearSites()
 std::vector<AttentionSite> Vit::attentionSites()
 {
     std::vector<AttentionSite> all;
-    const VitTensorNames &n = config_.names;
     for (size_t l = 0; l < blocks_.size(); ++l) {
-        const auto name = [&](const std::string &pattern) { return layerName(pattern, int64_t(l)); };
-        std::vector<std::string> inputs = blocks_[l].qkv.size() == 1
-                                              ? std::vector{name(n.qkv)}
-                                              : std::vector{name(n.query), name(n.key), name(n.value)};
-        const auto heads = int64_t(blocks_[l].heads.size());
-        all.push_back({int64_t(l), heads, heads, config_.headDim(), std::move(inputs),
-                       name(n.attentionOutput), &blocks_[l].headGate,
-                       blocks_[l].qkv.size() == 1 && config_.qkvLayout == QkvLayout::HeadsThreeDim});
+        VitAttentionLayout a = vitAttentionLayout(config_, int64_t(l));
+        all.push_back({a.heads.layer, a.heads.heads, a.heads.kvHeads, a.heads.headDim, std::move(a.inputs),
+                       std::move(a.output), &blocks_[l].headGate, a.heads.fusedHeadsFirst});
     }
     return all;
 }

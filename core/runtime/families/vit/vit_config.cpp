@@ -338,6 +338,27 @@ std::vector<std::pair<std::string, std::string>> renames(const Settings &s)
 
 } // namespace
 
+std::string layerName(std::string pattern, int64_t layer)
+{
+    if (const size_t at = pattern.find("{L}"); at != std::string::npos)
+        pattern.replace(at, 3, std::to_string(layer));
+    return pattern;
+}
+
+VitAttentionLayout vitAttentionLayout(const VitConfig &config, int64_t layer)
+{
+    if (layer < 0 || layer >= config.layers)
+        throw std::invalid_argument("the model has no layer " + std::to_string(layer) + " (it has " +
+                                    std::to_string(config.layers) + ")");
+    const VitTensorNames &n = config.names;
+    const auto name = [layer](const std::string &pattern) { return layerName(pattern, layer); };
+    const int64_t heads = config.headsIn(layer);
+    const bool fused = !n.qkv.empty();
+    return {{layer, heads, heads, config.headDim(), fused, fused && config.qkvLayout == QkvLayout::HeadsThreeDim},
+            fused ? std::vector{name(n.qkv)} : std::vector{name(n.query), name(n.key), name(n.value)},
+            name(n.attentionOutput)};
+}
+
 VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecarPath)
 {
     const Settings s(checkpoint, sidecarPath);

@@ -4,6 +4,8 @@
 // q/k/v projection, another patch order, attention scale, head or input normalisation).
 // The sidecar takes config.json's keys plus the layout keys below; it wins where both say.
 
+#include "model/head_layout.h"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -81,6 +83,19 @@ struct VitConfig {
     int64_t gridSize() const { return imageSize / patchSize; }
     int64_t patches() const { return gridSize() * gridSize(); }
 };
+
+// A layer's name pattern with "{L}" replaced by the block index.
+std::string layerName(std::string pattern, int64_t layer);
+
+// Block `layer`'s attention as its weights hold it: its heads (those pruned are gone, the rest
+// numbered from 0) and its projections' names without ".weight" — q, k and v, or the one fused,
+// and the output. Throws std::invalid_argument for a layer the model does not have.
+struct VitAttentionLayout {
+    HeadLayout heads;
+    std::vector<std::string> inputs;
+    std::string output;
+};
+VitAttentionLayout vitAttentionLayout(const VitConfig &config, int64_t layer);
 
 // The config of `checkpoint` from its config.json (an HF folder) and the sidecar at
 // `sidecarPath` (none when empty). Throws FileError naming the file and the key when either is
