@@ -3,6 +3,7 @@
 // masking, each fine-tuning method; bad requests refused with one line and exit 2.
 
 #include "cli_runner.h"
+#include "vit_files.h"
 
 #include "analysis/content_hash.h"
 #include "io/formats.h"
@@ -215,6 +216,33 @@ private Q_SLOTS:
         const CliRun run = runCli(QStringList{command, kVit, "--task", "t3", "--strategy", "gate", "-o", out} + args);
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(QString(run.err).contains(message, Qt::CaseInsensitive), run.err.constData());
+        QVERIFY(!QFileInfo::exists(out));
+    }
+
+    // A model a Hugging Face config cannot describe (vit_mnist_tiny's lucidrains names) is
+    // refused as an output before any epoch is trained: no epoch line, nothing written.
+    void wholeModelOutputsOfAnotherLayoutAreRefusedFirst_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("heat") << QStringList{"heat", "--strategy", "magnitude", "--mask", "0.25", "--adapter", "none"};
+        QTest::newRow("adapt") << QStringList{"adapt", "--method", "linear"};
+    }
+    void wholeModelOutputsOfAnotherLayoutAreRefusedFirst()
+    {
+        QFETCH(QStringList, args);
+        const QString tiny = QStringLiteral(SCULPT_SHARED_DIR "/models/vit_mnist_tiny/vit_mnist.safetensors");
+        if (!QFileInfo::exists(tiny))
+            QSKIP("../shared/models/vit_mnist_tiny is absent");
+        QTemporaryDir dir;
+        const QString sidecar = dir.filePath("vit_mnist.json"), out = dir.filePath("out");
+        writeFile(sidecar, kVitMnistTinySidecar);
+        const QString command = args.takeFirst();
+        const CliRun run = runCli(QStringList{command, tiny, "--config", sidecar, "--task", "t3", "--epochs", "1", "-o",
+                                              out, "--workspace", dir.filePath("runs.h5")} +
+                                  args);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(QString(run.err).contains("Hugging Face ViT config cannot say"), run.err.constData());
+        QVERIFY2(!QString(run.err).contains("epoch "), run.err.constData());
         QVERIFY(!QFileInfo::exists(out));
     }
 
