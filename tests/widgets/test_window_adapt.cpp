@@ -70,9 +70,7 @@ private Q_SLOTS:
         const ImageTask t3 = loadTask("t3", dir.path().toStdString());
         {
             MainWindow window;
-            window.setWorkspaceFolder(dir.filePath("workspaces"));
-            window.show();
-            QVERIFY(openAndWait(window, demoModelPath()));
+            QVERIFY(showAndOpen(window, dir, demoModelPath()));
             QAction *adapt = menuAction(window, "Adapt…");
             QVERIFY2(adapt && adapt->isEnabled(), "Adapt is offered on the demo ViT");
             AdaptationView *view = window.adaptationView();

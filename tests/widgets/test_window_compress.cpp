@@ -140,9 +140,7 @@ private Q_SLOTS:
         SCULPT_REQUIRE_STORIES(s);
         QTemporaryDir dir;
         MainWindow window;
-        window.setWorkspaceFolder(dir.filePath("workspaces"));
-        window.show();
-        QVERIFY(openAndWait(window, s.model));
+        QVERIFY(showAndOpen(window, dir, s.model));
 
         QAction *compress = menuAction(window, "Compress…");
         QVERIFY(compress && compress->isEnabled());
@@ -434,9 +432,7 @@ private Q_SLOTS:
         SCULPT_REQUIRE_STORIES(s);
         QTemporaryDir dir;
         MainWindow window;
-        window.setWorkspaceFolder(dir.filePath("workspaces"));
-        window.show();
-        QVERIFY(openAndWait(window, s.model));
+        QVERIFY(showAndOpen(window, dir, s.model));
         const QString before = fileHash(s.model);
         BackgroundJob *job = window.compression()->startCompression(quickSoco(s.text, 100000));
         QVERIFY(job);
@@ -466,9 +462,7 @@ private Q_SLOTS:
         SCULPT_REQUIRE_STORIES(s);
         QTemporaryDir dir;
         MainWindow window;
-        window.setWorkspaceFolder(dir.filePath("workspaces"));
-        window.show();
-        QVERIFY(openAndWait(window, s.model));
+        QVERIFY(showAndOpen(window, dir, s.model));
         PassRequest request = quickSoco(s.text);
         request.settings["no_such_setting"] = 1;
         BackgroundJob *job = waitForEnd(window.compression()->startCompression(request));

@@ -67,9 +67,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         MainWindow window;
-        window.setWorkspaceFolder(dir.filePath("workspaces"));
-        window.show();
-        QVERIFY(openAndWait(window, demoModelPath()));
+        QVERIFY(showAndOpen(window, dir, demoModelPath()));
 
         QAction *compress = menuAction(window, "Compress…");
         QVERIFY2(compress && compress->isEnabled(), "Compress is offered on the demo ViT");

@@ -102,9 +102,7 @@ private Q_SLOTS:
         const QString model = copyDemo(dir);
         const ImageSet set = writeSubset(dir, 500);
         MainWindow window;
-        window.setWorkspaceFolder(dir.filePath("workspaces"));
-        window.show();
-        QVERIFY(openAndWait(window, model));
+        QVERIFY(showAndOpen(window, dir, model));
 
         // Through the menu and the dialog, as a user would: it opens on images for a ViT
         // and finds the labels beside the images.
@@ -212,9 +210,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString model = copyDemo(dir);
         MainWindow window;
-        window.setWorkspaceFolder(dir.filePath("workspaces"));
-        window.show();
-        QVERIFY(openAndWait(window, model));
+        QVERIFY(showAndOpen(window, dir, model));
         EvaluationRequest request; // all 10,000 test images: 40 batches of 256
         request.images = (kFashion + "t10k-images-idx3-ubyte.gz").toStdString();
         request.labels = (kFashion + "t10k-labels-idx1-ubyte.gz").toStdString();
@@ -247,9 +243,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString model = copyDemo(dir);
         MainWindow window;
-        window.setWorkspaceFolder(dir.filePath("workspaces"));
-        window.show();
-        QVERIFY(openAndWait(window, model));
+        QVERIFY(showAndOpen(window, dir, model));
 
         // Labels where the images should be: the wrong magic.
         const QString labels = dir.filePath("labels-idx1-ubyte");

@@ -38,9 +38,7 @@ private Q_SLOTS:
             QSKIP("Debian's dataset-fashion-mnist is not installed (packaging/setup.sh installs it)");
         QTemporaryDir dir;
         MainWindow window;
-        window.setWorkspaceFolder(dir.filePath("workspaces"));
-        window.show();
-        QVERIFY(openAndWait(window, demoModelPath()));
+        QVERIFY(showAndOpen(window, dir, demoModelPath()));
         QAction *action = menuAction(window, "Head scores…");
         QVERIFY2(action && action->isEnabled(), "Head scores are offered on the demo ViT");
 
@@ -75,9 +73,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         MainWindow window;
-        window.setWorkspaceFolder(dir.filePath("workspaces"));
-        window.show();
-        QVERIFY(openAndWait(window, demoModelPath()));
+        QVERIFY(showAndOpen(window, dir, demoModelPath()));
         window.filterBox()->setText("layer.0."); // a filter hiding the head's block is cleared
 
         Q_EMIT window.headScoreMap()->headClicked(2, 3);

@@ -383,9 +383,7 @@ private Q_SLOTS:
         const QString model = test::writeTinyLlama(dir.path());
         {
             MainWindow window;
-            window.setWorkspaceFolder(dir.filePath("workspaces"));
-            window.show();
-            QVERIFY(openAndWait(window, model, 10000));
+            QVERIFY(showAndOpen(window, dir, model, 10000));
             QCOMPARE(window.recentFiles().constFirst(), model);
             window.resize(1111, 777);
             window.close();

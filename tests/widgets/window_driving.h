@@ -9,6 +9,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 
 namespace sculpt::test {
 
@@ -17,6 +18,15 @@ inline bool openAndWait(MainWindow &window, const QString &path, int ms = 20000)
     QSignalSpy opened(&window, &MainWindow::modelOpened);
     window.openModel(path);
     return opened.wait(ms);
+}
+
+// Shows the window with its workspaces kept in `dir`'s "workspaces" folder, not the user's,
+// and opens `path` there.
+inline bool showAndOpen(MainWindow &window, const QTemporaryDir &dir, const QString &path, int ms = 20000)
+{
+    window.setWorkspaceFolder(dir.filePath(QStringLiteral("workspaces")));
+    window.show();
+    return openAndWait(window, path, ms);
 }
 
 // The job once it has ended; nullptr when there is none or it did not end in time.
