@@ -33,19 +33,20 @@ constexpr Form kForms[] = {
      "      model, IDX images (+ labels) for a vision model"},
     {"compress", "--list", "every method with its settings"},
     {"adapt",
-     "MODEL --task t1|t2|t3 [--method linear|full|lora|bottleneck] [--rank R] [--epochs E] [--lr RATE]\n"
+     "MODEL --task t1|t2|t3|DIR [--method linear|full|lora|bottleneck] [--rank R] [--epochs E] [--lr RATE]\n"
      "          [--seed S] [--data DIR] [--config SIDECAR] [-o OUT] [--workspace FILE] [--json]",
      "fine-tune a ViT on an image task's 800 training images (linear probe, full fine-tuning, LoRA on q and v,\n"
      "      or bottleneck adapters beside each MLP; adapters train with the classifier), with each epoch's\n"
      "      validation accuracy and the test accuracy; -o writes LoRA as a PEFT folder (`merge` folds it in),\n"
      "      a linear probe or full fine-tuning as a Hugging Face folder"},
     {"heads",
-     "MODEL --task t1|t2|t3 --strategy weights|activations|gate|magnitude|random [--data DIR]\n"
+     "MODEL --task t1|t2|t3|DIR --strategy weights|activations|gate|magnitude|random [--data DIR]\n"
      "          [--adapter lora|bottleneck|none] [--rank R] [--epochs E] [--lr RATE] [--seed S] [--config SIDECAR] [--workspace FILE] [--json]",
      "every attention head's importance for an image task (HEAT's Taylor scores or a baseline), scored on\n"
      "      the task's 800 training images after fine-tuning adapters and the classifier on them (default: LoRA\n"
-     "      of rank 8 on q and v, 10 epochs); DIR holds the tasks' data (models/, datasets/; default ../shared\n"
-     "      or $SCULPT_SHARED)"},
+     "      of rank 8 on q and v, 10 epochs); a task is t1, t2, t3 or a folder of MNIST-style IDX files\n"
+     "      (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…; gzipped or not); --data's DIR holds\n"
+     "      t1's and t2's data (models/, datasets/; default ../shared or $SCULPT_SHARED)"},
     {"heat",
      "MODEL --task T --strategy S --mask P [--per-layer] [--data DIR] [--adapter lora|bottleneck|none]\n"
      "          [--rank R] [--epochs E] [--lr RATE] [--seed S] [--config SIDECAR] [-o OUT] [--workspace FILE] [--json]",

@@ -2,6 +2,7 @@
 
 #include "label_files.h"
 
+#include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -10,7 +11,11 @@
 
 namespace sculpt {
 
-QWidget *withBrowseButton(QLineEdit *field, PathChooser choose)
+namespace {
+
+// The row: `field`, then the button that asks `choose` with read() and hands a chosen path to write().
+QWidget *browseRow(QWidget *field, std::function<QString()> read, std::function<void(const QString &)> write,
+                   PathChooser choose)
 {
     auto *row = new QWidget;
     auto *layout = new QHBoxLayout(row);
@@ -18,14 +23,33 @@ QWidget *withBrowseButton(QLineEdit *field, PathChooser choose)
     layout->addWidget(field, 1);
     auto *browse = new QPushButton(QObject::tr("Browse…"));
     layout->addWidget(browse);
-    QObject::connect(browse, &QPushButton::clicked, field, [field, choose = std::move(choose)] {
-        const QString chosen = choose(field->text());
-        if (chosen.isEmpty())
-            return;
-        field->setText(chosen);
-        Q_EMIT field->editingFinished();
-    });
+    QObject::connect(browse, &QPushButton::clicked, field,
+                     [read = std::move(read), write = std::move(write), choose = std::move(choose)] {
+                         const QString chosen = choose(read());
+                         if (!chosen.isEmpty())
+                             write(chosen);
+                     });
     return row;
+}
+
+} // namespace
+
+QWidget *withBrowseButton(QLineEdit *field, PathChooser choose)
+{
+    return browseRow(
+        field, [field] { return field->text(); },
+        [field](const QString &chosen) {
+            field->setText(chosen);
+            Q_EMIT field->editingFinished();
+        },
+        std::move(choose));
+}
+
+QWidget *withBrowseButton(QComboBox *field, PathChooser choose)
+{
+    return browseRow(
+        field, [field] { return field->currentText(); },
+        [field](const QString &chosen) { field->setEditText(chosen); }, std::move(choose));
 }
 
 PathChooser existingFile(QWidget *parent, const QString &caption, const QString &filter)

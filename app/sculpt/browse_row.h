@@ -5,6 +5,7 @@
 
 #include <functional>
 
+class QComboBox;
 class QLineEdit;
 class QWidget;
 
@@ -16,6 +17,8 @@ using PathChooser = std::function<QString(const QString &current)>;
 // The row holding `field` and its button. A chosen path replaces the field's text and ends
 // the edit (editingFinished), as typing it would.
 QWidget *withBrowseButton(QLineEdit *field, PathChooser choose);
+// The same for an editable choice: a chosen path becomes its text.
+QWidget *withBrowseButton(QComboBox *field, PathChooser choose);
 
 // An existing file, the dialog opening in the folder of the current path.
 PathChooser existingFile(QWidget *parent, const QString &caption, const QString &filter);

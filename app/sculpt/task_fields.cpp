@@ -11,17 +11,32 @@
 
 namespace sculpt {
 
-std::string TaskFields::chosenTask() const { return task->currentData().toString().toStdString(); }
+std::string TaskFields::chosenTask() const
+{
+    // A named task shows its description; anything typed or browsed is a folder of IDX files.
+    const int named = task->findText(task->currentText());
+    return named >= 0 ? task->itemData(named).toString().toStdString() : task->currentText().trimmed().toStdString();
+}
+
 std::string TaskFields::chosenDataRoot() const { return dataRoot->text().trimmed().toStdString(); }
 
 TaskFields addTaskRow(QFormLayout *form, const std::string &task, const std::string &dataRoot, QWidget *dialog)
 {
     TaskFields fields{new QComboBox(dialog), new QLineEdit(QString::fromStdString(dataRoot), dialog)};
+    fields.task->setEditable(true);
+    fields.task->setInsertPolicy(QComboBox::NoInsert);
     fields.task->addItem(QObject::tr("t1: MNIST digits"), QStringLiteral("t1"));
     fields.task->addItem(QObject::tr("t2: OpenCV's handwritten digits"), QStringLiteral("t2"));
     fields.task->addItem(QObject::tr("t3: Fashion-MNIST"), QStringLiteral("t3"));
-    fields.task->setCurrentIndex(std::max(0, fields.task->findData(QString::fromStdString(task))));
-    form->addRow(QObject::tr("Task"), fields.task);
+    fields.task->setToolTip(QObject::tr("A named task, or a folder of MNIST-style IDX files (train-images-idx3-ubyte, "
+                                        "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte)"));
+    if (const int named = fields.task->findData(QString::fromStdString(task)); named >= 0 || task.empty())
+        fields.task->setCurrentIndex(std::max(0, named));
+    else
+        fields.task->setEditText(QString::fromStdString(task));
+    form->addRow(QObject::tr("Task"), withBrowseButton(fields.task, [dialog](const QString &current) {
+                     return QFileDialog::getExistingDirectory(dialog, QObject::tr("Folder of IDX files"), current);
+                 }));
     return fields;
 }
 

@@ -153,6 +153,26 @@ ImageTask opencvDigits(const std::string &root)
                     set, std::move(pool), set.pick(test), 10, random);
 }
 
+// A folder laid out as MNIST and its kin ship (Fashion-MNIST, KMNIST …): the four IDX files
+// under their usual names, gzipped or not. `what`: the data set, as a missing file's message
+// and the description name it.
+ImageTask folderTask(const std::string &folder, const std::string &task, const std::string &what,
+                     const std::string &source)
+{
+    std::vector<std::string> paths;
+    for (const char *stem : {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                             "t10k-labels-idx1-ubyte"}) {
+        const std::string plain = (std::filesystem::path(folder) / stem).string();
+        paths.push_back(std::filesystem::exists(plain) ? plain : plain + ".gz");
+        requireFile(paths.back(), task, what + source);
+    }
+    ImageTask t = fileTask(paths[0], paths[1], paths[2], paths[3]);
+    t.name = task;
+    t.description = what + ": 800 train and 200 validate from the first 1,000 training images, the " +
+                    std::to_string(t.test.count) + " test images to test";
+    return t;
+}
+
 } // namespace
 
 std::vector<std::string> taskNames() { return {"t1", "t2", "t3"}; }
@@ -163,24 +183,16 @@ ImageTask loadTask(const std::string &name, const std::string &sharedRoot)
         return mnist(sharedRoot);
     if (name == "t2")
         return opencvDigits(sharedRoot);
-    if (name == "t3") {
-        const std::string hint = "Fashion-MNIST, from Debian's dataset-fashion-mnist";
-        for (const char *file : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"})
-            requireFile(kFashionMnist + std::string(file), "t3", hint);
-        ImageTask task = fileTask(std::string(kFashionMnist) + "train-images-idx3-ubyte.gz",
-                                  std::string(kFashionMnist) + "train-labels-idx1-ubyte.gz",
-                                  std::string(kFashionMnist) + "t10k-images-idx3-ubyte.gz",
-                                  std::string(kFashionMnist) + "t10k-labels-idx1-ubyte.gz");
-        task.name = "t3";
-        task.description = "Fashion-MNIST: 800 train and 200 validate from the first 1,000 training images, the " +
-                           std::to_string(task.test.count) + " test images to test";
-        return task;
-    }
+    if (name == "t3")
+        return folderTask(kFashionMnist, "t3", "Fashion-MNIST", ", from Debian's dataset-fashion-mnist");
+    if (std::filesystem::is_directory(name))
+        return folderTask(name, name, "the IDX files of " + name, "");
     std::string known;
     for (const std::string &task : taskNames())
         known += (known.empty() ? "" : ", ") + task;
-    throw std::invalid_argument("unknown task '" + name + "' (tasks: " + known + ")");
+    throw std::invalid_argument("unknown task '" + name + "' (tasks: " + known +
+                                ", or a folder of train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+                                "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, gzipped or not)");
 }
 
 ImageTask fileTask(const std::string &trainImages, const std::string &trainLabels, const std::string &testImages,

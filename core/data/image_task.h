@@ -30,6 +30,9 @@ std::vector<std::string> taskNames();
 //   t2: OpenCV's digits.png, 20×20 tiles centred in 28×28: 100 of each digit, chosen with the
 //       same seed, to train and validate; the other 4,000 to test.
 //   t3: Fashion-MNIST: the first 1,000 training images; its 10,000 test images to test.
+// A folder instead of a name is a task of its own, laid out as MNIST's kin are: its
+// train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
+// t10k-labels-idx1-ubyte (each may be gzipped); it trains and tests as t3 does.
 // Throws std::invalid_argument for an unknown name, and FileError naming the file for one
 // that is missing (with the task that needs it) or malformed.
 ImageTask loadTask(const std::string &name, const std::string &sharedRoot);

@@ -313,6 +313,25 @@ private Q_SLOTS:
         QVERIFY2(std::abs(accuracy - reported) <= kSameAccuracy, qPrintable(QString("%1 vs %2").arg(accuracy).arg(reported)));
     }
 
+    // A folder of MNIST-style IDX files is a task: Debian's Fashion-MNIST folder trains and
+    // tests exactly as t3, which reads those files.
+    void aFolderOfIdxFilesIsATask()
+    {
+        QByteArray results[2];
+        int i = 0;
+        for (const QString &task : {QString("t3"), kFashion}) {
+            const CliRun run = runCli({"adapt", kVit, "--task", task, "--method", "linear", "--epochs", "1", "--json"});
+            QVERIFY2(run.exitCode == 0, run.err.constData());
+            QJsonObject o = QJsonDocument::fromJson(run.out).object();
+            o.remove("output");
+            results[i++] = QJsonDocument(o).toJson();
+        }
+        QCOMPARE(results[1], results[0]);
+        const CliRun missing = runCli({"adapt", kVit, "--task", QDir::tempPath(), "--method", "linear"});
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY2(QString(missing.err).contains("train-images-idx3-ubyte.gz: no such file"), missing.err.constData());
+    }
+
     void adaptRefusesToWriteBottlenecks()
     {
         QTemporaryDir dir;

@@ -92,7 +92,9 @@ private Q_SLOTS:
             loadTask("t4", SCULPT_SHARED_DIR);
             QFAIL("an unknown task loaded");
         } catch (const std::invalid_argument &e) {
-            QCOMPARE(std::string(e.what()), "unknown task 't4' (tasks: t1, t2, t3)");
+            QCOMPARE(std::string(e.what()), "unknown task 't4' (tasks: t1, t2, t3, or a folder of train-images-idx3-ubyte, "
+                                            "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, "
+                                            "gzipped or not)");
         }
     }
 
@@ -143,6 +145,26 @@ private Q_SLOTS:
         QCOMPARE(std::vector<int>(train.begin(), train.begin() + 5), (std::vector<int>{6, 518, 804, 821, 447}));
         QCOMPARE(std::vector<int>(validate.begin(), validate.begin() + 5), (std::vector<int>{779, 418, 955, 358, 864}));
         checkSameTask(task, load());
+    }
+
+    // A folder laid out as MNIST's kin are is a task named by its path, split as fileTask does;
+    // one file missing is named.
+    void aFolderIsATask()
+    {
+        QTemporaryDir dir;
+        writeIndexedSet(dir.filePath("train-images-idx3-ubyte"), dir.filePath("train-labels-idx1-ubyte"), 1200, 4);
+        writeIndexedSet(dir.filePath("t10k-images-idx3-ubyte"), dir.filePath("t10k-labels-idx1-ubyte"), 40, 4);
+        const std::string folder = dir.path().toStdString();
+        const ImageTask task = loadTask(folder, "/nonexistent");
+        QCOMPARE(task.name, folder);
+        QCOMPARE(task.test.count, 40);
+        QCOMPARE(task.classes, 4);
+        checkSameTask(task, fileTask(folder + "/train-images-idx3-ubyte", folder + "/train-labels-idx1-ubyte",
+                                     folder + "/t10k-images-idx3-ubyte", folder + "/t10k-labels-idx1-ubyte"));
+        QVERIFY(QFile::remove(dir.filePath("t10k-labels-idx1-ubyte")));
+        QCOMPARE(sculpt::test::fileError([&] { loadTask(folder, "/nonexistent"); }),
+                 dir.filePath("t10k-labels-idx1-ubyte.gz") + ": no such file (task " + dir.path() +
+                     " needs it: the IDX files of " + dir.path() + ")");
     }
 
     void fileTaskRefusals()

@@ -185,6 +185,9 @@ private Q_SLOTS:
         QCOMPARE(r.seed, uint64_t(7));
         QCOMPARE(r.dataRoot, std::string("/data"));
         QCOMPARE(r.output, std::string("/tmp/out"));
+        // A folder of IDX files typed (or browsed) in place of a named task is the task.
+        shown.task = "/data/kmnist";
+        QCOMPARE(AdaptDialog("fashion-vit", shown).request().task, std::string("/data/kmnist"));
         // Bottleneck adapters are not written anywhere: the folder is not asked for.
         QComboBox *method = nullptr;
         for (QComboBox *box : dialog.findChildren<QComboBox *>())
