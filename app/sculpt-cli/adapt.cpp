@@ -22,7 +22,7 @@ namespace sculpt::cli {
 
 int adapt(const std::vector<std::string> &args)
 {
-    Options options("adapt", {"--task", "--data", "--method", "--rank", "--epochs", "--lr", "--seed", "--config", "-o", "--workspace"}, {"--json"});
+    Options options("adapt", {"--task", "--data", "--method", "--adapter", "--rank", "--epochs", "--lr", "--seed", "--config", "-o", "--workspace"}, {"--json"});
     if (!options.parse(args))
         return kBadInput;
     if (options.positional().size() != 1 || !options.has("--task")) {
@@ -37,7 +37,15 @@ int adapt(const std::vector<std::string> &args)
     AdaptRequest request;
     request.task = options.value("--task");
     request.dataRoot = taskDataRoot(options);
-    request.method = options.value("--method", "lora");
+    // --adapter, as heads and heat name what trains, for the two adapter methods.
+    if (options.has("--adapter")) {
+        const std::string adapter = options.value("--adapter");
+        if (options.has("--method") || (adapter != "lora" && adapter != "bottleneck")) {
+            options.fail("--adapter is lora or bottleneck, instead of --method");
+            return kBadInput;
+        }
+    }
+    request.method = options.value("--method", options.value("--adapter", "lora"));
     request.rank = *rank;
     request.epochs = int(*epochs);
     request.learningRate = *rate;

@@ -33,8 +33,9 @@ constexpr Form kForms[] = {
      "      model, IDX images (+ labels) for a vision model"},
     {"compress", "--list", "every method with its settings"},
     {"adapt",
-     "MODEL --task t1|t2|t3|DIR [--method linear|full|lora|bottleneck] [--rank R] [--epochs E] [--lr RATE]\n"
-     "          [--seed S] [--data DIR] [--config SIDECAR] [-o OUT] [--workspace FILE] [--json]",
+     "MODEL --task t1|t2|t3|DIR [--method linear|full|lora|bottleneck | --adapter lora|bottleneck]\n"
+     "          [--rank R] [--epochs E] [--lr RATE] [--seed S] [--data DIR] [--config SIDECAR] [-o OUT]\n"
+     "          [--workspace FILE] [--json]",
      "fine-tune a ViT on an image task's 800 training images (linear probe, full fine-tuning, LoRA on q and v,\n"
      "      or bottleneck adapters beside each MLP; adapters train with the classifier), with each epoch's\n"
      "      validation accuracy and the test accuracy; -o writes LoRA as a PEFT folder (`merge` folds it in),\n"

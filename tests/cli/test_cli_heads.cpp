@@ -341,6 +341,19 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(dir.path() + "/b"));
     }
 
+    // --adapter names the two adapter methods as heads and heat name what trains.
+    void adaptTakesTheAdapterByItsName()
+    {
+        const CliRun run = runCli({"adapt", kVit, "--task", "t3", "--adapter", "bottleneck", "--epochs", "1", "--json"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(run.out).object()["method"].toString(), QString("bottleneck"));
+        for (const QStringList &bad : {QStringList{"--adapter", "full"}, QStringList{"--adapter", "lora", "--method", "lora"}}) {
+            const CliRun refused = runCli(QStringList{"adapt", kVit, "--task", "t3"} + bad);
+            QCOMPARE(refused.exitCode, 2);
+            QVERIFY2(QString(refused.err).contains("--adapter is lora or bottleneck"), refused.err.constData());
+        }
+    }
+
     void adaptRefusesAnUnknownMethod()
     {
         const CliRun run = runCli({"adapt", kVit, "--task", "t3", "--method", "prefix"});
