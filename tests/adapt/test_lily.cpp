@@ -1,0 +1,174 @@
+// Lily on the bundled ViT: new adapters change nothing (the experts start at zero), the
+// router's weights are a softmax over the experts for every token, the parameter count is
+// exactly the shared experts plus each layer's projector and router, one expert equals LoRA
+// with one B shared by all layers, and a router that prefers an expert gives that expert's
+// update: routing decides what a layer adds.
+
+#include "io/formats.h"
+#include "lily/lily_adapter.h"
+#include "runtime/model_family.h"
+
+#include <QtTest>
+
+#include <torch/torch.h>
+
+#include <set>
+
+using namespace sculpt;
+
+namespace {
+
+const std::string kVit = SCULPT_MODELS_DIR "/fashion-vit";
+
+std::unique_ptr<Model> load() { return loadModel(*openCheckpoint(kVit), torch::kCPU); }
+
+torch::Tensor images(const Model &model, int64_t count)
+{
+    torch::manual_seed(1);
+    const auto &vision = static_cast<const VisionModel &>(model);
+    const ImageFormat &f = vision.imageFormat();
+    const torch::Tensor bytes = torch::randint(0, 256, {count, f.channels, f.size, f.size}, torch::kUInt8).contiguous();
+    return vision.pixels(bytes.data_ptr<uint8_t>(), size_t(bytes.numel()), count);
+}
+
+torch::Tensor logits(Model &model, const torch::Tensor &pixels)
+{
+    torch::NoGradGuard noGrad;
+    return model.forward(ModelInput::ofPixels(pixels)).logits;
+}
+
+float maxDifference(const torch::Tensor &a, const torch::Tensor &b) { return (a - b).abs().max().item<float>(); }
+
+// The Lily adapters of the model's q and v sites, in site order.
+std::vector<std::shared_ptr<LilyAdapter>> lilies(Model &model)
+{
+    std::vector<std::shared_ptr<LilyAdapter>> found;
+    for (const LinearSite &site : model.linearSites())
+        for (const auto &adapter : site.linear->adapters())
+            if (auto lily = std::dynamic_pointer_cast<LilyAdapter>(adapter))
+                found.push_back(lily);
+    return found;
+}
+
+// Replaces every Lily adapter by LoRA with A = its LP and B = `b(lily)`, same α.
+void asLora(Model &model, const std::function<torch::Tensor(const LilyAdapter &)> &b, double alpha)
+{
+    for (const LinearSite &site : model.linearSites()) {
+        std::vector<std::shared_ptr<Adapter>> kept;
+        for (const auto &adapter : site.linear->adapters())
+            if (auto lily = std::dynamic_pointer_cast<LilyAdapter>(adapter))
+                kept.push_back(std::make_shared<LoraAdapter>(lily->lp().clone(), b(*lily).clone(), alpha));
+        if (kept.empty())
+            continue;
+        site.linear->detachAdapters();
+        for (auto &adapter : kept)
+            site.linear->attach(adapter);
+    }
+}
+
+} // namespace
+
+class TestLily : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void aNewLilyChangesNothing()
+    {
+        const auto model = load();
+        const torch::Tensor pixels = images(*model, 4);
+        const torch::Tensor before = logits(*model, pixels);
+        torch::manual_seed(0);
+        attachLily(*model, {4, 3, 8, {"q", "v"}});
+        QCOMPARE(lilies(*model).size(), size_t(8));
+        QCOMPARE(maxDifference(logits(*model, pixels), before), 0.0f);
+    }
+
+    void theRouterWeighsExpertsBySoftmax()
+    {
+        const auto model = load();
+        torch::manual_seed(0);
+        attachLily(*model, {4, 5, 8, {"q"}});
+        const auto lily = lilies(*model).front();
+        const torch::Tensor x = torch::randn({2, 17, 64});
+        const torch::Tensor w = lily->routerWeights(x);
+        QCOMPARE(w.sizes().vec(), (std::vector<int64_t>{2, 17, 5}));
+        QVERIFY(w.min().item<float>() > 0);
+        QVERIFY(torch::allclose(w.sum(-1), torch::ones({2, 17}), 1e-6, 1e-6));
+        // Tokens differ, so their weights do: the router reads each token.
+        QVERIFY(maxDifference(w[0][0], w[0][1]) > 1e-4f);
+    }
+
+    // Per role, experts × out × r once; per layer, LP [r, in] and the router [experts, r].
+    void theParameterCountIsExact()
+    {
+        const auto model = load();
+        const LilySpec spec{8, 4, 16, {"q", "v"}};
+        const std::vector<torch::Tensor> added = attachLily(*model, spec);
+        int64_t expected = 0;
+        std::set<std::string> roles;
+        for (const LinearSite &site : model->linearSites()) {
+            if (site.layer < 0 || (site.role != "q" && site.role != "v"))
+                continue;
+            if (roles.insert(site.role).second)
+                expected += spec.experts * site.linear->outFeatures() * spec.rank;
+            expected += spec.rank * site.linear->inFeatures() + spec.experts * spec.rank;
+        }
+        int64_t counted = 0;
+        std::set<const void *> distinct;
+        for (const torch::Tensor &t : added) {
+            counted += t.numel();
+            distinct.insert(t.unsafeGetTensorImpl());
+        }
+        QCOMPARE(counted, expected);
+        QCOMPARE(counted, int64_t(2 * 4 * 64 * 8 + 8 * (8 * 64 + 4 * 8)));
+        QCOMPARE(distinct.size(), added.size()); // each shared expert tensor once
+        const auto all = lilies(*model);
+        QCOMPARE(all[0]->experts().get(), all[2]->experts().get()); // layers 0 and 1's q
+        QVERIFY(all[0]->experts().get() != all[1]->experts().get()); // q and v
+    }
+
+    void oneExpertIsLoraWithASharedB()
+    {
+        const auto model = load();
+        const torch::Tensor pixels = images(*model, 4);
+        torch::manual_seed(0);
+        attachLily(*model, {4, 1, 8, {"q", "v"}});
+        for (const auto &lily : lilies(*model))
+            lily->experts()->hp.normal_(0, 0.5);
+        const torch::Tensor withLily = logits(*model, pixels);
+        asLora(*model, [](const LilyAdapter &lily) { return lily.experts()->hp[0]; }, 8);
+        const torch::Tensor withLora = logits(*model, pixels);
+        QVERIFY(maxDifference(withLily, logits(*load(), pixels)) > 1e-2f); // the experts do something
+        QVERIFY2(maxDifference(withLily, withLora) < 1e-5f, qPrintable(QString::number(maxDifference(withLily, withLora))));
+    }
+
+    // Each token's update is its own softmax mix of the experts' updates (computed here token
+    // by token), and which expert a router row points at matters: swapping two router rows
+    // changes the update, swapping the experts along with them does not.
+    void theRouterDecidesWhatALayerAdds()
+    {
+        torch::manual_seed(3);
+        auto experts = std::make_shared<LilyExperts>();
+        experts->hp = torch::randn({3, 6, 4});
+        const LilyAdapter lily(torch::randn({4, 5}), torch::randn({3, 4}), 8, experts);
+        const torch::Tensor x = torch::randn({7, 5});
+        const torch::Tensor got = lily(x);
+        for (int64_t t = 0; t < 7; ++t) {
+            const torch::Tensor low = torch::mv(lily.lp(), x[t]);
+            const torch::Tensor w = torch::softmax(torch::mv(lily.router(), low), 0);
+            torch::Tensor want = torch::zeros({6});
+            for (int64_t e = 0; e < 3; ++e)
+                want += w[e] * torch::mv(experts->hp[e], low);
+            QVERIFY(torch::allclose(got[t], want * 2.0, 1e-5, 1e-5)); // α/r = 8/4
+        }
+        const torch::Tensor swapped = lily.router().index_select(0, torch::tensor({1, 0, 2}));
+        const LilyAdapter misrouted(lily.lp(), swapped, 8, experts);
+        QVERIFY(maxDifference(misrouted(x), got) > 1e-3f);
+        auto swappedExperts = std::make_shared<LilyExperts>();
+        swappedExperts->hp = experts->hp.index_select(0, torch::tensor({1, 0, 2}));
+        const LilyAdapter relabelled(lily.lp(), swapped, 8, swappedExperts);
+        QVERIFY(maxDifference(relabelled(x), got) < 1e-5f);
+    }
+};
+
+QTEST_MAIN(TestLily)
+#include "test_lily.moc"
