@@ -1,7 +1,8 @@
 #include "heat/head_strategies.h"
 
 #include "adapt/head_scoring.h"
-#include "heat/task_gradients.h"
+#include "adapt/task_loss.h"
+#include "heat/score_table.h"
 #include "runtime/adapter.h"
 
 #include <torch/torch.h>

@@ -1,6 +1,8 @@
-#include "heat/task_gradients.h"
+#include "adapt/task_loss.h"
 
 #include <torch/torch.h>
+
+#include <stdexcept>
 
 namespace sculpt {
 namespace {
@@ -12,7 +14,7 @@ void backwardOverBatches(Model &model, const LabelledImages &data, const std::st
 {
     const int64_t n = data.count();
     if (n == 0)
-        throw std::invalid_argument("head scores need labelled images");
+        throw std::invalid_argument(what + " need labelled images");
     for (int64_t first = 0; first < n; first += kBatch) {
         job.checkCancelled();
         job.report(long(first), long(n), what);
@@ -26,21 +28,6 @@ void backwardOverBatches(Model &model, const LabelledImages &data, const std::st
         if (after)
             after();
     }
-}
-
-HeadScores headScores(const std::string &strategy, const std::vector<torch::Tensor> &perLayer)
-{
-    HeadScores scores;
-    scores.strategy = strategy;
-    scores.layers = int64_t(perLayer.size());
-    scores.heads = perLayer.empty() ? 0 : perLayer.front().numel();
-    for (const torch::Tensor &row : perLayer) {
-        if (row.numel() != scores.heads)
-            throw std::invalid_argument("head scores need the same number of heads in every layer");
-        const torch::Tensor values = row.to(torch::kFloat64).cpu().contiguous();
-        scores.values.insert(scores.values.end(), values.data_ptr<double>(), values.data_ptr<double>() + values.numel());
-    }
-    return scores;
 }
 
 } // namespace sculpt
