@@ -419,7 +419,16 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
     return load;
 }
 
-void writePeft(Model &model, const std::string &folder, const std::string &baseModelPath)
+namespace {
+
+// What a PEFT folder of the model holds: its LoRA modules and, for a vision model, its
+// classifier's (modules_to_save). Throws std::invalid_argument for what it cannot hold.
+struct PeftModules {
+    std::vector<std::pair<LinearSite, const LoraAdapter *>> adapted;
+    std::vector<LinearSite> heads;
+};
+
+PeftModules peftModules(Model &model)
 {
     for (const MlpSite &site : model.mlpSites())
         if (!site.adapters->empty())
@@ -434,6 +443,12 @@ void writePeft(Model &model, const std::string &folder, const std::string &baseM
                 heads.push_back(site);
             continue;
         }
+        // PEFT dropped loralib's MergedLinear (enable_lora) long ago: its LoRA spans a module.
+        for (const auto &adapter : adapters)
+            if (const auto *part = dynamic_cast<const LoraAdapter *>(adapter.get()); part && part->part())
+                throw std::invalid_argument(site.name + " holds LoRA on its " + part->part()->name +
+                                            " rows only (a fused q/k/v projection's): a PEFT folder "
+                                            "stores LoRA on whole modules");
         if (adapters.size() > 1)
             throw std::invalid_argument(site.name + " holds " + std::to_string(adapters.size()) +
                                         " adapters: PEFT stores one LoRA per module");
@@ -447,7 +462,16 @@ void writePeft(Model &model, const std::string &folder, const std::string &baseM
     }
     if (adapted.empty())
         throw std::invalid_argument("the model holds no LoRA adapter to write");
+    return {std::move(adapted), std::move(heads)};
+}
 
+} // namespace
+
+void checkPeftWritable(Model &model) { peftModules(model); }
+
+void writePeft(Model &model, const std::string &folder, const std::string &baseModelPath)
+{
+    const auto [adapted, heads] = peftModules(model);
     // One r and α for all, the first adapter's; a module that differs goes into the patterns.
     const int64_t r = adapted.front().second->rank();
     const double alpha = adapted.front().second->alpha();

@@ -72,9 +72,12 @@ PeftLoad attachPeft(Model &model, const std::string &folder);
 // complete or not at all, and an existing folder is replaced only when all it holds is what
 // Sculpt wrote there (export_folder.h: anything else is refused with FileError). Throws
 // std::invalid_argument, before any file, when the model holds no LoRA adapter, holds a
-// bottleneck adapter or two LoRA adapters on one site (PEFT stores neither), or a LoRA on a
-// convolution.
+// bottleneck adapter, two LoRA adapters on one site or a LoRA on part of a site's outputs (a
+// fused projection's q rows: PEFT stores none of these), or a LoRA on a convolution.
 void writePeft(Model &model, const std::string &folder, const std::string &baseModelPath);
+// Throws what writePeft would throw about the model's adapters, writing nothing: how a run that
+// ends in writePeft refuses before it trains.
+void checkPeftWritable(Model &model);
 
 // Folds every LoRA adapter into its site's base weight, W + (α/r)·B·A (a low-rank base becomes
 // dense; the bias stays), detaches them, and returns how many were folded. Throws

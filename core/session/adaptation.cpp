@@ -53,6 +53,8 @@ AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const 
     run.preview.beforeTestAccuracy = accuracyOf(t.vision(), test);
     torch::manual_seed(request.seed);
     const std::vector<torch::Tensor> trainable = prepareFineTuning(*t.model, request.method, request.rank);
+    if (!request.output.empty() && request.method == "lora")
+        checkPeftWritable(*t.model); // a fused q/k/v projection's LoRA has no PEFT form
     run.trainable = elementCount(trainable);
     FineTuneOptions options;
     options.epochs = request.epochs;

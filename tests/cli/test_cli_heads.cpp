@@ -246,6 +246,28 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(out));
     }
 
+    // vit_mnist_tiny's fused to_qkv takes LoRA on its q and v rows: 2 · 6 layers · r 8 ·
+    // (64 in + 64 rows) beside the two-layer head's 64·128 + 128 + 128·10 + 10. PEFT has no
+    // form for it, so -o is refused before any epoch.
+    void adaptPutsLoraOnAFusedProjection()
+    {
+        SCULPT_REQUIRE_SHARED(tiny, "vit_mnist_tiny/vit_mnist.safetensors");
+        QTemporaryDir dir;
+        const QString sidecar = dir.filePath("vit_mnist.json"), out = dir.filePath("out");
+        writeFile(sidecar, kVitMnistTinySidecar);
+        const QStringList args{"adapt", tiny, "--config", sidecar, "--task", "t3", "--method", "lora", "--epochs", "1",
+                               "--workspace", dir.filePath("runs.h5")};
+        const CliRun run = runCli(args + QStringList{"--json"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(run.out).object()["trainable"].toInt(),
+                 2 * 6 * 8 * (64 + 64) + 64 * 128 + 128 + 128 * 10 + 10);
+        const CliRun refused = runCli(args + QStringList{"-o", out});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(QString(refused.err).contains("to_qkv holds LoRA on its q rows only"), refused.err.constData());
+        QVERIFY2(!QString(refused.err).contains("epoch "), refused.err.constData());
+        QVERIFY(!QFileInfo::exists(out));
+    }
+
     void heatRefusesABadMask_data()
     {
         QTest::addColumn<QStringList>("args");
