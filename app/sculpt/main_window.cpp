@@ -1,7 +1,9 @@
 #include "main_window.h"
 
+#include "adapt/peft_folder.h"
 #include "analysis/content_hash.h"
 #include "analysis/head_spectra.h"
+#include "analysis/lora_spectra.h"
 #include "background_job.h"
 #include "adaptation_controller.h"
 #include "adaptation_view.h"
@@ -20,6 +22,7 @@
 #include "loss_curve.h"
 #include "model/inventory.h"
 #include "model_tree.h"
+#include "peft_controller.h"
 #include "runtime/families/vit/vit_config.h"
 #include "runtime/families/vit/vit_head_slices.h"
 #include "runtime/model_kind.h"
@@ -58,6 +61,8 @@ namespace sculpt {
 struct OpenedModel {
     std::unique_ptr<Checkpoint> checkpoint;
     ModelInventory inventory;
+    QString peftFolder;                      // a PEFT LoRA folder opened on this base, or none
+    std::shared_ptr<const LoraSpectra> lora; // its updates' spectra
 };
 
 namespace {
@@ -102,6 +107,15 @@ QString droppedPath(const QMimeData *mime)
     return urls.size() == 1 && urls.constFirst().isLocalFile() ? urls.constFirst().toLocalFile() : QString();
 }
 
+// The PEFT folder `path` is, or whose adapter_config.json it is; empty for anything else.
+QString peftFolderOf(const QString &path)
+{
+    const QFileInfo info(path);
+    if (info.isDir())
+        return QFileInfo::exists(QDir(path).filePath(QLatin1String(kPeftConfigFile))) ? QDir(path).absolutePath() : QString();
+    return info.fileName() == QLatin1String(kPeftConfigFile) ? info.absolutePath() : QString();
+}
+
 } // namespace
 
 MainWindow::MainWindow(QWidget *parent)
@@ -114,7 +128,8 @@ MainWindow::MainWindow(QWidget *parent)
       compression_(new CompressionController(compressionView_, jobs_, this)),
       adaptation_(new AdaptationController(adaptationView_, jobs_, this)),
       headScores_(new HeadScoreController(headScoreMap_, adaptation_, this)),
-      sideBySide_(new SideBySideController(sideBySideView_, compression_, jobs_, this)), summary_(new QLabel),
+      sideBySide_(new SideBySideController(sideBySideView_, compression_, jobs_, this)),
+      peft_(new PeftController(jobs_, this)), summary_(new QLabel),
       workspaceFolder_(qEnvironmentVariable("SCULPT_WORKSPACE_DIR"))
 {
     setWindowTitle(tr("Sculpt"));
@@ -190,6 +205,9 @@ MainWindow::MainWindow(QWidget *parent)
         statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
     });
     connect(headScoreMap_, &HeadScoreMap::headClicked, this, &MainWindow::showHead);
+    connect(peft_, &PeftController::started, this, [this](BackgroundJob *job) {
+        statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
+    });
     connect(compression_, &CompressionController::started, this, [this](BackgroundJob *job) {
         views_->setCurrentWidget(compressionView_);
         statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
@@ -225,6 +243,7 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
         ->setStatusTip(tr("Save the Layers tab's metrics table as CSV"));
     file->addAction(tr("Export e&valuations…"), this, &MainWindow::chooseEvaluationsFile)
         ->setStatusTip(tr("Save the Evaluations table as CSV"));
+    file->addAction(peft_->mergeAction());
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -331,7 +350,7 @@ void MainWindow::chooseFile()
 
 void MainWindow::chooseFolder()
 {
-    const QString path = QFileDialog::getExistingDirectory(this, tr("Open Hugging Face model folder"));
+    const QString path = QFileDialog::getExistingDirectory(this, tr("Open Hugging Face model or PEFT adapter folder"));
     if (!path.isEmpty())
         openModel(path);
 }
@@ -393,26 +412,83 @@ void MainWindow::askTopK()
 
 void MainWindow::openModel(const QString &path)
 {
+    if (const QString peft = peftFolderOf(path); !peft.isEmpty())
+        openPeft(peft);
+    else
+        startOpen(path, {});
+}
+
+void MainWindow::openPeft(const QString &folder, const QString &base)
+{
+    if (openJob_ && openJob_->isRunning())
+        return; // one open at a time
+    std::string named;
+    QString found = base;
+    try { // a small JSON file: quick enough for the GUI thread
+        named = readPeftConfig(folder.toStdString()).baseModelNameOrPath;
+        if (found.isEmpty())
+            found = QString::fromStdString(resolvePeftBase(folder.toStdString()));
+    } catch (const std::exception &e) {
+        refuseOpen(QString::fromUtf8(e.what()), false);
+        return;
+    }
+    if (!found.isEmpty()) {
+        startOpen(found, folder);
+        return;
+    }
+    // A hub name, or none: the hub is out of reach, so the user says where the base is.
+    const QString says = named.empty() ? tr("adapter_config.json names no base model")
+                                       : tr("adapter_config.json names '%1', not a local path").arg(QString::fromStdString(named));
+    auto *dialog = new QFileDialog(this, tr("Base model of %1 — %2").arg(QFileInfo(folder).fileName(), says));
+    dialog->setObjectName(QStringLiteral("peftBase"));
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this, [this, folder](const QString &chosen) { startOpen(chosen, folder); });
+    connect(dialog, &QDialog::rejected, this, [this, folder, says] {
+        refuseOpen(tr("%1: no base model chosen (%2)").arg(folder, says), true);
+    });
+    dialog->open(); // window-modal; jobs go on meanwhile
+    statusBar()->showMessage(tr("%1: choose its base model").arg(says));
+}
+
+void MainWindow::refuseOpen(const QString &reason, bool cancelled)
+{
+    lastError_ = reason;
+    if (cancelled)
+        statusBar()->showMessage(model_ ? tr("%1 — %2 stays open").arg(reason, QFileInfo(currentPath_).fileName()) : reason,
+                                 10000);
+    else
+        showOpenError(reason);
+    Q_EMIT openFailed(lastError_);
+}
+
+void MainWindow::startOpen(const QString &path, const QString &peftFolder)
+{
     if (openJob_ && openJob_->isRunning())
         return; // one open at a time; the menu can be used again when it ends
     auto opened = std::make_shared<OpenedModel>();
-    auto *job = new BackgroundJob(tr("Open %1").arg(QFileInfo(path).fileName()),
-                                  [path, opened](const JobContext &context, const BackgroundJob::Log &log) {
-                                      log(path);
-                                      opened->checkpoint = openCheckpoint(path.toStdString(), context);
-                                      opened->inventory = buildInventory(*opened->checkpoint);
-                                      return tr("%n tensor(s)", nullptr, int(opened->checkpoint->tensors().size()));
-                                  });
+    const QString title = peftFolder.isEmpty() ? tr("Open %1").arg(QFileInfo(path).fileName())
+                                               : tr("Open %1 with the LoRA adapter %2")
+                                                     .arg(QFileInfo(path).fileName(), QFileInfo(peftFolder).fileName());
+    auto *job = new BackgroundJob(title, [path, peftFolder, opened](const JobContext &context, const BackgroundJob::Log &log) {
+        log(path);
+        opened->checkpoint = openCheckpoint(path.toStdString(), context);
+        opened->inventory = buildInventory(*opened->checkpoint);
+        QString summary = tr("%n tensor(s)", nullptr, int(opened->checkpoint->tensors().size()));
+        if (peftFolder.isEmpty())
+            return summary;
+        log(tr("LoRA adapter %1").arg(peftFolder));
+        opened->lora = std::make_shared<const LoraSpectra>(loraSpectra(peftFolder.toStdString(), *opened->checkpoint, context));
+        opened->peftFolder = peftFolder;
+        return summary + tr(", ΔW spectra of %n LoRA module(s)", nullptr, int(opened->lora->deltas.size()));
+    });
     connect(job, &BackgroundJob::ended, this, [this, job, opened, path] {
         if (job->state() == BackgroundJob::State::Finished) {
             adopt(opened);
             return;
         }
         const bool cancelled = job->state() == BackgroundJob::State::Cancelled;
-        lastError_ = cancelled ? tr("Opening %1 was cancelled").arg(path) : job->summary();
-        if (!cancelled)
-            showOpenError(lastError_);
-        Q_EMIT openFailed(lastError_);
+        refuseOpen(cancelled ? tr("Opening %1 was cancelled").arg(path) : job->summary(), cancelled);
     });
     openJob_ = job;
     jobs_->add(job);
@@ -455,6 +531,7 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
                            workspacePath(currentPath_));
     adaptation_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), runnableKind(checkpoint),
                           workspacePath(currentPath_));
+    peft_->setAdapter(model_->peftFolder, currentPath_, model_->lora);
     if (const auto pattern = FilterBox::patternFor(filter_->text()))
         tree_->setFilter(*pattern);
     showSelection();
@@ -465,8 +542,14 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
                           .arg(model_->inventory.blocks().size()));
     setWindowTitle(tr("%1 — Sculpt").arg(QFileInfo(currentPath_).fileName()));
     remember(currentPath_);
+    if (peft_->attached()) {
+        summary_->setText(summary_->text() + QStringLiteral("<br>") + peft_->summary().toHtmlEscaped());
+        remember(peft_->folder()); // reopening it from the list attaches it again
+    }
     loadWorkspace();
-    statusBar()->showMessage(tr("Opened %1 — Analyse ▸ Compute spectra to see its singular values").arg(currentPath_),
+    statusBar()->showMessage(peft_->attached() ? tr("Opened %1 with its LoRA adapter — select an adapted weight to see "
+                                                    "ΔW's spectrum beside its own").arg(currentPath_)
+                                               : tr("Opened %1 — Analyse ▸ Compute spectra to see its singular values").arg(currentPath_),
                              8000);
     updateActions();
     Q_EMIT modelOpened(currentPath_);
@@ -685,6 +768,8 @@ void MainWindow::showSelection()
             spectra.push_back(*known->spectrum);
         else if (!known && matrices_.contains(name))
             missing << name;
+        if (const TensorSpectrum *delta = peft_->deltaOf(name)) // the attached LoRA's update, beside it
+            spectra.push_back(*delta);
     }
     plot_->setPassOverlay(compression_->overlayFor(selected));
     plot_->setSpectra(std::move(spectra), missing);

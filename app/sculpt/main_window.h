@@ -34,6 +34,7 @@ class LayerOverview;
 class SideBySideController;
 class SideBySideView;
 class ModelTree;
+class PeftController;
 class PlotWidget;
 class SpectrumPlot;
 struct OpenedModel;
@@ -52,8 +53,16 @@ public:
     // so a bad file costs nothing but a message (a window-modal box with the reader's
     // reason). One open at a time. Spectra (exact, else the largest top-k preview) and
     // evaluations already in the model's workspace are then shown by a quick job that reads
-    // them back, with nothing recomputed.
+    // them back, with nothing recomputed. A Hugging Face PEFT folder (or its
+    // adapter_config.json) opens as openPeft(path) does.
     void openModel(const QString &path);
+    // Opens the base model of the PEFT LoRA folder `folder` with the adapter attached: `base`,
+    // else the local path base_model_name_or_path names (resolvePeftBase), else one the user
+    // chooses in a folder dialog. The open job also takes every LoRA update's ΔW spectrum
+    // (analysis/lora_spectra.h), shown beside its weight's own; a folder that does not fit its
+    // base fails the open. No base, or the dialog cancelled: the current model stays, and one
+    // line says why.
+    void openPeft(const QString &folder, const QString &base = {});
     // Asks a running open to stop; the current model stays.
     void cancelOpen();
 
@@ -94,6 +103,7 @@ public:
     HeadScoreController *headScores() const { return headScores_; }
     AdaptationView *adaptationView() const { return adaptationView_; }
     AdaptationController *adaptation() const { return adaptation_; } // Analyse ▸ Adapt…
+    PeftController *peft() const { return peft_; } // the attached PEFT folder; File ▸ Merge adapter and export…
     SideBySideController *sideBySide() const { return sideBySide_; }
     JobsPanel *jobsPanel() const { return jobs_; }
     EvaluationTable *evaluations() const { return evaluations_; }
@@ -125,6 +135,10 @@ private:
     std::function<void(const SpectrumOutcome &)> outcomeSink(std::shared_ptr<OpenedModel> model);
     void chooseFile();
     void chooseFolder();
+    // Opens `path` as a job; with a PEFT folder, as its base with that folder attached.
+    void startOpen(const QString &path, const QString &peftFolder);
+    // The open failed before any job (an unusable PEFT folder, no base chosen): says so.
+    void refuseOpen(const QString &reason, bool cancelled);
     void choosePlotFile();
     void chooseTableFile();
     void chooseEvaluationsFile();
@@ -167,6 +181,7 @@ private:
     AdaptationController *adaptation_;
     HeadScoreController *headScores_;
     SideBySideController *sideBySide_;
+    PeftController *peft_;
     QLabel *summary_;
     QAction *spectraAction_ = nullptr;
     QAction *previewAction_ = nullptr;

@@ -3,9 +3,6 @@
 #include "io/atomic_file.h"
 #include "io/error.h"
 #include "io/export_folder.h"
-#include "io/json_text.h"
-#include "io/mapped_file.h"
-#include "io/safetensors.h"
 #include "runtime/adapter.h"
 #include "runtime/model.h"
 #include "tensor/torch_bridge.h"
@@ -14,7 +11,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -24,88 +20,7 @@
 namespace sculpt {
 namespace {
 
-namespace fs = std::filesystem;
 using json = nlohmann::json;
-
-constexpr const char *kConfigFile = "adapter_config.json";
-constexpr const char *kWeightsFile = "adapter_model.safetensors";
-constexpr const char *kPrefix = "base_model.model."; // PeftModel → LoraModel → the base model
-constexpr uint64_t kMaxConfigBytes = 1'000'000;
-constexpr size_t kMaxPatternBytes = 1000; // more than any module name needs
-
-std::string shortText(const json &value)
-{
-    std::string text = value.dump();
-    return text.size() > 60 ? text.substr(0, 57) + "..." : text;
-}
-
-// adapter_config.json's fields, each error naming the file and the field.
-class Fields {
-public:
-    Fields(std::string path, const json &config) : path_(std::move(path)), config_(config) {}
-
-    [[noreturn]] void fail(const std::string &why) const { throw FileError(path_, why); }
-    bool present(const char *key) const { return config_.contains(key) && !config_[key].is_null(); }
-    const json &operator[](const char *key) const { return config_[key]; }
-
-    std::string text(const char *key, const std::string &otherwise) const
-    {
-        if (!present(key))
-            return otherwise;
-        if (!config_[key].is_string())
-            fail(std::string(key) + " is " + shortText(config_[key]) + ", not a string");
-        return config_[key].get<std::string>();
-    }
-    bool flag(const char *key) const
-    {
-        if (!present(key))
-            return false;
-        if (!config_[key].is_boolean())
-            fail(std::string(key) + " is " + shortText(config_[key]) + ", not true or false");
-        return config_[key].get<bool>();
-    }
-    int64_t rank(const json &value, const std::string &what) const
-    {
-        if (!value.is_number_integer() || value.get<int64_t>() < 1 || value.get<int64_t>() > (1 << 20))
-            fail(what + " is " + shortText(value) + ", not a rank (a whole number ≥ 1)");
-        return value.get<int64_t>();
-    }
-    double alpha(const json &value, const std::string &what) const
-    {
-        if (!value.is_number() || !std::isfinite(value.get<double>()))
-            fail(what + " is " + shortText(value) + ", not a number");
-        return value.get<double>();
-    }
-    // A regular expression PEFT would match module names with, checked now so that matching
-    // cannot fail later.
-    std::string pattern(const std::string &text, const std::string &what) const
-    {
-        if (text.size() > kMaxPatternBytes)
-            fail(what + " is " + std::to_string(text.size()) + " bytes long, more than a module name needs");
-        try {
-            std::regex compiled(text);
-        } catch (const std::regex_error &e) {
-            fail(what + " '" + text + "' is not a regular expression: " + e.what());
-        }
-        return text;
-    }
-    std::vector<std::string> names(const json &value, const std::string &what) const
-    {
-        std::vector<std::string> out;
-        if (!value.is_array())
-            fail(what + " is " + shortText(value) + ", not a list of module names");
-        for (const json &name : value) {
-            if (!name.is_string() || name.get<std::string>().empty() || name.get<std::string>().size() > kMaxPatternBytes)
-                fail(what + " holds " + shortText(name) + ", not a module name");
-            out.push_back(name.get<std::string>());
-        }
-        return out;
-    }
-
-private:
-    std::string path_;
-    const json &config_;
-};
 
 // Which modules a config selects, with its regular expressions compiled once.
 class Selection {
@@ -116,10 +31,6 @@ public:
             target_ = std::regex(*config.targetRegex);
         if (config.excludeRegex)
             exclude_ = std::regex(*config.excludeRegex);
-        for (const auto &[key, r] : config.rankPattern)
-            ranks_.emplace_back(suffixPattern(key), r);
-        for (const auto &[key, a] : config.alphaPattern)
-            alphas_.emplace_back(suffixPattern(key), a);
     }
 
     // A name equal to an entry or ending with "." + an entry: how PEFT matches a list.
@@ -151,32 +62,15 @@ public:
         return true;
     }
 
-    int64_t rankOf(const std::string &module) const { return patterned(ranks_, module, config_.r); }
-    double alphaOf(const std::string &module) const { return patterned(alphas_, module, config_.loraAlpha); }
-
 private:
-    // rank_pattern's and alpha_pattern's keys match the end of a module's name.
-    static std::regex suffixPattern(const std::string &key) { return std::regex("(.*\\.)?(" + key + ")"); }
-    template <typename T>
-    static T patterned(const std::vector<std::pair<std::regex, T>> &patterns, const std::string &module, T otherwise)
-    {
-        for (const auto &[pattern, value] : patterns)
-            if (std::regex_match(module, pattern))
-                return value;
-        return otherwise;
-    }
-
     const PeftConfig &config_;
     std::regex target_, exclude_;
-    std::vector<std::pair<std::regex, int64_t>> ranks_;
-    std::vector<std::pair<std::regex, double>> alphas_;
 };
 
-// A tensor of the file as float32 on `device`, owned (not a view of the memory map).
+// A tensor of the file (readPeftTensors checked it is floating-point) as float32 on `device`,
+// owned (not a view of the memory map).
 torch::Tensor readTensor(const Checkpoint &file, const TensorInfo &info, torch::Device device)
 {
-    if (info.dtype != DType::F32 && info.dtype != DType::F16 && info.dtype != DType::BF16 && info.dtype != DType::F64)
-        throw FileError(file.path(), info.name + " is " + std::string(dtypeName(info.dtype)) + ", not a floating-point type");
     torch::Tensor t = storedTensor(file, info).to(torch::kFloat32).to(device).contiguous().clone();
     if (!torch::isfinite(t).all().item<bool>())
         throw FileError(file.path(), info.name + " holds NaN or infinite values");
@@ -194,94 +88,6 @@ json numberJson(double value)
 
 } // namespace
 
-PeftConfig readPeftConfig(const std::string &folder)
-{
-    std::error_code error;
-    const fs::path dir(folder);
-    if (!fs::is_directory(dir, error))
-        throw FileError(folder, fs::exists(dir, error) ? "is not a folder (a PEFT folder holds adapter_config.json)"
-                                                       : "no such folder");
-    const std::string path = (dir / kConfigFile).string();
-    if (!fs::exists(path, error))
-        throw FileError(folder, "no adapter_config.json: not a PEFT folder");
-    const auto file = MappedFile::open(path);
-    if (file->size() > kMaxConfigBytes)
-        throw FileError(path, "adapter_config.json is larger than 1 MB");
-    const json config =
-        parseJson(std::string_view(reinterpret_cast<const char *>(file->data()), file->size()), path, "adapter_config.json");
-    if (!config.is_object())
-        throw FileError(path, "is not a JSON object");
-    const Fields f(path, config);
-
-    PeftConfig c;
-    if (!f.present("peft_type"))
-        f.fail("no peft_type: not a PEFT adapter config");
-    c.peftType = f.text("peft_type", "");
-    if (c.peftType != "LORA")
-        f.fail("peft_type is '" + c.peftType + "': only LORA adapters are read");
-    // What changes the numbers LoRA computes: refused rather than run wrongly.
-    if (f.flag("use_rslora"))
-        f.fail("use_rslora is true: rank-stabilised LoRA (scale α/√r) is not run by Sculpt");
-    if (f.flag("use_dora"))
-        f.fail("use_dora is true: DoRA (weight-decomposed LoRA) is not run by Sculpt");
-    if (const std::string bias = f.text("bias", "none"); bias != "none")
-        f.fail("bias is '" + bias + "': LoRA with trained biases is not run by Sculpt (only \"none\")");
-    if (f.flag("lora_bias"))
-        f.fail("lora_bias is true: a bias in lora_B is not run by Sculpt");
-    for (const char *key : {"layer_replication", "trainable_token_indices", "target_parameters"})
-        if (f.present(key) && !(f[key].is_array() && f[key].empty()) && !(f[key].is_object() && f[key].empty()))
-            f.fail(std::string(key) + " is set: not run by Sculpt");
-
-    c.r = f.present("r") ? f.rank(f["r"], "r") : 8; // LoraConfig's defaults
-    c.loraAlpha = f.present("lora_alpha") ? f.alpha(f["lora_alpha"], "lora_alpha") : 8;
-
-    if (!f.present("target_modules"))
-        f.fail("no target_modules: which modules the adapters sit beside is not said");
-    if (f["target_modules"].is_string()) {
-        const std::string text = f["target_modules"].get<std::string>();
-        if (text == "all-linear")
-            c.allLinear = true;
-        else
-            c.targetRegex = f.pattern(text, "target_modules");
-    } else {
-        c.targetModules = f.names(f["target_modules"], "target_modules");
-    }
-    if (f.present("exclude_modules")) {
-        if (f["exclude_modules"].is_string())
-            c.excludeRegex = f.pattern(f["exclude_modules"].get<std::string>(), "exclude_modules");
-        else
-            c.excludeModules = f.names(f["exclude_modules"], "exclude_modules");
-    }
-    if (f.present("layers_to_transform")) {
-        const json &layers = f["layers_to_transform"];
-        std::vector<int64_t> list;
-        for (const json &l : layers.is_array() ? layers : json::array({layers})) {
-            if (!l.is_number_integer() || l.get<int64_t>() < 0)
-                f.fail("layers_to_transform holds " + shortText(l) + ", not a layer index");
-            list.push_back(l.get<int64_t>());
-        }
-        c.layersToTransform = std::move(list);
-    }
-    for (const char *key : {"rank_pattern", "alpha_pattern"}) {
-        if (!f.present(key))
-            continue;
-        if (!f[key].is_object())
-            f.fail(std::string(key) + " is " + shortText(f[key]) + ", not an object");
-        for (const auto &[name, value] : f[key].items()) {
-            f.pattern(name, std::string(key) + " key");
-            if (std::string(key) == "rank_pattern")
-                c.rankPattern[name] = f.rank(value, "rank_pattern's " + name);
-            else
-                c.alphaPattern[name] = f.alpha(value, "alpha_pattern's " + name);
-        }
-    }
-    if (f.present("modules_to_save"))
-        c.modulesToSave = f.names(f["modules_to_save"], "modules_to_save");
-    c.baseModelNameOrPath = f.text("base_model_name_or_path", "");
-    c.taskType = f.text("task_type", "");
-    return c;
-}
-
 PeftLoad attachPeft(Model &model, const std::string &folder)
 {
     PeftLoad load;
@@ -289,42 +95,10 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
     const PeftConfig &c = load.config;
     const Selection selection(c);
 
-    const fs::path dir(folder);
-    const std::string path = (dir / kWeightsFile).string();
-    std::error_code error;
-    if (!fs::exists(path, error)) {
-        if (fs::exists(dir / "adapter_model.bin", error))
-            throw FileError((dir / "adapter_model.bin").string(),
-                            "a pickled adapter: only adapter_model.safetensors is read (PEFT's default since 0.6)");
-        throw FileError(folder, "no adapter_model.safetensors beside adapter_config.json");
-    }
-    const auto file = readSafetensors(path);
-    const auto fail = [&](const std::string &why) { throw FileError(path, why); };
-
-    // The file's tensors by what they are: LoRA factors per module, or tensors saved whole.
-    struct Factors {
-        const TensorInfo *a = nullptr, *b = nullptr;
-    };
-    std::map<std::string, Factors> lora;
-    std::vector<const TensorInfo *> saved;
-    const std::string prefix = kPrefix;
-    for (const TensorInfo &t : file->tensors()) {
-        if (!t.name.starts_with(prefix))
-            fail("tensor '" + t.name + "' is not under " + prefix + " as PEFT names them");
-        const std::string key = t.name.substr(prefix.size());
-        const std::string a = ".lora_A.weight", b = ".lora_B.weight";
-        if (key.size() > a.size() && key.ends_with(a)) {
-            lora[key.substr(0, key.size() - a.size())].a = &t;
-            continue;
-        }
-        if (key.size() > b.size() && key.ends_with(b)) {
-            lora[key.substr(0, key.size() - b.size())].b = &t;
-            continue;
-        }
-        if (key.find("lora_") != std::string::npos)
-            fail("tensor '" + t.name + "' is a LoRA tensor Sculpt does not run (only lora_A.weight and lora_B.weight)");
-        saved.push_back(&t);
-    }
+    const PeftTensors tensors = readPeftTensors(folder);
+    const Checkpoint &file = *tensors.file;
+    const auto fail = [&](const std::string &why) { throw FileError(file.path(), why); };
+    const std::string prefix = kPeftPrefix;
 
     std::map<std::string, LinearSite> sites;
     for (const LinearSite &site : model.linearSites())
@@ -338,31 +112,22 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
         double alpha;
     };
     std::vector<Adapted> adapted;
-    for (const auto &[module, factors] : lora) {
+    for (const auto &[module, factors] : tensors.lora) {
         const auto found = sites.find(module);
         if (found == sites.end())
             fail("unknown module '" + module + "': the " + model.family() + " model has no linear layer of that name");
         const LinearSite &site = found->second;
-        if (!factors.a)
-            fail(module + " has lora_B.weight but no lora_A.weight");
-        if (!factors.b)
-            fail(module + " has lora_A.weight but no lora_B.weight");
         if (!selection.targets(site, model.kind()))
             fail(module + " has LoRA tensors but target_modules does not select it");
         if (site.role == "conv")
             fail(module + ": LoRA beside a convolution is not run by Sculpt");
-        const int64_t r = selection.rankOf(module);
-        const std::vector<int64_t> shapeA{r, site.linear->inFeatures()}, shapeB{site.linear->outFeatures(), r};
-        if (factors.a->shape != shapeA)
-            fail(module + ".lora_A.weight is " + shapeText(factors.a->shape) + ", not [r, in] = " + shapeText(shapeA));
-        if (factors.b->shape != shapeB)
-            fail(module + ".lora_B.weight is " + shapeText(factors.b->shape) + ", not [out, r] = " + shapeText(shapeB));
-        adapted.push_back({site, readTensor(*file, *factors.a, device), readTensor(*file, *factors.b, device),
-                           selection.alphaOf(module)});
+        checkPeftFactors(tensors, module, peftRank(c, module), site.linear->outFeatures(), site.linear->inFeatures());
+        adapted.push_back({site, readTensor(file, *factors.a, device), readTensor(file, *factors.b, device),
+                           peftAlpha(c, module)});
     }
     std::vector<LinearSite> ordered = model.linearSites();
     for (const LinearSite &site : ordered)
-        if (selection.targets(site, model.kind()) && !lora.count(site.name))
+        if (selection.targets(site, model.kind()) && !tensors.lora.count(site.name))
             fail("target_modules selects " + site.name + " but the file holds no lora_A and lora_B for it");
 
     // Tensors saved whole go where the model keeps the tensor of that name: a parameter, or a
@@ -377,7 +142,7 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
         torch::Tensor value;
     };
     std::vector<Saved> toSave;
-    for (const TensorInfo *t : saved) {
+    for (const TensorInfo *t : tensors.saved) {
         const std::string name = t->name.substr(prefix.size());
         const size_t dot = name.rfind('.');
         if (dot == std::string::npos || !selection.saved(name.substr(0, dot)))
@@ -398,7 +163,7 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
         }
         if (t->shape != expected)
             fail(name + " is " + shapeText(t->shape) + " but the model's is " + shapeText(expected));
-        s.value = readTensor(*file, *t, device);
+        s.value = readTensor(file, *t, device);
         toSave.push_back(std::move(s));
     }
 
@@ -501,14 +266,14 @@ void writePeft(Model &model, const std::string &folder, const std::string &baseM
     {
         torch::NoGradGuard noGrad;
         for (const auto &[site, lora] : adapted) {
-            tensors.emplace_back(kPrefix + site.name + ".lora_A.weight", lora->a());
-            tensors.emplace_back(kPrefix + site.name + ".lora_B.weight", lora->b());
+            tensors.emplace_back(kPeftPrefix + site.name + ".lora_A.weight", lora->a());
+            tensors.emplace_back(kPeftPrefix + site.name + ".lora_B.weight", lora->b());
         }
         for (const LinearSite &site : heads) {
             modulesToSave.push_back(site.name);
-            tensors.emplace_back(kPrefix + site.name + ".weight", site.linear->weight());
+            tensors.emplace_back(kPeftPrefix + site.name + ".weight", site.linear->weight());
             if (site.linear->bias().defined())
-                tensors.emplace_back(kPrefix + site.name + ".bias", site.linear->bias());
+                tensors.emplace_back(kPeftPrefix + site.name + ".bias", site.linear->bias());
         }
     }
 
@@ -538,9 +303,9 @@ void writePeft(Model &model, const std::string &folder, const std::string &baseM
     };
 
     ExportFolder out(folder);
-    writeFloatSafetensors(out.file(kWeightsFile), std::move(tensors), {{"format", "pt"}});
+    writeFloatSafetensors(out.file(kPeftWeightsFile), std::move(tensors), {{"format", "pt"}});
     const std::string text = config.dump(2) + "\n";
-    AtomicFile configFile(out.file(kConfigFile));
+    AtomicFile configFile(out.file(kPeftConfigFile));
     configFile.write(std::as_bytes(std::span(text)));
     configFile.commit();
     out.commit();
@@ -572,19 +337,6 @@ size_t mergeAdapters(Model &model)
         site.linear->detachAdapters();
     }
     return merged;
-}
-
-std::string resolvePeftBase(const std::string &folder)
-{
-    const PeftConfig config = readPeftConfig(folder);
-    if (config.baseModelNameOrPath.empty())
-        return {};
-    const fs::path named(config.baseModelNameOrPath);
-    const fs::path path = named.is_absolute() ? named : fs::path(folder) / named;
-    std::error_code error;
-    if (!fs::exists(path, error))
-        return {};
-    return path.lexically_normal().string();
 }
 
 } // namespace sculpt

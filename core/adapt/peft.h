@@ -6,12 +6,11 @@
 // for each module saved whole (modules_to_save: a fine-tuned classifier). A module is named as
 // our linear sites are, by the checkpoint name of its weight minus ".weight". And merging:
 // every LoRA adapter folded into its site's weight. Torch-free header (sculpt_adapt's .cpp
-// files run torch).
+// files run torch); reading the folder's files is adapt/peft_folder.h's.
+
+#include "adapt/peft_folder.h"
 
 #include <cstddef>
-#include <cstdint>
-#include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,42 +18,12 @@ namespace sculpt {
 
 class Model;
 
-// What adapter_config.json says, as far as Sculpt runs it.
-struct PeftConfig {
-    std::string peftType; // "LORA"
-    int64_t r = 0;
-    double loraAlpha = 0;
-    // target_modules: a list of names, each matching a module whose name equals it or ends with
-    // "." + it; or a string, a regular expression a module's whole name must match; or
-    // "all-linear", every linear layer but the output layer.
-    std::vector<std::string> targetModules;
-    std::optional<std::string> targetRegex;
-    bool allLinear = false;
-    // exclude_modules (newer PEFT), matched the same way; none when absent.
-    std::vector<std::string> excludeModules;
-    std::optional<std::string> excludeRegex;
-    // layers_to_transform: only modules inside these blocks; none when absent.
-    std::optional<std::vector<int64_t>> layersToTransform;
-    // Per-module r and lora_alpha, each key a pattern matching the end of a module's name.
-    std::map<std::string, int64_t> rankPattern;
-    std::map<std::string, double> alphaPattern;
-    std::vector<std::string> modulesToSave; // matched as list entries of target_modules are
-    std::string baseModelNameOrPath;
-    std::string taskType; // empty when null
-};
-
 // What attachPeft did.
 struct PeftLoad {
     PeftConfig config;
     std::vector<std::string> adaptedSites; // sites given a LoRA adapter, in the model's order
     std::vector<std::string> savedTensors; // modules_to_save tensors loaded, under the model's names, in file order
 };
-
-// Reads `folder`/adapter_config.json. Throws FileError naming the file and the reason in one
-// line: no such folder or file, not JSON, a field of the wrong type, peft_type other than
-// LORA, or an option Sculpt does not run (use_rslora, use_dora, bias other than "none",
-// lora_bias, layer_replication, trainable_token_indices) — refused rather than run wrongly.
-PeftConfig readPeftConfig(const std::string &folder);
 
 // Reads the folder's config and adapter_model.safetensors and checks every tensor against the
 // model before changing anything: each LoRA module must be a linear site of the model that
@@ -84,10 +53,5 @@ void checkPeftWritable(Model &model);
 // std::invalid_argument, changing nothing, when a bottleneck adapter is present: it is not a
 // linear map and cannot be folded into a weight.
 size_t mergeAdapters(Model &model);
-
-// The base model a PEFT folder names, when base_model_name_or_path is a local path (absolute,
-// or relative to the PEFT folder) that exists; otherwise empty (a hub name: the hub is out of
-// reach here). Throws FileError as readPeftConfig does.
-std::string resolvePeftBase(const std::string &folder);
 
 } // namespace sculpt

@@ -7,9 +7,10 @@
 #include <algorithm>
 #include <vector>
 
-inline std::vector<double> referenceSingularValues(const std::vector<float> &w, int rows, int cols)
+// `a` row-major rows × cols in float64.
+inline std::vector<double> referenceSingularValues(std::vector<double> a, int rows, int cols)
 {
-    std::vector<double> a(w.begin(), w.end()); // row-major rows×cols = column-major cols×rows
+    // Row-major rows×cols is column-major cols×rows, with the same singular values.
     std::vector<double> s(size_t(std::min(rows, cols)));
     std::vector<int> iwork(size_t(8 * std::min(rows, cols)));
     int info = 0, lwork = -1, ld = 1;
@@ -20,4 +21,9 @@ inline std::vector<double> referenceSingularValues(const std::vector<float> &w, 
     dgesdd_("N", &cols, &rows, a.data(), &cols, s.data(), nullptr, &ld, nullptr, &ld, work.data(), &lwork, iwork.data(),
             &info);
     return s;
+}
+
+inline std::vector<double> referenceSingularValues(const std::vector<float> &w, int rows, int cols)
+{
+    return referenceSingularValues(std::vector<double>(w.begin(), w.end()), rows, cols);
 }
