@@ -10,9 +10,9 @@
 //       [--seeds 3] [--epochs 10] [--threads 1] [--data DIR] [--quick]
 // Tasks t1 (MNIST) and t2 (OpenCV's digits) adapt the bundled backbones (resources/models; a
 // missing one is skipped with a note), t3 (Fashion-MNIST) adapts ../shared's vit_mnist_tiny
-// (no license stated: figures only). A method a model has no site for is reported as not run,
-// and HEAT then uses bottleneck adapters (vit_mnist_tiny's fused to_qkv offers LoRA no q or v
-// site). --quick: one seed, one epoch. Prints Markdown on stdout, one line per run on stderr.
+// (no license stated: figures only; its fused to_qkv gets LoRA on its q and v rows). A method a
+// model has no site for is reported as not run, and HEAT then uses bottleneck adapters.
+// --quick: one seed, one epoch. Prints Markdown on stdout, one line per run on stderr.
 
 #include "builtin_passes.h"
 #include "data/image_task.h"
@@ -234,8 +234,8 @@ public:
                     trainable = r.trainable;
                     progress(c, std::string("adapt ") + m.name, seed, r.testAccuracy, runStart);
                 } catch (const std::invalid_argument &e) {
-                    // A method the model has no site for (LoRA's q and v in a fused q/k/v
-                    // projection): the row says so, and the other seeds are not tried.
+                    // A method the model has no site for: the row says so, and the other seeds
+                    // are not tried.
                     refused = e.what();
                     done_ += o_.seeds - seed;
                     std::fprintf(stderr, "%s %s adapt %s: not run: %s\n", c.task.c_str(), c.model.c_str(), m.name,

@@ -3,6 +3,8 @@
 #include "runtime/adapter.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -15,6 +17,31 @@ void append(std::vector<torch::Tensor> &out, const Adapter &adapter)
         out.push_back(t);
 }
 
+bool wanted(const AdapterSpec &spec, const std::string &role)
+{
+    return std::find(spec.roles.begin(), spec.roles.end(), role) != spec.roles.end();
+}
+
+// LoRA on each wanted role of a site: the whole site when its role is wanted, else, for a fused
+// q/k/v projection, one LoRA per wanted role of q, k and v on that role's rows.
+std::vector<std::shared_ptr<LoraAdapter>> loraFor(const LinearSite &site, const AttentionSite *fused,
+                                                  const AdapterSpec &spec, torch::Device device)
+{
+    const auto lora = [&](std::optional<LoraPart> part = std::nullopt) {
+        return std::make_shared<LoraAdapter>(site.linear->inFeatures(), site.linear->outFeatures(), spec.rank,
+                                             spec.alpha, device, std::move(part));
+    };
+    if (wanted(spec, site.role))
+        return {lora()};
+    const char *roles[] = {"q", "k", "v"}; // roleRows' numbering
+    std::vector<std::shared_ptr<LoraAdapter>> parts;
+    if (fused)
+        for (size_t role = 0; role < 3; ++role)
+            if (wanted(spec, roles[role]))
+                parts.push_back(lora(LoraPart{roles[role], roleRows(*fused, role).to(device)}));
+    return parts;
+}
+
 } // namespace
 
 std::vector<torch::Tensor> attachAdapters(Model &model, const AdapterSpec &spec)
@@ -23,13 +50,18 @@ std::vector<torch::Tensor> attachAdapters(Model &model, const AdapterSpec &spec)
         throw std::invalid_argument("an adapter's rank must be at least 1");
     std::vector<torch::Tensor> added;
     if (spec.kind == "lora") {
+        std::map<std::string, AttentionSite> fused; // by the name of its one input site
+        for (AttentionSite &site : model.attentionSites())
+            if (site.inputs.size() == 1)
+                fused.emplace(site.inputs.front(), std::move(site));
         for (const LinearSite &site : model.linearSites()) {
-            if (site.layer < 0 || std::find(spec.roles.begin(), spec.roles.end(), site.role) == spec.roles.end())
+            if (site.layer < 0)
                 continue;
-            auto lora = std::make_shared<LoraAdapter>(site.linear->inFeatures(), site.linear->outFeatures(), spec.rank,
-                                                      spec.alpha, model.device());
-            append(added, *lora);
-            site.linear->attach(std::move(lora));
+            const auto f = fused.find(site.name);
+            for (auto &lora : loraFor(site, f == fused.end() ? nullptr : &f->second, spec, model.device())) {
+                append(added, *lora);
+                site.linear->attach(std::move(lora));
+            }
         }
     } else if (spec.kind == "bottleneck") {
         for (const MlpSite &site : model.mlpSites()) {

@@ -15,7 +15,9 @@ struct AdapterSpec {
     std::string kind = "lora";                // "lora" or "bottleneck"
     int64_t rank = 8;                         // LoRA's r, the bottleneck's width
     double alpha = 16;                        // LoRA's α (scale α/r)
-    std::vector<std::string> roles{"q", "v"}; // the linear sites LoRA adapts, by role
+    // The linear sites LoRA adapts, by role; a fused q/k/v projection gets one LoRA per role
+    // of q, k and v listed here, on that role's rows.
+    std::vector<std::string> roles{"q", "v"};
     double scale = 0.1;                       // the bottleneck's output scale (AdaptFormer's s)
 };
 

@@ -23,28 +23,50 @@ int64_t Adapter::parameterCount() const
     return n;
 }
 
-LoraAdapter::LoraAdapter(int64_t in, int64_t out, int64_t rank, double alpha, torch::Device device)
-    : LoraAdapter(kaimingUniform(rank, in, device), torch::zeros({out, rank}, torch::TensorOptions().device(device)), alpha)
+LoraAdapter::LoraAdapter(int64_t in, int64_t out, int64_t rank, double alpha, torch::Device device,
+                         std::optional<LoraPart> part)
+    : LoraAdapter(kaimingUniform(rank, in, device),
+                  torch::zeros({part ? part->rows.numel() : out, rank}, torch::TensorOptions().device(device)), alpha)
 {
+    if (!part)
+        return;
+    const torch::Tensor &rows = part->rows;
+    if (rows.dim() != 1 || rows.scalar_type() != torch::kInt64 ||
+        (rows.numel() > 0 && (rows.min().item<int64_t>() < 0 || rows.max().item<int64_t>() >= out)))
+        throw std::invalid_argument("LoRA part '" + part->name + "': its rows must be int64 indices of the layer's " +
+                                    std::to_string(out) + " outputs");
+    part_ = std::move(part);
+    out_ = out;
 }
 
 LoraAdapter::LoraAdapter(torch::Tensor a, torch::Tensor b, double alpha) : a_(std::move(a)), b_(std::move(b)), alpha_(alpha)
 {
     if (a_.dim() != 2 || b_.dim() != 2 || a_.size(0) != b_.size(1) || a_.size(0) == 0)
         throw std::invalid_argument("LoRA factors must be A [r, in] and B [out, r] with r ≥ 1");
+    out_ = b_.size(0);
+}
+
+torch::Tensor LoraAdapter::spreadB() const
+{
+    if (!part_)
+        return b_;
+    // Made anew each call from B, so autograd carries the gradient back to B's own rows.
+    return torch::zeros({out_, rank()}, b_.options()).index_copy(0, part_->rows, b_);
 }
 
 torch::Tensor LoraAdapter::operator()(const torch::Tensor &x) const
 {
-    return torch::linear(torch::linear(x, a_), b_) * (alpha_ / double(rank()));
+    return torch::linear(torch::linear(x, a_), spreadB()) * (alpha_ / double(rank()));
 }
 
 std::vector<std::pair<std::string, torch::Tensor>> LoraAdapter::parameters() const
 {
-    return {{"lora_A.weight", a_}, {"lora_B.weight", b_}};
+    // A part's names differ from PEFT's, so two parts of one layer never share a name.
+    const std::string infix = part_ ? "." + part_->name : "";
+    return {{"lora_A" + infix + ".weight", a_}, {"lora_B" + infix + ".weight", b_}};
 }
 
-torch::Tensor LoraAdapter::delta() const { return torch::matmul(b_, a_) * (alpha_ / double(rank())); }
+torch::Tensor LoraAdapter::delta() const { return torch::matmul(spreadB(), a_) * (alpha_ / double(rank())); }
 
 BottleneckAdapter::BottleneckAdapter(int64_t dim, int64_t width, double scale, torch::Device device)
     : downWeight_(kaimingUniform(width, dim, device)),

@@ -6,6 +6,7 @@
 
 #include <torch/types.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,12 +24,22 @@ public:
     int64_t parameterCount() const;
 };
 
+// Some of a layer's outputs, adapted on their own: one of q, k and v in a fused projection,
+// as loralib's MergedLinear adapts them (enable_lora).
+struct LoraPart {
+    std::string name;   // "q": its tensors are lora_A.q.weight and lora_B.q.weight
+    torch::Tensor rows; // int64 [rows]: the outputs it adds to, on the layer's device
+};
+
 // ΔW = (α/r)·B·A with A [r, in] and B [out, r] (Hu et al.; PEFT's names and initialisation:
-// A Kaiming-uniform, B zero, so a new adapter changes nothing until it trains).
+// A Kaiming-uniform, B zero, so a new adapter changes nothing until it trains). On a part,
+// B is [rows, r] and ΔW is zero outside the part's rows.
 class LoraAdapter : public Adapter {
 public:
-    // A new adapter, A drawn from torch's generator (seed it for reproducible runs).
-    LoraAdapter(int64_t in, int64_t out, int64_t rank, double alpha, torch::Device device);
+    // A new adapter, A drawn from torch's generator (seed it for reproducible runs), on all
+    // `out` outputs or on a part of them. Throws std::invalid_argument for rows outside [0, out).
+    LoraAdapter(int64_t in, int64_t out, int64_t rank, double alpha, torch::Device device,
+                std::optional<LoraPart> part = std::nullopt);
     // Trained factors, as a PEFT folder stores them.
     LoraAdapter(torch::Tensor a, torch::Tensor b, double alpha);
 
@@ -39,12 +50,17 @@ public:
     int64_t rank() const { return a_.size(0); }
     double alpha() const { return alpha_; }
     const torch::Tensor &a() const { return a_; }
-    const torch::Tensor &b() const { return b_; }
+    const torch::Tensor &b() const { return b_; } // [out, r], or [rows, r] on a part
+    const std::optional<LoraPart> &part() const { return part_; }
     torch::Tensor delta() const; // (α/r)·B·A [out, in]: what merging adds to the weight
 
 private:
+    torch::Tensor spreadB() const; // B [out, r]: a part's rows in place, zeros elsewhere
+
     torch::Tensor a_, b_;
     double alpha_;
+    std::optional<LoraPart> part_;
+    int64_t out_ = 0;
 };
 
 // AdaptFormer's parallel adapter: scale·up(ReLU(down(x))), down [r, dim] Kaiming-uniform, up

@@ -52,6 +52,19 @@ std::vector<torch::Tensor> headInputRows(const AttentionSite &site, int64_t head
     return rows;
 }
 
+torch::Tensor roleRows(const AttentionSite &site, size_t role)
+{
+    std::vector<torch::Tensor> parts;
+    int64_t previous = -1;
+    for (int64_t head = 0; head < site.heads; ++head) {
+        const HeadSpan span = headInputSpans(layoutOf(site), head).at(role);
+        if (span.first != previous) // query heads that share a key/value head follow each other
+            parts.push_back(indices(span));
+        previous = span.first;
+    }
+    return parts.empty() ? torch::empty({0}, torch::kInt64) : torch::cat(parts); // a layer may lose every head
+}
+
 torch::Tensor headOutputColumns(const AttentionSite &site, int64_t head)
 {
     return indices(headOutputSpan(layoutOf(site), head));

@@ -50,6 +50,10 @@ struct AttentionSite {
 // The rows of each of site.inputs that compute head h's query, key and value (for k and v,
 // those of the key/value head it reads), in the order of site.inputs: int64 indices.
 std::vector<torch::Tensor> headInputRows(const AttentionSite &site, int64_t head);
+// The rows computing role 0 (q), 1 (k) or 2 (v) for every head, in head order (a key/value
+// head's once), in the input site that computes the role: all of a separate projection's rows,
+// a fused one's share (the role's block, or its slice of each head's rows): int64 indices.
+torch::Tensor roleRows(const AttentionSite &site, size_t role);
 // The columns of site.output that read head h: int64 indices.
 torch::Tensor headOutputColumns(const AttentionSite &site, int64_t head);
 

@@ -1,9 +1,11 @@
 #pragma once
 // Small Vision Transformers with random weights, and writing them as Hugging Face's
-// ViTForImageClassification saves them (config.json + model.safetensors).
+// ViTForImageClassification saves them (config.json + model.safetensors) or under lucidrains'
+// names with one fused q/k/v projection.
 
 #include "tensor_files.h"
 
+#include <array>
 #include <cmath>
 #include <random>
 
@@ -148,6 +150,82 @@ inline QString writeHfVit(const QString &folder, const std::vector<Tensor> &tens
     writeTensors(folder + "/model.safetensors", tensors);
     writeFile(folder + "/config.json", config);
     return folder;
+}
+
+// A patch kernel [dim, C, p, p] as a matrix [dim, C·p·p] whose columns run in `order`, the
+// three axes (0: channel, 1: row, 2: column) from outermost to innermost.
+inline std::vector<float> flattenPatch(const VitWeights &w, std::array<int, 3> order)
+{
+    const VitShape &s = w.shape;
+    const std::array<int64_t, 3> extent{s.channels, s.patch, s.patch};
+    std::vector<float> out;
+    for (int64_t o = 0; o < s.dim; ++o)
+        for (int64_t a = 0; a < extent[size_t(order[0])]; ++a)
+            for (int64_t b = 0; b < extent[size_t(order[1])]; ++b)
+                for (int64_t c = 0; c < extent[size_t(order[2])]; ++c) {
+                    std::array<int64_t, 3> at{};
+                    at[size_t(order[0])] = a, at[size_t(order[1])] = b, at[size_t(order[2])] = c;
+                    out.push_back(w.patch[size_t(((o * s.channels + at[0]) * s.patch + at[1]) * s.patch + at[2])]);
+                }
+    return out;
+}
+
+// q, k and v rows fused into one [3·dim, dim] matrix: "3 h d" stacks them whole, "h 3 d"
+// interleaves them head by head.
+inline std::vector<float> fuseQkv(const VitLayerWeights &layer, const VitShape &s, bool perHead)
+{
+    const int64_t d = s.dim, headDim = s.dim / s.heads;
+    std::vector<float> out;
+    const auto rows = [&](const std::vector<float> &w, int64_t first, int64_t n) {
+        out.insert(out.end(), w.begin() + first * d, w.begin() + (first + n) * d);
+    };
+    if (!perHead) {
+        for (const auto *w : {&layer.q, &layer.k, &layer.v})
+            rows(*w, 0, d);
+        return out;
+    }
+    for (int64_t h = 0; h < s.heads; ++h)
+        for (const auto *w : {&layer.q, &layer.k, &layer.v})
+            rows(*w, h * headDim, headDim);
+    return out;
+}
+
+// The weights under lucidrains' early vit-pytorch names, each name behind `prefix`: for
+// VitVariant{.qkvBias = false, .finalNorm = false, .headHidden > 0}, read through a sidecar.
+inline std::vector<Tensor> lucidrainsTensors(const VitWeights &w, std::array<int, 3> patchOrder, bool perHead,
+                                             const std::string &prefix = {})
+{
+    const VitShape &s = w.shape;
+    const int64_t d = s.dim, h = s.hidden, headHidden = w.variant.headHidden;
+    std::vector<Tensor> t;
+    const auto add = [&](const std::string &name, std::vector<int64_t> shape, const std::vector<float> &values) {
+        t.push_back({prefix + name, DType::F32, std::move(shape), floatBytes(values)});
+    };
+    add("patch_to_embedding.weight", {d, s.channels * s.patch * s.patch}, flattenPatch(w, patchOrder));
+    add("patch_to_embedding.bias", {d}, w.patchBias);
+    add("cls_token", {1, 1, d}, w.cls);
+    add("pos_embedding", {1, s.tokens(), d}, w.positions);
+    for (int64_t l = 0; l < s.layers; ++l) {
+        const VitLayerWeights &x = w.layers[size_t(l)];
+        const std::string a = "transformer.layers." + std::to_string(l) + ".0.fn.";
+        const std::string m = "transformer.layers." + std::to_string(l) + ".1.fn.";
+        add(a + "norm.weight", {d}, x.norm1w);
+        add(a + "norm.bias", {d}, x.norm1b);
+        add(a + "fn.to_qkv.weight", {3 * d, d}, fuseQkv(x, s, perHead));
+        add(a + "fn.to_out.weight", {d, d}, x.o);
+        add(a + "fn.to_out.bias", {d}, x.ob);
+        add(m + "norm.weight", {d}, x.norm2w);
+        add(m + "norm.bias", {d}, x.norm2b);
+        add(m + "fn.net.0.weight", {h, d}, x.fc1);
+        add(m + "fn.net.0.bias", {h}, x.fc1b);
+        add(m + "fn.net.2.weight", {d, h}, x.fc2);
+        add(m + "fn.net.2.bias", {d}, x.fc2b);
+    }
+    add("mlp_head.0.weight", {headHidden, d}, w.headHidden);
+    add("mlp_head.0.bias", {headHidden}, w.headHiddenBias);
+    add("mlp_head.2.weight", {s.labels, headHidden}, w.head);
+    add("mlp_head.2.bias", {s.labels}, w.headBias);
+    return t;
 }
 
 // The sidecar ../shared/models/vit_mnist_tiny needs, as the README gives it.
