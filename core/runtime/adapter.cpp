@@ -4,16 +4,11 @@
 #include <stdexcept>
 
 namespace sculpt {
-namespace {
-
-// nn.Linear's default (Kaiming-uniform with a = √5): U(−1/√in, 1/√in), what PEFT gives lora_A.
 torch::Tensor kaimingUniform(int64_t out, int64_t in, torch::Device device)
 {
     const double bound = 1.0 / std::sqrt(double(in));
     return torch::empty({out, in}, torch::TensorOptions().device(device)).uniform_(-bound, bound);
 }
-
-} // namespace
 
 int64_t Adapter::parameterCount() const
 {

@@ -13,6 +13,10 @@
 
 namespace sculpt {
 
+// A new [out, in] projection as nn.Linear initialises one (Kaiming-uniform with a = √5:
+// U(−1/√in, 1/√in)), what PEFT gives lora_A; drawn from torch's generator.
+torch::Tensor kaimingUniform(int64_t out, int64_t in, torch::Device device);
+
 class Adapter {
 public:
     virtual ~Adapter() = default;

@@ -1,21 +1,10 @@
 #include "lily/lily_adapter.h"
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <stdexcept>
 
 namespace sculpt {
-namespace {
-
-// nn.Linear's default initialisation, as LoRA's A gets it.
-torch::Tensor kaimingUniform(int64_t out, int64_t in, torch::Device device)
-{
-    const double bound = 1.0 / std::sqrt(double(in));
-    return torch::empty({out, in}, torch::TensorOptions().device(device)).uniform_(-bound, bound);
-}
-
-} // namespace
 
 LilyAdapter::LilyAdapter(int64_t in, double alpha, std::shared_ptr<LilyExperts> experts, torch::Device device)
     : LilyAdapter(kaimingUniform(experts->hp.size(2), in, device),
