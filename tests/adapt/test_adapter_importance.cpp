@@ -3,10 +3,8 @@
 // loss along the adapter's own parameters, d/dt L(t·θ) at t = 1, checked against central
 // finite differences; a fresh LoRA (B = 0) scores exactly 0; the model is left as found.
 
-#include "io/formats.h"
+#include "demo_vit.h"
 #include "pear/adapter_importance.h"
-#include "runtime/adapter.h"
-#include "runtime/model_family.h"
 
 #include <QtTest>
 
@@ -18,17 +16,6 @@
 using namespace sculpt;
 
 namespace {
-
-const std::string kVit = SCULPT_MODELS_DIR "/fashion-vit";
-
-// 96 random images with random labels: two batches of the scoring loop.
-LabelledImages randomImages(const VisionModel &model)
-{
-    torch::manual_seed(1);
-    const ImageFormat &f = model.imageFormat();
-    const torch::Tensor bytes = torch::randint(0, 256, {96, f.channels, f.size, f.size}, torch::kUInt8).contiguous();
-    return {model.pixels(bytes.data_ptr<uint8_t>(), size_t(bytes.numel()), 96), torch::randint(0, 10, {96}, torch::kInt64)};
-}
 
 double summedLoss(Model &model, const LabelledImages &data)
 {
@@ -43,17 +30,9 @@ double summedLoss(Model &model, const LabelledImages &data)
 // MLP with its up-projection drawn; layer 3's v LoRA left fresh (B = 0).
 std::unique_ptr<Model> adaptedModel()
 {
-    auto model = loadModel(*openCheckpoint(kVit), torch::kCPU);
-    torch::manual_seed(0);
+    auto model = test::loadDemoVit();
+    test::attachDrawnLora(*model, [](const LinearSite &site) { return site.layer == 3 && site.role == "v"; });
     torch::NoGradGuard noGrad;
-    for (const LinearSite &site : model->linearSites())
-        if (site.role == "q" || site.role == "v") {
-            auto lora = std::make_shared<LoraAdapter>(site.linear->inFeatures(), site.linear->outFeatures(), 4, 8.0,
-                                                      torch::Device(torch::kCPU));
-            if (!(site.layer == 3 && site.role == "v"))
-                lora->b().normal_(0, 0.3);
-            site.linear->attach(lora);
-        }
     for (const MlpSite &site : model->mlpSites()) {
         auto bottleneck = std::make_shared<BottleneckAdapter>(site.dim, 8, 0.5, torch::Device(torch::kCPU));
         for (auto &[name, t] : bottleneck->parameters())
@@ -85,7 +64,7 @@ private Q_SLOTS:
     void scoresAreTheLossSlopeAlongEachAdapter()
     {
         const auto model = adaptedModel();
-        const LabelledImages data = randomImages(static_cast<VisionModel &>(*model));
+        const LabelledImages data = test::randomLabelledImages(*model, 96);
         const std::vector<AdapterScore> scores = adapterImportance(*model, data, {});
         QCOMPARE(scores.size(), size_t(12));
         for (const auto &[name, t] : model->parameters())
@@ -136,8 +115,8 @@ private Q_SLOTS:
 
     void aModelWithoutAdaptersIsRefused()
     {
-        const auto model = loadModel(*openCheckpoint(kVit), torch::kCPU);
-        const LabelledImages data = randomImages(static_cast<VisionModel &>(*model));
+        const auto model = test::loadDemoVit();
+        const LabelledImages data = test::randomLabelledImages(*model, 96);
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, adapterImportance(*model, data, {}));
     }
 };

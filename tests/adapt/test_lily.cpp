@@ -4,9 +4,8 @@
 // with one B shared by all layers, and a router that prefers an expert gives that expert's
 // update: routing decides what a layer adds.
 
-#include "io/formats.h"
+#include "demo_vit.h"
 #include "lily/lily_adapter.h"
-#include "runtime/model_family.h"
 
 #include <QtTest>
 
@@ -17,19 +16,6 @@
 using namespace sculpt;
 
 namespace {
-
-const std::string kVit = SCULPT_MODELS_DIR "/fashion-vit";
-
-std::unique_ptr<Model> load() { return loadModel(*openCheckpoint(kVit), torch::kCPU); }
-
-torch::Tensor images(const Model &model, int64_t count)
-{
-    torch::manual_seed(1);
-    const auto &vision = static_cast<const VisionModel &>(model);
-    const ImageFormat &f = vision.imageFormat();
-    const torch::Tensor bytes = torch::randint(0, 256, {count, f.channels, f.size, f.size}, torch::kUInt8).contiguous();
-    return vision.pixels(bytes.data_ptr<uint8_t>(), size_t(bytes.numel()), count);
-}
 
 torch::Tensor logits(Model &model, const torch::Tensor &pixels)
 {
@@ -73,8 +59,8 @@ class TestLily : public QObject {
 private Q_SLOTS:
     void aNewLilyChangesNothing()
     {
-        const auto model = load();
-        const torch::Tensor pixels = images(*model, 4);
+        const auto model = test::loadDemoVit();
+        const torch::Tensor pixels = test::randomPixels(*model, 4);
         const torch::Tensor before = logits(*model, pixels);
         torch::manual_seed(0);
         attachLily(*model, {4, 3, 8, {"q", "v"}});
@@ -84,7 +70,7 @@ private Q_SLOTS:
 
     void theRouterWeighsExpertsBySoftmax()
     {
-        const auto model = load();
+        const auto model = test::loadDemoVit();
         torch::manual_seed(0);
         attachLily(*model, {4, 5, 8, {"q"}});
         const auto lily = lilies(*model).front();
@@ -100,7 +86,7 @@ private Q_SLOTS:
     // Per role, experts × out × r once; per layer, LP [r, in] and the router [experts, r].
     void theParameterCountIsExact()
     {
-        const auto model = load();
+        const auto model = test::loadDemoVit();
         const LilySpec spec{8, 4, 16, {"q", "v"}};
         const std::vector<torch::Tensor> added = attachLily(*model, spec);
         int64_t expected = 0;
@@ -128,8 +114,8 @@ private Q_SLOTS:
 
     void oneExpertIsLoraWithASharedB()
     {
-        const auto model = load();
-        const torch::Tensor pixels = images(*model, 4);
+        const auto model = test::loadDemoVit();
+        const torch::Tensor pixels = test::randomPixels(*model, 4);
         torch::manual_seed(0);
         attachLily(*model, {4, 1, 8, {"q", "v"}});
         for (const auto &lily : lilies(*model))
@@ -137,7 +123,7 @@ private Q_SLOTS:
         const torch::Tensor withLily = logits(*model, pixels);
         asLora(*model, [](const LilyAdapter &lily) { return lily.experts()->hp[0]; }, 8);
         const torch::Tensor withLora = logits(*model, pixels);
-        QVERIFY(maxDifference(withLily, logits(*load(), pixels)) > 1e-2f); // the experts do something
+        QVERIFY(maxDifference(withLily, logits(*test::loadDemoVit(), pixels)) > 1e-2f); // the experts do something
         QVERIFY2(maxDifference(withLily, withLora) < 1e-5f, qPrintable(QString::number(maxDifference(withLily, withLora))));
     }
 

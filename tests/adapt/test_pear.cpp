@@ -4,9 +4,8 @@
 // pruned model computes what the full one did); sharing makes a kept adapter learn from the
 // positions it serves; what is stored shrinks by the pruned adapters, plus one scale each.
 
-#include "io/formats.h"
+#include "demo_vit.h"
 #include "pear/pear_sharing.h"
-#include "runtime/model_family.h"
 
 #include <QtTest>
 
@@ -16,17 +15,6 @@ using namespace sculpt;
 
 namespace {
 
-const std::string kVit = SCULPT_MODELS_DIR "/fashion-vit";
-
-LabelledImages randomImages(const VisionModel &model, int64_t count)
-{
-    torch::manual_seed(1);
-    const ImageFormat &f = model.imageFormat();
-    const torch::Tensor bytes = torch::randint(0, 256, {count, f.channels, f.size, f.size}, torch::kUInt8).contiguous();
-    return {model.pixels(bytes.data_ptr<uint8_t>(), size_t(bytes.numel()), count),
-            torch::randint(0, 10, {count}, torch::kInt64)};
-}
-
 torch::Tensor logits(Model &model, const LabelledImages &data)
 {
     torch::NoGradGuard noGrad;
@@ -35,20 +23,11 @@ torch::Tensor logits(Model &model, const LabelledImages &data)
 
 float maxDifference(const torch::Tensor &a, const torch::Tensor &b) { return (a - b).abs().max().item<float>(); }
 
-// LoRA (r 4) on every q and v site with B drawn (seeded: two calls give equal models). The
-// positions run layer 0 q, layer 0 v, layer 1 q … layer 3 v.
+// The demo with drawn LoRA on q and v: positions run layer 0 q, layer 0 v, layer 1 q … layer 3 v.
 std::unique_ptr<Model> adaptedModel()
 {
-    auto model = loadModel(*openCheckpoint(kVit), torch::kCPU);
-    torch::manual_seed(0);
-    torch::NoGradGuard noGrad;
-    for (const LinearSite &site : model->linearSites())
-        if (site.role == "q" || site.role == "v") {
-            auto lora = std::make_shared<LoraAdapter>(site.linear->inFeatures(), site.linear->outFeatures(), 4, 8.0,
-                                                      torch::Device(torch::kCPU));
-            lora->b().normal_(0, 0.3);
-            site.linear->attach(lora);
-        }
+    auto model = test::loadDemoVit();
+    test::attachDrawnLora(*model);
     return model;
 }
 
@@ -130,7 +109,7 @@ private Q_SLOTS:
             loraAt(*model, 7).a().copy_(loraAt(*model, 0).a());
             loraAt(*model, 7).b().copy_(loraAt(*model, 0).b());
         }
-        const LabelledImages calibration = randomImages(static_cast<VisionModel &>(*model), 16);
+        const LabelledImages calibration = test::randomLabelledImages(*model, 16);
         const auto scores = pruning(*model, {0});
         QCOMPARE(planPear(*model, scores, 1.0 / 8, ShareRule::Output, calibration, {}).servedBy[0], int64_t(7));
         QCOMPARE(planPear(*model, scores, 1.0 / 8, ShareRule::Depth, calibration, {}).servedBy[0], int64_t(1));
@@ -142,7 +121,7 @@ private Q_SLOTS:
     void theCheckpointKeepsWhatThePrunedLearned()
     {
         const auto full = adaptedModel();
-        const LabelledImages data = randomImages(static_cast<VisionModel &>(*full), 8);
+        const LabelledImages data = test::randomLabelledImages(*full, 8);
         const torch::Tensor before = logits(*full, data);
         for (const bool checkpoint : {true, false}) {
             const auto model = adaptedModel();
@@ -178,7 +157,7 @@ private Q_SLOTS:
     void aSharedAdapterLearnsWhereItServes()
     {
         const auto model = adaptedModel();
-        const LabelledImages data = randomImages(static_cast<VisionModel &>(*model), 8);
+        const LabelledImages data = test::randomLabelledImages(*model, 8);
         const PearPlan plan = planPear(*model, pruning(*model, {6}), 1.0 / 8, ShareRule::Depth, data, {});
         QCOMPARE(plan.servedBy[6], int64_t(7));
         const std::vector<torch::Tensor> scales = applyPear(*model, plan, true, true);

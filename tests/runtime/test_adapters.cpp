@@ -2,9 +2,7 @@
 // trained LoRA equals its merged weight, gradients reach the adapters and not the frozen
 // backbone, and a per-image head gate gates each image on its own.
 
-#include "io/formats.h"
-#include "runtime/adapter.h"
-#include "runtime/model_family.h"
+#include "demo_vit.h"
 
 #include <QtTest>
 
@@ -15,19 +13,6 @@
 using namespace sculpt;
 
 namespace {
-
-const std::string kVit = SCULPT_MODELS_DIR "/fashion-vit";
-
-std::unique_ptr<Model> load() { return loadModel(*openCheckpoint(kVit), torch::kCPU); }
-
-torch::Tensor images(const Model &model, int64_t count)
-{
-    torch::manual_seed(1);
-    const auto &vision = static_cast<const VisionModel &>(model);
-    const ImageFormat &f = vision.imageFormat();
-    const torch::Tensor bytes = torch::randint(0, 256, {count, f.channels, f.size, f.size}, torch::kUInt8).contiguous();
-    return vision.pixels(bytes.data_ptr<uint8_t>(), size_t(bytes.numel()), count);
-}
 
 float maxDifference(const torch::Tensor &a, const torch::Tensor &b) { return (a - b).abs().max().item<float>(); }
 
@@ -54,8 +39,8 @@ private Q_SLOTS:
     {
         torch::NoGradGuard noGrad;
         torch::manual_seed(0);
-        const auto model = load();
-        const torch::Tensor pixels = images(*model, 4);
+        const auto model = test::loadDemoVit();
+        const torch::Tensor pixels = test::randomPixels(*model, 4);
         const torch::Tensor before = model->forward(ModelInput::ofPixels(pixels)).logits;
         QCOMPARE(addLora(*model).size(), size_t(2 * 4));
         for (const MlpSite &site : model->mlpSites())
@@ -65,7 +50,7 @@ private Q_SLOTS:
 
     void adaptersNameTheirTensorsAsPeftDoes()
     {
-        const auto model = load();
+        const auto model = test::loadDemoVit();
         addLora(*model);
         const std::vector<MlpSite> blocks = model->mlpSites();
         QCOMPARE(blocks.size(), size_t(4));
@@ -87,7 +72,7 @@ private Q_SLOTS:
     {
         torch::NoGradGuard noGrad;
         torch::manual_seed(0);
-        const auto adapted = load(), merged = load();
+        const auto adapted = test::loadDemoVit(), merged = test::loadDemoVit();
         const auto added = addLora(*adapted);
         for (const auto &[name, lora] : added) {
             torch::Tensor b = lora->b(); // a handle on the adapter's own tensor
@@ -96,22 +81,22 @@ private Q_SLOTS:
         for (const LinearSite &site : merged->linearSites())
             if (const auto it = added.find(site.name); it != added.end())
                 *site.linear = Linear::dense(site.linear->weight() + it->second->delta(), site.linear->bias());
-        const torch::Tensor pixels = images(*adapted, 3);
+        const torch::Tensor pixels = test::randomPixels(*adapted, 3);
         const torch::Tensor a = adapted->forward(ModelInput::ofPixels(pixels)).logits;
         const torch::Tensor b = merged->forward(ModelInput::ofPixels(pixels)).logits;
-        QVERIFY(maxDifference(a, load()->forward(ModelInput::ofPixels(pixels)).logits) > 1e-3f); // they changed it
+        QVERIFY(maxDifference(a, test::loadDemoVit()->forward(ModelInput::ofPixels(pixels)).logits) > 1e-3f); // they changed it
         QVERIFY2(maxDifference(a, b) < 1e-4f, qPrintable(QString::number(maxDifference(a, b))));
     }
 
     void gradientsReachOnlyTheAdapters()
     {
         torch::manual_seed(0);
-        const auto model = load();
+        const auto model = test::loadDemoVit();
         const auto added = addLora(*model);
         for (const auto &[name, lora] : added)
             for (auto &[suffix, t] : lora->parameters())
                 t.requires_grad_(true);
-        const torch::Tensor logits = model->forward(ModelInput::ofPixels(images(*model, 2))).logits;
+        const torch::Tensor logits = model->forward(ModelInput::ofPixels(test::randomPixels(*model, 2))).logits;
         torch::nn::functional::cross_entropy(logits, torch::tensor({int64_t(3), int64_t(7)})).backward();
         for (const auto &[name, lora] : added) {
             QVERIFY(lora->b().grad().defined());
@@ -126,8 +111,8 @@ private Q_SLOTS:
     void perImageGatesGateEachImage()
     {
         torch::NoGradGuard noGrad;
-        const auto model = load();
-        const torch::Tensor pixels = images(*model, 2);
+        const auto model = test::loadDemoVit();
+        const torch::Tensor pixels = test::randomPixels(*model, 2);
         AttentionSite site = model->attentionSites()[1];
         const torch::Tensor open = model->forward(ModelInput::ofPixels(pixels)).logits;
         *site.gate = torch::ones({site.heads});
