@@ -90,10 +90,8 @@ BackgroundJob *PeftController::startMerge(const QString &output)
     const PeftMergeRequest request{folder_.toStdString(), base_.toStdString(), {}, {},
                                    QFileInfo(output).absoluteFilePath().toStdString()};
     auto work = [request](const JobContext &context, const BackgroundJob::Log &log) {
-        // The merge takes no cancel flag, and needs none to be safe: its folder appears whole or not at all.
-        context.checkCancelled();
         log(tr("base %1").arg(QString::fromStdString(request.base)));
-        const PeftMergeResult result = mergePeftFolder(request);
+        const PeftMergeResult result = mergePeftFolder(request, context);
         const QString output = QString::fromStdString(request.output);
         log(tr("wrote %1").arg(output));
         return tr("%n LoRA adapter(s) merged, written to %1", nullptr, int(result.merged)).arg(output);

@@ -16,7 +16,7 @@ std::string absolute(const std::string &path) { return std::filesystem::absolute
 
 } // namespace
 
-PeftMergeResult mergePeftFolder(const PeftMergeRequest &request)
+PeftMergeResult mergePeftFolder(const PeftMergeRequest &request, const JobContext &job)
 {
     ExportFolder::checkWritable(request.output);
     const auto checkpoint = openCheckpoint(request.base);
@@ -33,7 +33,7 @@ PeftMergeResult mergePeftFolder(const PeftMergeRequest &request)
                                    {"base_model", absolute(request.base)},
                                    {"merged", result.load.adaptedSites},
                                    {"modules_to_save", result.load.savedTensors}};
-    writeHfFolder(*model, request.output, /*factorized=*/false, {{"sculpt_peft_merge", record.dump()}}, tokenizer);
+    writeHfFolder(*model, request.output, /*factorized=*/false, {{"sculpt_peft_merge", record.dump()}}, tokenizer, job);
     return result;
 }
 

@@ -3,6 +3,7 @@
 // model, folded into the weights, and written as a plain Hugging Face folder. Torch-free.
 
 #include "adapt/peft.h"
+#include "job/job.h"
 
 #include <cstddef>
 #include <string>
@@ -27,7 +28,8 @@ struct PeftMergeResult {
 // "sculpt_peft_merge" (the folders, the merged sites, the tensors loaded from modules_to_save);
 // a language model's tokenizer goes with it. Throws FileError for a file it cannot use (the
 // base, the PEFT folder, an output that cannot become an export) and std::invalid_argument for
-// a model Hugging Face's config cannot describe — in both cases before any file is written.
-PeftMergeResult mergePeftFolder(const PeftMergeRequest &request);
+// a model Hugging Face's config cannot describe — in both cases before any file is written —
+// and Cancelled while writing when `job` is stopped (the folder then does not appear).
+PeftMergeResult mergePeftFolder(const PeftMergeRequest &request, const JobContext &job = {});
 
 } // namespace sculpt

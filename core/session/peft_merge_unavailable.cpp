@@ -6,7 +6,7 @@
 
 namespace sculpt {
 
-PeftMergeResult mergePeftFolder(const PeftMergeRequest &)
+PeftMergeResult mergePeftFolder(const PeftMergeRequest &, const JobContext &)
 {
     throw std::runtime_error("this build of Sculpt cannot run models: it was configured with SCULPT_TORCH=OFF");
 }
