@@ -3,6 +3,8 @@
 #include "asvd/asvd_pass.h"
 #include "fwsvd/fwsvd_pass.h"
 #include "heat/head_strategies.h"
+#include "lily/lily_kind.h"
+#include "pear/pear_method.h"
 #include "soco/soco_pass.h"
 #include "svd/svd_pass.h"
 #include "svd_llm/svd_llm_pass.h"
@@ -17,6 +19,8 @@ void registerBuiltinPasses()
     registerPass(makeSvdLlmPass());
     registerPass(makeSocoPass());
     registerHeadScoreStrategies();
+    registerLilyAdapter();
+    registerPear();
 }
 
 } // namespace sculpt

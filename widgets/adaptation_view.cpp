@@ -16,17 +16,25 @@ namespace {
 
 QString text(const std::string &s) { return QString::fromStdString(s); }
 
-// The method with what sets it apart: the adapter's rank, and for heads and heat the scoring
-// strategy and how much of the model went.
+// The method with what sets it apart: the adapter's rank, for a run that scored heads the
+// strategy and how many heads went, for one that pruned adapters how many and what served them.
 QString methodText(const AdaptationRecord &run)
 {
     QString method = text(run.method);
-    if ((run.method == "lora" || run.method == "bottleneck") && run.rank > 0)
+    if (run.method != "linear" && run.method != "full" && run.method != "none" && run.rank > 0)
         method += AdaptationView::tr(" r %1").arg(run.rank);
-    if (run.command != "heads" && run.command != "heat")
+    if (!run.adapterScores.empty()) {
+        const AdapterSharing &s = run.sharing;
+        return method + AdaptationView::tr(" · %1\u00a0% pruned · %2%3")
+                            .arg(QString::number(100 * s.fraction, 'g', 3),
+                                 s.rule == "none" ? AdaptationView::tr("no sharing")
+                                                  : AdaptationView::tr("shared by %1").arg(text(s.rule)),
+                                 s.knowledgeCheckpoint ? AdaptationView::tr(" · knowledge checkpoint") : QString());
+    }
+    if (run.scores.values.empty())
         return method;
     method += QStringLiteral(" · ") + text(run.scores.strategy);
-    if (run.command == "heat" && run.mask >= 0)
+    if (run.mask >= 0)
         method += AdaptationView::tr(" · %1\u00a0% masked%2")
                       .arg(QString::number(100 * run.mask, 'g', 3),
                            run.perLayer ? AdaptationView::tr(" per layer") : QString());
@@ -177,10 +185,9 @@ void AdaptationView::onSelectionChanged()
 
 void AdaptationView::showRun(const AdaptationRecord &run)
 {
-    const bool heat = run.command == "heat";
     const int64_t last = run.curve.empty() ? run.epochs : run.curve.back().epoch;
     curve_->start(QStringLiteral("%1 · %2 · %3").arg(text(run.command), text(run.task), methodText(run)), last,
-                  heat && run.mask >= 0 ? run.epochs : 0,
+                  run.changedAfter,
                   run.epochs == 0 ? tr("No training: the heads were scored on the model as it was.")
                                   : tr("This run kept no training curve."));
     for (const AdaptationEpoch &epoch : run.curve)

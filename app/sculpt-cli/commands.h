@@ -23,6 +23,7 @@ int compress(const std::vector<std::string> &args);   // runs a compression pass
 int heads(const std::vector<std::string> &args);      // scores attention heads for a task
 int heat(const std::vector<std::string> &args);       // scores, masks and fine-tunes on (HEAT)
 int adapt(const std::vector<std::string> &args);      // fine-tunes on an image task
+int pear(const std::vector<std::string> &args);       // prunes and shares adapters (Pear)
 int merge(const std::vector<std::string> &args);      // folds a PEFT LoRA folder into its base model
 
 } // namespace sculpt::cli

@@ -5,18 +5,14 @@
 // lowest-scored fraction of heads, fine-tunes on with them masked and measures on the test set.
 
 #include "commands.h"
-#include "foreground_job.h"
 #include "options.h"
-#include "stop_signals.h"
 #include "task_command.h"
 #include "usage.h"
 
 #include "builtin_passes.h"
 #include "session/adaptation_records.h"
 #include "session/head_scores.h"
-#include "session/weights_hash.h"
 
-#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -121,20 +117,14 @@ int run(const std::string &command, const std::vector<std::string> &args)
     if (!start)
         return kBadInput;
 
-    const Checkpoint &checkpoint = *start->checkpoint;
-    const auto started = std::chrono::steady_clock::now();
-    std::string modelHash;
     HeadScoreRun result;
-    if (const auto ended = runInForeground(command, "steps", cancelOnStopSignals(),
-                                           [&](const JobContext &job) {
-                                               modelHash = weightsHash(checkpoint, job);
-                                               result = scoreHeads(checkpoint, request, job,
-                                                                   epochPrinter(options, heat ? 2 * request.epochs : request.epochs));
-                                           }))
+    if (const auto ended = runAndKeep(
+            *start, command,
+            [&](const JobContext &job) {
+                result = scoreHeads(*start->checkpoint, request, job, epochPrinter(options, heat ? 2 * request.epochs : request.epochs));
+            },
+            [&](const std::string &hash, double seconds) { return adaptationRecord(command, request, result, hash, seconds); }))
         return *ended;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (!keepRun(start->workspace, adaptationRecord(command, request, result, modelHash, seconds)))
-        return kFailed;
     print(result, request.output, heat, options.has("--json"));
     return kOk;
 }

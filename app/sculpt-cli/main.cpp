@@ -25,7 +25,7 @@ int main(int argc, char **argv)
         return sculpt::cli::spectra(args);
     if (command == "generate" || command == "eval" || command == "zoo" || command == "compress" ||
         command == "heads" || command == "heat" ||
-        command == "adapt" || command == "merge")
+        command == "adapt" || command == "pear" || command == "merge")
         return sculpt::cli::runtimeCommand(command, args);
     std::cerr << "sculpt-cli: unknown command '" << command << "' (try sculpt-cli --help)\n";
     return sculpt::cli::kBadInput;

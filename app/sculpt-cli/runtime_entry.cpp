@@ -27,6 +27,8 @@ extern "C" __attribute__((visibility("default"))) int sculpt_runtime_command(con
             return sculpt::cli::heat(args);
         if (name == "adapt")
             return sculpt::cli::adapt(args);
+        if (name == "pear")
+            return sculpt::cli::pear(args);
         if (name == "merge")
             return sculpt::cli::merge(args);
     } catch (const std::exception &e) {

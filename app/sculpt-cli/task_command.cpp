@@ -1,8 +1,15 @@
 #include "task_command.h"
 
+#include "commands.h"
+#include "foreground_job.h"
 #include "model_workspace.h"
+#include "stop_signals.h"
+
 #include "io/error.h"
 #include "io/formats.h"
+#include "session/weights_hash.h"
+
+#include <chrono>
 
 #include <cstdio>
 #include <cstdlib>
@@ -34,15 +41,24 @@ std::optional<TaskRun> startTaskRun(const Options &options, std::string &output)
     }
 }
 
-bool keepRun(Workspace &workspace, AdaptationRecord run)
+std::optional<int> runAndKeep(TaskRun &start, const std::string &command, const std::function<void(const JobContext &)> &run,
+                              const std::function<AdaptationRecord(const std::string &modelHash, double seconds)> &record)
 {
+    const auto started = std::chrono::steady_clock::now();
+    std::string modelHash;
+    if (const auto ended = runInForeground(command, "steps", cancelOnStopSignals(), [&](const JobContext &job) {
+            modelHash = weightsHash(*start.checkpoint, job);
+            run(job);
+        }))
+        return ended;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     try {
-        workspace.putAdaptation(std::move(run));
-        workspace.save();
-        return true;
+        start.workspace.putAdaptation(record(modelHash, seconds));
+        start.workspace.save();
+        return std::nullopt;
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
-        return false;
+        return kFailed;
     }
 }
 

@@ -1,10 +1,11 @@
 #pragma once
-// What adapt, heads and heat start with — the folder holding the image tasks' data, the
+// What adapt, heads, heat and pear start with — the folder holding the image tasks' data, the
 // model's checkpoint, its workspace — and how they end: the run kept in that workspace.
 
 #include "options.h"
 
 #include "io/checkpoint.h"
+#include "job/job.h"
 #include "records/adaptation_record.h"
 #include "workspace/workspace.h"
 
@@ -33,7 +34,11 @@ std::optional<TaskRun> startTaskRun(const Options &options, std::string &output)
 // stderr stays for errors). `epochs`: how many the run trains in all.
 std::function<void(const AdaptationEpoch &)> epochPrinter(const Options &options, int64_t epochs);
 
-// Adds the run to the workspace and saves it; false after one line on stderr.
-bool keepRun(Workspace &workspace, AdaptationRecord run);
+// Runs `run` in the foreground (progress on stderr; Ctrl-C, SIGTERM and SIGHUP stop it) after
+// hashing the model's weights, then adds the record `record(weights hash, seconds)` makes to
+// the workspace and saves it. Returns the exit status when it did not get that far (stopped,
+// failed, refused, or the workspace not written), nothing when the run is kept.
+std::optional<int> runAndKeep(TaskRun &start, const std::string &command, const std::function<void(const JobContext &)> &run,
+                              const std::function<AdaptationRecord(const std::string &modelHash, double seconds)> &record);
 
 } // namespace sculpt::cli

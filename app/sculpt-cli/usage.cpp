@@ -33,11 +33,12 @@ constexpr Form kForms[] = {
      "      model, IDX images (+ labels) for a vision model"},
     {"compress", "--list", "every method with its settings"},
     {"adapt",
-     "MODEL --task t1|t2|t3|DIR [--method linear|full|lora|bottleneck | --adapter lora|bottleneck]\n"
-     "          [--rank R] [--epochs E] [--lr RATE] [--seed S] [--data DIR] [--config SIDECAR] [-o OUT]\n"
+     "MODEL --task t1|t2|t3|DIR [--method linear|full|lora|bottleneck|lily | --adapter lora|bottleneck|lily]\n"
+     "          [--rank R] [--experts E] [--epochs E] [--lr RATE] [--seed S] [--data DIR] [--config SIDECAR] [-o OUT]\n"
      "          [--workspace FILE] [--json]",
      "fine-tune a ViT on an image task's 800 training images (linear probe, full fine-tuning, LoRA on q and v,\n"
-     "      or bottleneck adapters beside each MLP; adapters train with the classifier), with each epoch's\n"
+     "      bottleneck adapters beside each MLP, or Lily on q and v: per-layer projectors, E model-wide experts\n"
+     "      per role mixed by a per-layer router; adapters train with the classifier), with each epoch's\n"
      "      validation accuracy and the test accuracy; -o writes LoRA as a PEFT folder (`merge` folds it in),\n"
      "      a linear probe or full fine-tuning as a Hugging Face folder"},
     {"heads",
@@ -55,6 +56,16 @@ constexpr Form kForms[] = {
      "      or within each layer), fine-tune on with them masked, and report validation and test accuracy;\n"
      "      -o writes the result as a Hugging Face folder, LoRA merged and the masked heads removed\n"
      "      (pruned_heads), with the parameters and multiply-adds saved"},
+    {"pear",
+     "MODEL --task T --prune P [--share depth|output | --no-share] [--no-checkpoint] [--adapter lora|bottleneck|lily]\n"
+     "          [--rank R] [--experts E] [--warmup E] [--epochs E] [--lr RATE] [--seed S] [--data DIR]\n"
+     "          [--config SIDECAR] [-o OUT] [--workspace FILE] [--json]",
+     "Pear: fine-tune adapters on the task (--warmup epochs, default --epochs), score each by its Taylor\n"
+     "      importance |Σ θ·∂L/∂θ|, prune the fraction P with the lowest scores, serve each pruned position by\n"
+     "      a kept adapter (the nearest by depth, or the one whose output is closest) with its own scale,\n"
+     "      keep each pruned adapter in place, frozen, so nothing it learned is lost (the knowledge checkpoint), then\n"
+     "      fine-tune on (--epochs) and report validation and test accuracy with every adapter's score; -o writes\n"
+     "      LoRA as a PEFT folder, each shared adapter once with the modules it serves (`merge` folds it in)"},
     {"merge", "PEFT_DIR [--base MODEL] [--config SIDECAR] [--tokenizer PATH] -o OUT [--json]",
      "fold a Hugging Face PEFT LoRA folder (adapter_config.json, adapter_model.safetensors) into its base\n"
      "      model (base_model_name_or_path when it is a local folder, else --base) and write the merged model,\n"

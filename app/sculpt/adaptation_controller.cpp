@@ -4,6 +4,7 @@
 #include "adaptation_view.h"
 #include "analysis/content_hash.h"
 #include "background_job.h"
+#include "bundled_passes.h"
 #include "data/image_task.h"
 #include "io/checkpoint.h"
 #include "jobs_panel.h"
@@ -81,7 +82,7 @@ void AdaptationController::askAdapt()
 {
     if (!canRun())
         return;
-    auto *dialog = new AdaptDialog(QString::fromStdString(modelName()), last_, window_);
+    auto *dialog = new AdaptDialog(QString::fromStdString(modelName()), bundledAdapterKinds(), last_, window_);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { startAdapt(dialog->request()); });
     dialog->open();

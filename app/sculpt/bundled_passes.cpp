@@ -1,6 +1,7 @@
 #include "bundled_passes.h"
 
 #include "builtin_passes.h"
+#include "session/adapter_pruning.h"
 #include "session/head_scores.h"
 
 #include <mutex>
@@ -25,6 +26,21 @@ std::vector<std::string> bundledHeadScoreStrategies()
 {
     registerOnce();
     return headScoreStrategyNames();
+}
+
+std::vector<AdapterKindInfo> bundledAdapterKinds()
+{
+    registerOnce();
+    return adapterKindInfos();
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>> bundledAdapterPrunings()
+{
+    registerOnce();
+    std::vector<std::pair<std::string, std::vector<std::string>>> all;
+    for (const std::string &name : adapterPruningNames())
+        all.emplace_back(name, shareRulesOf(name));
+    return all;
 }
 
 } // namespace sculpt

@@ -1,8 +1,9 @@
 #pragma once
-// The passes and head-score strategies the window offers: the bundled plugins (plugins/),
-// registered on first use; none in a build without LibTorch.
+// The passes, head-score strategies, adapter kinds and adapter prunings the window offers: the
+// bundled plugins (plugins/), registered on first use; none in a build without LibTorch.
 
 #include "compress/pass.h"
+#include "session/adaptation.h"
 
 #include <string>
 #include <vector>
@@ -11,5 +12,8 @@ namespace sculpt {
 
 std::vector<const CompressionPass *> compressionPasses();
 std::vector<std::string> bundledHeadScoreStrategies();
+std::vector<AdapterKindInfo> bundledAdapterKinds();
+// Each adapter pruning with its share rules.
+std::vector<std::pair<std::string, std::vector<std::string>>> bundledAdapterPrunings();
 
 } // namespace sculpt

@@ -6,5 +6,7 @@ namespace sculpt {
 
 std::vector<const CompressionPass *> compressionPasses() { return {}; }
 std::vector<std::string> bundledHeadScoreStrategies() { return {}; }
+std::vector<AdapterKindInfo> bundledAdapterKinds() { return {}; }
+std::vector<std::pair<std::string, std::vector<std::string>>> bundledAdapterPrunings() { return {}; }
 
 } // namespace sculpt

@@ -7,6 +7,9 @@
 #include "background_job.h"
 #include "adaptation_controller.h"
 #include "adaptation_view.h"
+#include "adapter_importance_chart.h"
+#include "adapter_pruning_controller.h"
+#include "expert_routing_map.h"
 #include "compression_controller.h"
 #include "head_score_controller.h"
 #include "head_score_map.h"
@@ -121,13 +124,15 @@ QString peftFolderOf(const QString &path)
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), tree_(new ModelTree), filter_(new FilterBox), plot_(new SpectrumPlot),
       esd_(new EsdPlot), overview_(new LayerOverview), compressionView_(new CompressionView),
-      sideBySideView_(new SideBySideView), headScoreMap_(new HeadScoreMap), adaptationView_(new AdaptationView),
+      sideBySideView_(new SideBySideView), headScoreMap_(new HeadScoreMap), adapterChart_(new AdapterImportanceChart),
+      routingMap_(new ExpertRoutingMap), adaptationView_(new AdaptationView),
       views_(new QTabWidget),
       splitter_(new QSplitter), jobs_(new JobsPanel), evaluations_(new EvaluationTable),
       evaluationsDock_(new QDockWidget(tr("Evaluations"))),
       compression_(new CompressionController(compressionView_, jobs_, this)),
       adaptation_(new AdaptationController(adaptationView_, jobs_, this)),
       headScores_(new HeadScoreController(headScoreMap_, adaptation_, this)),
+      adapterPruning_(new AdapterPruningController(adapterChart_, routingMap_, adaptation_, this)),
       sideBySide_(new SideBySideController(sideBySideView_, compression_, jobs_, this)),
       peft_(new PeftController(jobs_, this)), summary_(new QLabel),
       workspaceFolder_(qEnvironmentVariable("SCULPT_WORKSPACE_DIR"))
@@ -153,8 +158,16 @@ MainWindow::MainWindow(QWidget *parent)
                                 "generations"));
     views_->addTab(headScoreMap_, tr("Heads"));
     views_->setTabToolTip(5, tr("Every attention head's importance for an image task, and the heads a mask removes"));
+    auto *adapters = new QSplitter(Qt::Vertical);
+    adapters->addWidget(adapterChart_);
+    adapters->addWidget(routingMap_);
+    adapters->setStretchFactor(0, 3);
+    adapters->setStretchFactor(1, 1);
+    views_->addTab(adapters, tr("Adapters"));
+    views_->setTabToolTip(6, tr("Every adapter's importance for an image task, the ones pruning removes and the "
+                                "adapters that serve their positions; Lily's routers' weights per expert"));
     views_->addTab(adaptationView_, tr("Adaptation"));
-    views_->setTabToolTip(6, tr("Runs that fine-tuned this model on an image task: their curves, and the starting "
+    views_->setTabToolTip(7, tr("Runs that fine-tuned this model on an image task: their curves, and the starting "
                                 "model's and the result's predictions side by side"));
     splitter_->addWidget(browser);
     splitter_->addWidget(views_);
@@ -200,6 +213,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(compression_, &CompressionController::currentPassChanged, this, &MainWindow::showSelection);
     connect(headScores_, &HeadScoreController::scored, this, [this] { views_->setCurrentWidget(headScoreMap_); });
     connect(adaptationView_, &AdaptationView::runSelected, headScores_, &HeadScoreController::showRun);
+    connect(adapterPruning_, &AdapterPruningController::pruned, this, [this] { views_->setCurrentWidget(adapterChart_->parentWidget()); });
+    connect(adaptationView_, &AdaptationView::runSelected, adapterPruning_, &AdapterPruningController::showRun);
     connect(adaptation_, &AdaptationController::started, this, [this](BackgroundJob *job) {
         views_->setCurrentWidget(adaptationView_);
         statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
@@ -268,6 +283,7 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
     analyse->addAction(adaptation_->adaptAction());
     analyse->addAction(headScores_->scoreAction());
     analyse->addAction(headScores_->maskAction());
+    analyse->addAction(adapterPruning_->pruneAction());
     analyse->addSeparator();
     // Esc does the same inside the Jobs panel; Ctrl+. works from anywhere in the window.
     analyse->addAction(tr("C&ancel job"), QKeySequence(tr("Ctrl+.")), jobs_, &JobsPanel::cancelSelected)
@@ -646,11 +662,19 @@ void MainWindow::loadWorkspace()
             evaluations_->model()->setEvaluations(evaluations);
             compression_->setStoredPasses(passes);
             adaptation_->setStoredRuns(adaptations);
-            // The Heads tab shows the latest scores again.
+            // The Heads tab shows the latest head scores again.
             const auto scored = std::find_if(adaptations.rbegin(), adaptations.rend(),
                                              [](const AdaptationRecord &r) { return !r.scores.values.empty(); });
             if (scored != adaptations.rend())
                 headScores_->showRun(*scored);
+            // And the Adapters tab the latest routers' weights, then the latest adapter scores
+            // (with that run's own routers, when it has them).
+            for (const auto matters : {+[](const AdaptationRecord &r) { return !r.routing.empty(); },
+                                       +[](const AdaptationRecord &r) { return !r.adapterScores.empty(); }}) {
+                const auto latest = std::find_if(adaptations.rbegin(), adaptations.rend(), matters);
+                if (latest != adaptations.rend())
+                    adapterPruning_->showRun(*latest);
+            }
         }, Qt::QueuedConnection);
         const StoredSpectra found = loadStoredSpectra(checkpoint, model->inventory, stored, outcomeSink(model), context);
         const QString weights = QString::fromStdString(found.weightsHash);

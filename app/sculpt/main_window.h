@@ -28,6 +28,9 @@ class EsdPlot;
 class EvaluationTable;
 class FilterBox;
 class HeadScoreController;
+class AdapterImportanceChart;
+class AdapterPruningController;
+class ExpertRoutingMap;
 class HeadScoreMap;
 class JobsPanel;
 class LayerOverview;
@@ -101,6 +104,9 @@ public:
     SideBySideView *sideBySideView() const { return sideBySideView_; }
     HeadScoreMap *headScoreMap() const { return headScoreMap_; }
     HeadScoreController *headScores() const { return headScores_; }
+    AdapterImportanceChart *adapterChart() const { return adapterChart_; }
+    ExpertRoutingMap *routingMap() const { return routingMap_; }
+    AdapterPruningController *adapterPruning() const { return adapterPruning_; }
     AdaptationView *adaptationView() const { return adaptationView_; }
     AdaptationController *adaptation() const { return adaptation_; } // Analyse ▸ Adapt…
     PeftController *peft() const { return peft_; } // the attached PEFT folder; File ▸ Merge adapter and export…
@@ -171,6 +177,8 @@ private:
     CompressionView *compressionView_;
     SideBySideView *sideBySideView_;
     HeadScoreMap *headScoreMap_;
+    AdapterImportanceChart *adapterChart_;
+    ExpertRoutingMap *routingMap_;
     AdaptationView *adaptationView_;
     QTabWidget *views_;
     QSplitter *splitter_;
@@ -180,6 +188,7 @@ private:
     CompressionController *compression_;
     AdaptationController *adaptation_;
     HeadScoreController *headScores_;
+    AdapterPruningController *adapterPruning_;
     SideBySideController *sideBySide_;
     PeftController *peft_;
     QLabel *summary_;

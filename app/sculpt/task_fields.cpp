@@ -3,9 +3,11 @@
 #include "browse_row.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QLineEdit>
+#include <QSpinBox>
 
 #include <algorithm>
 
@@ -46,6 +48,23 @@ void addDataRootRow(QFormLayout *form, const TaskFields &fields, QWidget *dialog
                      return QFileDialog::getExistingDirectory(dialog, QObject::tr("Folder with models/ and datasets/"),
                                                               current);
                  }));
+}
+
+TrainingFields makeTrainingFields(int64_t rank, int64_t experts, double learningRate, uint64_t seed, QWidget *dialog)
+{
+    TrainingFields f{new QSpinBox(dialog), new QSpinBox(dialog), new QSpinBox(dialog), new QDoubleSpinBox(dialog)};
+    f.rank->setRange(1, 1024);
+    f.rank->setValue(int(rank));
+    f.experts->setRange(1, 64);
+    f.experts->setValue(int(experts));
+    // Full fine-tuning of fashion-vit does best at 1e-3, adapters at 1e-2 (README's tables).
+    f.learningRate->setDecimals(5);
+    f.learningRate->setRange(1e-5, 1);
+    f.learningRate->setSingleStep(1e-3);
+    f.learningRate->setValue(learningRate);
+    f.seed->setRange(0, 1 << 30);
+    f.seed->setValue(int(seed));
+    return f;
 }
 
 } // namespace sculpt

@@ -1,8 +1,11 @@
 #include "adapt/adapters.h"
 
+#include "adapt/adapter_kinds.h"
+#include "adapt/registry.h"
 #include "runtime/adapter.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -42,18 +45,18 @@ std::vector<std::shared_ptr<LoraAdapter>> loraFor(const LinearSite &site, const 
     return parts;
 }
 
-} // namespace
-
-std::vector<torch::Tensor> attachAdapters(Model &model, const AdapterSpec &spec)
-{
-    if (spec.rank < 1)
-        throw std::invalid_argument("an adapter's rank must be at least 1");
-    std::vector<torch::Tensor> added;
-    if (spec.kind == "lora") {
+class Lora : public AdapterKind {
+public:
+    std::string name() const override { return "lora"; }
+    std::string title() const override { return "LoRA on q and v"; }
+    std::vector<std::string> settings() const override { return {"rank", "alpha", "roles"}; }
+    std::vector<torch::Tensor> attach(Model &model, const AdapterSpec &spec) const override
+    {
         std::map<std::string, AttentionSite> fused; // by the name of its one input site
         for (AttentionSite &site : model.attentionSites())
             if (site.inputs.size() == 1)
                 fused.emplace(site.inputs.front(), std::move(site));
+        std::vector<torch::Tensor> added;
         for (const LinearSite &site : model.linearSites()) {
             if (site.layer < 0)
                 continue;
@@ -63,34 +66,93 @@ std::vector<torch::Tensor> attachAdapters(Model &model, const AdapterSpec &spec)
                 site.linear->attach(std::move(lora));
             }
         }
-    } else if (spec.kind == "bottleneck") {
+        return added;
+    }
+};
+
+class Bottleneck : public AdapterKind {
+public:
+    std::string name() const override { return "bottleneck"; }
+    std::string title() const override { return "Bottleneck adapters beside each MLP"; }
+    std::vector<std::string> settings() const override { return {"rank", "scale"}; }
+    std::vector<torch::Tensor> attach(Model &model, const AdapterSpec &spec) const override
+    {
+        std::vector<torch::Tensor> added;
         for (const MlpSite &site : model.mlpSites()) {
             auto bottleneck = std::make_shared<BottleneckAdapter>(site.dim, spec.rank, spec.scale, model.device());
             append(added, *bottleneck);
             site.adapters->push_back(std::move(bottleneck));
         }
-    } else {
-        throw std::invalid_argument("unknown adapter '" + spec.kind + "': lora or bottleneck");
+        return added;
     }
+};
+
+Registry<AdapterKind> &registry()
+{
+    static Registry<AdapterKind> kinds = [] {
+        Registry<AdapterKind> own;
+        own.add(std::make_unique<Lora>());
+        own.add(std::make_unique<Bottleneck>());
+        return own;
+    }();
+    return kinds;
+}
+
+} // namespace
+
+void registerAdapterKind(std::unique_ptr<AdapterKind> kind) { registry().add(std::move(kind)); }
+const AdapterKind *findAdapterKind(const std::string &name) { return registry().find(name); }
+std::vector<const AdapterKind *> adapterKinds() { return registry().all(); }
+
+std::vector<torch::Tensor> attachAdapters(Model &model, const AdapterSpec &spec)
+{
+    const AdapterKind *kind = findAdapterKind(spec.kind);
+    if (!kind)
+        throw std::invalid_argument("unknown adapter '" + spec.kind + "' (adapters: " + registry().names() + ")");
+    if (spec.rank < 1)
+        throw std::invalid_argument("an adapter's rank must be at least 1");
+    std::vector<torch::Tensor> added = kind->attach(model, spec);
     if (added.empty())
         throw std::invalid_argument("the " + model.family() + " model has no site for a " + spec.kind + " adapter");
     return added;
 }
 
-std::vector<torch::Tensor> adapterTensors(Model &model)
+namespace {
+
+// Each tensor `of` gives for an adapter of the model, once however many positions share it (an
+// adapter serving several, Lily's experts).
+std::vector<torch::Tensor> distinctTensors(Model &model,
+                                           const std::function<std::vector<std::pair<std::string, torch::Tensor>>(const Adapter &)> &of)
 {
-    // An adapter shared between positions is trained once.
-    std::set<const Adapter *> seen;
+    std::set<const void *> seen;
     std::vector<torch::Tensor> all;
     const auto add = [&](const std::shared_ptr<Adapter> &adapter) {
-        if (seen.insert(adapter.get()).second)
-            append(all, *adapter);
+        for (auto &[name, t] : of(*adapter))
+            if (seen.insert(t.unsafeGetTensorImpl()).second)
+                all.push_back(t);
     };
     for (const LinearSite &site : model.linearSites())
         std::for_each(site.linear->adapters().begin(), site.linear->adapters().end(), add);
     for (const MlpSite &site : model.mlpSites())
         std::for_each(site.adapters->begin(), site.adapters->end(), add);
     return all;
+}
+
+} // namespace
+
+std::vector<torch::Tensor> adapterTensors(Model &model)
+{
+    return distinctTensors(model, [](const Adapter &a) { return a.parameters(); });
+}
+
+std::vector<torch::Tensor> storedAdapterTensors(Model &model)
+{
+    return distinctTensors(model, [](const Adapter &a) {
+        auto all = a.parameters();
+        for (auto &own : a.ownParameters())
+            all.push_back(std::move(own));
+        return all;
+    });
 }
 
 std::vector<torch::Tensor> classifierTensors(Model &model)
@@ -115,20 +177,19 @@ std::vector<torch::Tensor> allTensors(Model &model)
 
 namespace sculpt {
 
-std::vector<torch::Tensor> prepareFineTuning(Model &model, const std::string &method, int64_t rank)
+std::vector<torch::Tensor> prepareFineTuning(Model &model, const std::string &method, AdapterSpec adapters)
 {
     if (method == "none")
         return {};
     if (method == "full")
         return allTensors(model);
     std::vector<torch::Tensor> trainable;
-    if (method == "lora" || method == "bottleneck") {
-        AdapterSpec spec;
-        spec.kind = method;
-        spec.rank = rank;
-        trainable = attachAdapters(model, spec);
+    if (findAdapterKind(method)) {
+        adapters.kind = method;
+        trainable = attachAdapters(model, adapters);
     } else if (method != "linear") {
-        throw std::invalid_argument("unknown fine-tuning method '" + method + "': linear, full, lora, bottleneck or none");
+        throw std::invalid_argument("unknown fine-tuning method '" + method + "' (methods: linear, full, " +
+                                    registry().names() + ", none)");
     }
     for (const torch::Tensor &t : classifierTensors(model))
         trainable.push_back(t);

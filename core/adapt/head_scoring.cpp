@@ -1,39 +1,23 @@
 #include "adapt/head_scoring.h"
 
+#include "adapt/registry.h"
+
 #include <stdexcept>
 
 namespace sculpt {
 namespace {
 
-std::vector<std::unique_ptr<HeadScoreStrategy>> &registry()
+Registry<HeadScoreStrategy> &registry()
 {
-    static std::vector<std::unique_ptr<HeadScoreStrategy>> strategies;
+    static Registry<HeadScoreStrategy> strategies;
     return strategies;
 }
 
 } // namespace
 
-void registerHeadScoreStrategy(std::unique_ptr<HeadScoreStrategy> strategy)
-{
-    if (!findHeadScoreStrategy(strategy->name()))
-        registry().push_back(std::move(strategy));
-}
-
-const HeadScoreStrategy *findHeadScoreStrategy(const std::string &name)
-{
-    for (const auto &s : registry())
-        if (s->name() == name)
-            return s.get();
-    return nullptr;
-}
-
-std::vector<const HeadScoreStrategy *> headScoreStrategies()
-{
-    std::vector<const HeadScoreStrategy *> all;
-    for (const auto &s : registry())
-        all.push_back(s.get());
-    return all;
-}
+void registerHeadScoreStrategy(std::unique_ptr<HeadScoreStrategy> strategy) { registry().add(std::move(strategy)); }
+const HeadScoreStrategy *findHeadScoreStrategy(const std::string &name) { return registry().find(name); }
+std::vector<const HeadScoreStrategy *> headScoreStrategies() { return registry().all(); }
 
 void maskHeads(Model &model, const std::vector<std::pair<int64_t, int64_t>> &heads)
 {

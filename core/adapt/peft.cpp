@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -129,6 +130,21 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
     for (const LinearSite &site : ordered)
         if (selection.targets(site, model.kind()) && !tensors.lora.count(site.name))
             fail("target_modules selects " + site.name + " but the file holds no lora_A and lora_B for it");
+    // A served module takes a LoRA of this folder whose layer has its shape.
+    const auto configFail = [&](const std::string &why) {
+        throw FileError((std::filesystem::path(folder) / kPeftConfigFile).string(), why);
+    };
+    for (const auto &[module, share] : c.shared) {
+        const auto served = sites.find(module), serving = sites.find(share.adapter);
+        if (served == sites.end())
+            configFail("sculpt_shared: unknown module '" + module + "': the " + model.family() +
+                       " model has no linear layer of that name");
+        if (!tensors.lora.count(share.adapter))
+            configFail("sculpt_shared: " + module + " is served by " + share.adapter + ", which holds no LoRA here");
+        const Linear &a = *served->second.linear, &b = *serving->second.linear;
+        if (a.inFeatures() != b.inFeatures() || a.outFeatures() != b.outFeatures())
+            configFail("sculpt_shared: " + module + " and " + share.adapter + " differ in shape: one cannot serve the other");
+    }
 
     // Tensors saved whole go where the model keeps the tensor of that name: a parameter, or a
     // low-rank site's weight (which becomes dense).
@@ -168,12 +184,17 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
     }
 
     torch::NoGradGuard noGrad;
+    std::map<std::string, std::shared_ptr<Adapter>> attached;
     for (const LinearSite &site : ordered)
         for (Adapted &a : adapted)
             if (a.site.name == site.name) {
-                site.linear->attach(std::make_shared<LoraAdapter>(std::move(a.a), std::move(a.b), a.alpha));
+                attached[site.name] = std::make_shared<LoraAdapter>(std::move(a.a), std::move(a.b), a.alpha);
+                site.linear->attach(attached[site.name]);
                 load.adaptedSites.push_back(site.name);
             }
+    for (const auto &[module, share] : c.shared)
+        sites.at(module).linear->attach(std::make_shared<SharedAdapter>(
+            attached.at(share.adapter), torch::full({}, share.scale, torch::TensorOptions().device(device))));
     for (Saved &s : toSave) {
         if (s.lowRank)
             s.lowRank->setDenseWeight(std::move(s.value));
@@ -186,12 +207,22 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
 
 namespace {
 
-// What a PEFT folder of the model holds: its LoRA modules and, for a vision model, its
-// classifier's (modules_to_save). Throws std::invalid_argument for what it cannot hold.
+// What a PEFT folder of the model holds: its LoRA modules (a trained LoRA, or a pruned one
+// kept frozen), the modules another module's LoRA serves (sculpt_shared), and for a vision
+// model its classifier's (modules_to_save). Throws std::invalid_argument for what it cannot hold.
 struct PeftModules {
     std::vector<std::pair<LinearSite, const LoraAdapter *>> adapted;
+    std::vector<std::pair<LinearSite, const SharedAdapter *>> shared;
     std::vector<LinearSite> heads;
 };
+
+// The LoRA an adapter is, or keeps frozen; nullptr for any other.
+const LoraAdapter *loraOf(const Adapter &adapter)
+{
+    if (const auto *frozen = dynamic_cast<const FrozenAdapter *>(&adapter))
+        return loraOf(*frozen->adapter());
+    return dynamic_cast<const LoraAdapter *>(&adapter);
+}
 
 PeftModules peftModules(Model &model)
 {
@@ -199,35 +230,46 @@ PeftModules peftModules(Model &model)
         if (!site.adapters->empty())
             throw std::invalid_argument("the model holds a bottleneck adapter (" + site.name +
                                         "): a PEFT LoRA folder cannot hold it");
-    std::vector<std::pair<LinearSite, const LoraAdapter *>> adapted;
-    std::vector<LinearSite> heads;
+    PeftModules m;
     for (const LinearSite &site : model.linearSites()) {
         const auto &adapters = site.linear->adapters();
         if (adapters.empty()) {
             if (site.role == "head" && model.kind() == ModelKind::Vision)
-                heads.push_back(site);
+                m.heads.push_back(site);
             continue;
         }
-        // PEFT dropped loralib's MergedLinear (enable_lora) long ago: its LoRA spans a module.
-        for (const auto &adapter : adapters)
-            if (const auto *part = dynamic_cast<const LoraAdapter *>(adapter.get()); part && part->part())
-                throw std::invalid_argument(site.name + " holds LoRA on its " + part->part()->name +
+        const LoraAdapter *own = nullptr;
+        const SharedAdapter *served = nullptr;
+        for (const auto &adapter : adapters) {
+            const auto *lora = loraOf(*adapter);
+            const auto *shared = dynamic_cast<const SharedAdapter *>(adapter.get());
+            if (shared && loraOf(*shared->adapter()) && !served) {
+                served = shared;
+                continue;
+            }
+            if (!lora)
+                throw std::invalid_argument(site.name + " holds a " + adapter->kind() +
+                                            " adapter: a PEFT LoRA folder cannot hold it");
+            // PEFT dropped loralib's MergedLinear (enable_lora) long ago: its LoRA spans a module.
+            if (lora->part())
+                throw std::invalid_argument(site.name + " holds LoRA on its " + lora->part()->name +
                                             " rows only (a fused q/k/v projection's): a PEFT folder "
                                             "stores LoRA on whole modules");
-        if (adapters.size() > 1)
-            throw std::invalid_argument(site.name + " holds " + std::to_string(adapters.size()) +
-                                        " adapters: PEFT stores one LoRA per module");
-        const auto *lora = dynamic_cast<const LoraAdapter *>(adapters.front().get());
-        if (!lora)
-            throw std::invalid_argument(site.name + " holds a " + adapters.front()->kind() +
-                                        " adapter: a PEFT LoRA folder cannot hold it");
+            if (own)
+                throw std::invalid_argument(site.name + " holds " + std::to_string(adapters.size()) +
+                                            " adapters: PEFT stores one LoRA per module");
+            own = lora;
+        }
         if (site.role == "conv")
             throw std::invalid_argument(site.name + " is a convolution: its LoRA has no PEFT form Sculpt writes");
-        adapted.emplace_back(site, lora);
+        if (own)
+            m.adapted.emplace_back(site, own);
+        if (served)
+            m.shared.emplace_back(site, served);
     }
-    if (adapted.empty())
+    if (m.adapted.empty())
         throw std::invalid_argument("the model holds no LoRA adapter to write");
-    return {std::move(adapted), std::move(heads)};
+    return m;
 }
 
 } // namespace
@@ -236,7 +278,7 @@ void checkPeftWritable(Model &model) { peftModules(model); }
 
 void writePeft(Model &model, const std::string &folder, const std::string &baseModelPath)
 {
-    const auto [adapted, heads] = peftModules(model);
+    const auto [adapted, shared, heads] = peftModules(model);
     // One r and α for all, the first adapter's; a module that differs goes into the patterns.
     const int64_t r = adapted.front().second->rank();
     const double alpha = adapted.front().second->alpha();
@@ -277,8 +319,19 @@ void writePeft(Model &model, const std::string &folder, const std::string &baseM
         }
     }
 
+    // A shared LoRA is written once, where it sits; the modules it serves name it.
+    json sharing = json::object();
+    for (const auto &[site, served] : shared) {
+        const auto serving = std::find_if(adapted.begin(), adapted.end(), [&](const auto &a) {
+            return static_cast<const Adapter *>(a.second) == loraOf(*served->adapter());
+        });
+        if (serving == adapted.end())
+            throw std::invalid_argument(site.name + " is served by a LoRA that sits at no module of the model");
+        sharing[site.name] = {{"adapter", serving->first.name}, {"scale", served->scale().item<double>()}};
+    }
+
     // The keys PEFT's LoraConfig writes (sorted, as it writes them), with what Sculpt ran.
-    const json config = {
+    json config = {
         {"alpha_pattern", alphaPattern},
         {"auto_mapping", nullptr},
         {"base_model_name_or_path", baseModelPath},
@@ -301,6 +354,8 @@ void writePeft(Model &model, const std::string &folder, const std::string &baseM
         {"use_dora", false},
         {"use_rslora", false},
     };
+    if (!sharing.empty())
+        config["sculpt_shared"] = sharing;
 
     ExportFolder out(folder);
     writeFloatSafetensors(out.file(kPeftWeightsFile), std::move(tensors), {{"format", "pt"}});
@@ -320,7 +375,7 @@ size_t mergeAdapters(Model &model)
     const std::vector<LinearSite> sites = model.linearSites();
     for (const LinearSite &site : sites)
         for (const auto &adapter : site.linear->adapters())
-            if (!dynamic_cast<const LoraAdapter *>(adapter.get()))
+            if (!adapter->weightUpdate())
                 throw std::invalid_argument(site.name + " holds a " + adapter->kind() +
                                             " adapter, which cannot be folded into a weight");
     torch::NoGradGuard noGrad;
@@ -330,7 +385,7 @@ size_t mergeAdapters(Model &model)
             continue;
         torch::Tensor weight = site.linear->weight().detach().clone();
         for (const auto &adapter : site.linear->adapters()) {
-            weight += static_cast<const LoraAdapter &>(*adapter).delta().detach();
+            weight += adapter->weightUpdate()->detach();
             ++merged;
         }
         site.linear->setDenseWeight(weight.contiguous());

@@ -31,12 +31,15 @@ struct PeftLoad {
 // target_modules selects must have both; every other tensor must belong to a module of
 // modules_to_save and have the shape of the model's tensor of that name. Then attaches
 // LoraAdapter(A, B, alpha) to each site and copies the modules_to_save tensors into the model.
+// sculpt_shared's modules then get a SharedAdapter of their serving module's LoRA.
 // Throws FileError naming the file and the reason (unknown module, wrong shape, missing
-// lora_B, …); the model is unchanged then.
+// lora_B, a module served by one without LoRA, …); the model is unchanged then.
 PeftLoad attachPeft(Model &model, const std::string &folder);
 
-// Writes every LoRA adapter the model holds, and for a vision model its classifier (the head
-// sites without adapters, as modules_to_save), as a PEFT folder recording `baseModelPath` as
+// Writes every LoRA adapter the model holds — a frozen one as any other — and for a vision
+// model its classifier (the head sites without adapters, as modules_to_save), and for each
+// module a shared LoRA serves, the serving module and the scale under sculpt_shared (the LoRA
+// itself is written once, where it sits), as a PEFT folder recording `baseModelPath` as
 // base_model_name_or_path (written as given; resolvePeftBase reads it back). The folder appears
 // complete or not at all, and an existing folder is replaced only when all it holds is what
 // Sculpt wrote there (export_folder.h: anything else is refused with FileError). Throws
@@ -48,10 +51,10 @@ void writePeft(Model &model, const std::string &folder, const std::string &baseM
 // ends in writePeft refuses before it trains.
 void checkPeftWritable(Model &model);
 
-// Folds every LoRA adapter into its site's base weight, W + (α/r)·B·A (a low-rank base becomes
-// dense; the bias stays), detaches them, and returns how many were folded. Throws
-// std::invalid_argument, changing nothing, when a bottleneck adapter is present: it is not a
-// linear map and cannot be folded into a weight.
+// Folds every adapter into its site's base weight, W + ΔW (LoRA's (α/r)·B·A, a shared LoRA's
+// scaled; a low-rank base becomes dense; the bias stays), detaches them, and returns how many
+// were folded. Throws std::invalid_argument, changing nothing, when an adapter that is not a
+// linear map is present (a bottleneck, Lily): it cannot be folded into a weight.
 size_t mergeAdapters(Model &model);
 
 } // namespace sculpt

@@ -190,6 +190,18 @@ PeftConfig readPeftConfig(const std::string &folder)
         c.modulesToSave = f.names(f["modules_to_save"], "modules_to_save");
     c.baseModelNameOrPath = f.text("base_model_name_or_path", "");
     c.taskType = f.text("task_type", "");
+    if (f.present("sculpt_shared")) {
+        const json &shared = f["sculpt_shared"];
+        if (!shared.is_object())
+            f.fail("sculpt_shared is " + shortText(shared) + ", not an object");
+        for (const auto &[module, share] : shared.items()) {
+            const std::string what = "sculpt_shared's " + module;
+            if (!share.is_object() || !share.contains("adapter") || !share.contains("scale"))
+                f.fail(what + " is " + shortText(share) + ", not {\"adapter\": module, \"scale\": number}");
+            c.shared[f.names(json::array({module}), "sculpt_shared").front()] = {
+                f.names(json::array({share["adapter"]}), what + "'s adapter").front(), f.alpha(share["scale"], what + "'s scale")};
+        }
+    }
     return c;
 }
 

@@ -43,6 +43,14 @@ struct PeftConfig {
     std::vector<std::string> modulesToSave; // matched as list entries of target_modules are
     std::string baseModelNameOrPath;
     std::string taskType; // empty when null
+    // sculpt_shared (Sculpt's own key, from Pear): a module served by another module's LoRA,
+    // scaled — {"<module>": {"adapter": "<module with LoRA tensors>", "scale": s}}. The served
+    // module may have LoRA tensors of its own too (a pruned adapter kept, frozen).
+    struct Share {
+        std::string adapter;
+        double scale = 1;
+    };
+    std::map<std::string, Share> shared;
 };
 
 // Reads `folder`/adapter_config.json. Throws FileError naming the file and the reason in one

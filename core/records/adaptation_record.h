@@ -1,12 +1,15 @@
 #pragma once
 // What a run that fine-tunes a vision model on an image task leaves behind — `adapt` (one
-// method trained and measured), `heads` (adapters trained, then every attention head scored)
-// and `heat` (heads scored, the weakest masked, trained on, the result written out): what was
-// asked, the training curve, the accuracies, the scores and the heads masked, and the model's
-// cost before and after. Torch-free, so the workspace keeps it and the front ends show it again
+// method trained and measured), `heads` (adapters trained, then every attention head scored),
+// `heat` (heads scored, the weakest masked, trained on, the result written out) and `pear`
+// (adapters scored, the weakest pruned and their positions shared, trained on): what was
+// asked, the training curve, the accuracies, the scores, the heads masked or adapters pruned,
+// and the model's cost before and after. Torch-free, so the workspace keeps it and the front ends show it again
 // without running anything.
 
+#include "records/adapter_scores.h"
 #include "records/evaluation.h"
+#include "records/expert_routing.h"
 #include "records/head_scores.h"
 #include "records/model_cost.h"
 
@@ -32,17 +35,20 @@ struct AdaptationRecord {
     static constexpr double kNotMeasured = std::numeric_limits<double>::quiet_NaN();
 
     std::string id;      // its name under /adaptations: given by Workspace::save(), empty before
-    std::string command; // "adapt", "heads" or "heat": which use case ran
+    std::string command; // "adapt", "heads", "heat" or "pear": which use case ran
     std::string task;    // "t1", "t2", "t3" (core/data/image_task.h)
     // adapt's method, or the adapter that trained before scoring: "linear", "full", "lora",
     // "bottleneck", "none".
     std::string method;
     int64_t rank = 0;   // LoRA's or the bottleneck's rank as asked (unused by the others)
-    int64_t epochs = 0; // as asked; 0: heads scored on the model as it is
+    int64_t epochs = 0; // as asked (heat: each training's; pear: the warm-up's and after's together); 0: heads scored on the model as it is
     double learningRate = 0;
     uint64_t seed = 0;     // with the rest of the request, enough to run it again
     int64_t trainable = 0; // tensors' elements fine-tuned: what the method costs in training
     std::vector<AdaptationEpoch> curve;
+    // The epoch after which the model changed and training went on (heat masked heads, pear
+    // pruned adapters): where a curve marks it. 0: it did not.
+    int64_t changedAfter = 0;
 
     double validationAccuracy = kNotMeasured; // of the model scored, or adapt's last epoch
     double testAccuracy = kNotMeasured;       // of the final model, on the task's test images
@@ -55,7 +61,22 @@ struct AdaptationRecord {
     double mask = -1;
     bool perLayer = false;
     std::vector<LayerHead> masked;
+    // heat and pear: validation accuracy after training on without the heads masked or the
+    // adapters pruned.
     double maskedValidationAccuracy = kNotMeasured;
+
+    // pear: every adapter position's importance after the warm-up (scored positions in the
+    // model's order), what pruning did with them, validation accuracy right after pruning
+    // (before training on: what the knowledge checkpoint and sharing keep), and the adapters'
+    // elements before and after, each shared tensor once. Empty, NaN and 0 for the others.
+    std::vector<AdapterScore> adapterScores;
+    AdapterSharing sharing;
+    double prunedValidationAccuracy = kNotMeasured;
+    int64_t adapterParametersBefore = 0, adapterParametersAfter = 0;
+
+    // Runs whose adapters mix experts (Lily): each router's mean weight per expert over the
+    // task's test images, after training. Empty for the others.
+    ExpertRouting routing;
 
     // The side-by-side grid: the classes the model the run started from and its result predict
     // for the task's first test images (at most kPreviewImages), and the starting model's test

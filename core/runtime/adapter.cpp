@@ -13,7 +13,7 @@ torch::Tensor kaimingUniform(int64_t out, int64_t in, torch::Device device)
 int64_t Adapter::parameterCount() const
 {
     int64_t n = 0;
-    for (const auto &[name, t] : parameters())
+    for (const auto &[name, t] : ownParameters())
         n += t.numel();
     return n;
 }
@@ -83,5 +83,29 @@ std::vector<std::pair<std::string, torch::Tensor>> BottleneckAdapter::parameters
 {
     return {{"down.weight", downWeight_}, {"down.bias", downBias_}, {"up.weight", upWeight_}, {"up.bias", upBias_}};
 }
+
+SharedAdapter::SharedAdapter(std::shared_ptr<Adapter> adapter, torch::Tensor scale)
+    : adapter_(std::move(adapter)), scale_(std::move(scale))
+{
+}
+
+torch::Tensor SharedAdapter::operator()(const torch::Tensor &x) const { return (*adapter_)(x) * scale_; }
+
+std::vector<std::pair<std::string, torch::Tensor>> SharedAdapter::parameters() const
+{
+    return {{"pear_scale", scale_}};
+}
+
+std::optional<torch::Tensor> SharedAdapter::weightUpdate() const
+{
+    std::optional<torch::Tensor> delta = adapter_->weightUpdate();
+    if (delta)
+        *delta = *delta * scale_;
+    return delta;
+}
+
+FrozenAdapter::FrozenAdapter(std::shared_ptr<Adapter> adapter) : adapter_(std::move(adapter)) {}
+
+torch::Tensor FrozenAdapter::operator()(const torch::Tensor &x) const { return (*adapter_)(x); }
 
 } // namespace sculpt

@@ -6,6 +6,7 @@
 
 #include <torch/types.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,7 +26,16 @@ public:
     virtual torch::Tensor operator()(const torch::Tensor &x) const = 0;
     // Its tensors, named relative to where it sits ("lora_A.weight"): what training updates.
     virtual std::vector<std::pair<std::string, torch::Tensor>> parameters() const = 0;
-    int64_t parameterCount() const;
+    // Those of its tensors no other position holds (not Lily's model-wide experts): what the
+    // adapter's own size and importance are counted from.
+    virtual std::vector<std::pair<std::string, torch::Tensor>> ownParameters() const { return parameters(); }
+    int64_t parameterCount() const; // of its own tensors
+    // The ΔW [out, in] it equals when it is a linear map of its layer's input (LoRA, and LoRA
+    // shared into another position): what merging folds into the weight. None for the others.
+    virtual std::optional<torch::Tensor> weightUpdate() const { return std::nullopt; }
+    // For an adapter that mixes experts (Lily): the weight it gives each expert for each token
+    // of x, [..., experts]. None for the others.
+    virtual std::optional<torch::Tensor> expertWeights(const torch::Tensor &) const { return std::nullopt; }
 };
 
 // Some of a layer's outputs, adapted on their own: one of q, k and v in a fused projection,
@@ -57,6 +67,7 @@ public:
     const torch::Tensor &b() const { return b_; } // [out, r], or [rows, r] on a part
     const std::optional<LoraPart> &part() const { return part_; }
     torch::Tensor delta() const; // (α/r)·B·A [out, in]: what merging adds to the weight
+    std::optional<torch::Tensor> weightUpdate() const override { return delta(); }
 
 private:
     torch::Tensor spreadB() const; // B [out, r]: a part's rows in place, zeros elsewhere
@@ -80,6 +91,41 @@ public:
 private:
     torch::Tensor downWeight_, downBias_, upWeight_, upBias_;
     double scale_;
+};
+
+// An adapter serving another position (Pear shares a kept adapter into a pruned one's):
+// scale·adapter(x). The adapter's own tensors train where it sits; only the scale, a trainable
+// scalar, belongs to this position, so the positions it serves can still differ.
+class SharedAdapter : public Adapter {
+public:
+    SharedAdapter(std::shared_ptr<Adapter> adapter, torch::Tensor scale);
+    std::string kind() const override { return "shared " + adapter_->kind(); }
+    torch::Tensor operator()(const torch::Tensor &x) const override;
+    std::vector<std::pair<std::string, torch::Tensor>> parameters() const override;
+    std::optional<torch::Tensor> weightUpdate() const override; // scale·ΔW of a linear adapter
+    const std::shared_ptr<Adapter> &adapter() const { return adapter_; }
+    const torch::Tensor &scale() const { return scale_; }
+
+private:
+    std::shared_ptr<Adapter> adapter_;
+    torch::Tensor scale_;
+};
+
+// An adapter kept as it was and no longer trained (Pear's knowledge checkpoint keeps a pruned
+// adapter so): it adds what it learned, holds its tensors (ownParameters: what is stored) and
+// offers none to train (parameters() is empty).
+class FrozenAdapter : public Adapter {
+public:
+    explicit FrozenAdapter(std::shared_ptr<Adapter> adapter);
+    std::string kind() const override { return "frozen " + adapter_->kind(); }
+    torch::Tensor operator()(const torch::Tensor &x) const override;
+    std::vector<std::pair<std::string, torch::Tensor>> parameters() const override { return {}; }
+    std::vector<std::pair<std::string, torch::Tensor>> ownParameters() const override { return adapter_->parameters(); }
+    std::optional<torch::Tensor> weightUpdate() const override { return adapter_->weightUpdate(); }
+    const std::shared_ptr<Adapter> &adapter() const { return adapter_; }
+
+private:
+    std::shared_ptr<Adapter> adapter_;
 };
 
 } // namespace sculpt

@@ -1,6 +1,8 @@
 #include "session/adaptation.h"
 
+#include "adapt/adapter_kinds.h"
 #include "adapt/adapters.h"
+#include "adapt/expert_routing.h"
 #include "adapt/peft.h"
 #include "io/checkpoint.h"
 #include "io/export_folder.h"
@@ -33,14 +35,30 @@ void write(Model &model, const Checkpoint &checkpoint, const AdaptRequest &reque
 
 } // namespace
 
+std::vector<AdapterKindInfo> adapterKindInfos()
+{
+    std::vector<AdapterKindInfo> infos;
+    for (const AdapterKind *k : adapterKinds())
+        infos.push_back({k->name(), k->title(), k->settings()});
+    return infos;
+}
+
+std::string adapterKindNames()
+{
+    std::string names;
+    for (const AdapterKind *k : adapterKinds())
+        names += (names.empty() ? "" : ", ") + k->name();
+    return names;
+}
+
 AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const JobContext &job,
                const std::function<void(const AdaptationEpoch &)> &onEpoch)
 {
     if (request.method == "none")
         throw std::invalid_argument("adapt needs a method: linear, full, lora or bottleneck");
     if (!request.output.empty()) {
-        if (request.method == "bottleneck")
-            throw std::invalid_argument("bottleneck adapters have no folder format another tool reads: "
+        if (request.method != "lora" && request.method != "linear" && request.method != "full")
+            throw std::invalid_argument(request.method + " adapters have no folder format another tool reads: "
                                         "nothing would be written (LoRA writes a PEFT folder)");
         ExportFolder::checkWritable(request.output);
     }
@@ -52,7 +70,7 @@ AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const 
     run.preview.before = predictedClasses(t.vision(), test, AdaptationRecord::kPreviewImages);
     run.preview.beforeTestAccuracy = accuracyOf(t.vision(), test);
     torch::manual_seed(request.seed);
-    const std::vector<torch::Tensor> trainable = prepareFineTuning(*t.model, request.method, request.rank);
+    const std::vector<torch::Tensor> trainable = prepareFineTuning(*t.model, request.method, adapterSpec(request.rank, request.experts));
     if (!request.output.empty() && request.method == "lora")
         checkPeftWritable(*t.model); // a fused q/k/v projection's LoRA has no PEFT form
     run.trainable = elementCount(trainable);
@@ -69,6 +87,7 @@ AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const 
              job);
     run.testAccuracy = accuracyOf(t.vision(), test);
     run.preview.after = predictedClasses(t.vision(), test, AdaptationRecord::kPreviewImages);
+    run.routing = expertRouting(*t.model, test);
     if (!request.output.empty())
         write(*t.model, checkpoint, request, run, job);
     return run;

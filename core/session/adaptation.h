@@ -5,7 +5,9 @@
 
 #include "job/job.h"
 #include "records/adaptation_record.h"
+#include "records/expert_routing.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -17,8 +19,9 @@ class Checkpoint;
 
 struct AdaptRequest {
     std::string task, dataRoot; // as HeadScoreRequest's
-    std::string method = "lora"; // linear, full, lora, bottleneck
+    std::string method = "lora"; // linear, full, or an adapter kind (adapterKindNames)
     int64_t rank = 8;
+    int64_t experts = 4; // Lily's model-wide experts per role
     int epochs = 10;
     double learningRate = 1e-2; // full fine-tuning of fashion-vit does best at 1e-3 (README)
     uint64_t seed = 0;
@@ -44,7 +47,29 @@ struct AdaptRun {
     int64_t trainable = 0;
     double testAccuracy = 0;
     PredictionPreview preview; // before: the model as opened, its own classifier on the task
+    ExpertRouting routing;     // of adapters that mix experts (Lily), over the test images; else empty
 };
+
+// The adapter kinds a run can attach: core's and the plugins' (lora, bottleneck, lily …), with
+// what a menu shows for each.
+struct AdapterKindInfo {
+    std::string name, title;
+    std::vector<std::string> settings; // the request fields it reads: "rank", "experts" …
+
+    bool reads(const std::string &setting) const
+    {
+        return std::find(settings.begin(), settings.end(), setting) != settings.end();
+    }
+};
+
+// The kind named `name` among `kinds`; nullptr when it is not one (a linear probe, full fine-tuning).
+inline const AdapterKindInfo *findKindInfo(const std::vector<AdapterKindInfo> &kinds, const std::string &name)
+{
+    const auto kind = std::find_if(kinds.begin(), kinds.end(), [&](const AdapterKindInfo &k) { return k.name == name; });
+    return kind == kinds.end() ? nullptr : &*kind;
+}
+std::vector<AdapterKindInfo> adapterKindInfos();
+std::string adapterKindNames(); // "lora, bottleneck, lily": for a one-line error
 
 // Throws FileError for a file it cannot use or an output that cannot become an export,
 // std::invalid_argument for an unknown method, a model that is not a vision model, an output

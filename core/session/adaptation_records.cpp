@@ -44,6 +44,7 @@ AdaptationRecord adaptationRecord(const AdaptRequest &request, const AdaptRun &r
         r.validationAccuracy = run.curve.back().validationAccuracy;
     r.testAccuracy = run.testAccuracy;
     keepPreview(r, run.preview);
+    r.routing = run.routing;
     r.output = request.output;
     return r;
 }
@@ -59,6 +60,7 @@ AdaptationRecord adaptationRecord(const std::string &command, const HeadScoreReq
     r.scores = run.scores;
     if (request.mask >= 0) {
         r.mask = request.mask;
+        r.changedAfter = request.epochs;
         r.perLayer = request.perLayer;
         r.masked = run.masked;
         r.maskedValidationAccuracy = run.maskedValidationAccuracy;
@@ -70,6 +72,29 @@ AdaptationRecord adaptationRecord(const std::string &command, const HeadScoreReq
         r.before = run.before;
         r.after = run.after;
     }
+    return r;
+}
+
+AdaptationRecord adaptationRecord(const PruneAdaptersRequest &request, const PruneAdaptersRun &run,
+                                  const std::string &modelHash, double seconds)
+{
+    AdaptationRecord r = common(request.method, request.task, request.adapter, request.rank,
+                                request.warmup + request.epochs, request.learningRate, request.seed, modelHash,
+                                seconds);
+    r.trainable = run.trainable;
+    r.curve = run.curve;
+    r.changedAfter = request.warmup;
+    r.validationAccuracy = run.validationAccuracy;
+    r.maskedValidationAccuracy = run.finalValidationAccuracy;
+    r.testAccuracy = run.testAccuracy;
+    r.adapterScores = run.scores;
+    r.sharing = run.sharing;
+    r.prunedValidationAccuracy = run.prunedValidationAccuracy;
+    r.adapterParametersBefore = run.adapterParametersBefore;
+    r.adapterParametersAfter = run.adapterParametersAfter;
+    keepPreview(r, run.preview);
+    r.routing = run.routing;
+    r.output = request.output;
     return r;
 }
 

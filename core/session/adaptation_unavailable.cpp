@@ -6,6 +6,9 @@
 
 namespace sculpt {
 
+std::vector<AdapterKindInfo> adapterKindInfos() { return {}; }
+std::string adapterKindNames() { return {}; }
+
 AdaptRun adapt(const Checkpoint &, const AdaptRequest &, const JobContext &,
                const std::function<void(const AdaptationEpoch &)> &)
 {

@@ -1,5 +1,6 @@
 #include "session/head_scores.h"
 
+#include "adapt/adapter_kinds.h"
 #include "adapt/adapters.h"
 #include "adapt/fine_tune.h"
 #include "adapt/head_pruning.h"
@@ -24,8 +25,8 @@ void checkOutput(const HeadScoreRequest &request)
         return;
     if (request.mask < 0)
         throw std::invalid_argument("only a masked model is written out: give the fraction of heads to mask");
-    if (request.adapter == "bottleneck")
-        throw std::invalid_argument("bottleneck adapters cannot be merged into a Hugging Face ViT: "
+    if (request.adapter != "lora" && request.adapter != "none")
+        throw std::invalid_argument(request.adapter + " adapters cannot be merged into a Hugging Face ViT: "
                                     "write out a model adapted by LoRA or none");
     ExportFolder::checkWritable(request.output);
 }
@@ -69,8 +70,8 @@ HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &re
             names += (names.empty() ? "" : ", ") + n;
         throw std::invalid_argument("unknown strategy '" + request.strategy + "' (strategies: " + names + ")");
     }
-    if (request.adapter != "lora" && request.adapter != "bottleneck" && request.adapter != "none")
-        throw std::invalid_argument("unknown adapter '" + request.adapter + "': lora, bottleneck or none");
+    if (request.adapter != "none" && !findAdapterKind(request.adapter))
+        throw std::invalid_argument("unknown adapter '" + request.adapter + "' (adapters: " + adapterKindNames() + ", none)");
     checkOutput(request);
     TaskModel t = openTaskModel(checkpoint, request.task, request.dataRoot, request.config);
     if (!request.output.empty())
@@ -83,7 +84,7 @@ HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &re
     options.seed = request.seed;
     options.learningRate = request.learningRate;
     const std::vector<torch::Tensor> trainable =
-        prepareFineTuning(*t.model, request.epochs > 0 ? request.adapter : "none", request.rank);
+        prepareFineTuning(*t.model, request.epochs > 0 ? request.adapter : "none", adapterSpec(request.rank, request.experts));
     run.trainable = elementCount(trainable);
     const auto train = [&](int64_t firstEpoch) {
         if (trainable.empty())

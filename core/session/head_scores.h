@@ -20,8 +20,9 @@ struct HeadScoreRequest {
     std::string task;     // "t1", "t2", "t3" (core/data/image_task.h)
     std::string dataRoot; // the folder with the tasks' models/ and datasets/
     std::string strategy; // a registered head-score strategy
-    std::string adapter = "lora"; // "lora", "bottleneck" or "none": what trains before scoring
+    std::string adapter = "lora"; // an adapter kind (adapterKindNames) or "none": what trains before scoring
     int64_t rank = 8;
+    int64_t experts = 4;  // Lily's
     int epochs = 10;      // 0: score the model as it is
     uint64_t seed = 0;
     std::string config;   // a ViT's sidecar; empty for none

@@ -4,6 +4,14 @@
 
 namespace sculpt {
 
+AdapterSpec adapterSpec(int64_t rank, int64_t experts)
+{
+    AdapterSpec spec;
+    spec.rank = rank;
+    spec.experts = experts;
+    return spec;
+}
+
 TaskModel openTaskModel(const Checkpoint &checkpoint, const std::string &task, const std::string &dataRoot,
                         const std::string &config)
 {

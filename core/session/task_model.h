@@ -2,6 +2,7 @@
 // A vision model opened for an image task, with the task's images normalised for it: where
 // the session's adaptation use cases start. Torch inside: for session .cpp files only.
 
+#include "adapt/adapters.h"
 #include "adapt/fine_tune.h"
 #include "data/image_task.h"
 #include "runtime/model.h"
@@ -20,6 +21,9 @@ struct TaskModel {
     VisionModel &vision() { return static_cast<VisionModel &>(*model); }
     LabelledImages test() { return labelledImages(vision(), task.test, task.testLabels); }
 };
+
+// What a request's adapter settings attach (its kind is the method's name).
+AdapterSpec adapterSpec(int64_t rank, int64_t experts);
 
 // Reads the task first, so a missing file fails before the model loads. Throws FileError or
 // std::invalid_argument as loadTask and loadModel do.

@@ -4,6 +4,9 @@
 #include "workspace/hdf5_object.h"
 #include "workspace/numbered_records.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace sculpt {
 namespace {
 
@@ -128,6 +131,137 @@ void readPreview(hid_t record, AdaptationRecord &r)
     r.referenceTrainable = readInt(group, "before_trainable");
 }
 
+// ---- pear's adapter scores and sharing: absent from the other runs ---------------------
+
+// Names never hold a line break: one string per column keeps a position's strings together.
+std::string joinLines(const std::vector<AdapterScore> &scores, std::string AdapterPosition::*field)
+{
+    std::string all;
+    for (size_t i = 0; i < scores.size(); ++i)
+        all += (i ? "\n" : "") + scores[i].position.*field;
+    return all;
+}
+
+// Throws Failure unless `all` holds `count` lines.
+std::vector<std::string> splitLines(hid_t group, const std::string &name, size_t count)
+{
+    const std::string all = readString(group, name);
+    std::vector<std::string> lines;
+    for (size_t start = 0; count > 0;) {
+        const size_t end = std::min(all.find('\n', start), all.size());
+        lines.push_back(all.substr(start, end - start));
+        if (end == all.size())
+            break;
+        start = end + 1;
+    }
+    if (lines.size() != count)
+        throw Failure(childPath(group, name) + " names " + std::to_string(lines.size()) + " adapters, not " +
+                      std::to_string(count));
+    return lines;
+}
+
+void writeAdapters(hid_t record, const AdaptationRecord &r)
+{
+    if (r.adapterScores.empty())
+        return;
+    Hid group = createGroup(record, "adapters");
+    std::vector<int64_t> layer, parameters, pruned, servedBy;
+    std::vector<double> score;
+    for (const AdapterScore &s : r.adapterScores) {
+        layer.push_back(s.position.layer);
+        parameters.push_back(s.position.parameters);
+        score.push_back(s.score);
+    }
+    for (size_t i = 0; i < r.sharing.pruned.size(); ++i) {
+        pruned.push_back(r.sharing.pruned[i] ? 1 : 0);
+        servedBy.push_back(r.sharing.servedBy[i]);
+    }
+    writeString(group, "sites", joinLines(r.adapterScores, &AdapterPosition::site));
+    writeString(group, "roles", joinLines(r.adapterScores, &AdapterPosition::role));
+    writeString(group, "kinds", joinLines(r.adapterScores, &AdapterPosition::kind));
+    writeArray(group, "layer", H5T_STD_I64LE, H5T_NATIVE_INT64, layer);
+    writeArray(group, "parameters", H5T_STD_I64LE, H5T_NATIVE_INT64, parameters);
+    writeArray(group, "score", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, score);
+    writeArray(group, "pruned", H5T_STD_I64LE, H5T_NATIVE_INT64, pruned);
+    writeArray(group, "served_by", H5T_STD_I64LE, H5T_NATIVE_INT64, servedBy);
+    writeDouble(group, "fraction", r.sharing.fraction);
+    writeString(group, "rule", r.sharing.rule);
+    writeInt(group, "knowledge_checkpoint", r.sharing.knowledgeCheckpoint ? 1 : 0);
+    writeDouble(group, "pruned_validation_accuracy", r.prunedValidationAccuracy);
+    writeInt(group, "parameters_before", r.adapterParametersBefore);
+    writeInt(group, "parameters_after", r.adapterParametersAfter);
+}
+
+void readAdapters(hid_t record, AdaptationRecord &r)
+{
+    if (!linkExists(record, "adapters"))
+        return;
+    Hid group = openGroup(record, "adapters");
+    const auto layer = readArray<int64_t>(group, "layer", H5T_NATIVE_INT64);
+    const auto parameters = readArray<int64_t>(group, "parameters", H5T_NATIVE_INT64);
+    const auto score = readArray<double>(group, "score", H5T_NATIVE_DOUBLE);
+    const auto pruned = readArray<int64_t>(group, "pruned", H5T_NATIVE_INT64);
+    const auto servedBy = readArray<int64_t>(group, "served_by", H5T_NATIVE_INT64);
+    const size_t n = layer.size();
+    if (parameters.size() != n || score.size() != n || pruned.size() != n || servedBy.size() != n)
+        throw Failure(where(group) + " has columns of different lengths");
+    const auto sites = splitLines(group, "sites", n);
+    const auto roles = splitLines(group, "roles", n);
+    const auto kinds = splitLines(group, "kinds", n);
+    for (size_t i = 0; i < n; ++i) {
+        r.adapterScores.push_back({{sites[i], layer[i], roles[i], kinds[i], parameters[i]}, score[i]});
+        r.sharing.pruned.push_back(pruned[i] != 0);
+        r.sharing.servedBy.push_back(servedBy[i]);
+    }
+    r.sharing.fraction = readDouble(group, "fraction");
+    r.sharing.rule = readString(group, "rule");
+    r.sharing.knowledgeCheckpoint = readInt(group, "knowledge_checkpoint") != 0;
+    try { // a view follows these links: they must point at kept positions of this table
+        checkAdapterSharing(r.sharing, n);
+    } catch (const std::invalid_argument &e) {
+        throw Failure(where(group) + ": " + e.what());
+    }
+    r.prunedValidationAccuracy = readDouble(group, "pruned_validation_accuracy");
+    r.adapterParametersBefore = readInt(group, "parameters_before");
+    r.adapterParametersAfter = readInt(group, "parameters_after");
+}
+
+// ---- routers' mean weights: absent from runs without experts --------------------------
+
+void writeRouting(hid_t record, const ExpertRouting &routing)
+{
+    if (routing.empty())
+        return;
+    try {
+        checkExpertRouting(routing);
+    } catch (const std::invalid_argument &e) {
+        throw Failure(e.what());
+    }
+    Hid group = createGroup(record, "routing");
+    std::string rows;
+    for (size_t i = 0; i < routing.rows.size(); ++i)
+        rows += (i ? "\n" : "") + routing.rows[i];
+    writeString(group, "rows", rows);
+    writeArray(group, "weights", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, routing.weights,
+               {hsize_t(routing.rows.size()), hsize_t(routing.experts)});
+}
+
+void readRouting(hid_t record, AdaptationRecord &r)
+{
+    if (!linkExists(record, "routing"))
+        return;
+    Hid group = openGroup(record, "routing");
+    std::vector<hsize_t> dims;
+    r.routing.weights = readArray<double>(group, "weights", H5T_NATIVE_DOUBLE, 2, &dims);
+    r.routing.rows = splitLines(group, "rows", size_t(dims[0]));
+    r.routing.experts = int64_t(dims[1]);
+    try { // a view draws these as a heatmap: each row a distribution
+        checkExpertRouting(r.routing);
+    } catch (const std::invalid_argument &e) {
+        throw Failure(where(group) + ": " + e.what());
+    }
+}
+
 // ---- one record ----------------------------------------------------------------------
 
 void writeAdaptation(hid_t adaptations, const AdaptationRecord &r)
@@ -147,6 +281,7 @@ void writeAdaptation(hid_t adaptations, const AdaptationRecord &r)
     writeDouble(group, "mask", r.mask);
     writeInt(group, "per_layer", r.perLayer ? 1 : 0);
     writeDouble(group, "masked_validation_accuracy", r.maskedValidationAccuracy);
+    writeInt(group, "changed_after", r.changedAfter);
     writeString(group, "output", r.output);
     writeInt(group, "parameters_before", r.before.parameters);
     writeInt(group, "multiply_adds_before", r.before.multiplyAdds);
@@ -159,6 +294,8 @@ void writeAdaptation(hid_t adaptations, const AdaptationRecord &r)
     writeScores(group, r.scores);
     writeMasked(group, r.masked);
     writePreview(group, r);
+    writeAdapters(group, r);
+    writeRouting(group, r.routing);
     writeDataFiles(group, r.data);
 }
 
@@ -179,6 +316,10 @@ AdaptationRecord readAdaptation(hid_t group, const std::string &id)
     r.mask = readDouble(group, "mask");
     r.perLayer = readInt(group, "per_layer") != 0;
     r.maskedValidationAccuracy = readDouble(group, "masked_validation_accuracy");
+    // Workspaces written before it existed held only heat's change, after its first training.
+    r.changedAfter = hasAttribute(group, "changed_after") ? readInt(group, "changed_after")
+                     : r.command == "heat" && r.mask >= 0 ? r.epochs
+                                                          : 0;
     r.output = readString(group, "output");
     r.before = {readInt(group, "parameters_before"), readInt(group, "multiply_adds_before")};
     r.after = {readInt(group, "parameters_after"), readInt(group, "multiply_adds_after")};
@@ -189,6 +330,8 @@ AdaptationRecord readAdaptation(hid_t group, const std::string &id)
     r.scores = readScores(group);
     r.masked = readMasked(group, r.scores);
     readPreview(group, r);
+    readAdapters(group, r);
+    readRouting(group, r);
     r.data = readDataFiles(group);
     return r;
 }

@@ -137,8 +137,8 @@ std::map<const Linear *, torch::Tensor> effectiveWeights(const std::vector<Atten
             const Linear *linear = byName.at(n);
             torch::Tensor w = linear->weight().detach();
             for (const auto &adapter : linear->adapters())
-                if (const auto *lora = dynamic_cast<const LoraAdapter *>(adapter.get()))
-                    w = w + lora->delta().detach();
+                if (const std::optional<torch::Tensor> delta = adapter->weightUpdate())
+                    w = w + delta->detach();
             weights[linear] = w;
         }
     }

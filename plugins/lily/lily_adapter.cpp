@@ -40,6 +40,11 @@ std::vector<std::pair<std::string, torch::Tensor>> LilyAdapter::parameters() con
     return {{"lily_lp.weight", lp_}, {"lily_router.weight", router_}, {"lily_hp.weight", experts_->hp}};
 }
 
+std::vector<std::pair<std::string, torch::Tensor>> LilyAdapter::ownParameters() const
+{
+    return {{"lily_lp.weight", lp_}, {"lily_router.weight", router_}};
+}
+
 std::vector<torch::Tensor> attachLily(Model &model, const LilySpec &spec)
 {
     if (spec.rank < 1 || spec.experts < 1)

@@ -34,9 +34,11 @@ public:
     torch::Tensor operator()(const torch::Tensor &x) const override;
     // LP and router, then the shared experts: training must take each shared tensor once.
     std::vector<std::pair<std::string, torch::Tensor>> parameters() const override;
+    std::vector<std::pair<std::string, torch::Tensor>> ownParameters() const override; // LP and router
 
     // The softmax weights the router gives each expert for each token of x: [..., experts].
     torch::Tensor routerWeights(const torch::Tensor &x) const;
+    std::optional<torch::Tensor> expertWeights(const torch::Tensor &x) const override { return routerWeights(x); }
     const torch::Tensor &lp() const { return lp_; }
     const torch::Tensor &router() const { return router_; }
     const std::shared_ptr<LilyExperts> &experts() const { return experts_; }

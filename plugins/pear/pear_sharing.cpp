@@ -6,7 +6,6 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <numeric>
 #include <stdexcept>
 
 namespace sculpt {
@@ -81,22 +80,6 @@ std::map<size_t, torch::Tensor> pruningInputs(Model &model, const PearPlan &plan
 
 } // namespace
 
-std::vector<bool> weakestAdapters(const std::vector<AdapterScore> &scores, double p)
-{
-    if (!(p >= 0 && p <= 1))
-        throw std::invalid_argument("the fraction of adapters to prune must lie in [0, 1]");
-    std::vector<size_t> order(scores.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        return scores[a].score < scores[b].score || (scores[a].score == scores[b].score && a > b);
-    });
-    std::vector<bool> pruned(scores.size(), false);
-    const auto count = size_t(std::floor(p * double(scores.size()) + 1e-9));
-    for (size_t k = 0; k < count; ++k)
-        pruned[order[k]] = true;
-    return pruned;
-}
-
 PearPlan planPear(Model &model, const std::vector<AdapterScore> &scores, double p, ShareRule rule,
                   const LabelledImages &calibration, const JobContext &job)
 {
@@ -134,27 +117,11 @@ PearPlan planPear(Model &model, const std::vector<AdapterScore> &scores, double 
     return plan;
 }
 
-SharedAdapter::SharedAdapter(std::shared_ptr<Adapter> adapter, torch::Tensor scale)
-    : adapter_(std::move(adapter)), scale_(std::move(scale))
-{
-}
-
-torch::Tensor SharedAdapter::operator()(const torch::Tensor &x) const { return (*adapter_)(x) * scale_; }
-
-std::vector<std::pair<std::string, torch::Tensor>> SharedAdapter::parameters() const
-{
-    return {{"pear_scale", scale_}};
-}
-
 std::vector<torch::Tensor> applyPear(Model &model, const PearPlan &plan, bool knowledgeCheckpoint, bool share)
 {
     const std::vector<Slot> slots = slotsOf(model);
     if (slots.size() != plan.positions.size())
         throw std::invalid_argument("the plan is of another model's adapters");
-    for (size_t i = 0; i < slots.size(); ++i)
-        if (plan.pruned[i] && knowledgeCheckpoint && !dynamic_cast<const LoraAdapter *>(slots[i].adapter.get()))
-            throw std::invalid_argument("the knowledge checkpoint folds a LoRA update into its weight; " +
-                                        plan.positions[i].site + " holds a " + plan.positions[i].kind + " adapter");
     torch::NoGradGuard noGrad;
     // What each adapter list becomes, built whole before any is replaced: slots index the old lists.
     std::map<Linear *, std::vector<std::shared_ptr<Adapter>>> linears;
@@ -168,10 +135,13 @@ std::vector<torch::Tensor> applyPear(Model &model, const PearPlan &plan, bool kn
             continue;
         }
         if (knowledgeCheckpoint)
-            slot.linear->setDenseWeight(
-                (slot.linear->weight() + static_cast<const LoraAdapter &>(*slot.adapter).delta()).contiguous());
+            now.push_back(std::make_shared<FrozenAdapter>(slot.adapter));
         if (share && plan.servedBy[i] >= 0) {
-            torch::Tensor scale = torch::ones({}, torch::TensorOptions().device(model.device()));
+            // With the checkpoint the position already computes what it learned: the shared
+            // adapter enters silent and training finds how much it should add. Without, it
+            // stands in for the pruned adapter whole.
+            torch::Tensor scale = torch::full({}, knowledgeCheckpoint ? 0.0 : 1.0,
+                                              torch::TensorOptions().device(model.device()));
             scales.push_back(scale);
             now.push_back(std::make_shared<SharedAdapter>(slots[size_t(plan.servedBy[i])].adapter, scale));
         }

@@ -4,7 +4,7 @@
 // finite differences; a fresh LoRA (B = 0) scores exactly 0; the model is left as found.
 
 #include "demo_vit.h"
-#include "pear/adapter_importance.h"
+#include "adapt/adapter_importance.h"
 
 #include <QtTest>
 

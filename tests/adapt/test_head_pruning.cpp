@@ -140,7 +140,7 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, pruneHeads(*model, {{0, 1}, {1, 4}}));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, pruneHeads(*model, {{0, 1}, {7, 0}}));
         torch::manual_seed(0);
-        prepareFineTuning(*model, "lora", 4); // LoRA on q and v of every layer
+        attachAdapters(*model, {}); // LoRA on q and v of every layer
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, pruneHeads(*model, {{0, 1}}));
         QCOMPARE(headCounts(*model), (std::vector<int64_t>{4, 4, 4, 4}));
         QVERIFY(torch::equal(logits(*model), before));

@@ -4,6 +4,7 @@
 // with one B shared by all layers, and a router that prefers an expert gives that expert's
 // update: routing decides what a layer adds.
 
+#include "adapt/expert_routing.h"
 #include "demo_vit.h"
 #include "lily/lily_adapter.h"
 
@@ -130,6 +131,33 @@ private Q_SLOTS:
     // Each token's update is its own softmax mix of the experts' updates (computed here token
     // by token), and which expert a router row points at matters: swapping two router rows
     // changes the update, swapping the experts along with them does not.
+    // expertRouting: a zero router weighs every expert alike (1/E exactly); a router that
+    // favours expert 0 shows as such in its own layer's row only.
+    void theRoutingMapShowsEachRouter()
+    {
+        const auto model = test::loadDemoVit();
+        torch::manual_seed(1);
+        attachLily(*model, {4, 4, 8, {"q", "v"}});
+        const auto all = lilies(*model);
+        QCOMPARE(all.size(), size_t(8));
+        torch::NoGradGuard noGrad;
+        for (const auto &lily : all)
+            torch::Tensor(lily->router()).zero_();
+        torch::Tensor(all[5]->router()).select(0, 0).fill_(50); // layer 2 v: expert 0 takes what LP·x leans to
+        const LabelledImages data = test::randomLabelledImages(*model, 20);
+        const ExpertRouting routing = expertRouting(*model, data);
+        QCOMPARE(routing.rows, (std::vector<std::string>{"0 q", "0 v", "1 q", "1 v", "2 q", "2 v", "3 q", "3 v"}));
+        QCOMPARE(routing.experts, int64_t(4));
+        checkExpertRouting(routing);
+        for (size_t r = 0; r < 8; ++r)
+            for (int64_t e = 0; e < 4; ++e)
+                if (r != 5)
+                    QCOMPARE(routing.at(r, e), 0.25);
+        QVERIFY(std::abs(routing.at(5, 0) - 0.25) > 0.05);
+        // Nothing stays hooked: another forward pass leaves the routing as it was computed.
+        QCOMPARE(expertRouting(*model, data).weights, routing.weights);
+    }
+
     void theRouterDecidesWhatALayerAdds()
     {
         torch::manual_seed(3);

@@ -1,9 +1,10 @@
 // Pear's prune-and-share on the bundled ViT with trained-like LoRA on q and v: the weakest
 // ⌊p·N⌋ adapters go; the depth rule and the output rule pick what they say; the knowledge
-// checkpoint keeps a pruned adapter's update exactly (with the shared adapters silenced the
-// pruned model computes what the full one did); sharing makes a kept adapter learn from the
-// positions it serves; what is stored shrinks by the pruned adapters, plus one scale each.
+// checkpoint keeps a pruned adapter frozen in place (the pruned model computes what the full one
+// did); sharing makes a kept adapter learn from the positions it serves; what trains shrinks by
+// the pruned adapters, plus one scale each, and without the checkpoint what is stored too.
 
+#include "adapt/adapters.h"
 #include "demo_vit.h"
 #include "pear/pear_sharing.h"
 
@@ -62,11 +63,12 @@ std::vector<SharedAdapter *> sharedAdapters(Model &model)
     return found;
 }
 
-int64_t storedAdapterParameters(Model &model)
+size_t frozenAdapters(Model &model)
 {
-    int64_t n = 0;
-    for (const AdapterPosition &p : adapterPositions(model))
-        n += p.parameters;
+    size_t n = 0;
+    for (const LinearSite &site : model.linearSites())
+        for (const auto &adapter : site.linear->adapters())
+            n += dynamic_cast<FrozenAdapter *>(adapter.get()) != nullptr;
     return n;
 }
 
@@ -115,9 +117,9 @@ private Q_SLOTS:
         QCOMPARE(planPear(*model, scores, 1.0 / 8, ShareRule::Depth, calibration, {}).servedBy[0], int64_t(1));
     }
 
-    // With the checkpoint, a pruned LoRA's update stays in its weight: silencing the shared
-    // adapters (scale 0) leaves the full model's logits. Without it, the pruned model is the
-    // full one without those adapters.
+    // With the checkpoint, a pruned LoRA stays in place, frozen, and the shared adapters
+    // enter silent (scale 0): the pruned model computes the full model's logits. Without it,
+    // they enter at scale 1, and silenced the pruned model is the full one without those adapters.
     void theCheckpointKeepsWhatThePrunedLearned()
     {
         const auto full = adaptedModel();
@@ -129,6 +131,10 @@ private Q_SLOTS:
             const std::vector<torch::Tensor> scales = applyPear(*model, plan, checkpoint, /*share=*/true);
             QCOMPARE(scales.size(), size_t(3));
             QCOMPARE(sharedAdapters(*model).size(), size_t(3));
+            for (const torch::Tensor &s : scales)
+                QCOMPARE(s.item<double>(), checkpoint ? 0.0 : 1.0);
+            for (const torch::Tensor &s : scales)
+                s.fill_(1.0);
             const torch::Tensor shared = logits(*model, data);
             for (const torch::Tensor &s : scales)
                 s.zero_();
@@ -160,7 +166,7 @@ private Q_SLOTS:
         const LabelledImages data = test::randomLabelledImages(*model, 8);
         const PearPlan plan = planPear(*model, pruning(*model, {6}), 1.0 / 8, ShareRule::Depth, data, {});
         QCOMPARE(plan.servedBy[6], int64_t(7));
-        const std::vector<torch::Tensor> scales = applyPear(*model, plan, true, true);
+        const std::vector<torch::Tensor> scales = applyPear(*model, plan, /*knowledgeCheckpoint=*/false, true);
         const auto gradient = [&](double scale) {
             scales[0].fill_(scale);
             torch::Tensor b = loraAt(*model, 7).b();
@@ -176,13 +182,21 @@ private Q_SLOTS:
         QVERIFY(maxDifference(gradient(1.0), gradient(0.0)) > 1e-6f);
     }
 
-    void whatIsStoredShrinks()
+    // Without the checkpoint what is stored shrinks by the pruned adapters, plus one scale each;
+    // with it, they stay stored (frozen), and only what trains shrinks.
+    void whatIsStoredAndTrainedShrinks()
     {
-        const auto model = adaptedModel();
-        const int64_t before = storedAdapterParameters(*model);
+        constexpr int64_t kLora = 4 * 64 + 64 * 4;
         const LabelledImages none;
-        applyPear(*model, planPear(*model, pruning(*model, {0, 3, 5, 6}), 0.5, ShareRule::Depth, none, {}), true, true);
-        QCOMPARE(storedAdapterParameters(*model), before - 4 * (4 * 64 + 64 * 4) + 4);
+        for (const bool checkpoint : {false, true}) {
+            const auto model = adaptedModel();
+            QCOMPARE(elementCount(storedAdapterTensors(*model)), 8 * kLora);
+            applyPear(*model, planPear(*model, pruning(*model, {0, 3, 5, 6}), 0.5, ShareRule::Depth, none, {}),
+                      checkpoint, true);
+            QCOMPARE(elementCount(adapterTensors(*model)), 4 * kLora + 4);
+            QCOMPARE(elementCount(storedAdapterTensors(*model)), (checkpoint ? 8 : 4) * kLora + 4);
+            QCOMPARE(frozenAdapters(*model), checkpoint ? size_t(4) : size_t(0));
+        }
     }
 };
 

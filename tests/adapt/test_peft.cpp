@@ -200,6 +200,55 @@ private Q_SLOTS:
 
     // Adapters of other ranks and α on some sites go into rank_pattern and alpha_pattern, and
     // targets that short names cannot select exactly are written whole.
+    // Pear's result: layer 1's q LoRA kept frozen and served by layer 0's q at scale 0.4, layer
+    // 2's q served by it alone (its own pruned). The shared LoRA is written once; sculpt_shared
+    // names what it serves; the folder reads back to bit-identical logits and merges.
+    void sharedAndFrozenAdaptersRoundTrip()
+    {
+        QTemporaryDir dir;
+        const std::string folder = dir.filePath("peft").toStdString();
+        const auto model = load();
+        const torch::Tensor pixels = images(*model, 6);
+        adaptAndTrain(*model);
+        std::map<std::string, LinearSite> sites;
+        for (const LinearSite &site : model->linearSites())
+            sites[site.name] = site;
+        const auto q = [](int layer) { return "vit.encoder.layer." + std::to_string(layer) + ".attention.attention.query"; };
+        const std::shared_ptr<Adapter> serving = sites[q(0)].linear->adapters().front();
+        const std::shared_ptr<Adapter> kept = sites[q(1)].linear->adapters().front();
+        sites[q(1)].linear->detachAdapters();
+        sites[q(1)].linear->attach(std::make_shared<FrozenAdapter>(kept));
+        sites[q(1)].linear->attach(std::make_shared<SharedAdapter>(serving, torch::full({}, 0.4)));
+        sites[q(2)].linear->detachAdapters();
+        sites[q(2)].linear->attach(std::make_shared<SharedAdapter>(serving, torch::full({}, 1.0)));
+        const torch::Tensor adapted = logits(*model, pixels);
+        writePeft(*model, folder, kVit);
+
+        const json config = readJson(folder + "/adapter_config.json");
+        QCOMPARE(config["sculpt_shared"], json({{q(1), {{"adapter", q(0)}, {"scale", double(0.4f)}}},
+                                                {q(2), {{"adapter", q(0)}, {"scale", 1.0}}}}));
+        std::set<std::string> modules;
+        for (const auto &[name, t] : readTensors(folder + "/adapter_model.safetensors"))
+            if (name.ends_with(".lora_A.weight"))
+                modules.insert(name);
+        QCOMPARE(modules.size(), size_t(7)); // 8 LoRA less q(2)'s: the shared one once, the frozen one kept
+        QVERIFY(!modules.count(kPrefix + q(2) + ".lora_A.weight"));
+
+        const auto fresh = load();
+        attachPeft(*fresh, folder);
+        QCOMPARE(maxDifference(logits(*fresh, pixels), adapted), 0.0f);
+        mergeAdapters(*fresh);
+        QVERIFY(maxDifference(logits(*fresh, pixels), adapted) < 1e-4f);
+
+        // A module served by one that holds no LoRA in the folder is refused, naming the config.
+        json broken = config;
+        broken["sculpt_shared"][q(1)]["adapter"] = q(2);
+        writeText(folder + "/adapter_config.json", broken.dump());
+        const auto other = load();
+        QVERIFY(fileError([&] { attachPeft(*other, folder); }).contains("which holds no LoRA here"));
+        QCOMPARE(adapterCount(*other), size_t(0));
+    }
+
     void mixedRanksUsePatterns()
     {
         QTemporaryDir dir;

@@ -59,6 +59,7 @@ AdaptationRecord heatRun()
     r.trainable = 2048;
     r.scores = {"activations", 2, 4, {1, 2, 3, 4, 5, 6, 7, 8}};
     r.mask = 0.25;
+    r.changedAfter = 3; // masked after the first training
     r.perLayer = true;
     r.masked = {{0, 0}, {1, 0}};
     for (int64_t e = 1; e <= 6; ++e)
@@ -219,7 +220,7 @@ private Q_SLOTS:
         view.addRun(heatRun());
         QCOMPARE(view.curvePointCount(), 6);
         QVERIFY(view.maskLine()->visible());
-        QCOMPARE(view.maskLine()->point1->coords().x(), 3.5); // after record.epochs
+        QCOMPARE(view.maskLine()->point1->coords().x(), 3.5); // after record.changedAfter
         QCOMPARE(view.maskLine()->point2->coords().x(), 3.5);
         for (int i = 0; i < 6; ++i) {
             QCOMPARE(view.lossGraph()->data()->at(i)->key, double(i + 1));

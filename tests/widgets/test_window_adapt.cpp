@@ -176,7 +176,10 @@ private Q_SLOTS:
         shown.seed = 7;
         shown.dataRoot = "/data";
         shown.output = "/tmp/out";
-        AdaptDialog dialog("fashion-vit", shown);
+        const std::vector<AdapterKindInfo> kinds{{"lora", "LoRA on q and v", {"rank", "alpha", "roles"}},
+                                                 {"bottleneck", "Bottleneck", {"rank", "scale"}},
+                                                 {"lily", "Lily", {"rank", "alpha", "roles", "experts"}}};
+        AdaptDialog dialog("fashion-vit", kinds, shown);
         AdaptRequest r = dialog.request();
         QCOMPARE(r.task, std::string("t2"));
         QCOMPARE(r.method, std::string("full"));
@@ -187,7 +190,7 @@ private Q_SLOTS:
         QCOMPARE(r.output, std::string("/tmp/out"));
         // A folder of IDX files typed (or browsed) in place of a named task is the task.
         shown.task = "/data/kmnist";
-        QCOMPARE(AdaptDialog("fashion-vit", shown).request().task, std::string("/data/kmnist"));
+        QCOMPARE(AdaptDialog("fashion-vit", kinds, shown).request().task, std::string("/data/kmnist"));
         // Bottleneck adapters are not written anywhere: the folder is not asked for.
         QComboBox *method = nullptr;
         for (QComboBox *box : dialog.findChildren<QComboBox *>())
@@ -197,6 +200,20 @@ private Q_SLOTS:
         method->setCurrentIndex(method->findData(QStringLiteral("bottleneck")));
         r = dialog.request();
         QCOMPARE(r.method, std::string("bottleneck"));
+        QVERIFY(r.output.empty());
+        // The experts field is asked for by the kinds that read it: Lily's, not the bottleneck's.
+        QSpinBox *experts = nullptr;
+        for (QSpinBox *box : dialog.findChildren<QSpinBox *>())
+            if (box->value() == int(shown.experts) && box->maximum() == 64)
+                experts = box;
+        QVERIFY(experts);
+        QVERIFY(!experts->isEnabled());
+        method->setCurrentIndex(method->findData(QStringLiteral("lily")));
+        QVERIFY(experts->isEnabled());
+        experts->setValue(3);
+        r = dialog.request();
+        QCOMPARE(r.method, std::string("lily"));
+        QCOMPARE(r.experts, int64_t(3));
         QVERIFY(r.output.empty());
     }
 };

@@ -1,6 +1,7 @@
-// Adaptation runs (adapt, heads, heat) in the workspace: every field comes back as it was saved
-// (NaN for what was not measured, no scores for adapt, a 6 × 8 score matrix, the masked heads
-// and the side-by-side preview for heat; adapt's here has no preview and reads back without),
+// Adaptation runs (adapt, heads, heat, pear) in the workspace: every field comes back as it was
+// saved (NaN for what was not measured, no scores for adapt, a 6 × 8 score matrix, the masked
+// heads and the side-by-side preview for heat, the adapter scores, sharing and routers' weights
+// for pear; adapt's here has no preview and reads back without),
 // ids follow the order of saving, runs that two Workspace objects save in turn are both kept, a
 // workspace written before runs were recorded reads as having none, and a damaged run is a
 // one-line FileError naming the file, as are scores that do not fill their matrix.
@@ -117,6 +118,40 @@ AdaptationRecord makeHeadsUntrained()
     return r;
 }
 
+// `pear` of Lily adapters: four positions scored, half pruned, one served by depth, the
+// knowledge checkpoint on; the routers' mean weights over 3 experts.
+AdaptationRecord makePear()
+{
+    AdaptationRecord r;
+    r.command = "pear";
+    r.task = "t1";
+    r.method = "lily";
+    r.rank = 8;
+    r.epochs = 4;
+    r.changedAfter = 2;
+    r.curve = {{1, 2.0, 0.3}, {2, 1.5, 0.4}, {3, 1.2, 0.45}, {4, 1.1, 0.5}};
+    r.validationAccuracy = 0.4;
+    r.maskedValidationAccuracy = 0.5;
+    r.prunedValidationAccuracy = 0.375;
+    r.testAccuracy = 0.48;
+    const char *sites[] = {"vit.encoder.layer.0.attention.attention.query", "vit.encoder.layer.0.attention.attention.value",
+                           "vit.encoder.layer.1.attention.attention.query", "vit.encoder.layer.1.attention.attention.value"};
+    for (int64_t i = 0; i < 4; ++i)
+        r.adapterScores.push_back({{sites[i], i / 2, i % 2 ? "v" : "q", "lily", 528 + i}, 0.25 * double(i) + 0.01});
+    r.sharing.fraction = 0.5;
+    r.sharing.rule = "depth";
+    r.sharing.knowledgeCheckpoint = true;
+    r.sharing.pruned = {true, false, true, false};
+    r.sharing.servedBy = {3, -1, -1, -1};
+    r.adapterParametersBefore = 6000;
+    r.adapterParametersAfter = 6001;
+    r.routing.rows = {"0 q", "1 q"};
+    r.routing.experts = 3;
+    r.routing.weights = {0.5, 0.25, 0.25, 0.125, 0.125, 0.75};
+    r.date = "2025-02-01T12:00:00Z";
+    return r;
+}
+
 // Equal, or both NaN.
 bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
 
@@ -165,6 +200,28 @@ void compare(const AdaptationRecord &got, const AdaptationRecord &want)
     QCOMPARE(got.modelHash, want.modelHash);
     QCOMPARE(got.date, want.date);
     QCOMPARE(got.seconds, want.seconds);
+    QCOMPARE(got.changedAfter, want.changedAfter);
+    QCOMPARE(got.adapterScores.size(), want.adapterScores.size());
+    for (size_t i = 0; i < got.adapterScores.size(); ++i) {
+        const AdapterPosition &g = got.adapterScores[i].position, &w = want.adapterScores[i].position;
+        QCOMPARE(g.site, w.site);
+        QCOMPARE(g.layer, w.layer);
+        QCOMPARE(g.role, w.role);
+        QCOMPARE(g.kind, w.kind);
+        QCOMPARE(g.parameters, w.parameters);
+        QCOMPARE(got.adapterScores[i].score, want.adapterScores[i].score);
+    }
+    QCOMPARE(got.sharing.fraction, want.sharing.fraction);
+    QCOMPARE(got.sharing.rule, want.sharing.rule);
+    QCOMPARE(got.sharing.knowledgeCheckpoint, want.sharing.knowledgeCheckpoint);
+    QCOMPARE(got.sharing.pruned, want.sharing.pruned);
+    QCOMPARE(got.sharing.servedBy, want.sharing.servedBy);
+    QVERIFY2(same(got.prunedValidationAccuracy, want.prunedValidationAccuracy), "validation accuracy after pruning");
+    QCOMPARE(got.adapterParametersBefore, want.adapterParametersBefore);
+    QCOMPARE(got.adapterParametersAfter, want.adapterParametersAfter);
+    QCOMPARE(got.routing.rows, want.routing.rows);
+    QCOMPARE(got.routing.experts, want.routing.experts);
+    QCOMPARE(got.routing.weights, want.routing.weights);
 }
 
 std::vector<std::string> ids(const std::vector<AdaptationRecord> &records)
@@ -226,24 +283,27 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const std::string path = dir.filePath("w.h5").toStdString();
-        AdaptationRecord adapt = makeAdapt(1), heat = makeHeat(), heads = makeHeadsUntrained();
+        AdaptationRecord adapt = makeAdapt(1), heat = makeHeat(), heads = makeHeadsUntrained(), pear = makePear();
+        heat.changedAfter = heat.epochs;
         adapt.id = "ignored"; // save() gives the ids
         Workspace w = Workspace::open(path, kModel);
         QVERIFY(w.adaptations().empty());
         w.putAdaptation(adapt);
         w.putAdaptation(heat);
         w.putAdaptation(heads);
-        QCOMPARE(w.adaptations().size(), size_t(3)); // staged ones are listed, without ids yet
+        w.putAdaptation(pear);
+        QCOMPARE(w.adaptations().size(), size_t(4)); // staged ones are listed, without ids yet
         QVERIFY(w.adaptations()[0].id.empty());
         QVERIFY(!QFileInfo::exists(QString::fromStdString(path)));
         w.save();
-        QCOMPARE(ids(w.adaptations()), (std::vector<std::string>{"000001", "000002", "000003"}));
+        QCOMPARE(ids(w.adaptations()), (std::vector<std::string>{"000001", "000002", "000003", "000004"}));
 
         const std::vector<AdaptationRecord> back = Workspace::open(path, kModel).adaptations();
-        QCOMPARE(ids(back), (std::vector<std::string>{"000001", "000002", "000003"}));
+        QCOMPARE(ids(back), (std::vector<std::string>{"000001", "000002", "000003", "000004"}));
         compare(back[0], adapt);
         compare(back[1], heat);
         compare(back[2], heads);
+        compare(back[3], pear);
         // Spelled out, what the comparisons above take for granted.
         QVERIFY(back[0].scores.values.empty() && back[0].scores.layers == 0 && back[0].masked.empty());
         QCOMPARE(back[0].mask, -1.0);
@@ -338,7 +398,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("damage"); // what the test below does to the second run
         for (const char *row : {"no task", "seed not a number", "scores not a matrix", "scores never written",
                                 "masked not pairs", "masked outside the scores", "curve uneven", "preview uneven",
-                                "no data"})
+                                "served by a pruned one", "routing not a distribution", "no data"})
             QTest::newRow(row) << QString::fromLatin1(row);
     }
 
@@ -349,7 +409,12 @@ private Q_SLOTS:
         const std::string path = dir.filePath("w.h5").toStdString();
         Workspace w = Workspace::open(path, kModel);
         w.putAdaptation(makeAdapt(1));
-        w.putAdaptation(makeHeat());
+        AdaptationRecord second = makeHeat(); // with pear's tables too, to damage them
+        const AdaptationRecord pear = makePear();
+        second.adapterScores = pear.adapterScores;
+        second.sharing = pear.sharing;
+        second.routing = pear.routing;
+        w.putAdaptation(second);
         w.save();
 
         const double three[] = {1, 2, 3};
@@ -406,6 +471,22 @@ private Q_SLOTS:
                 const int64_t one[] = {3};
                 const bool ok = replaceDataset(preview, "after", H5T_NATIVE_INT64, {1}, one);
                 H5Gclose(preview);
+                return ok;
+            }
+            if (damage == QLatin1String("served by a pruned one")) {
+                expected = QStringLiteral("/adaptations/000002/adapters: position 0 is served by 2");
+                const hid_t adapters = H5Gopen2(run, "adapters", H5P_DEFAULT);
+                const int64_t servedBy[] = {2, -1, -1, -1};
+                const bool ok = replaceDataset(adapters, "served_by", H5T_NATIVE_INT64, {4}, servedBy);
+                H5Gclose(adapters);
+                return ok;
+            }
+            if (damage == QLatin1String("routing not a distribution")) {
+                expected = QStringLiteral("/adaptations/000002/routing: layer 1 q's expert weights sum to");
+                const hid_t routing = H5Gopen2(run, "routing", H5P_DEFAULT);
+                const double weights[] = {0.5, 0.25, 0.25, 0.5, 0.5, 0.5};
+                const bool ok = replaceDataset(routing, "weights", H5T_NATIVE_DOUBLE, {2, 3}, weights);
+                H5Gclose(routing);
                 return ok;
             }
             expected = QStringLiteral("/adaptations/000002/data");

@@ -1,4 +1,4 @@
-#include "pear/adapter_importance.h"
+#include "adapt/adapter_importance.h"
 
 #include "adapt/task_loss.h"
 #include "runtime/adapter.h"
@@ -48,7 +48,7 @@ std::vector<AdapterScore> adapterImportance(Model &model, const LabelledImages &
         throw std::invalid_argument("the model holds no adapter to score");
     std::vector<torch::Tensor> tensors;
     for (const auto &adapter : adapters)
-        for (auto &[name, t] : adapter->parameters())
+        for (auto &[name, t] : adapter->ownParameters())
             tensors.push_back(t);
     for (torch::Tensor &t : tensors) {
         t.requires_grad_(true);
@@ -64,7 +64,7 @@ std::vector<AdapterScore> adapterImportance(Model &model, const LabelledImages &
     torch::NoGradGuard noGrad;
     for (size_t i = 0; i < adapters.size(); ++i) {
         double sum = 0;
-        for (auto &[name, t] : adapters[i]->parameters())
+        for (auto &[name, t] : adapters[i]->ownParameters())
             if (t.grad().defined())
                 sum += (t.to(torch::kFloat64) * t.grad().to(torch::kFloat64)).sum().item<double>();
         scores.push_back({positions[i], std::abs(sum)});
