@@ -104,7 +104,13 @@ std::optional<torch::Tensor> SharedAdapter::weightUpdate() const
     return delta;
 }
 
-FrozenAdapter::FrozenAdapter(std::shared_ptr<Adapter> adapter) : adapter_(std::move(adapter)) {}
+FrozenAdapter::FrozenAdapter(std::shared_ptr<Adapter> adapter) : adapter_(std::move(adapter))
+{
+    // Training sets requires_grad only on what it trains: the frozen tensors would keep theirs
+    // from before and gather gradients no step uses.
+    for (auto &[name, t] : adapter_->parameters())
+        torch::Tensor(t).requires_grad_(false);
+}
 
 torch::Tensor FrozenAdapter::operator()(const torch::Tensor &x) const { return (*adapter_)(x); }
 

@@ -363,7 +363,7 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(dir.path() + "/b"));
     }
 
-    // --adapter names the two adapter methods as heads and heat name what trains.
+    // --adapter names an adapter kind as heads, heat and pear name what trains.
     void adaptTakesTheAdapterByItsName()
     {
         const CliRun run = runCli({"adapt", kVit, "--task", "t3", "--adapter", "bottleneck", "--epochs", "1", "--json"});
@@ -372,7 +372,8 @@ private Q_SLOTS:
         for (const QStringList &bad : {QStringList{"--adapter", "full"}, QStringList{"--adapter", "lora", "--method", "lora"}}) {
             const CliRun refused = runCli(QStringList{"adapt", kVit, "--task", "t3"} + bad);
             QCOMPARE(refused.exitCode, 2);
-            QVERIFY2(QString(refused.err).contains("--adapter is lora or bottleneck"), refused.err.constData());
+            QVERIFY2(QString(refused.err).contains("--adapter names an adapter kind (lora, bottleneck, lily)"),
+                     refused.err.constData());
         }
     }
 
