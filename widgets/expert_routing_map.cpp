@@ -1,35 +1,17 @@
 #include "expert_routing_map.h"
 
+#include "plot_style.h"
+
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <iterator>
 #include <qcustomplot.h>
 
 namespace sculpt {
 
 namespace {
-
-// Viridis at nine stops, as head_score_map.cpp draws head scores: perceptually even and
-// legible in grey, so a weight difference looks as large as it is on light and dark alike.
-QCPColorGradient viridis()
-{
-    static const QRgb stops[] = {0x440154, 0x472d7b, 0x3b528b, 0x2c728e, 0x21908c,
-                                 0x27ad81, 0x5dc863, 0xaadc32, 0xfde725};
-    QCPColorGradient gradient;
-    gradient.clearColorStops();
-    for (size_t i = 0; i < std::size(stops); ++i)
-        gradient.setColorStopAt(double(i) / double(std::size(stops) - 1), QColor(stops[i]));
-    return gradient;
-}
-
-// QCPColorMap centres its first and last cells on the ends of its range, so a side of one
-// cell (a single adapted layer) would have no extent: such a side gets two half-width cells
-// holding the same weight.
-int cellsAlong(int64_t n) { return n == 1 ? 2 : int(n); }
-QCPRange centresAlong(int64_t n) { return n == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, double(n - 1)); }
 
 // Every step-th of `count` labels, at most `most`: beyond, they run into each other on a plot
 // this small. The hover names every cell.
@@ -112,9 +94,9 @@ void ExpertRoutingMap::rebuildMap()
     hint_->setVisible(empty);
     scale_->setVisible(!empty);
     QCPColorMapData *cells = map_->data();
-    cells->setSize(empty ? 0 : cellsAlong(experts), empty ? 0 : cellsAlong(rows));
+    cells->setSize(empty ? 0 : heatmapCells(experts), empty ? 0 : heatmapCells(rows));
     if (!empty) {
-        cells->setRange(centresAlong(experts), centresAlong(rows));
+        cells->setRange(heatmapCentres(experts), heatmapCentres(rows));
         for (int x = 0; x < cells->keySize(); ++x)
             for (int y = 0; y < cells->valueSize(); ++y)
                 cells->setCell(x, y, routing_.at(rows == 1 ? 0 : size_t(y), experts == 1 ? 0 : x));

@@ -5,11 +5,12 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSlider>
+#include "plot_style.h"
+
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 #include <qcustomplot.h>
 
 namespace sculpt {
@@ -54,24 +55,6 @@ private:
 };
 
 namespace {
-
-// Viridis at nine stops: perceptually even and legible in grey, so a score difference looks
-// as large as it is on light and dark backgrounds alike.
-QCPColorGradient viridis()
-{
-    static const QRgb stops[] = {0x440154, 0x472d7b, 0x3b528b, 0x2c728e, 0x21908c,
-                                 0x27ad81, 0x5dc863, 0xaadc32, 0xfde725};
-    QCPColorGradient gradient;
-    gradient.clearColorStops();
-    for (size_t i = 0; i < std::size(stops); ++i)
-        gradient.setColorStopAt(double(i) / double(std::size(stops) - 1), QColor(stops[i]));
-    return gradient;
-}
-
-// QCPColorMap centres its first and last cells on the ends of its range, so a side of one
-// cell would have no extent: such a side gets two half-width cells holding the same score.
-int cellsAlong(int64_t n) { return n == 1 ? 2 : int(n); }
-QCPRange centresAlong(int64_t n) { return n == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, double(n - 1)); }
 
 QSharedPointer<QCPAxisTicker> integerTicks()
 {
@@ -230,9 +213,9 @@ void HeadScoreMap::rebuildMap()
                                 .arg(layers)
                                 .arg(heads));
     QCPColorMapData *cells = map_->data();
-    cells->setSize(empty ? 0 : cellsAlong(heads), empty ? 0 : cellsAlong(layers));
+    cells->setSize(empty ? 0 : heatmapCells(heads), empty ? 0 : heatmapCells(layers));
     if (!empty) {
-        cells->setRange(centresAlong(heads), centresAlong(layers));
+        cells->setRange(heatmapCentres(heads), heatmapCentres(layers));
         for (int x = 0; x < cells->keySize(); ++x)
             for (int y = 0; y < cells->valueSize(); ++y)
                 cells->setCell(x, y, scores_.at(layers == 1 ? 0 : y, heads == 1 ? 0 : x));

@@ -27,4 +27,19 @@ void spanVertically(QCPItemPosition *position, QCPAxisRect *rect)
     position->setTypeY(QCPItemPosition::ptAxisRectRatio);
 }
 
+QCPColorGradient viridis()
+{
+    static const QRgb stops[] = {0x440154, 0x472d7b, 0x3b528b, 0x2c728e, 0x21908c,
+                                 0x27ad81, 0x5dc863, 0xaadc32, 0xfde725};
+    QCPColorGradient gradient;
+    gradient.clearColorStops();
+    for (size_t i = 0; i < std::size(stops); ++i)
+        gradient.setColorStopAt(double(i) / double(std::size(stops) - 1), QColor(stops[i]));
+    return gradient;
+}
+
+int heatmapCells(int64_t n) { return n == 1 ? 2 : int(n); }
+
+QCPRange heatmapCentres(int64_t n) { return n == 1 ? QCPRange(-0.25, 0.25) : QCPRange(0, double(n - 1)); }
+
 } // namespace sculpt
