@@ -44,8 +44,8 @@ PruneAdaptersDialog::PruneAdaptersDialog(const QString &model, std::vector<Adapt
     prune_->setSuffix(QStringLiteral(" %"));
     prune_->setValue(int(std::lround(100 * request.prune)));
     checkpoint_->setChecked(request.knowledgeCheckpoint);
-    checkpoint_->setToolTip(tr("A pruned LoRA's update is folded into its frozen weight, and the adapter that "
-                               "serves its position starts silent there"));
+    checkpoint_->setToolTip(tr("A pruned adapter stays in place, frozen (stored, no longer trained), and the "
+                               "adapter that serves its position starts silent there"));
     form->addRow(tr("Pruning"), method_);
     form->addRow(tr("Adapters"), adapter_);
     form->addRow(tr("Rank"), training_.rank);
