@@ -2,6 +2,7 @@
 // classifier on an IDX image set — measured as the window's Evaluate does (core/session), and
 // recorded in the model's workspace, where the window's Evaluations table shows it.
 
+#include "builtin_passes.h"
 #include "commands.h"
 #include "foreground_job.h"
 #include "model_workspace.h"
@@ -56,7 +57,8 @@ void print(const Evaluation &e, bool json)
 int eval(const std::vector<std::string> &args)
 {
     Options options("eval",
-                    {"--text", "--tokenizer", "--max-docs", "--images", "--labels", "--config", "--limit", "--workspace"},
+                    {"--text", "--tokenizer", "--max-docs", "--images", "--labels", "--config", "--limit", "--adapters",
+                     "--workspace"},
                     {"--json"});
     if (!options.parse(args))
         return kBadInput;
@@ -81,6 +83,7 @@ int eval(const std::vector<std::string> &args)
     request.labels = options.value("--labels");
     request.config = options.value("--config");
     request.limit = *limit;
+    request.adapters = options.value("--adapters");
     if (images)
         request.text.clear();
 
@@ -94,6 +97,7 @@ int eval(const std::vector<std::string> &args)
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;
     }
+    registerBuiltinPasses(); // the adapter kinds whose folders --adapters reads
     Evaluation result;
     if (const auto ended = runInForeground("eval", images ? "images" : "documents", cancelOnStopSignals(),
                                            [&](const JobContext &job) {

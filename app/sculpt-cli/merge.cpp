@@ -1,6 +1,7 @@
 // sculpt-cli merge: a Hugging Face PEFT LoRA folder folded into its base model, written as a
 // plain Hugging Face folder that loads without PEFT (or Sculpt).
 
+#include "builtin_passes.h"
 #include "commands.h"
 #include "options.h"
 #include "usage.h"
@@ -50,6 +51,7 @@ int merge(const std::vector<std::string> &args)
                 return kBadInput;
             }
         }
+        registerBuiltinPasses(); // a folder of another kind's adapters is read, then refused as unmergeable
         PeftMergeRequest request{peft, base, options.value("--config"), options.value("--tokenizer"), output};
         const PeftMergeResult result = mergePeftFolder(request);
         const PeftLoad &load = result.load;

@@ -17,10 +17,13 @@ constexpr Form kForms[] = {
      "singular spectrum and metrics of every weight matrix, kept in the model's workspace"},
     {"generate", "MODEL [--tokenizer PATH] --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]",
      "continue TEXT (\"\" starts from BOS): greedy at temperature 0"},
-    {"eval", "MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--workspace FILE] [--json]",
+    {"eval", "MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--adapters PEFT_DIR] [--workspace FILE] [--json]",
      "perplexity on the blank-line-separated documents of FILE, recorded in the model's workspace"},
-    {"eval", "MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--workspace FILE] [--json]",
-     "top-1 accuracy of a ViT on an IDX image set (MNIST format), recorded in the model's workspace"},
+    {"eval",
+     "MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--adapters PEFT_DIR] [--workspace FILE]\n"
+     "          [--json]",
+     "top-1 accuracy of a ViT on an IDX image set (MNIST format), recorded in the model's workspace;\n"
+     "      --adapters attaches a PEFT folder's adapters first (LoRA, or Lily's, which cannot be merged)"},
     {"zoo", "[--only vit|vit-6x8|lm] [--out DIR] [--epochs N] [--seed S] [--threads N] [--train-limit N]",
      "train the demo models (DIR/fashion-vit, DIR/fashion-vit-6x8, DIR/fortunes-llama) from Debian's data\n"
      "      packages"},
@@ -40,6 +43,7 @@ constexpr Form kForms[] = {
      "      bottleneck adapters beside each MLP, or Lily on q and v: per-layer projectors, E model-wide experts\n"
      "      per role mixed by a per-layer router; adapters train with the classifier), with each epoch's\n"
      "      validation accuracy and the test accuracy; -o writes LoRA as a PEFT folder (`merge` folds it in),\n"
+     "      Lily as a PEFT-style folder (peft_type LILY, each role's experts once; `eval --adapters` runs it),\n"
      "      a linear probe or full fine-tuning as a Hugging Face folder"},
     {"heads",
      "MODEL --task t1|t2|t3|DIR --strategy weights|activations|gate|magnitude|random [--data DIR]\n"
@@ -65,7 +69,8 @@ constexpr Form kForms[] = {
      "      a kept adapter (the nearest by depth, or the one whose output is closest) with its own scale,\n"
      "      keep each pruned adapter in place, frozen, so nothing it learned is lost (the knowledge checkpoint), then\n"
      "      fine-tune on (--epochs) and report validation and test accuracy with every adapter's score; -o writes\n"
-     "      LoRA as a PEFT folder, each shared adapter once with the modules it serves (`merge` folds it in)"},
+     "      LoRA or Lily as a PEFT folder, each shared adapter once with the modules it serves (`merge` folds\n"
+     "      LoRA in; `eval --adapters` runs either)"},
     {"merge", "PEFT_DIR [--base MODEL] [--config SIDECAR] [--tokenizer PATH] -o OUT [--json]",
      "fold a Hugging Face PEFT LoRA folder (adapter_config.json, adapter_model.safetensors) into its base\n"
      "      model (base_model_name_or_path when it is a local folder, else --base) and write the merged model,\n"

@@ -54,10 +54,11 @@ void AdaptDialog::updateFields()
     const AdapterKindInfo *kind = findKindInfo(kinds_, method.toStdString());
     training_.rank->setEnabled(kind && kind->reads("rank"));
     training_.experts->setEnabled(kind && kind->reads("experts"));
-    // Of the adapters only LoRA has a folder format another tool reads (PEFT's).
-    const bool lora = method == QLatin1String("lora"), writable = lora || !kind;
+    // Adapters are written as a PEFT folder when their kind has a folder form; the other
+    // methods (a linear probe, full fine-tuning) write the whole model.
+    const bool writable = !kind || kind->writesFolder;
     output_->setEnabled(writable);
-    output_->setPlaceholderText(writable ? (lora ? tr("optional: a new folder for a PEFT adapter")
+    output_->setPlaceholderText(writable ? (kind ? tr("optional: a new folder for a PEFT adapter")
                                                  : tr("optional: a new folder for the model"))
                                          : tr("%1 adapters are not written").arg(method));
 }

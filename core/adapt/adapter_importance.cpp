@@ -24,7 +24,7 @@ std::vector<std::shared_ptr<Adapter>> adaptersOf(Model &model, std::vector<Adapt
     };
     for (const LinearSite &site : model.linearSites())
         for (const auto &adapter : site.linear->adapters())
-            add(adapter, site.name, site.layer, site.role);
+            add(adapter, site.name, site.layer, adapter->partName().empty() ? site.role : adapter->partName());
     for (const MlpSite &site : model.mlpSites())
         for (const auto &adapter : *site.adapters)
             add(adapter, site.name, site.layer, "mlp");

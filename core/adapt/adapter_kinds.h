@@ -11,6 +11,8 @@
 
 namespace sculpt {
 
+class PeftForm;
+
 class AdapterKind {
 public:
     virtual ~AdapterKind() = default;
@@ -23,11 +25,17 @@ public:
     // it first) and returns their tensors, each once. Throws std::invalid_argument for settings
     // it cannot take or a model without a site for it.
     virtual std::vector<torch::Tensor> attach(Model &model, const AdapterSpec &spec) const = 0;
+    // How its adapters go into a PEFT-style folder (adapt/peft_form.h); nullptr when they cannot.
+    virtual const PeftForm *peftForm() const { return nullptr; }
 };
 
 // Registering a name twice keeps the first.
 void registerAdapterKind(std::unique_ptr<AdapterKind> kind);
 const AdapterKind *findAdapterKind(const std::string &name);
 std::vector<const AdapterKind *> adapterKinds(); // core's two first, then in registration order
+// The folder form whose peft_type is `peftType`, nullptr for none; and every form's peft_type,
+// joined for a message ("LORA, LILY").
+const PeftForm *findPeftForm(const std::string &peftType);
+std::string peftTypes();
 
 } // namespace sculpt

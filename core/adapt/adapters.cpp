@@ -1,6 +1,8 @@
 #include "adapt/adapters.h"
 
 #include "adapt/adapter_kinds.h"
+#include "adapt/lora_peft_form.h"
+#include "adapt/peft_form.h"
 #include "adapt/registry.h"
 #include "runtime/adapter.h"
 
@@ -30,7 +32,7 @@ bool wanted(const AdapterSpec &spec, const std::string &role)
 std::vector<std::shared_ptr<LoraAdapter>> loraFor(const LinearSite &site, const AttentionSite *fused,
                                                   const AdapterSpec &spec, torch::Device device)
 {
-    const auto lora = [&](std::optional<LoraPart> part = std::nullopt) {
+    const auto lora = [&](std::optional<OutputPart> part = std::nullopt) {
         return std::make_shared<LoraAdapter>(site.linear->inFeatures(), site.linear->outFeatures(), spec.rank,
                                              spec.alpha, device, std::move(part));
     };
@@ -41,7 +43,7 @@ std::vector<std::shared_ptr<LoraAdapter>> loraFor(const LinearSite &site, const 
     if (fused)
         for (size_t role = 0; role < 3; ++role)
             if (wanted(spec, roles[role]))
-                parts.push_back(lora(LoraPart{roles[role], roleRows(*fused, role).to(device)}));
+                parts.push_back(lora(OutputPart{roles[role], roleRows(*fused, role).to(device)}));
     return parts;
 }
 
@@ -68,6 +70,7 @@ public:
         }
         return added;
     }
+    const PeftForm *peftForm() const override { return &loraPeftForm(); }
 };
 
 class Bottleneck : public AdapterKind {
@@ -103,6 +106,23 @@ Registry<AdapterKind> &registry()
 void registerAdapterKind(std::unique_ptr<AdapterKind> kind) { registry().add(std::move(kind)); }
 const AdapterKind *findAdapterKind(const std::string &name) { return registry().find(name); }
 std::vector<const AdapterKind *> adapterKinds() { return registry().all(); }
+
+const PeftForm *findPeftForm(const std::string &peftType)
+{
+    for (const AdapterKind *kind : adapterKinds())
+        if (const PeftForm *form = kind->peftForm(); form && form->peftType() == peftType)
+            return form;
+    return nullptr;
+}
+
+std::string peftTypes()
+{
+    std::string types;
+    for (const AdapterKind *kind : adapterKinds())
+        if (const PeftForm *form = kind->peftForm())
+            types += (types.empty() ? "" : ", ") + form->peftType();
+    return types;
+}
 
 std::vector<torch::Tensor> attachAdapters(Model &model, const AdapterSpec &spec)
 {

@@ -21,7 +21,8 @@ ExpertRouting expertRouting(Model &model, const LabelledImages &data, int64_t co
     std::vector<Linear *> hooked;
     for (const LinearSite &site : model.linearSites())
         for (const auto &adapter : site.linear->adapters())
-            rows.push_back({std::to_string(site.layer) + " " + site.role, adapter, {}, 0});
+            rows.push_back({std::to_string(site.layer) + " " + (adapter->partName().empty() ? site.role : adapter->partName()),
+                            adapter, {}, 0});
     const int64_t n = std::min(count, data.count());
     if (rows.empty() || n == 0)
         return {};

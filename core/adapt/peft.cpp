@@ -1,5 +1,8 @@
 #include "adapt/peft.h"
 
+#include "adapt/adapter_kinds.h"
+#include "adapt/peft_form.h"
+
 #include "io/atomic_file.h"
 #include "io/error.h"
 #include "io/export_folder.h"
@@ -87,6 +90,16 @@ json numberJson(double value)
     return json(value);
 }
 
+// The form of a folder's peft_type; FileError naming its config when no kind has that form.
+const PeftForm &formOf(const PeftConfig &config, const std::string &folder)
+{
+    const PeftForm *form = findPeftForm(config.peftType);
+    if (!form)
+        throw FileError((std::filesystem::path(folder) / kPeftConfigFile).string(),
+                        "peft_type is '" + config.peftType + "': only " + peftTypes() + " adapters are read");
+    return *form;
+}
+
 } // namespace
 
 PeftLoad attachPeft(Model &model, const std::string &folder)
@@ -94,9 +107,10 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
     PeftLoad load;
     load.config = readPeftConfig(folder);
     const PeftConfig &c = load.config;
+    const PeftForm &form = formOf(c, folder);
     const Selection selection(c);
 
-    const PeftTensors tensors = readPeftTensors(folder);
+    const PeftTensors tensors = readPeftTensors(folder, c, form.tensorNames());
     const Checkpoint &file = *tensors.file;
     const auto fail = [&](const std::string &why) { throw FileError(file.path(), why); };
     const std::string prefix = kPeftPrefix;
@@ -107,30 +121,31 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
     const torch::Device device = model.device();
 
     // Everything is read and checked before the model changes.
-    struct Adapted {
-        LinearSite site;
-        torch::Tensor a, b;
-        double alpha;
-    };
-    std::vector<Adapted> adapted;
-    for (const auto &[module, factors] : tensors.lora) {
+    for (const auto &[module, held] : tensors.modules) {
         const auto found = sites.find(module);
         if (found == sites.end())
             fail("unknown module '" + module + "': the " + model.family() + " model has no linear layer of that name");
-        const LinearSite &site = found->second;
-        if (!selection.targets(site, model.kind()))
-            fail(module + " has LoRA tensors but target_modules does not select it");
-        if (site.role == "conv")
-            fail(module + ": LoRA beside a convolution is not run by Sculpt");
-        checkPeftFactors(tensors, module, peftRank(c, module), site.linear->outFeatures(), site.linear->inFeatures());
-        adapted.push_back({site, readTensor(file, *factors.a, device), readTensor(file, *factors.b, device),
-                           peftAlpha(c, module)});
+        if (!selection.targets(found->second, model.kind()))
+            fail(module + " has adapter tensors but target_modules does not select it");
+        if (found->second.role == "conv")
+            fail(module + ": an adapter beside a convolution is not run by Sculpt");
     }
-    std::vector<LinearSite> ordered = model.linearSites();
-    for (const LinearSite &site : ordered)
-        if (selection.targets(site, model.kind()) && !tensors.lora.count(site.name))
-            fail("target_modules selects " + site.name + " but the file holds no lora_A and lora_B for it");
-    // A served module takes a LoRA of this folder whose layer has its shape.
+    std::vector<LinearSite> adaptedSites; // in the model's order
+    for (const LinearSite &site : model.linearSites()) {
+        if (tensors.modules.count(site.name))
+            adaptedSites.push_back(site);
+        else if (selection.targets(site, model.kind()))
+            fail("target_modules selects " + site.name + " but the file holds no adapter tensors for it");
+    }
+    std::map<const TensorInfo *, torch::Tensor> readOnce;
+    const std::vector<std::shared_ptr<Adapter>> adapters =
+        form.read(c, tensors, adaptedSites, [&](const TensorInfo &info) {
+            torch::Tensor &t = readOnce[&info];
+            if (!t.defined())
+                t = readTensor(file, info, device);
+            return t;
+        });
+    // A served module takes an adapter of this folder whose layer has its shape.
     const auto configFail = [&](const std::string &why) {
         throw FileError((std::filesystem::path(folder) / kPeftConfigFile).string(), why);
     };
@@ -139,8 +154,8 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
         if (served == sites.end())
             configFail("sculpt_shared: unknown module '" + module + "': the " + model.family() +
                        " model has no linear layer of that name");
-        if (!tensors.lora.count(share.adapter))
-            configFail("sculpt_shared: " + module + " is served by " + share.adapter + ", which holds no LoRA here");
+        if (!tensors.modules.count(share.adapter))
+            configFail("sculpt_shared: " + module + " is served by " + share.adapter + ", which holds no adapter here");
         const Linear &a = *served->second.linear, &b = *serving->second.linear;
         if (a.inFeatures() != b.inFeatures() || a.outFeatures() != b.outFeatures())
             configFail("sculpt_shared: " + module + " and " + share.adapter + " differ in shape: one cannot serve the other");
@@ -162,7 +177,7 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
         const std::string name = t->name.substr(prefix.size());
         const size_t dot = name.rfind('.');
         if (dot == std::string::npos || !selection.saved(name.substr(0, dot)))
-            fail("tensor '" + t->name + "' belongs to no LoRA module and to no module of modules_to_save");
+            fail("tensor '" + t->name + "' belongs to no adapted module and to no module of modules_to_save");
         if (model.family() == "gpt2")
             fail("tensor '" + t->name + "': modules_to_save of a GPT-2 model are not read (its Conv1D weights are stored transposed)");
         Saved s{name, {}, nullptr, {}};
@@ -185,13 +200,11 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
 
     torch::NoGradGuard noGrad;
     std::map<std::string, std::shared_ptr<Adapter>> attached;
-    for (const LinearSite &site : ordered)
-        for (Adapted &a : adapted)
-            if (a.site.name == site.name) {
-                attached[site.name] = std::make_shared<LoraAdapter>(std::move(a.a), std::move(a.b), a.alpha);
-                site.linear->attach(attached[site.name]);
-                load.adaptedSites.push_back(site.name);
-            }
+    for (size_t i = 0; i < adaptedSites.size(); ++i) {
+        attached[adaptedSites[i].name] = adapters[i];
+        adaptedSites[i].linear->attach(adapters[i]);
+        load.adaptedSites.push_back(adaptedSites[i].name);
+    }
     for (const auto &[module, share] : c.shared)
         sites.at(module).linear->attach(std::make_shared<SharedAdapter>(
             attached.at(share.adapter), torch::full({}, share.scale, torch::TensorOptions().device(device))));
@@ -207,30 +220,46 @@ PeftLoad attachPeft(Model &model, const std::string &folder)
 
 namespace {
 
-// What a PEFT folder of the model holds: its LoRA modules (a trained LoRA, or a pruned one
-// kept frozen), the modules another module's LoRA serves (sculpt_shared), and for a vision
-// model its classifier's (modules_to_save). Throws std::invalid_argument for what it cannot hold.
+// What a PEFT folder of the model holds: the form of its adapters' kind, its adapted modules
+// (a trained adapter, or a pruned one kept frozen), the modules another module's adapter
+// serves (sculpt_shared), and for a vision model its classifier's (modules_to_save). Throws
+// std::invalid_argument for what it cannot hold.
 struct PeftModules {
-    std::vector<std::pair<LinearSite, const LoraAdapter *>> adapted;
+    const PeftForm *form = nullptr;
+    std::vector<PeftModule> adapted;
     std::vector<std::pair<LinearSite, const SharedAdapter *>> shared;
     std::vector<LinearSite> heads;
 };
 
-// The LoRA an adapter is, or keeps frozen; nullptr for any other.
-const LoraAdapter *loraOf(const Adapter &adapter)
+// The adapter itself, or the one a frozen adapter keeps.
+const Adapter &ownOf(const Adapter &adapter)
 {
     if (const auto *frozen = dynamic_cast<const FrozenAdapter *>(&adapter))
-        return loraOf(*frozen->adapter());
-    return dynamic_cast<const LoraAdapter *>(&adapter);
+        return ownOf(*frozen->adapter());
+    return adapter;
+}
+
+// The folder form of an adapter's kind; std::invalid_argument naming `where` when it has none.
+const PeftForm &formOf(const Adapter &adapter, const std::string &where)
+{
+    const AdapterKind *kind = findAdapterKind(adapter.kind());
+    if (!kind || !kind->peftForm())
+        throw std::invalid_argument(where + " holds a " + adapter.kind() + " adapter: a PEFT folder cannot hold it");
+    return *kind->peftForm();
 }
 
 PeftModules peftModules(Model &model)
 {
-    for (const MlpSite &site : model.mlpSites())
-        if (!site.adapters->empty())
-            throw std::invalid_argument("the model holds a bottleneck adapter (" + site.name +
-                                        "): a PEFT LoRA folder cannot hold it");
     PeftModules m;
+    for (const MlpSite &site : model.mlpSites())
+        for (const auto &adapter : *site.adapters)
+            formOf(ownOf(*adapter), "the model's " + site.name);
+    const auto sameForm = [&](const PeftForm &form, const std::string &where) {
+        if (m.form && m.form != &form)
+            throw std::invalid_argument(where + " holds " + form.peftType() + " beside " + m.form->peftType() +
+                                        " elsewhere: a PEFT folder holds one kind of adapter");
+        m.form = &form;
+    };
     for (const LinearSite &site : model.linearSites()) {
         const auto &adapters = site.linear->adapters();
         if (adapters.empty()) {
@@ -238,37 +267,30 @@ PeftModules peftModules(Model &model)
                 m.heads.push_back(site);
             continue;
         }
-        const LoraAdapter *own = nullptr;
+        const Adapter *own = nullptr;
         const SharedAdapter *served = nullptr;
         for (const auto &adapter : adapters) {
-            const auto *lora = loraOf(*adapter);
-            const auto *shared = dynamic_cast<const SharedAdapter *>(adapter.get());
-            if (shared && loraOf(*shared->adapter()) && !served) {
+            if (const auto *shared = dynamic_cast<const SharedAdapter *>(adapter.get()); shared && !served) {
+                sameForm(formOf(ownOf(*shared->adapter()), site.name), site.name);
                 served = shared;
                 continue;
             }
-            if (!lora)
-                throw std::invalid_argument(site.name + " holds a " + adapter->kind() +
-                                            " adapter: a PEFT LoRA folder cannot hold it");
-            // PEFT dropped loralib's MergedLinear (enable_lora) long ago: its LoRA spans a module.
-            if (lora->part())
-                throw std::invalid_argument(site.name + " holds LoRA on its " + lora->part()->name +
-                                            " rows only (a fused q/k/v projection's): a PEFT folder "
-                                            "stores LoRA on whole modules");
+            const Adapter &inner = ownOf(*adapter);
+            const PeftForm &form = formOf(inner, site.name);
+            sameForm(form, site.name);
+            form.checkWritable(site, inner);
             if (own)
                 throw std::invalid_argument(site.name + " holds " + std::to_string(adapters.size()) +
-                                            " adapters: PEFT stores one LoRA per module");
-            own = lora;
+                                            " adapters: a PEFT folder stores one per module");
+            own = &inner;
         }
-        if (site.role == "conv")
-            throw std::invalid_argument(site.name + " is a convolution: its LoRA has no PEFT form Sculpt writes");
         if (own)
-            m.adapted.emplace_back(site, own);
+            m.adapted.push_back({site, own});
         if (served)
             m.shared.emplace_back(site, served);
     }
     if (m.adapted.empty())
-        throw std::invalid_argument("the model holds no LoRA adapter to write");
+        throw std::invalid_argument("the model holds no adapter a PEFT folder can hold");
     return m;
 }
 
@@ -276,25 +298,33 @@ PeftModules peftModules(Model &model)
 
 void checkPeftWritable(Model &model) { peftModules(model); }
 
+void writeRankAndAlpha(const std::vector<PeftModule> &modules, const std::function<int64_t(const Adapter &)> &rank,
+                       const std::function<double(const Adapter &)> &alpha, json &config)
+{
+    const int64_t r = rank(*modules.front().adapter);
+    const double a = alpha(*modules.front().adapter);
+    json rankPattern = json::object(), alphaPattern = json::object();
+    for (const PeftModule &m : modules) {
+        if (rank(*m.adapter) != r)
+            rankPattern[m.site.name] = rank(*m.adapter);
+        if (alpha(*m.adapter) != a)
+            alphaPattern[m.site.name] = numberJson(alpha(*m.adapter));
+    }
+    config["r"] = r;
+    config["lora_alpha"] = numberJson(a);
+    config["rank_pattern"] = rankPattern;
+    config["alpha_pattern"] = alphaPattern;
+}
+
 void writePeft(Model &model, const std::string &folder, const std::string &baseModelPath)
 {
-    const auto [adapted, shared, heads] = peftModules(model);
-    // One r and α for all, the first adapter's; a module that differs goes into the patterns.
-    const int64_t r = adapted.front().second->rank();
-    const double alpha = adapted.front().second->alpha();
-    json rankPattern = json::object(), alphaPattern = json::object();
-    for (const auto &[site, lora] : adapted) {
-        if (lora->rank() != r)
-            rankPattern[site.name] = lora->rank();
-        if (lora->alpha() != alpha)
-            alphaPattern[site.name] = numberJson(lora->alpha());
-    }
+    const auto [form, adapted, shared, heads] = peftModules(model);
     // target_modules as PEFT users write it (["query", "value"]) when the last parts of the
     // adapted sites' names select exactly those sites, else their whole names.
     std::set<std::string> adaptedNames, lastParts;
-    for (const auto &[site, lora] : adapted) {
-        adaptedNames.insert(site.name);
-        lastParts.insert(site.name.substr(site.name.rfind('.') + 1));
+    for (const PeftModule &m : adapted) {
+        adaptedNames.insert(m.site.name);
+        lastParts.insert(m.site.name.substr(m.site.name.rfind('.') + 1));
     }
     const std::vector<std::string> shortNames(lastParts.begin(), lastParts.end());
     bool exact = true;
@@ -303,14 +333,23 @@ void writePeft(Model &model, const std::string &folder, const std::string &baseM
             exact = false;
     const std::vector<std::string> targets = exact ? shortNames : std::vector<std::string>(adaptedNames.begin(), adaptedNames.end());
 
+    // A tensor several modules hold (Lily's experts) is written once, where it first sits.
     std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    std::map<const void *, std::string> written; // by storage: the key it went under
+    json tied = json::object();
     json modulesToSave = json::array();
     {
         torch::NoGradGuard noGrad;
-        for (const auto &[site, lora] : adapted) {
-            tensors.emplace_back(kPeftPrefix + site.name + ".lora_A.weight", lora->a());
-            tensors.emplace_back(kPeftPrefix + site.name + ".lora_B.weight", lora->b());
-        }
+        for (const PeftModule &m : adapted)
+            for (auto &[name, t] : form->tensors(*m.adapter)) {
+                const std::string key = m.site.name + "." + name;
+                if (const auto first = written.find(t.unsafeGetTensorImpl()); first != written.end()) {
+                    tied[key] = first->second;
+                    continue;
+                }
+                written[t.unsafeGetTensorImpl()] = key;
+                tensors.emplace_back(kPeftPrefix + key, t);
+            }
         for (const LinearSite &site : heads) {
             modulesToSave.push_back(site.name);
             tensors.emplace_back(kPeftPrefix + site.name + ".weight", site.linear->weight());
@@ -319,43 +358,35 @@ void writePeft(Model &model, const std::string &folder, const std::string &baseM
         }
     }
 
-    // A shared LoRA is written once, where it sits; the modules it serves name it.
+    // A shared adapter is written once, where it sits; the modules it serves name it.
     json sharing = json::object();
     for (const auto &[site, served] : shared) {
-        const auto serving = std::find_if(adapted.begin(), adapted.end(), [&](const auto &a) {
-            return static_cast<const Adapter *>(a.second) == loraOf(*served->adapter());
-        });
-        if (serving == adapted.end())
-            throw std::invalid_argument(site.name + " is served by a LoRA that sits at no module of the model");
-        sharing[site.name] = {{"adapter", serving->first.name}, {"scale", served->scale().item<double>()}};
+        const Adapter *serving = &ownOf(*served->adapter());
+        const auto at = std::find_if(adapted.begin(), adapted.end(), [&](const PeftModule &m) { return m.adapter == serving; });
+        if (at == adapted.end())
+            throw std::invalid_argument(site.name + " is served by an adapter that sits at no module of the model");
+        sharing[site.name] = {{"adapter", at->site.name}, {"scale", served->scale().item<double>()}};
     }
 
-    // The keys PEFT's LoraConfig writes (sorted, as it writes them), with what Sculpt ran.
+    // The keys every PEFT config writes (sorted, as PEFT writes them), then the form's own.
     json config = {
-        {"alpha_pattern", alphaPattern},
         {"auto_mapping", nullptr},
         {"base_model_name_or_path", baseModelPath},
         {"bias", "none"},
-        // GPT-2's Conv1D layers: PEFT expects it set, though the factors' shapes are the same.
-        {"fan_in_fan_out", model.family() == "gpt2"},
         {"inference_mode", true},
-        {"init_lora_weights", true},
         {"layers_pattern", nullptr},
         {"layers_to_transform", nullptr},
-        {"lora_alpha", numberJson(alpha)},
-        {"lora_dropout", 0.0},
         {"modules_to_save", modulesToSave.empty() ? json(nullptr) : modulesToSave},
-        {"peft_type", "LORA"},
-        {"r", r},
-        {"rank_pattern", rankPattern},
+        {"peft_type", form->peftType()},
         {"revision", nullptr},
         {"target_modules", targets},
         {"task_type", model.kind() == ModelKind::Language ? json("CAUSAL_LM") : json(nullptr)},
-        {"use_dora", false},
-        {"use_rslora", false},
     };
+    form->writeConfig(adapted, model, config);
     if (!sharing.empty())
         config["sculpt_shared"] = sharing;
+    if (!tied.empty())
+        config["sculpt_tied"] = tied;
 
     ExportFolder out(folder);
     writeFloatSafetensors(out.file(kPeftWeightsFile), std::move(tensors), {{"format", "pt"}});

@@ -1,12 +1,14 @@
 #pragma once
-// Hugging Face PEFT's LoRA folders, read and written: adapter_config.json (peft_type "LORA",
-// r, lora_alpha, target_modules, modules_to_save, base_model_name_or_path …) beside
-// adapter_model.safetensors, whose tensors are base_model.model.<module>.lora_A.weight [r, in]
-// and .lora_B.weight [out, r] for every adapted module, and base_model.model.<module>.<tensor>
-// for each module saved whole (modules_to_save: a fine-tuned classifier). A module is named as
-// our linear sites are, by the checkpoint name of its weight minus ".weight". And merging:
-// every LoRA adapter folded into its site's weight. Torch-free header (sculpt_adapt's .cpp
-// files run torch); reading the folder's files is adapt/peft_folder.h's.
+// Hugging Face PEFT folders, read and written: adapter_config.json (peft_type, target_modules,
+// modules_to_save, base_model_name_or_path …) beside adapter_model.safetensors, whose tensors
+// are base_model.model.<module>.<tensor> — each adapted module's own (LoRA's lora_A.weight
+// [r, in] and lora_B.weight [out, r]; another kind's, as its folder form says: adapt/peft_form.h)
+// and those of each module saved whole (modules_to_save: a fine-tuned classifier). A module is
+// named as our linear sites are, by the checkpoint name of its weight minus ".weight". LoRA's is
+// PEFT's own form; Sculpt adds two keys PEFT lacks: sculpt_shared (a module served by another's
+// adapter, scaled: Pear) and sculpt_tied (a tensor several modules hold, written once: Lily's
+// experts). And merging: every adapter folded into its site's weight. Torch-free header
+// (sculpt_adapt's .cpp files run torch); reading the folder's files is adapt/peft_folder.h's.
 
 #include "adapt/peft_folder.h"
 
@@ -26,26 +28,28 @@ struct PeftLoad {
 };
 
 // Reads the folder's config and adapter_model.safetensors and checks every tensor against the
-// model before changing anything: each LoRA module must be a linear site of the model that
-// target_modules selects, with lora_A [r, in] and lora_B [out, r] (r its rank), and each site
-// target_modules selects must have both; every other tensor must belong to a module of
-// modules_to_save and have the shape of the model's tensor of that name. Then attaches
-// LoraAdapter(A, B, alpha) to each site and copies the modules_to_save tensors into the model.
-// sculpt_shared's modules then get a SharedAdapter of their serving module's LoRA.
-// Throws FileError naming the file and the reason (unknown module, wrong shape, missing
-// lora_B, a module served by one without LoRA, …); the model is unchanged then.
+// model before changing anything: peft_type must be a registered adapter kind's form; each
+// adapted module must be a linear site of the model that target_modules selects, with the
+// tensors its form needs in the shapes the site fits, and each site target_modules selects must
+// have them; every other tensor must belong to a module of modules_to_save and have the shape
+// of the model's tensor of that name. Then attaches each module's adapter (LoRA's
+// LoraAdapter(A, B, alpha)) and copies the modules_to_save tensors into the model.
+// sculpt_shared's modules then get a SharedAdapter of their serving module's adapter.
+// Throws FileError naming the file and the reason (unknown peft_type or module, wrong shape,
+// missing lora_B, a module served by one without an adapter, …); the model is unchanged then.
 PeftLoad attachPeft(Model &model, const std::string &folder);
 
-// Writes every LoRA adapter the model holds — a frozen one as any other — and for a vision
-// model its classifier (the head sites without adapters, as modules_to_save), and for each
-// module a shared LoRA serves, the serving module and the scale under sculpt_shared (the LoRA
-// itself is written once, where it sits), as a PEFT folder recording `baseModelPath` as
+// Writes every adapter the model holds — a frozen one as any other, in its kind's folder form —
+// and for a vision model its classifier (the head sites without adapters, as modules_to_save),
+// and for each module a shared adapter serves, the serving module and the scale under
+// sculpt_shared (the adapter itself is written once, where it sits), as a PEFT folder recording
+// `baseModelPath` as
 // base_model_name_or_path (written as given; resolvePeftBase reads it back). The folder appears
 // complete or not at all, and an existing folder is replaced only when all it holds is what
 // Sculpt wrote there (export_folder.h: anything else is refused with FileError). Throws
-// std::invalid_argument, before any file, when the model holds no LoRA adapter, holds a
-// bottleneck adapter, two LoRA adapters on one site or a LoRA on part of a site's outputs (a
-// fused projection's q rows: PEFT stores none of these), or a LoRA on a convolution.
+// std::invalid_argument, before any file, when the model holds no adapter, one of a kind without
+// a folder form (a bottleneck), two kinds, two adapters on one site, or one its form refuses
+// (LoRA on part of a site's outputs — a fused projection's q rows — or on a convolution).
 void writePeft(Model &model, const std::string &folder, const std::string &baseModelPath);
 // Throws what writePeft would throw about the model's adapters, writing nothing: how a run that
 // ends in writePeft refuses before it trains.

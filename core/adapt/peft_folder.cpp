@@ -128,8 +128,6 @@ PeftConfig readPeftConfig(const std::string &folder)
     if (!f.present("peft_type"))
         f.fail("no peft_type: not a PEFT adapter config");
     c.peftType = f.text("peft_type", "");
-    if (c.peftType != "LORA")
-        f.fail("peft_type is '" + c.peftType + "': only LORA adapters are read");
     // What changes the numbers LoRA computes: refused rather than run wrongly.
     if (f.flag("use_rslora"))
         f.fail("use_rslora is true: rank-stabilised LoRA (scale α/√r) is not run by Sculpt");
@@ -202,6 +200,14 @@ PeftConfig readPeftConfig(const std::string &folder)
                 f.names(json::array({share["adapter"]}), what + "'s adapter").front(), f.alpha(share["scale"], what + "'s scale")};
         }
     }
+    if (f.present("sculpt_tied")) {
+        const json &tied = f["sculpt_tied"];
+        if (!tied.is_object())
+            f.fail("sculpt_tied is " + shortText(tied) + ", not an object");
+        for (const auto &[tensor, storedAs] : tied.items())
+            c.tied[f.names(json::array({tensor}), "sculpt_tied")[0]] =
+                f.names(json::array({storedAs}), "sculpt_tied's " + tensor)[0];
+    }
     return c;
 }
 
@@ -215,7 +221,7 @@ double peftAlpha(const PeftConfig &config, const std::string &module)
     return patterned(config.alphaPattern, module, config.loraAlpha);
 }
 
-PeftTensors readPeftTensors(const std::string &folder)
+PeftTensors readPeftTensors(const std::string &folder, const PeftConfig &config, const std::vector<std::string> &names)
 {
     const fs::path dir(folder);
     const std::string path = (dir / kPeftWeightsFile).string();
@@ -229,41 +235,65 @@ PeftTensors readPeftTensors(const std::string &folder)
     PeftTensors out;
     out.file = readSafetensors(path);
     const auto fail = [&](const std::string &why) { throw FileError(path, why); };
-    const std::string prefix = kPeftPrefix, a = ".lora_A.weight", b = ".lora_B.weight";
+    const std::string prefix = kPeftPrefix;
+    // "<module>.<name>" split at the adapter tensor's name; false for any other tensor.
+    const auto split = [&](const std::string &key, std::string &module, std::string &name) {
+        for (const std::string &n : names)
+            if (key.size() > n.size() + 1 && key.ends_with("." + n)) {
+                module = key.substr(0, key.size() - n.size() - 1);
+                name = n;
+                return true;
+            }
+        return false;
+    };
+    std::map<std::string, const TensorInfo *> byKey;
     for (const TensorInfo &t : out.file->tensors()) {
         if (!t.name.starts_with(prefix))
             fail("tensor '" + t.name + "' is not under " + prefix + " as PEFT names them");
         if (t.dtype != DType::F32 && t.dtype != DType::F16 && t.dtype != DType::BF16 && t.dtype != DType::F64)
             fail(t.name + " is " + std::string(dtypeName(t.dtype)) + ", not a floating-point type");
         const std::string key = t.name.substr(prefix.size());
-        if (key.size() > a.size() && key.ends_with(a))
-            out.lora[key.substr(0, key.size() - a.size())].a = &t;
-        else if (key.size() > b.size() && key.ends_with(b))
-            out.lora[key.substr(0, key.size() - b.size())].b = &t;
-        else if (key.find("lora_") != std::string::npos)
+        std::string module, name;
+        if (split(key, module, name)) {
+            out.modules[module][name] = &t;
+            byKey[key] = &t;
+        } else if (key.find("lora_") != std::string::npos) {
             fail("tensor '" + t.name + "' is a LoRA tensor Sculpt does not run (only lora_A.weight and lora_B.weight)");
-        else
+        } else {
             out.saved.push_back(&t);
+        }
     }
-    for (const auto &[module, factors] : out.lora) {
-        if (!factors.a)
-            fail(module + " has lora_B.weight but no lora_A.weight");
-        if (!factors.b)
-            fail(module + " has lora_A.weight but no lora_B.weight");
+    for (const auto &[key, storedAs] : config.tied) {
+        std::string module, name, storedModule, storedName;
+        if (!split(key, module, name) || !split(storedAs, storedModule, storedName) || name != storedName)
+            fail("sculpt_tied ties " + key + " to " + storedAs + ": not the same tensor of two modules");
+        const auto stored = byKey.find(storedAs);
+        if (stored == byKey.end())
+            fail("sculpt_tied ties " + key + " to " + storedAs + ", which the file does not hold");
+        if (out.modules[module].count(name))
+            fail(key + " is both stored and tied to " + storedAs);
+        out.modules[module][name] = stored->second;
     }
     return out;
 }
 
-void checkPeftFactors(const PeftTensors &tensors, const std::string &module, int64_t r, int64_t out, int64_t in)
+const TensorInfo &peftTensor(const PeftTensors &tensors, const std::string &module, const std::string &name,
+                             const std::vector<int64_t> &shape, const std::string &what)
 {
-    const PeftTensors::Factors &factors = tensors.lora.at(module);
-    const std::vector<int64_t> shapeA{r, in}, shapeB{out, r};
-    if (factors.a->shape != shapeA)
-        throw FileError(tensors.file->path(), module + ".lora_A.weight is " + shapeText(factors.a->shape) +
-                                                  ", not [r, in] = " + shapeText(shapeA));
-    if (factors.b->shape != shapeB)
-        throw FileError(tensors.file->path(), module + ".lora_B.weight is " + shapeText(factors.b->shape) +
-                                                  ", not [out, r] = " + shapeText(shapeB));
+    const auto fail = [&](const std::string &why) { throw FileError(tensors.file->path(), why); };
+    const auto found = tensors.modules.find(module);
+    if (found == tensors.modules.end())
+        fail(module + " has no adapter tensors");
+    const auto tensor = found->second.find(name);
+    if (tensor == found->second.end()) {
+        std::string held;
+        for (const auto &[n, info] : found->second)
+            held += (held.empty() ? "" : " and ") + n;
+        fail(module + " has " + held + " but no " + name);
+    }
+    if (tensor->second->shape != shape)
+        fail(module + "." + name + " is " + shapeText(tensor->second->shape) + ", not " + what + " = " + shapeText(shape));
+    return *tensor->second;
 }
 
 std::string resolvePeftBase(const std::string &folder)

@@ -1,9 +1,9 @@
 #pragma once
-// A Hugging Face PEFT LoRA folder's files as read, before any model is involved:
+// A Hugging Face PEFT folder's files as read, before any model is involved:
 // adapter_config.json (as far as Sculpt runs it) and adapter_model.safetensors's tensors sorted
-// into each module's two LoRA factors and the tensors of modules saved whole. Torch-free and in
-// sculpt_core, so the spectra of the adapters' updates need no runtime; adapt/peft.h attaches,
-// writes and merges.
+// into each adapted module's own (LoRA's two factors, Lily's projectors) and the tensors of
+// modules saved whole. Torch-free and in sculpt_core, so the spectra of LoRA's updates need no
+// runtime; adapt/peft.h attaches, writes and merges.
 
 #include "io/checkpoint.h"
 
@@ -23,7 +23,7 @@ inline constexpr const char *kPeftPrefix = "base_model.model.";
 
 // What adapter_config.json says, as far as Sculpt runs it.
 struct PeftConfig {
-    std::string peftType; // "LORA"
+    std::string peftType; // "LORA", or an adapter kind's own ("LILY": adapt/peft_form.h)
     int64_t r = 0;
     double loraAlpha = 0;
     // target_modules: a list of names, each matching a module whose name equals it or ends with
@@ -51,11 +51,14 @@ struct PeftConfig {
         double scale = 1;
     };
     std::map<std::string, Share> shared;
+    // sculpt_tied (Sculpt's own key): a tensor several modules hold written once —
+    // {"<module>.<tensor>": "<module>.<tensor> it is stored as"}, as Lily's experts.
+    std::map<std::string, std::string> tied;
 };
 
 // Reads `folder`/adapter_config.json. Throws FileError naming the file and the reason in one
-// line: no such folder or file, not JSON, a field of the wrong type, peft_type other than
-// LORA, or an option Sculpt does not run (use_rslora, use_dora, bias other than "none",
+// line: no such folder or file, not JSON, a field of the wrong type, no peft_type (which kinds
+// Sculpt runs is adapt/peft.h's to say), or an option Sculpt does not run (use_rslora, use_dora, bias other than "none",
 // lora_bias, layer_replication, trainable_token_indices) — refused rather than run wrongly.
 PeftConfig readPeftConfig(const std::string &folder);
 
@@ -64,26 +67,30 @@ PeftConfig readPeftConfig(const std::string &folder);
 int64_t peftRank(const PeftConfig &config, const std::string &module);
 double peftAlpha(const PeftConfig &config, const std::string &module);
 
+inline const std::vector<std::string> kLoraTensors{"lora_A.weight", "lora_B.weight"}; // [r, in], [out, r]
+
 // adapter_model.safetensors, its tensors sorted by what they are (names without kPeftPrefix).
 struct PeftTensors {
-    struct Factors {
-        const TensorInfo *a = nullptr; // lora_A.weight [r, in]
-        const TensorInfo *b = nullptr; // lora_B.weight [out, r]
-    };
     std::unique_ptr<Checkpoint> file;
-    std::map<std::string, Factors> lora;   // by module, each with both factors
+    // By module, its adapter tensors by name ("lora_A.weight"); a tied tensor (sculpt_tied) is
+    // the very TensorInfo of the one it is stored as.
+    std::map<std::string, std::map<std::string, const TensorInfo *>> modules;
     std::vector<const TensorInfo *> saved; // the rest, in file order: modules_to_save's tensors
 };
 
-// Reads `folder`/adapter_model.safetensors's header. Throws FileError naming the file and the
-// reason: no such file (or only a pickled adapter_model.bin), a tensor not under kPeftPrefix, a
-// LoRA tensor Sculpt does not run (DoRA's magnitude, lora_embedding_A …), a module with one
-// factor but not the other, a tensor that is not floating-point.
-PeftTensors readPeftTensors(const std::string &folder);
+// Reads `folder`/adapter_model.safetensors's header, sorting `<module>.<name>` for each of
+// `names` (the kind's tensors, e.g. kLoraTensors) into `modules`, and resolving `config`'s
+// ties. Throws FileError naming the file and the reason: no such file (or only a pickled
+// adapter_model.bin), a tensor not under kPeftPrefix, a LoRA tensor Sculpt does not run (DoRA's
+// magnitude, lora_embedding_A …), a tie to a tensor the file lacks, a tensor that is not
+// floating-point.
+PeftTensors readPeftTensors(const std::string &folder, const PeftConfig &config, const std::vector<std::string> &names);
 
-// Checks that `module`'s factors are lora_A [r, in] and lora_B [out, r]; throws FileError naming
-// the weights file and the factor that is not.
-void checkPeftFactors(const PeftTensors &tensors, const std::string &module, int64_t r, int64_t out, int64_t in);
+// `module`'s tensor `name`, checked to have `shape` (which `what` describes: "[r, in]");
+// throws FileError naming the weights file when the module lacks it (naming what it has) or
+// its shape differs.
+const TensorInfo &peftTensor(const PeftTensors &tensors, const std::string &module, const std::string &name,
+                             const std::vector<int64_t> &shape, const std::string &what);
 
 // The base model a PEFT folder names, when base_model_name_or_path is a local path (absolute,
 // or relative to the PEFT folder) that exists; otherwise empty (a hub name: the hub is out of

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
@@ -94,13 +95,16 @@ LoraSpectra loraSpectra(const std::string &peftFolder, const Checkpoint &base, c
 {
     LoraSpectra result;
     result.config = readPeftConfig(peftFolder);
-    const PeftTensors tensors = readPeftTensors(peftFolder);
+    if (result.config.peftType != "LORA")
+        throw FileError((std::filesystem::path(peftFolder) / kPeftConfigFile).string(),
+                        "peft_type is '" + result.config.peftType + "': only LORA adapters' updates have a spectrum here");
+    const PeftTensors tensors = readPeftTensors(peftFolder, result.config, kLoraTensors);
     const Checkpoint &file = *tensors.file;
     std::vector<std::pair<size_t, LoraDelta>> found; // with the base weight's place in the checkpoint
     long done = 0;
-    for (const auto &[module, factors] : tensors.lora) {
+    for (const auto &[module, factors] : tensors.modules) {
         job.checkCancelled();
-        job.report(done++, long(tensors.lora.size()), module);
+        job.report(done++, long(tensors.modules.size()), module);
         const auto start = std::chrono::steady_clock::now();
         LoraDelta delta;
         delta.module = module;
@@ -116,16 +120,18 @@ LoraSpectra loraSpectra(const std::string &peftFolder, const Checkpoint &base, c
                                              " is not a matrix");
         // [out, in] as lora_B and lora_A say, unless only the transposed reading fits (Conv1D).
         int64_t out = weight->shape[0], in = weight->shape[1];
-        if (factors.b->shape.size() == 2 && factors.b->shape[0] == in && factors.b->shape[0] != out)
+        const auto b = factors.find("lora_B.weight");
+        if (b != factors.end() && b->second->shape.size() == 2 && b->second->shape[0] == in && b->second->shape[0] != out)
             std::swap(out, in);
-        checkPeftFactors(tensors, module, delta.rank, out, in);
+        const TensorInfo &a = peftTensor(tensors, module, "lora_A.weight", {delta.rank, in}, "[r, in]");
+        const TensorInfo &bInfo = peftTensor(tensors, module, "lora_B.weight", {out, delta.rank}, "[out, r]");
         const double scale = delta.alpha / double(delta.rank);
         TensorSpectrum &s = delta.spectrum;
         s.name = delta.baseTensor + " · ΔW (LoRA r " + std::to_string(delta.rank) + ", α " + numberText(delta.alpha) + ")";
         s.rows = weight->shape[0];
         s.cols = weight->shape[1];
         s.method = "exact";
-        s.singularValues = deltaSingularValues(readFactor(file, *factors.a), readFactor(file, *factors.b),
+        s.singularValues = deltaSingularValues(readFactor(file, a), readFactor(file, bInfo),
                                                int(delta.rank), int(out), int(in), scale);
         double frobeniusSquared = 0;
         for (const double v : s.singularValues)

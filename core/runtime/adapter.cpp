@@ -19,7 +19,7 @@ int64_t Adapter::parameterCount() const
 }
 
 LoraAdapter::LoraAdapter(int64_t in, int64_t out, int64_t rank, double alpha, torch::Device device,
-                         std::optional<LoraPart> part)
+                         std::optional<OutputPart> part)
     : LoraAdapter(kaimingUniform(rank, in, device),
                   torch::zeros({part ? part->rows.numel() : out, rank}, torch::TensorOptions().device(device)), alpha)
 {
@@ -107,8 +107,9 @@ std::optional<torch::Tensor> SharedAdapter::weightUpdate() const
 FrozenAdapter::FrozenAdapter(std::shared_ptr<Adapter> adapter) : adapter_(std::move(adapter))
 {
     // Training sets requires_grad only on what it trains: the frozen tensors would keep theirs
-    // from before and gather gradients no step uses.
-    for (auto &[name, t] : adapter_->parameters())
+    // from before and gather gradients no step uses. Tensors other positions hold too (Lily's
+    // model-wide experts) stay theirs to train.
+    for (auto &[name, t] : adapter_->ownParameters())
         torch::Tensor(t).requires_grad_(false);
 }
 

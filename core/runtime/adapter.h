@@ -36,12 +36,15 @@ public:
     // For an adapter that mixes experts (Lily): the weight it gives each expert for each token
     // of x, [..., experts]. None for the others.
     virtual std::optional<torch::Tensor> expertWeights(const torch::Tensor &) const { return std::nullopt; }
+    // The part of its layer's outputs it adapts, by role ("q" of a fused q/k/v projection, an
+    // OutputPart's name); empty when it adapts them all.
+    virtual std::string partName() const { return {}; }
 };
 
 // Some of a layer's outputs, adapted on their own: one of q, k and v in a fused projection,
-// as loralib's MergedLinear adapts them (enable_lora).
-struct LoraPart {
-    std::string name;   // "q": its tensors are lora_A.q.weight and lora_B.q.weight
+// as loralib's MergedLinear adapts them (enable_lora), and Lily likewise.
+struct OutputPart {
+    std::string name;   // "q": a LoRA's tensors are lora_A.q.weight and lora_B.q.weight
     torch::Tensor rows; // int64 [rows]: the outputs it adds to, on the layer's device
 };
 
@@ -53,7 +56,7 @@ public:
     // A new adapter, A drawn from torch's generator (seed it for reproducible runs), on all
     // `out` outputs or on a part of them. Throws std::invalid_argument for rows outside [0, out).
     LoraAdapter(int64_t in, int64_t out, int64_t rank, double alpha, torch::Device device,
-                std::optional<LoraPart> part = std::nullopt);
+                std::optional<OutputPart> part = std::nullopt);
     // Trained factors, as a PEFT folder stores them.
     LoraAdapter(torch::Tensor a, torch::Tensor b, double alpha);
 
@@ -65,7 +68,8 @@ public:
     double alpha() const { return alpha_; }
     const torch::Tensor &a() const { return a_; }
     const torch::Tensor &b() const { return b_; } // [out, r], or [rows, r] on a part
-    const std::optional<LoraPart> &part() const { return part_; }
+    const std::optional<OutputPart> &part() const { return part_; }
+    std::string partName() const override { return part_ ? part_->name : ""; }
     torch::Tensor delta() const; // (α/r)·B·A [out, in]: what merging adds to the weight
     std::optional<torch::Tensor> weightUpdate() const override { return delta(); }
 
@@ -74,7 +78,7 @@ private:
 
     torch::Tensor a_, b_;
     double alpha_;
-    std::optional<LoraPart> part_;
+    std::optional<OutputPart> part_;
     int64_t out_ = 0;
 };
 
@@ -103,6 +107,7 @@ public:
     torch::Tensor operator()(const torch::Tensor &x) const override;
     std::vector<std::pair<std::string, torch::Tensor>> parameters() const override;
     std::optional<torch::Tensor> weightUpdate() const override; // scale·ΔW of a linear adapter
+    std::string partName() const override { return adapter_->partName(); }
     const std::shared_ptr<Adapter> &adapter() const { return adapter_; }
     const torch::Tensor &scale() const { return scale_; }
 
@@ -112,16 +117,18 @@ private:
 };
 
 // An adapter kept as it was and no longer trained (Pear's knowledge checkpoint keeps a pruned
-// adapter so): it adds what it learned, holds its tensors (ownParameters: what is stored) and
-// offers none to train (parameters() is empty).
+// adapter so): it adds what it learned, holds its own tensors (ownParameters: what is stored)
+// and offers none to train (parameters() is empty). What it shares with other positions (Lily's
+// experts) is not its to freeze: those go on training where they are kept.
 class FrozenAdapter : public Adapter {
 public:
     explicit FrozenAdapter(std::shared_ptr<Adapter> adapter);
     std::string kind() const override { return "frozen " + adapter_->kind(); }
     torch::Tensor operator()(const torch::Tensor &x) const override;
     std::vector<std::pair<std::string, torch::Tensor>> parameters() const override { return {}; }
-    std::vector<std::pair<std::string, torch::Tensor>> ownParameters() const override { return adapter_->parameters(); }
+    std::vector<std::pair<std::string, torch::Tensor>> ownParameters() const override { return adapter_->ownParameters(); }
     std::optional<torch::Tensor> weightUpdate() const override { return adapter_->weightUpdate(); }
+    std::string partName() const override { return adapter_->partName(); }
     const std::shared_ptr<Adapter> &adapter() const { return adapter_; }
 
 private:

@@ -19,10 +19,18 @@
 namespace sculpt {
 namespace {
 
+// Whether the method attaches adapters of a kind with a folder form: its run is written as a
+// PEFT folder of them, not as a whole model.
+bool writesAdapters(const std::string &method)
+{
+    const AdapterKind *kind = findAdapterKind(method);
+    return kind && kind->peftForm();
+}
+
 void write(Model &model, const Checkpoint &checkpoint, const AdaptRequest &request, const AdaptRun &run,
            const JobContext &job)
 {
-    if (request.method == "lora") {
+    if (writesAdapters(request.method)) {
         // Absolute: PEFT reads a relative base path from where it runs, Sculpt from the folder.
         writePeft(model, request.output, std::filesystem::absolute(checkpoint.path()).lexically_normal().string());
         return;
@@ -39,7 +47,7 @@ std::vector<AdapterKindInfo> adapterKindInfos()
 {
     std::vector<AdapterKindInfo> infos;
     for (const AdapterKind *k : adapterKinds())
-        infos.push_back({k->name(), k->title(), k->settings()});
+        infos.push_back({k->name(), k->title(), k->settings(), k->peftForm() != nullptr});
     return infos;
 }
 
@@ -57,13 +65,13 @@ AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const 
     if (request.method == "none")
         throw std::invalid_argument("adapt needs a method: linear, full, lora or bottleneck");
     if (!request.output.empty()) {
-        if (request.method != "lora" && request.method != "linear" && request.method != "full")
-            throw std::invalid_argument(request.method + " adapters have no folder format another tool reads: "
-                                        "nothing would be written (LoRA writes a PEFT folder)");
+        if (!writesAdapters(request.method) && request.method != "linear" && request.method != "full")
+            throw std::invalid_argument(request.method + " adapters have no folder form: nothing would be written "
+                                        "(LoRA and Lily write a PEFT folder)");
         ExportFolder::checkWritable(request.output);
     }
     TaskModel t = openTaskModel(checkpoint, request.task, request.dataRoot, request.config);
-    if (!request.output.empty() && request.method != "lora")
+    if (!request.output.empty() && !writesAdapters(request.method))
         t.model->hfConfigJson(); // refuses a layout Hugging Face's config cannot say, before any training
     const LabelledImages test = t.test();
     AdaptRun run;
@@ -71,7 +79,7 @@ AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const 
     run.preview.beforeTestAccuracy = accuracyOf(t.vision(), test);
     torch::manual_seed(request.seed);
     const std::vector<torch::Tensor> trainable = prepareFineTuning(*t.model, request.method, adapterSpec(request.rank, request.experts));
-    if (!request.output.empty() && request.method == "lora")
+    if (!request.output.empty() && writesAdapters(request.method))
         checkPeftWritable(*t.model); // a fused q/k/v projection's LoRA has no PEFT form
     run.trainable = elementCount(trainable);
     FineTuneOptions options;

@@ -55,6 +55,7 @@ struct AdaptRun {
 struct AdapterKindInfo {
     std::string name, title;
     std::vector<std::string> settings; // the request fields it reads: "rank", "experts" …
+    bool writesFolder = false;         // whether a run's adapters can be written (a PEFT folder)
 
     bool reads(const std::string &setting) const
     {

@@ -72,7 +72,7 @@ PruneAdaptersRun pruneAdapters(const Checkpoint &checkpoint, const PruneAdapters
     const std::vector<torch::Tensor> warm =
         prepareFineTuning(*t.model, request.adapter, adapterSpec(request.rank, request.experts));
     if (!request.output.empty())
-        checkPeftWritable(*t.model); // LoRA on whole modules only
+        checkPeftWritable(*t.model); // LoRA or Lily on whole modules only
 
     PruneAdaptersRun run;
     FineTuneOptions options;

@@ -5,7 +5,9 @@
 #include "data/text.h"
 #include "runtime/accuracy.h"
 #include "data/idx.h"
+#include "adapt/peft.h"
 #include "runtime/image_classifier.h"
+#include "runtime/model_family.h"
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"
 #include "runtime/model_tokenizer.h"
@@ -13,6 +15,7 @@
 #include "session/weights_hash.h"
 
 #include <chrono>
+#include <filesystem>
 #include <stdexcept>
 
 namespace sculpt {
@@ -22,6 +25,44 @@ using Log = std::function<void(const std::string &)>;
 // Runs once the data is known to be good, before the model is loaded.
 using BeforeLoading = std::function<void()>;
 
+// The adapter folder's two files among the data: a result of other adapters is told apart.
+void describeAdapters(const EvaluationRequest &request, Evaluation &e)
+{
+    if (request.adapters.empty())
+        return;
+    const std::filesystem::path folder(request.adapters);
+    e.data.push_back(describeDataFile("adapter_config", (folder / kPeftConfigFile).string()));
+    e.data.push_back(describeDataFile("adapter_weights", (folder / kPeftWeightsFile).string()));
+}
+
+// The model with the request's adapters attached, when it names a folder.
+std::unique_ptr<Model> adaptedModel(const Checkpoint &checkpoint, ModelKind kind, const EvaluationRequest &request,
+                                    const Log &log)
+{
+    std::unique_ptr<Model> model = loadModel(checkpoint, kind, torch::kCPU, ModelOptions{request.config});
+    const PeftLoad load = attachPeft(*model, request.adapters);
+    log(load.config.peftType + " adapters on " + std::to_string(load.adaptedSites.size()) + " layers from " +
+        request.adapters);
+    return model;
+}
+
+std::unique_ptr<LanguageModel> languageModelOf(const Checkpoint &checkpoint, const EvaluationRequest &request, const Log &log)
+{
+    if (request.adapters.empty())
+        return LanguageModel::load(checkpoint);
+    std::shared_ptr<Model> model = adaptedModel(checkpoint, ModelKind::Language, request, log);
+    return wrapLanguageModel(std::dynamic_pointer_cast<const CausalModel>(model));
+}
+
+std::unique_ptr<ImageClassifier> imageClassifierOf(const Checkpoint &checkpoint, const EvaluationRequest &request,
+                                                   const Log &log)
+{
+    if (request.adapters.empty())
+        return ImageClassifier::load(checkpoint, request.config);
+    std::shared_ptr<Model> model = adaptedModel(checkpoint, ModelKind::Vision, request, log);
+    return wrapImageClassifier(std::dynamic_pointer_cast<const VisionModel>(model));
+}
+
 Evaluation measurePerplexity(const Checkpoint &checkpoint, const EvaluationRequest &request, const JobContext &job,
                              const Log &log, const BeforeLoading &beforeLoading)
 {
@@ -30,7 +71,7 @@ Evaluation measurePerplexity(const Checkpoint &checkpoint, const EvaluationReque
     log("tokenizer " + tokenizer.path);
     beforeLoading();
     log("loading the model");
-    const auto model = LanguageModel::load(checkpoint);
+    const auto model = languageModelOf(checkpoint, request, log);
     log("measuring perplexity");
     const PerplexityResult result =
         perplexity(*model, *tokenizer.tokenizer, text, request.maxDocuments, job);
@@ -43,6 +84,7 @@ Evaluation measurePerplexity(const Checkpoint &checkpoint, const EvaluationReque
     e.counted = "tokens";
     e.count = result.tokens;
     e.data = {describeDataFile("text", request.text), describeDataFile("tokenizer", tokenizer.path)};
+    describeAdapters(request, e);
     if (request.maxDocuments >= 0)
         e.settings["max_documents"] = std::to_string(request.maxDocuments);
     e.details = {{"documents", double(result.documents)}, {"mean_nll", result.meanNll}};
@@ -62,7 +104,7 @@ Evaluation measureAccuracy(const Checkpoint &checkpoint, const EvaluationRequest
         std::to_string(images.cols));
     beforeLoading();
     log("loading the model");
-    const auto classifier = ImageClassifier::load(checkpoint, request.config);
+    const auto classifier = imageClassifierOf(checkpoint, request, log);
     log("measuring accuracy");
     const AccuracyResult result = accuracy(*classifier, images, labels, request.limit, job);
 
@@ -74,6 +116,7 @@ Evaluation measureAccuracy(const Checkpoint &checkpoint, const EvaluationRequest
     e.data = {describeDataFile("images", request.images), describeDataFile("labels", request.labels)};
     if (!request.config.empty())
         e.data.push_back(describeDataFile("config", request.config));
+    describeAdapters(request, e);
     if (request.limit >= 1)
         e.settings["limit"] = std::to_string(request.limit);
     e.details = {{"correct", double(result.correct)}};

@@ -22,6 +22,9 @@ struct EvaluationRequest {
     std::string images, labels;
     std::string config; // a ViT's sidecar (vit_config.h); empty for none
     long limit = -1;    // the first images only when ≥ 1
+    // A PEFT folder whose adapters are attached to the model first (adapt/peft.h: LoRA, Lily,
+    // shared ones as Pear leaves them); empty for none.
+    std::string adapters;
 
     bool isPerplexity() const { return !text.empty(); }
 };
@@ -32,7 +35,7 @@ bool canEvaluate();
 // Measures the model of `checkpoint` as `request` says. The data is read and checked before
 // the model is loaded, so a wrong file fails in milliseconds. The record has everything but
 // its id: the data files' sizes and hashes, the weights' hash, the date and the time taken.
-// Throws FileError naming the file for data, a tokenizer or a model it cannot use,
+// Throws FileError naming the file for data, a tokenizer, a model or an adapter folder it cannot use,
 // std::invalid_argument for a request that names neither or both kinds of data or data that
 // does not fit the model, Cancelled on request.
 Evaluation evaluate(const Checkpoint &checkpoint, const EvaluationRequest &request, const JobContext &job,

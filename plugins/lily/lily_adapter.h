@@ -6,6 +6,8 @@
 // a layer adds is
 //     ΔW·x = (α/r) · Σ_e w_e · HP_e · LP·x,   w = softmax(router · LP·x),
 // with the router's weights taken per token. Experts start at zero: a new Lily changes nothing.
+// On a fused q/k/v projection each wanted role's rows get a Lily of their own (OutputPart), its
+// experts the role's, as LoRA's parts do.
 // Torch inside: for plugin .cpp files and their tests.
 
 #include "runtime/adapter.h"
@@ -26,7 +28,9 @@ class LilyAdapter : public Adapter {
 public:
     // A new adapter of one layer: LP Kaiming-uniform, the router likewise (from torch's
     // generator: seed it first), reading and adding through `experts`.
-    LilyAdapter(int64_t in, double alpha, std::shared_ptr<LilyExperts> experts, torch::Device device);
+    // On a part, the experts' out is the part's rows and `out` the layer's.
+    LilyAdapter(int64_t in, double alpha, std::shared_ptr<LilyExperts> experts, torch::Device device,
+                std::optional<OutputPart> part = std::nullopt, int64_t out = 0);
     // Given tensors: LP [r, in], router [experts, r].
     LilyAdapter(torch::Tensor lp, torch::Tensor router, double alpha, std::shared_ptr<LilyExperts> experts);
 
@@ -43,11 +47,18 @@ public:
     const torch::Tensor &router() const { return router_; }
     const std::shared_ptr<LilyExperts> &experts() const { return experts_; }
     int64_t rank() const { return lp_.size(0); }
+    double alpha() const { return alpha_; }
+    const std::optional<OutputPart> &part() const { return part_; }
+    std::string partName() const override { return part_ ? part_->name : ""; }
 
 private:
     torch::Tensor lp_, router_;
     double alpha_;
     std::shared_ptr<LilyExperts> experts_;
+    std::optional<OutputPart> part_;
+    int64_t out_ = 0; // the layer's outputs, on a part
+
+    std::string infix() const { return part_ ? "." + part_->name : ""; }
 };
 
 struct LilySpec {
@@ -57,8 +68,9 @@ struct LilySpec {
     std::vector<std::string> roles{"q", "v"};
 };
 
-// Attaches a LilyAdapter to every block's linear site of spec.roles, the experts of a role
-// shared among them, and returns the new tensors, each shared one once. Throws
+// Attaches a LilyAdapter to every block's linear site of spec.roles (or to their rows of a
+// fused q/k/v projection), the experts of a role shared among them, and returns the new
+// tensors, each shared one once. Throws
 // std::invalid_argument for a rank or expert count below 1, or a model without such sites.
 std::vector<torch::Tensor> attachLily(Model &model, const LilySpec &spec);
 

@@ -2,6 +2,7 @@
 
 #include "adapt/adapter_kinds.h"
 #include "lily/lily_adapter.h"
+#include "lily/lily_peft_form.h"
 
 namespace sculpt {
 namespace {
@@ -20,6 +21,7 @@ public:
         lily.roles = spec.roles;
         return attachLily(model, lily);
     }
+    const PeftForm *peftForm() const override { return &lilyPeftForm(); }
 };
 
 } // namespace

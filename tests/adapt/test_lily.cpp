@@ -2,16 +2,25 @@
 // router's weights are a softmax over the experts for every token, the parameter count is
 // exactly the shared experts plus each layer's projector and router, one expert equals LoRA
 // with one B shared by all layers, and a router that prefers an expert gives that expert's
-// update: routing decides what a layer adds.
+// update: routing decides what a layer adds. Its folder (peft_type LILY) holds each role's
+// experts once and reopens to the very same model, a pruned Lily kept frozen and a shared one
+// with it; a broken one is refused naming the file.
 
 #include "adapt/expert_routing.h"
+#include "adapt/peft.h"
 #include "demo_vit.h"
+#include "io/error.h"
+#include "io/formats.h"
 #include "lily/lily_adapter.h"
+#include "lily/lily_kind.h"
 
 #include <QtTest>
 
+#include <nlohmann/json.hpp>
+
 #include <torch/torch.h>
 
+#include <fstream>
 #include <set>
 
 using namespace sculpt;
@@ -53,11 +62,44 @@ void asLora(Model &model, const std::function<torch::Tensor(const LilyAdapter &)
     }
 }
 
+// A Lily model that looks trained (experts and routers drawn at random, seed 5), with layer 1's
+// q adapter pruned and kept frozen and served by layer 0's q at scale 0.5, as Pear leaves it.
+std::unique_ptr<Model> trainedLily()
+{
+    auto model = test::loadDemoVit();
+    torch::manual_seed(5);
+    attachLily(*model, {4, 3, 8, {"q", "v"}});
+    torch::NoGradGuard noGrad;
+    for (const auto &lily : lilies(*model)) {
+        lily->experts()->hp.normal_(0, 0.3);
+        torch::Tensor(lily->router()).normal_(0, 1);
+    }
+    std::vector<LinearSite> q;
+    for (const LinearSite &site : model->linearSites())
+        if (site.role == "q" && site.layer >= 0)
+            q.push_back(site);
+    const std::shared_ptr<Adapter> pruned = q[1].linear->adapters().front(), serving = q[0].linear->adapters().front();
+    q[1].linear->detachAdapters();
+    q[1].linear->attach(std::make_shared<FrozenAdapter>(pruned));
+    q[1].linear->attach(std::make_shared<SharedAdapter>(serving, torch::full({}, 0.5)));
+    return model;
+}
+
+nlohmann::json readJson(const QString &path)
+{
+    std::ifstream in(path.toStdString());
+    return nlohmann::json::parse(in);
+}
+
+void writeJson(const QString &path, const nlohmann::json &value) { std::ofstream(path.toStdString()) << value.dump(2); }
+
 } // namespace
 
 class TestLily : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase() { registerLilyAdapter(); }
+
     void aNewLilyChangesNothing()
     {
         const auto model = test::loadDemoVit();
@@ -181,6 +223,76 @@ private Q_SLOTS:
         swappedExperts->hp = experts->hp.index_select(0, torch::tensor({1, 0, 2}));
         const LilyAdapter relabelled(lily.lp(), swapped, 8, swappedExperts);
         QVERIFY(maxDifference(relabelled(x), got) < 1e-5f);
+    }
+
+    // Written and read back, the model computes exactly what it did: every layer's LP and router,
+    // each role's experts once (tied at the other layers, and shared again after reading), the
+    // frozen adapter and the shared one with its scale, and the classifier. It cannot be merged.
+    void aLilyFolderReopensToTheSameModel()
+    {
+        const auto model = trainedLily();
+        const torch::Tensor pixels = test::randomPixels(*model, 4);
+        const torch::Tensor before = logits(*model, pixels);
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("lily");
+        writePeft(*model, folder.toStdString(), SCULPT_MODELS_DIR "/fashion-vit");
+
+        const nlohmann::json config = readJson(folder + "/adapter_config.json");
+        QCOMPARE(config["peft_type"].get<std::string>(), std::string("LILY"));
+        QCOMPARE(config["r"].get<int>(), 4);
+        QCOMPARE(config["sculpt_tied"].size(), size_t(6)); // layers 1–3's q and v experts
+        QCOMPARE(config["sculpt_shared"].size(), size_t(1));
+        const auto stored = openCheckpoint((folder + "/adapter_model.safetensors").toStdString());
+        int experts = 0;
+        for (const TensorInfo &t : stored->tensors())
+            experts += QString::fromStdString(t.name).endsWith("lily_hp.weight");
+        QCOMPARE(experts, 2);
+
+        const auto fresh = test::loadDemoVit();
+        QVERIFY(maxDifference(logits(*fresh, pixels), before) > 1e-3f);
+        const PeftLoad load = attachPeft(*fresh, folder.toStdString());
+        QCOMPARE(load.adaptedSites.size(), size_t(8));
+        QCOMPARE(maxDifference(logits(*fresh, pixels), before), 0.0f);
+        const auto read = lilies(*fresh);
+        QCOMPARE(read[0]->experts().get(), read[2]->experts().get()); // q's experts, one tensor again
+        QVERIFY(read[0]->experts().get() != read[1]->experts().get());
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, mergeAdapters(*fresh));
+    }
+
+    // A broken Lily folder is refused naming the file and the reason; the model is unchanged.
+    void aBrokenLilyFolderIsRefused_data()
+    {
+        QTest::addColumn<QString>("broken");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("tie to nothing") << "tie" << "which the file does not hold";
+        QTest::newRow("rank") << "rank" << "lily_lp.weight is [4, 64], not [r, in] = [5, 64]";
+        QTest::newRow("unknown kind") << "kind" << "peft_type is 'LOHA': only LORA, LILY adapters are read";
+    }
+    void aBrokenLilyFolderIsRefused()
+    {
+        QFETCH(QString, broken);
+        QFETCH(QString, reason);
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("lily");
+        writePeft(*trainedLily(), folder.toStdString(), SCULPT_MODELS_DIR "/fashion-vit");
+        nlohmann::json config = readJson(folder + "/adapter_config.json");
+        if (broken == "tie")
+            config["sculpt_tied"].begin().value() = "vit.encoder.layer.9.attention.attention.query.lily_hp.weight";
+        else if (broken == "rank")
+            config["r"] = 5, config["rank_pattern"] = nlohmann::json::object();
+        else
+            config["peft_type"] = "LOHA";
+        writeJson(folder + "/adapter_config.json", config);
+        const auto model = test::loadDemoVit();
+        const torch::Tensor pixels = test::randomPixels(*model, 2);
+        const torch::Tensor before = logits(*model, pixels);
+        try {
+            attachPeft(*model, folder.toStdString());
+            QFAIL("a broken folder was read");
+        } catch (const FileError &e) {
+            QVERIFY2(QString(e.what()).contains(reason), e.what());
+        }
+        QCOMPARE(maxDifference(logits(*model, pixels), before), 0.0f);
     }
 };
 

@@ -245,7 +245,7 @@ private Q_SLOTS:
         broken["sculpt_shared"][q(1)]["adapter"] = q(2);
         writeText(folder + "/adapter_config.json", broken.dump());
         const auto other = load();
-        QVERIFY(fileError([&] { attachPeft(*other, folder); }).contains("which holds no LoRA here"));
+        QVERIFY(fileError([&] { attachPeft(*other, folder); }).contains("which holds no adapter here"));
         QCOMPARE(adapterCount(*other), size_t(0));
     }
 
@@ -354,7 +354,7 @@ private Q_SLOTS:
         config["layers_to_transform"] = {0, 2};
         writeText(folder + "/adapter_config.json", config.dump());
         QVERIFY(fileError([&] { attachPeft(*load(), folder); })
-                    .contains("vit.encoder.layer.1.attention.attention.query has LoRA tensors but target_modules does not select it"));
+                    .contains("vit.encoder.layer.1.attention.attention.query has adapter tensors but target_modules does not select it"));
     }
 
     // (c) Merging folds every LoRA into its weight, a low-rank base included.
@@ -507,7 +507,7 @@ private Q_SLOTS:
         row("missing B", "adapter_model.safetensors", "has lora_A.weight but no lora_B.weight");
         row("missing A", "adapter_model.safetensors", "has lora_B.weight but no lora_A.weight");
         row("not targeted", "adapter_model.safetensors", "target_modules does not select it");
-        row("target without tensors", "adapter_model.safetensors", "key but the file holds no lora_A and lora_B");
+        row("target without tensors", "adapter_model.safetensors", "key but the file holds no adapter tensors for it");
         row("other prefix", "adapter_model.safetensors", "is not under base_model.model.");
         row("stray tensor", "adapter_model.safetensors", "no module of modules_to_save");
         row("classifier shape", "adapter_model.safetensors", "classifier.weight is [5, 64] but the model's is [10, 64]");

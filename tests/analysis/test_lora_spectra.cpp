@@ -133,7 +133,7 @@ private Q_SLOTS:
                                          << "unknown module 'vit.encoder.layer.9.attention.attention.query'";
         QTest::newRow("nan") << "nan" << "adapter_model.safetensors" << "holds NaN or infinite values";
         QTest::newRow("no config") << "no config" << "peft" << "no adapter_config.json";
-        QTest::newRow("not lora") << "not lora" << "adapter_config.json" << "only LORA adapters are read";
+        QTest::newRow("not lora") << "not lora" << "adapter_config.json" << "only LORA adapters' updates have a spectrum";
     }
     void damagedFoldersAreOneLine()
     {

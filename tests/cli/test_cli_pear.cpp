@@ -1,8 +1,9 @@
 // `sculpt-cli pear` and `adapt --adapter lily` on the bundled fashion-vit (4 blocks, LoRA on q
 // and v: 8 adapter positions) and task t3 (Debian's Fashion-MNIST, always installed): what is
 // pruned and who serves it, the knowledge checkpoint keeping the model exactly, the parameters
-// stored and trained, Lily's exact size, the run kept in the workspace; bad requests refused
-// in one line.
+// stored and trained, Lily's exact size, the folders LoRA and Lily runs write reopening with
+// the run's accuracy (`merge` then `eval`, or `eval --adapters`), the run kept in the
+// workspace; bad requests refused in one line.
 
 #include "cli_runner.h"
 
@@ -31,6 +32,18 @@ QJsonObject pear(const QStringList &args)
         qWarning("%s", run.err.constData());
     return QJsonDocument::fromJson(run.out).object();
 }
+// `eval` of the bundled ViT with a PEFT folder's adapters on t3's test images (all of
+// Fashion-MNIST's): the accuracy, -1 when it fails.
+double evalWithAdapters(const QString &folder)
+{
+    const QString fashion = QStringLiteral("/usr/share/datasets/fashion-mnist/");
+    const CliRun eval = runCli({"eval", kVit, "--adapters", folder, "--images", fashion + "t10k-images-idx3-ubyte.gz",
+                                "--labels", fashion + "t10k-labels-idx1-ubyte.gz", "--json"});
+    if (eval.exitCode != 0)
+        qWarning("%s", eval.err.constData());
+    return QJsonDocument::fromJson(eval.out).object()["accuracy"].toDouble(-1);
+}
+
 } // namespace
 
 class TestCliPear : public QObject {
@@ -102,10 +115,14 @@ private Q_SLOTS:
     }
 
     // Lily on q and v with 2 experts: per layer and role LP [8, 64] and a router [2, 8]; per role
-    // experts [2, 64, 8] shared by all four layers, trained once; and the classifier.
+    // experts [2, 64, 8] shared by all four layers, trained once; and the classifier. Its folder
+    // runs on the base with the accuracy the run reported, and cannot be merged.
     void lilyTrainsItsExactParameterCount()
     {
-        const CliRun run = runCli({"adapt", kVit, "--task", "t3", "--adapter", "lily", "--experts", "2", "--epochs", "1", "--json"});
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("lily");
+        const CliRun run = runCli({"adapt", kVit, "--task", "t3", "--adapter", "lily", "--experts", "2", "--epochs", "1",
+                                   "-o", folder, "--json"});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QJsonObject out = QJsonDocument::fromJson(run.out).object();
         QCOMPARE(out["trainable"].toInt(), 8 * (8 * 64 + 2 * 8) + 2 * (2 * 64 * 8) + 650);
@@ -120,6 +137,28 @@ private Q_SLOTS:
             QVERIFY(w[0].toDouble() > 0 && w[1].toDouble() > 0);
         }
         QVERIFY(routing.contains("0 q") && routing.contains("3 v"));
+        // Batched differently from the run's measurement: an argmax may flip on an image.
+        QVERIFY(std::abs(evalWithAdapters(folder) - out["test_accuracy"].toDouble()) < 2.5e-4);
+        const CliRun merging = runCli({"merge", folder, "-o", dir.filePath("merged")});
+        QCOMPARE(merging.exitCode, 2);
+        QVERIFY2(merging.err.contains("cannot be folded into a weight"), merging.err.constData());
+        QVERIFY(!QFile::exists(dir.filePath("merged")));
+    }
+
+    // Pear on Lily: the folder holds the kept and the frozen adapters, each role's experts once,
+    // and the modules the kept ones serve; on the base it has the accuracy the run reported.
+    void pearOnLilyWritesAFolderThatRuns()
+    {
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("pear-lily");
+        const QJsonObject run = pear({"--prune", "0.5", "--epochs", "1", "--adapter", "lily", "--experts", "2", "-o", folder});
+        QFile configFile(folder + "/adapter_config.json");
+        QVERIFY(configFile.open(QIODevice::ReadOnly));
+        const QJsonObject config = QJsonDocument::fromJson(configFile.readAll()).object();
+        QCOMPARE(config["peft_type"].toString(), QString("LILY"));
+        QCOMPARE(config["sculpt_shared"].toObject().size(), 4);
+        QCOMPARE(config["sculpt_tied"].toObject().size(), 6);
+        QVERIFY(std::abs(evalWithAdapters(folder) - run["test_accuracy"].toDouble()) < 2.5e-4);
     }
 
     void theRunIsKeptInTheWorkspace()

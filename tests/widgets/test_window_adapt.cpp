@@ -176,9 +176,9 @@ private Q_SLOTS:
         shown.seed = 7;
         shown.dataRoot = "/data";
         shown.output = "/tmp/out";
-        const std::vector<AdapterKindInfo> kinds{{"lora", "LoRA on q and v", {"rank", "alpha", "roles"}},
-                                                 {"bottleneck", "Bottleneck", {"rank", "scale"}},
-                                                 {"lily", "Lily", {"rank", "alpha", "roles", "experts"}}};
+        const std::vector<AdapterKindInfo> kinds{{"lora", "LoRA on q and v", {"rank", "alpha", "roles"}, true},
+                                                 {"bottleneck", "Bottleneck", {"rank", "scale"}, false},
+                                                 {"lily", "Lily", {"rank", "alpha", "roles", "experts"}, true}};
         AdaptDialog dialog("fashion-vit", kinds, shown);
         AdaptRequest r = dialog.request();
         QCOMPARE(r.task, std::string("t2"));
@@ -191,7 +191,7 @@ private Q_SLOTS:
         // A folder of IDX files typed (or browsed) in place of a named task is the task.
         shown.task = "/data/kmnist";
         QCOMPARE(AdaptDialog("fashion-vit", kinds, shown).request().task, std::string("/data/kmnist"));
-        // Bottleneck adapters are not written anywhere: the folder is not asked for.
+        // Bottleneck adapters have no folder form: the folder is not asked for.
         QComboBox *method = nullptr;
         for (QComboBox *box : dialog.findChildren<QComboBox *>())
             if (box->findData(QStringLiteral("bottleneck")) >= 0)
@@ -214,7 +214,7 @@ private Q_SLOTS:
         r = dialog.request();
         QCOMPARE(r.method, std::string("lily"));
         QCOMPARE(r.experts, int64_t(3));
-        QVERIFY(r.output.empty());
+        QCOMPARE(r.output, std::string("/tmp/out")); // Lily's folder form: asked for again
     }
 };
 

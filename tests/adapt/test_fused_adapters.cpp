@@ -3,11 +3,14 @@
 // written here, in both row layouts ("3 h d", "h 3 d"), and on ../shared's vit_mnist_tiny: new
 // adapters change nothing, trained ones compute what the weight with (α/r)·B·A added to those
 // rows computes, ΔW is zero outside them, merging keeps the output, PEFT folders are refused,
-// and the adapters train exactly 2 · layers · r · (in + rows) parameters.
+// and the adapters train exactly 2 · layers · r · (in + rows) parameters. Lily likewise puts a
+// Lily per role on that role's rows, with the role's experts.
 
 #include "adapt/adapters.h"
+#include "adapt/expert_routing.h"
 #include "adapt/peft.h"
 #include "io/formats.h"
+#include "lily/lily_adapter.h"
 #include "runtime/adapter.h"
 #include "runtime/model_family.h"
 #include "vit_files.h"
@@ -129,7 +132,7 @@ void layouts()
 
 } // namespace
 
-class TestFusedLora : public QObject {
+class TestFusedAdapters : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void aNewLoraChangesNothing_data() { layouts(); }
@@ -259,7 +262,52 @@ private Q_SLOTS:
         for (const torch::Tensor &t : trainable)
             QVERIFY(t.grad().defined() && t.grad().abs().sum().item<float>() > 0);
     }
+
+    // Lily on q and v of a fused projection: a Lily per role on that role's rows, each role's
+    // experts shared by every block; new, it changes nothing; trained, each adds to its own
+    // rows only; its size is exact, its routers are named by role, and it has no PEFT form.
+    void lilyAdaptsEachRolesRows_data() { layouts(); }
+    void lilyAdaptsEachRolesRows()
+    {
+        FUSED_VIT(model);
+        const torch::Tensor before = logits(*model);
+        torch::manual_seed(0);
+        const LilySpec spec{4, 3, 8, {"q", "v"}};
+        const std::vector<torch::Tensor> trainable = attachLily(*model, spec);
+        QCOMPARE(maxDifference(logits(*model), before), 0.0f);
+
+        const std::vector<LinearSite> sites = fusedSites(*model);
+        const int64_t layers = int64_t(sites.size()), in = sites.front().linear->inFeatures(),
+                      rows = sites.front().linear->outFeatures() / 3;
+        int64_t count = 0;
+        for (const torch::Tensor &t : trainable)
+            count += t.numel();
+        QCOMPARE(count, 2 * spec.experts * rows * spec.rank + 2 * layers * (spec.rank * in + spec.experts * spec.rank));
+
+        const AttentionSite attention = model->attentionSites().front();
+        torch::manual_seed(2);
+        const torch::Tensor x = torch::randn({5, in});
+        for (const auto &adapter : sites.front().linear->adapters()) {
+            const auto &lily = dynamic_cast<const LilyAdapter &>(*adapter);
+            torch::NoGradGuard noGrad;
+            torch::Tensor(lily.experts()->hp).normal_(0, 0.5);
+            const torch::Tensor added = lily(x);
+            const torch::Tensor own = expectedRows(layout, attention.heads, attention.headDim, lily.partName() == "q" ? 0 : 2);
+            torch::Tensor outside = torch::ones({sites.front().linear->outFeatures()}, torch::kBool);
+            outside.index_put_({own}, false);
+            QCOMPARE(added.index({torch::indexing::Slice(), outside}).abs().max().item<float>(), 0.0f);
+            QVERIFY(added.index({torch::indexing::Slice(), own}).abs().min().item<float>() > 0);
+        }
+        QVERIFY(maxDifference(logits(*model), before) > 1e-4f);
+        const auto &vision = static_cast<const VisionModel &>(*model);
+        const int64_t size = vision.imageFormat().size;
+        const ExpertRouting routing =
+            expertRouting(*model, {torch::randn({2, vision.imageFormat().channels, size, size}), torch::zeros({2}, torch::kInt64)});
+        QCOMPARE(routing.rows.front(), std::string("0 q"));
+        QCOMPARE(routing.rows.at(1), std::string("0 v"));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, checkPeftWritable(*model));
+    }
 };
 
-QTEST_GUILESS_MAIN(TestFusedLora)
-#include "test_fused_lora.moc"
+QTEST_GUILESS_MAIN(TestFusedAdapters)
+#include "test_fused_adapters.moc"
