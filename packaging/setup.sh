@@ -12,11 +12,13 @@ packages=(
   libopenblas-dev libhdf5-dev libxxhash-dev       # spectra (LAPACK), the workspace, content hashes
   libsentencepiece-dev                           # SentencePiece tokenizers (.model)
   zlib1g-dev                                     # gzip IDX image sets (MNIST, Fashion-MNIST)
-  libpng-dev                                     # PNG images and sheets (OpenCV's digits), read as grey
+  libpng-dev                                     # PNG images and sheets (OpenCV's digits), as grey or colour
+  libjpeg62-turbo-dev                            # JPEG photos (a vision-language model's images), as Pillow decodes them
   dataset-fashion-mnist                          # the Fashion-MNIST images the demo ViT trains on (sculpt-cli zoo)
   fortunes                                       # the English text the demo LLaMA trains on (sculpt-cli zoo)
   python3-numpy                                  # the spectra benchmark's baseline; the runtime tests' numpy reference
   python3-torch                                  # the evaluation benchmark's baseline (bench/llama_forward.py)
+  python3-pil                                    # the image path's reference (Pillow's decoding and bicubic resize)
   clang libclang-rt-14-dev                       # fuzz targets replayed under ASan/UBSan
 )
 

@@ -101,7 +101,10 @@ void checkSize(const std::string &path, uint64_t fileSize, uint64_t width, uint6
 
 } // namespace
 
-GreyImage readPngGrey(const std::string &path)
+namespace {
+
+// The PNG's pixels as 8-bit grey (1 channel) or RGB (3), as readPngGrey and readPngRgb say.
+std::vector<uint8_t> readPng(const std::string &path, int wanted, png_uint_32 &width, png_uint_32 &height)
 {
     const auto file = MappedFile::open(path);
     Source source{reinterpret_cast<const uint8_t *>(file->data()), file->size()};
@@ -109,13 +112,12 @@ GreyImage readPngGrey(const std::string &path)
         throw FileError(path, "not a PNG (it does not start with PNG's signature)");
 
     Decoder decoder(path, source);
-    png_uint_32 width = 0, height = 0;
     int depth = 0, colour = 0, channels = 0;
     decoder.run([&](png_structp png, png_infop info) {
         png_set_read_fn(png, &source, readBytes);
         png_set_sig_bytes(png, 8);
         // Only IHDR, PLTE, tRNS, IDAT and IEND are read: the image, and nothing that could
-        // change how it turns grey or cost memory on the way (iCCP, zTXt).
+        // change its colours or cost memory on the way (iCCP, zTXt).
         png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, nullptr, -1);
         png_read_info(png, info);
         png_get_IHDR(png, info, &width, &height, &depth, &colour, nullptr, nullptr, nullptr);
@@ -127,31 +129,52 @@ GreyImage readPngGrey(const std::string &path)
     size_t rowBytes = 0;
     decoder.run([&](png_structp png, png_infop info) {
         png_set_expand(png); // palette to RGB, grey below 8 bits to 8, tRNS to alpha
-        png_set_scale_16(png);
+        if (wanted == 1)
+            png_set_scale_16(png);
+        else
+            png_set_strip_16(png); // Pillow keeps a 16-bit sample's high byte
         png_set_strip_alpha(png);
-        if (colour & PNG_COLOR_MASK_COLOR)
+        if (wanted == 1 && (colour & PNG_COLOR_MASK_COLOR))
             png_set_rgb_to_gray(png, PNG_ERROR_ACTION_NONE, -1, -1); // negative: libpng's default weights
+        if (wanted == 3 && !(colour & PNG_COLOR_MASK_COLOR))
+            png_set_gray_to_rgb(png);
         passes = png_set_interlace_handling(png);
         png_read_update_info(png, info);
         rowBytes = png_get_rowbytes(png, info);
         channels = png_get_channels(png, info);
         depth = png_get_bit_depth(png, info);
     });
-    // libpng writes rowBytes per row into the buffer below: it must be one byte per pixel.
-    if (rowBytes != width || channels != 1 || depth != 8)
-        throw FileError(path, "libpng did not turn this PNG into 8-bit grey (" + std::to_string(channels) +
-                                  " channels of " + std::to_string(depth) + " bits)");
+    // libpng writes rowBytes per row into the buffer below: it must be `wanted` bytes a pixel.
+    if (rowBytes != size_t(width) * size_t(wanted) || channels != wanted || depth != 8)
+        throw FileError(path, "libpng did not turn this PNG into 8-bit " + std::string(wanted == 1 ? "grey" : "RGB") +
+                                  " (" + std::to_string(channels) + " channels of " + std::to_string(depth) + " bits)");
 
-    GreyImage image{width, height, std::vector<uint8_t>(size_t(width) * height)};
-    uint8_t *const pixels = image.pixels.data();
+    std::vector<uint8_t> pixels(rowBytes * height);
+    uint8_t *const out = pixels.data();
     decoder.run([&](png_structp png, png_infop) {
         // Interlaced images pass over every row several times, each pass filling in more.
         for (int pass = 0; pass < passes; ++pass)
             for (png_uint_32 y = 0; y < height; ++y)
-                png_read_row(png, pixels + size_t(y) * width, nullptr);
+                png_read_row(png, out + size_t(y) * rowBytes, nullptr);
         png_read_end(png, nullptr);
     });
-    return image;
+    return pixels;
+}
+
+} // namespace
+
+GreyImage readPngGrey(const std::string &path)
+{
+    png_uint_32 width = 0, height = 0;
+    std::vector<uint8_t> pixels = readPng(path, 1, width, height);
+    return {width, height, std::move(pixels)};
+}
+
+RgbImage readPngRgb(const std::string &path)
+{
+    png_uint_32 width = 0, height = 0;
+    std::vector<uint8_t> pixels = readPng(path, 3, width, height);
+    return {width, height, std::move(pixels)};
 }
 
 } // namespace sculpt

@@ -1,5 +1,7 @@
 #pragma once
-// PNG images as 8-bit grey, read with libpng. Torch-free.
+// PNG images as 8-bit grey or RGB, read with libpng. Torch-free.
+
+#include "data/rgb_image.h"
 
 #include <cstdint>
 #include <string>
@@ -24,5 +26,10 @@ inline constexpr int64_t kMaxPngSide = 16384;
 // a side over kMaxPngSide, or a header claiming more pixels than the file can hold —
 // checked before the pixels are allocated.
 GreyImage readPngGrey(const std::string &path);
+
+// Any PNG as 8-bit RGB, as Pillow's Image.open(path).convert("RGB") gives it: palette and low
+// bit depths expand, grey repeats into the three channels, 16 bits keep their high byte, alpha
+// is dropped (not composited). Throws FileError as readPngGrey does.
+RgbImage readPngRgb(const std::string &path);
 
 } // namespace sculpt
