@@ -348,3 +348,26 @@ for name, index in {"valid": {"metadata": {"total_size": 48, "format": "pt"}, "w
                     "no_map": {"metadata": {}}}.items():
     put("shard_index", name, json.dumps(index, indent=1).encode())
 put("shard_index", "deep", b'{"weight_map": ' + b"[" * 20 + b"]" * 20 + b"}")
+
+# Photos read as RGB by content (JPEG through libjpeg-turbo, PNG through libpng), written with
+# Pillow (python3-pil): baseline and progressive colour, grey, 4:2:0 and 4:4:4 subsampling,
+# restart markers, CMYK (refused), and cut and damaged copies; a colour PNG.
+from PIL import Image
+
+def jpeg(image, **options):
+    out = io.BytesIO()
+    image.save(out, "JPEG", **options)
+    return out.getvalue()
+
+gradient = Image.frombytes("RGB", (9, 7), bytes((x * 28 + c * 80 + y * 30) % 256 for y in range(7) for x in range(9) for c in range(3)))
+baseline = jpeg(gradient, quality=75)
+put("rgb_image", "baseline", baseline)
+put("rgb_image", "progressive", jpeg(gradient, quality=60, progressive=True))
+put("rgb_image", "subsampling_444", jpeg(gradient, quality=90, subsampling=0))
+put("rgb_image", "restarts", jpeg(gradient.resize((40, 24)), quality=80, restart_marker_rows=1))
+put("rgb_image", "grey", jpeg(gradient.convert("L"), quality=70))
+put("rgb_image", "cmyk", jpeg(gradient.convert("CMYK")))
+put("rgb_image", "truncated", baseline[: len(baseline) // 2])
+put("rgb_image", "damaged_scan", baseline[:-40] + b"\x00" * 30 + baseline[-10:])
+put("rgb_image", "no_frame", b"\xff\xd8\xff\xd9")
+put("rgb_image", "rgb_png", png(2, 2, 8, 2, [b"\x00\xff\x00\x00\x00\xff\x00", b"\x01\x00\x00\xff\x10\x10\x10"]))
