@@ -4,6 +4,7 @@
 #include "adapt/lora_peft_form.h"
 #include "adapt/peft_form.h"
 #include "adapt/registry.h"
+#include "io/joined.h"
 #include "runtime/adapter.h"
 
 #include <algorithm>
@@ -117,11 +118,11 @@ const PeftForm *findPeftForm(const std::string &peftType)
 
 std::string peftTypes()
 {
-    std::string types;
+    std::vector<std::string> types;
     for (const AdapterKind *kind : adapterKinds())
         if (const PeftForm *form = kind->peftForm())
-            types += (types.empty() ? "" : ", ") + form->peftType();
-    return types;
+            types.push_back(form->peftType());
+    return joined(types);
 }
 
 std::vector<torch::Tensor> attachAdapters(Model &model, const AdapterSpec &spec)

@@ -3,6 +3,8 @@
 // prunings — kept in registration order; a name registered twice keeps the first, so
 // registering the bundled plugins again is harmless.
 
+#include "io/joined.h"
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,10 +35,10 @@ public:
     }
     std::string names() const // "lora, bottleneck, lily": for a one-line error
     {
-        std::string list;
+        std::vector<std::string> list;
         for (const auto &item : items_)
-            list += (list.empty() ? "" : ", ") + item->name();
-        return list;
+            list.push_back(item->name());
+        return joined(list);
     }
 
 private:

@@ -6,6 +6,7 @@
 #include "adapt/peft.h"
 #include "io/checkpoint.h"
 #include "io/export_folder.h"
+#include "io/joined.h"
 #include "runtime/hf_export.h"
 #include "session/task_model.h"
 
@@ -53,10 +54,10 @@ std::vector<AdapterKindInfo> adapterKindInfos()
 
 std::string adapterKindNames()
 {
-    std::string names;
+    std::vector<std::string> names;
     for (const AdapterKind *k : adapterKinds())
-        names += (names.empty() ? "" : ", ") + k->name();
-    return names;
+        names.push_back(k->name());
+    return joined(names);
 }
 
 AdaptRun adapt(const Checkpoint &checkpoint, const AdaptRequest &request, const JobContext &job,

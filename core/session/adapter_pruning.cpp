@@ -8,6 +8,7 @@
 #include "adapt/peft.h"
 #include "io/checkpoint.h"
 #include "io/export_folder.h"
+#include "io/joined.h"
 #include "session/task_model.h"
 
 #include <torch/torch.h>
@@ -18,14 +19,6 @@
 
 namespace sculpt {
 namespace {
-
-std::string joined(const std::vector<std::string> &names)
-{
-    std::string all;
-    for (const std::string &n : names)
-        all += (all.empty() ? "" : ", ") + n;
-    return all;
-}
 
 const AdapterPruning &methodOf(const PruneAdaptersRequest &request)
 {

@@ -7,6 +7,7 @@
 #include "adapt/head_scoring.h"
 #include "adapt/peft.h"
 #include "io/export_folder.h"
+#include "io/joined.h"
 #include "runtime/hf_export.h"
 #include "session/task_model.h"
 
@@ -64,12 +65,9 @@ HeadScoreRun scoreHeads(const Checkpoint &checkpoint, const HeadScoreRequest &re
                         const std::function<void(const AdaptationEpoch &)> &onEpoch)
 {
     const HeadScoreStrategy *strategy = findHeadScoreStrategy(request.strategy);
-    if (!strategy) {
-        std::string names;
-        for (const std::string &n : headScoreStrategyNames())
-            names += (names.empty() ? "" : ", ") + n;
-        throw std::invalid_argument("unknown strategy '" + request.strategy + "' (strategies: " + names + ")");
-    }
+    if (!strategy)
+        throw std::invalid_argument("unknown strategy '" + request.strategy + "' (strategies: " +
+                                    joined(headScoreStrategyNames()) + ")");
     if (request.adapter != "none" && !findAdapterKind(request.adapter))
         throw std::invalid_argument("unknown adapter '" + request.adapter + "' (adapters: " + adapterKindNames() + ", none)");
     checkOutput(request);

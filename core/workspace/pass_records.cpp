@@ -1,5 +1,6 @@
 #include "workspace/pass_records.h"
 
+#include "io/joined.h"
 #include "workspace/evaluation_records.h"
 #include "workspace/hdf5_object.h"
 #include "workspace/numbered_records.h"
@@ -56,13 +57,7 @@ std::vector<CompressedLayer> readLayers(hid_t pass)
 }
 
 // Names kept in order as one attribute: a newline cannot be part of a name Sculpt gives.
-std::string joined(const std::vector<std::string> &names)
-{
-    std::string text;
-    for (const std::string &n : names)
-        text += (text.empty() ? "" : "\n") + n;
-    return text;
-}
+std::string lines(const std::vector<std::string> &names) { return joined(names, "\n"); }
 
 std::vector<std::string> split(const std::string &text)
 {
@@ -111,9 +106,9 @@ void writeLog(hid_t pass, const std::vector<TrainingStep> &log)
     }
     writeArray(group, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, step);
     writeArray(group, "stage", H5T_STD_I64LE, H5T_NATIVE_INT64, stage);
-    writeString(group, "stages", joined(stages));
+    writeString(group, "stages", lines(stages));
     const std::vector<std::string> valueNames = columns(log, &TrainingStep::values);
-    writeString(group, "values", joined(valueNames));
+    writeString(group, "values", lines(valueNames));
     Hid values = createGroup(group, "value");
     for (size_t v = 0; v < valueNames.size(); ++v) {
         std::vector<double> column;
@@ -122,7 +117,7 @@ void writeLog(hid_t pass, const std::vector<TrainingStep> &log)
         writeArray(values, valueNames[v], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, column);
     }
     const std::vector<std::string> countNames = columns(log, &TrainingStep::counts);
-    writeString(group, "counts", joined(countNames));
+    writeString(group, "counts", lines(countNames));
     Hid counts = createGroup(group, "count");
     for (size_t c = 0; c < countNames.size(); ++c) {
         const size_t sites = log.front().counts[c].second.size();
