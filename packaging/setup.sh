@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
+  lld                                            # links a LibTorch test in 1 s where ld.bfd takes 7
   qt6-base-dev qt6-svg-dev libgl-dev libqcustomplot-dev  # the window, widgets and Qt Test; SVG export
   libtorch-dev                                   # the LibTorch bridge
   libopenblas0-pthread                           # without it LibTorch falls back to the reference BLAS (5× slower SVD)

@@ -10,25 +10,25 @@ jobs=$(nproc)
 
 bash "$here/packaging/setup.sh"
 
-configure_and_build() { # <build dir> <cmake args…>
-  local dir=$1
-  shift
+configure_and_build() { # <build dir> <target> <cmake args…>
+  local dir=$1 target=$2
+  shift 2
   cmake -S "$here" -B "$dir" -G Ninja "$@" >/dev/null
-  cmake --build "$dir" -j "$jobs"
+  cmake --build "$dir" -j "$jobs" --target "$target"
 }
 
 case "${1:-}" in
   gui)
-    configure_and_build "$build"
+    configure_and_build "$build" all
     shift
     exec "$build/app/sculpt/sculpt" "$@"
     ;;
   test)
     start=$SECONDS
-    configure_and_build "$build"
+    configure_and_build "$build" all
     echo "build: $((SECONDS - start)) s" >&2
     # The readers again, with clang, ASan and UBSan, replaying the malformed-file corpus.
-    configure_and_build "$build-fuzz" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+    configure_and_build "$build-fuzz" fuzz_targets -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
       -DSCULPT_GUI=OFF -DSCULPT_TORCH=OFF -DSCULPT_FUZZ=ON
     status=0
     ctest --test-dir "$build" --output-on-failure -j "$jobs" || status=$?
