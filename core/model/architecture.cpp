@@ -27,13 +27,14 @@ bool hasPart(const std::string &dotted, std::string_view part)
 std::optional<Architecture> fromFamilyName(std::string name)
 {
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    static const std::array<std::pair<std::string_view, Architecture>, 17> families{{
+    static const std::array<std::pair<std::string_view, Architecture>, 19> families{{
         {"llama", Architecture::Llama}, {"mistral", Architecture::Llama}, {"mixtral", Architecture::Llama},
         {"qwen2", Architecture::Llama}, {"qwen3", Architecture::Llama}, {"gemma", Architecture::Llama},
         {"phi3", Architecture::Llama}, {"gpt2", Architecture::Gpt2}, {"vit", Architecture::Vit},
         {"deit", Architecture::Vit}, {"bert", Architecture::Bert}, {"roberta", Architecture::Bert},
         {"distilbert", Architecture::Bert}, {"albert", Architecture::Bert}, {"electra", Architecture::Bert},
         {"xlm-roberta", Architecture::Bert}, {"internlm2", Architecture::Llama},
+        {"clip_vision_model", Architecture::Vit}, {"siglip_vision_model", Architecture::Vit},
     }};
     for (const auto &[family, arch] : families)
         if (name == family)

@@ -1,7 +1,8 @@
 #pragma once
 // Runs tests/reference/llama2c_reference.py, the independent numpy implementation of
 // llama2.c's tokenizer and forward pass, with Debian's python3 and python3-numpy (or the
-// test's own SCULPT_REFERENCE_SCRIPT: test_gpt2 runs gpt2_reference.py).
+// test's own SCULPT_REFERENCE_SCRIPT: test_gpt2 runs gpt2_reference.py, test_vision_tower
+// vision_tower_reference.py).
 
 #include <QJsonDocument>
 #include <QProcess>
@@ -9,13 +10,19 @@
 
 namespace sculpt::test {
 
+// The Python module the script computes with: numpy, or a test's own (test_vision_tower: torch).
+#ifndef SCULPT_REFERENCE_MODULE
+#define SCULPT_REFERENCE_MODULE "numpy"
+#endif
+
 // Why the reference cannot run here, or an empty string when it can.
 inline QString referenceUnavailable()
 {
     QProcess p;
-    p.start(QStringLiteral(SCULPT_SYSTEM_PYTHON), {"-c", "import numpy"});
+    p.start(QStringLiteral(SCULPT_SYSTEM_PYTHON), {"-c", "import " SCULPT_REFERENCE_MODULE});
     if (!p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
-        return QStringLiteral(SCULPT_SYSTEM_PYTHON " with numpy (python3-numpy) is not available");
+        return QStringLiteral(SCULPT_SYSTEM_PYTHON " with " SCULPT_REFERENCE_MODULE " (python3-" SCULPT_REFERENCE_MODULE
+                              ") is not available");
     return {};
 }
 

@@ -36,6 +36,8 @@ Linear patchEmbedding(const WeightSource &weights, const VitConfig &c)
     } else {
         matrix = weights.tensor(name, {c.dim, in}, Init::normal(kInitStd));
     }
+    if (!c.patchBias)
+        return Linear::dense(matrix);
     return Linear::dense(matrix, weights.tensor(c.names.patchEmbedding + ".bias", {c.dim}, Init::zeros()));
 }
 
@@ -53,8 +55,15 @@ Vit::Vit(const WeightSource &weights, const VitConfig &config)
     const auto norm = [&](const std::string &module) {
         return Norm{weights.tensor(module + ".weight", {d}, Init::ones()), weights.tensor(module + ".bias", {d}, Init::zeros())};
     };
-    clsToken_ = weights.tensor(n.clsToken, {1, 1, d}, normal);
-    positions_ = weights.tensor(n.positionEmbedding, {1, config.patches() + 1, d}, normal);
+    // Held as [1, 1, dim] and [1, tokens, dim] whichever way they are stored.
+    const int64_t tokens = config.tokens();
+    const bool modules = config.embeddingModules;
+    if (config.classToken())
+        clsToken_ = weights.tensor(n.clsToken, modules ? std::vector{d} : std::vector<int64_t>{1, 1, d}, normal).reshape({1, 1, d});
+    positions_ = weights.tensor(n.positionEmbedding, modules ? std::vector{tokens, d} : std::vector{int64_t(1), tokens, d}, normal)
+                     .reshape({1, tokens, d});
+    if (!n.preNorm.empty())
+        preNorm_ = norm(n.preNorm);
     for (int64_t l = 0; l < config.layers; ++l) {
         const auto name = [&](const std::string &pattern) { return layerName(pattern, l); };
         // Heads removed earlier (pruned_heads) are absent from the weights: a block's
@@ -79,7 +88,9 @@ Vit::Vit(const WeightSource &weights, const VitConfig &config)
     }
     if (config.finalNorm)
         finalNorm_ = norm(n.finalNorm);
-    if (config.classifierHidden > 0) {
+    if (config.labels == 0) // a vision tower: no head
+        ;
+    else if (config.classifierHidden > 0) {
         head_.push_back(weights.linear(n.classifierHidden, config.classifierHidden, d, true, normal));
         head_.push_back(weights.linear(n.classifier, config.labels, config.classifierHidden, true, normal));
     } else {
@@ -99,6 +110,8 @@ torch::Tensor Vit::activate(const torch::Tensor &x) const
         return torch::gelu(x);
     case VitActivation::GeluTanh:
         return torch::gelu(x, "tanh");
+    case VitActivation::QuickGelu:
+        return x * torch::sigmoid(1.702 * x);
     case VitActivation::Relu:
         return torch::relu(x);
     }
@@ -140,7 +153,11 @@ ModelOutput Vit::forward(const ModelInput &input, const std::vector<int64_t> &hi
 {
     const int64_t b = input.pixels.size(0);
     torch::Tensor x = patchEmbedding_(patches(input.pixels));
-    x = torch::cat({clsToken_.expand({b, 1, config_.dim}), x}, 1) + positions_;
+    if (clsToken_.defined())
+        x = torch::cat({clsToken_.expand({b, 1, config_.dim}), x}, 1);
+    x = x + positions_;
+    if (preNorm_.weight.defined())
+        x = norm(preNorm_, x);
     std::map<int64_t, torch::Tensor> kept;
     for (size_t l = 0; l < blocks_.size(); ++l) {
         const Block &block = blocks_[l];
@@ -155,6 +172,10 @@ ModelOutput Vit::forward(const ModelInput &input, const std::vector<int64_t> &hi
     ModelOutput out;
     for (const int64_t l : hiddenAfter)
         out.hidden.push_back(kept.at(l));
+    if (head_.empty()) { // a tower's output: every token's last hidden state
+        out.logits = config_.finalNorm ? norm(finalNorm_, x) : x;
+        return out;
+    }
     // Only the class token reaches the head; LayerNorm works per token, so normalising it
     // alone is the same as normalising all of them first.
     torch::Tensor y = x.select(1, 0);
@@ -185,7 +206,8 @@ std::vector<LinearSite> Vit::linearSites()
     }
     if (head_.size() == 2)
         all.push_back({n.classifierHidden, "head", -1, &head_[0]});
-    all.push_back({n.classifier, "head", -1, &head_.back()});
+    if (!head_.empty())
+        all.push_back({n.classifier, "head", -1, &head_.back()});
     return all;
 }
 
@@ -262,6 +284,8 @@ std::vector<MlpSite> Vit::mlpSites()
 std::vector<std::pair<std::string, const Vit::Norm *>> Vit::norms() const
 {
     std::vector<std::pair<std::string, const Norm *>> all;
+    if (preNorm_.weight.defined())
+        all.emplace_back(config_.names.preNorm, &preNorm_);
     for (size_t l = 0; l < blocks_.size(); ++l) {
         all.emplace_back(layerName(config_.names.attentionNorm, int64_t(l)), &blocks_[l].attentionNorm);
         all.emplace_back(layerName(config_.names.mlpNorm, int64_t(l)), &blocks_[l].mlpNorm);
@@ -271,9 +295,17 @@ std::vector<std::pair<std::string, const Vit::Norm *>> Vit::norms() const
     return all;
 }
 
+NamedTensors Vit::embeddings() const
+{
+    NamedTensors all{{config_.names.positionEmbedding, positions_}};
+    if (clsToken_.defined())
+        all.insert(all.begin(), {config_.names.clsToken, clsToken_});
+    return all;
+}
+
 std::vector<std::pair<std::string, torch::Tensor>> Vit::parameters()
 {
-    NamedTensors all{{config_.names.clsToken, clsToken_}, {config_.names.positionEmbedding, positions_}};
+    NamedTensors all = embeddings();
     for (const auto &[name, n] : norms()) {
         all.emplace_back(name + ".weight", n->weight);
         all.emplace_back(name + ".bias", n->bias);
@@ -293,7 +325,7 @@ std::string Vit::hfConfigJson() const { return sculpt::hfConfigJson(config_); }
 std::vector<std::pair<std::string, torch::Tensor>> Vit::checkpointTensors(bool factorized)
 {
     hfConfigJson(); // refuses a layout Hugging Face's files cannot hold
-    NamedTensors all{{config_.names.clsToken, clsToken_}, {config_.names.positionEmbedding, positions_}};
+    NamedTensors all = embeddings();
     for (const auto &[name, n] : norms()) {
         all.emplace_back(name + ".weight", n->weight);
         all.emplace_back(name + ".bias", n->bias);

@@ -4,6 +4,7 @@
 // the class token. Torch inside: include from runtime .cpp files only (model.h is how
 // everything else sees it).
 
+#include "runtime/checkpoint_tensors.h"
 #include "runtime/families/vit/vit_config.h"
 #include "runtime/model.h"
 
@@ -33,8 +34,9 @@ public:
     const ImageFormat &imageFormat() const override { return format_; }
     int64_t classes() const override { return config_.labels; }
     std::vector<std::string> classNames() const override { return config_.labelNames; }
-    // input.pixels [B, channels, imageSize, imageSize] → logits [B, labels]; the hidden states
-    // are every token's, the class token first.
+    // input.pixels [B, channels, imageSize, imageSize] → logits [B, labels], or for a vision
+    // tower (no labels) the last hidden states [B, tokens, dim]; the hidden states are every
+    // token's, the class token first.
     ModelOutput forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter = {}) const override;
     // The patch embedding (role "conv", as the inventory names a convolution), the blocks'
     // q, k, v (or the fused qkv), o, fc1 and fc2, and the head.
@@ -63,12 +65,14 @@ private:
     torch::Tensor activate(const torch::Tensor &x) const;
     torch::Tensor norm(const Norm &n, const torch::Tensor &x) const;
     std::vector<std::pair<std::string, const Norm *>> norms() const;
+    NamedTensors embeddings() const; // the class token (if any) and the positions
 
     VitConfig config_;
     ImageFormat format_;
     torch::Device device_;
     Linear patchEmbedding_;
-    torch::Tensor clsToken_, positions_; // [1, 1, dim], [1, patches + 1, dim]
+    torch::Tensor clsToken_, positions_; // [1, 1, dim] (undefined without one), [1, tokens, dim]
+    Norm preNorm_;                       // undefined tensors when the config has none
     std::vector<Block> blocks_;
     Norm finalNorm_; // undefined tensors when the config has none
     std::vector<Linear> head_; // Linear, or Linear → activation → Linear

@@ -67,6 +67,39 @@ VitTensorNames hfVitNames()
 
 namespace {
 
+// CLIP's and SigLIP's vision encoders name their blocks alike.
+VitTensorNames visionModelNames(const std::string &prefix)
+{
+    const std::string model = prefix + "vision_model.", layer = model + "encoder.layers.{L}.";
+    VitTensorNames n;
+    n.patchEmbedding = model + "embeddings.patch_embedding";
+    n.positionEmbedding = model + "embeddings.position_embedding.weight";
+    n.attentionNorm = layer + "layer_norm1";
+    n.query = layer + "self_attn.q_proj";
+    n.key = layer + "self_attn.k_proj";
+    n.value = layer + "self_attn.v_proj";
+    n.attentionOutput = layer + "self_attn.out_proj";
+    n.mlpNorm = layer + "layer_norm2";
+    n.mlpIn = layer + "mlp.fc1";
+    n.mlpOut = layer + "mlp.fc2";
+    n.finalNorm = model + "post_layernorm";
+    return n;
+}
+
+} // namespace
+
+VitTensorNames clipVisionNames(const std::string &prefix)
+{
+    VitTensorNames n = visionModelNames(prefix);
+    n.clsToken = prefix + "vision_model.embeddings.class_embedding";
+    n.preNorm = prefix + "vision_model.pre_layrnorm"; // sic: transformers' spelling
+    return n;
+}
+
+VitTensorNames siglipVisionNames(const std::string &prefix) { return visionModelNames(prefix); }
+
+namespace {
+
 // lucidrains/vit-pytorch's early ViT: pre-norm wrappers (PreNorm → .fn.norm and .fn.fn),
 // one fused bias-free to_qkv, FeedForward as Sequential(Linear, GELU, Linear) and
 // mlp_head as Sequential(Linear, GELU, Linear). Later versions moved modules around;
@@ -213,16 +246,18 @@ std::vector<std::string> labelNames(const Settings &s, int64_t labels)
     return names;
 }
 
-VitActivation activation(const Settings &s)
+VitActivation activation(const Settings &s, const std::string &otherwise)
 {
-    const std::string name = s.text("hidden_act", "gelu");
+    const std::string name = s.text("hidden_act", otherwise);
     if (name == "gelu")
         return VitActivation::Gelu;
     if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
         return VitActivation::GeluTanh;
+    if (name == "quick_gelu")
+        return VitActivation::QuickGelu;
     if (name == "relu")
         return VitActivation::Relu;
-    s.fail("hidden_act", "'" + name + "' is not one the ViT runtime has (gelu, gelu_pytorch_tanh, gelu_new, relu)");
+    s.fail("hidden_act", "'" + name + "' is not one the ViT runtime has (gelu, gelu_pytorch_tanh, gelu_new, quick_gelu, relu)");
 }
 
 std::array<PatchAxis, 3> patchOrder(const Settings &s)
@@ -284,11 +319,18 @@ std::vector<std::vector<int64_t>> prunedHeads(const Settings &s, const VitConfig
     return pruned;
 }
 
-// One value per channel: a number for all of them, or a list of one or `channels`.
-std::vector<double> perChannel(const Settings &s, const char *key, int64_t channels, double otherwise, bool positive)
+// One value per channel: a number for all of them, or a list of one or `channels`. Absent,
+// the RGB default `otherwise`, or its first value on every channel when they are all alike.
+std::vector<double> perChannel(const Settings &s, const char *key, int64_t channels, const double (&otherwise)[3],
+                               bool positive)
 {
-    if (!s.present(key))
-        return std::vector<double>(size_t(channels), otherwise);
+    if (!s.present(key)) {
+        if (channels == 3)
+            return {otherwise[0], otherwise[1], otherwise[2]};
+        if (otherwise[0] != otherwise[1] || otherwise[1] != otherwise[2])
+            s.missing(key);
+        return std::vector<double>(size_t(channels), otherwise[0]);
+    }
     const json values = s[key].is_array() ? s[key] : json::array({s[key]});
     if (values.size() != 1 && values.size() != size_t(channels))
         s.fail(key, "has " + std::to_string(values.size()) + " values for " + std::to_string(channels) + " channels");
@@ -302,9 +344,39 @@ std::vector<double> perChannel(const Settings &s, const char *key, int64_t chann
     return out;
 }
 
-VitTensorNames tensorNames(const Settings &s)
+// What each model_type the ViT runtime reads leaves unsaid: transformers' config defaults and
+// its image processor's normalisation. A vision tower (CLIP's, SigLIP's) has no head. CLIP's
+// patch convolution has no bias, and its post_layernorm normalises only the pooled class
+// token, which a tower's output (every token) does not include.
+struct VitKind {
+    const char *type;
+    VitTensorNames (*names)();
+    const char *activation;
+    double layerNormEps, mean[3], std[3];
+    bool tower, patchBias, finalNorm;
+};
+const VitKind kVitKinds[] = {
+    {"vit", hfVitNames, "gelu", 1e-12, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}, false, true, true},
+    {"clip_vision_model", [] { return clipVisionNames(""); }, "quick_gelu", 1e-5,
+     {0.48145466, 0.4578275, 0.40821073}, {0.26862954, 0.26130258, 0.27577711}, true, false, false},
+    {"siglip_vision_model", [] { return siglipVisionNames(""); }, "gelu_pytorch_tanh", 1e-6, {0.5, 0.5, 0.5},
+     {0.5, 0.5, 0.5}, true, true, true},
+};
+
+const VitKind &vitKind(const Settings &s)
 {
-    const std::string style = s.text("tensor_names", "hf");
+    const std::string type = s.text("model_type", "vit");
+    for (const VitKind &kind : kVitKinds)
+        if (type == kind.type)
+            return kind;
+    s.fail("model_type", "'" + type + "' is not a ViT (vit, clip_vision_model, siglip_vision_model)");
+}
+
+VitTensorNames tensorNames(const Settings &s, const VitKind &kind)
+{
+    if (!s.present("tensor_names"))
+        return kind.names();
+    const std::string style = s.text("tensor_names", "");
     if (style == "hf")
         return hfVitNames();
     if (style == "lucidrains")
@@ -362,8 +434,7 @@ VitAttentionLayout vitAttentionLayout(const VitConfig &config, int64_t layer)
 VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecarPath)
 {
     const Settings s(checkpoint, sidecarPath);
-    if (const std::string type = s.text("model_type", "vit"); type != "vit")
-        s.fail("model_type", "'" + type + "' is not a ViT");
+    const VitKind &kind = vitKind(s);
 
     VitConfig c;
     c.imageSize = s.positive("image_size");
@@ -385,23 +456,26 @@ VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecar
         s.fail("num_attention_heads", std::to_string(c.heads) + " does not divide hidden_size " + std::to_string(c.dim));
     c.prunedHeads = prunedHeads(s, c);
     c.hiddenDim = s.positive("intermediate_size");
-    c.labels = labelCount(s);
-    c.labelNames = labelNames(s, c.labels);
+    if (!kind.tower) {
+        c.labels = labelCount(s);
+        c.labelNames = labelNames(s, c.labels);
+    }
     c.classifierHidden = s.positive("classifier_hidden_size", 0);
-    c.layerNormEps = s.number("layer_norm_eps", c.layerNormEps);
-    c.activation = activation(s);
+    c.layerNormEps = s.number("layer_norm_eps", kind.layerNormEps);
+    c.activation = activation(s, kind.activation);
     c.attentionScale = attentionScale(s, c);
     c.patchOrder = patchOrder(s);
     if (const std::string layout = s.text("qkv_layout", "3 h d"); layout == "h 3 d")
         c.qkvLayout = QkvLayout::HeadsThreeDim;
     else if (layout != "3 h d")
         s.fail("qkv_layout", "'" + layout + "' is neither \"3 h d\" nor \"h 3 d\"");
-    c.finalNorm = s.flag("final_norm", true);
     c.rescale = s.number("rescale_factor", c.rescale);
-    // transformers' ViTImageProcessor defaults: mean and std 0.5 on every channel.
-    c.mean = perChannel(s, "image_mean", c.channels, 0.5, /*positive=*/false);
-    c.std = perChannel(s, "image_std", c.channels, 0.5, /*positive=*/true);
-    c.names = tensorNames(s);
+    c.mean = perChannel(s, "image_mean", c.channels, kind.mean, /*positive=*/false);
+    c.std = perChannel(s, "image_std", c.channels, kind.std, /*positive=*/true);
+    c.names = tensorNames(s, kind);
+    c.embeddingModules = kind.tower; // CLIP's and SigLIP's: an Embedding for the positions
+    c.patchBias = kind.patchBias;
+    c.finalNorm = s.flag("final_norm", kind.finalNorm);
     c.qkvBias = s.flag("qkv_bias", true);
     c.renames = renames(s);
     if (c.classifierHidden > 0 && c.names.classifierHidden.empty())

@@ -1,6 +1,6 @@
 #pragma once
-// The shape and layout of a Vision Transformer: a Hugging Face folder's config.json, with a
-// sidecar file on top for checkpoints that are not HF's own (other tensor names, a fused
+// The shape and layout of a Vision Transformer: a Hugging Face folder's config.json (a ViT
+// classifier, or a CLIP or SigLIP vision tower — a ViT without a head), with a sidecar file on top for checkpoints that are not HF's own (other tensor names, a fused
 // q/k/v projection, another patch order, attention scale, head or input normalisation).
 // The sidecar takes config.json's keys plus the layout keys below; it wins where both say.
 
@@ -16,7 +16,7 @@ namespace sculpt {
 
 class Checkpoint;
 
-enum class VitActivation { Gelu, GeluTanh, Relu };
+enum class VitActivation { Gelu, GeluTanh, QuickGelu, Relu }; // QuickGelu: CLIP's x·σ(1.702x)
 
 // The axes of one patch, in the order a linear patch embedding reads them: "c p1 p2"
 // (a convolution kernel's own order, HF) or "p1 p2 c" (einops' rearrange in
@@ -29,10 +29,12 @@ enum class QkvLayout { ThreeHeadsDim, HeadsThreeDim };
 
 // Where each weight lives in the checkpoint. Layer names hold "{L}" for the block index;
 // layers are named without ".weight" / ".bias". `qkv` set means one fused projection and
-// `query`, `key`, `value` empty, and the other way round.
+// `query`, `key`, `value` empty, and the other way round. An empty clsToken: no class token
+// (SigLIP); an empty preNorm: no LayerNorm between the embeddings and the blocks (all but
+// CLIP); an empty classifier: a vision tower, no head.
 struct VitTensorNames {
     std::string patchEmbedding; // a [hidden, C, p, p] conv kernel or a [hidden, C·p·p] matrix
-    std::string clsToken, positionEmbedding;
+    std::string clsToken, positionEmbedding, preNorm;
     std::string attentionNorm, query, key, value, qkv, attentionOutput;
     std::string mlpNorm, mlpIn, mlpOut;
     std::string finalNorm;
@@ -44,6 +46,10 @@ struct VitTensorNames {
 
 // Hugging Face's ViTForImageClassification.
 VitTensorNames hfVitNames();
+// transformers' CLIPVisionModel and SiglipVisionModel, every name after `prefix` ("" for
+// their own folders; a LLaVA folder's vision tower sits under one).
+VitTensorNames clipVisionNames(const std::string &prefix);
+VitTensorNames siglipVisionNames(const std::string &prefix);
 
 struct VitConfig {
     int64_t imageSize = 0;  // square images of imageSize² pixels
@@ -56,7 +62,7 @@ struct VitConfig {
     // output-projection columns are absent from the weights), ascending; empty for none.
     std::vector<std::vector<int64_t>> prunedHeads;
     int64_t hiddenDim = 0;  // intermediate_size, the MLP width
-    int64_t labels = 0;
+    int64_t labels = 0;     // 0: a vision tower, whose output is its last hidden states
     std::vector<std::string> labelNames; // id2label in id order, when the config names every class
     int64_t classifierHidden = 0; // > 0: the head is Linear → activation → Linear
     double layerNormEps = 1e-12;  // transformers' ViTConfig default
@@ -65,6 +71,10 @@ struct VitConfig {
     std::array<PatchAxis, 3> patchOrder{PatchAxis::Channel, PatchAxis::Row, PatchAxis::Column};
     QkvLayout qkvLayout = QkvLayout::ThreeHeadsDim;
     bool qkvBias = true;          // q, k and v (or the fused projection) have biases
+    bool patchBias = true;        // CLIP's patch embedding has none
+    // CLIP stores the class token as [dim] and the positions as an Embedding's [tokens, dim]
+    // weight; HF's ViT both as [1, …, dim].
+    bool embeddingModules = false;
     bool finalNorm = true;
     // Pixels become (byte · rescale − mean[c]) / std[c], one mean and std per channel.
     double rescale = 1.0 / 255;
@@ -82,6 +92,8 @@ struct VitConfig {
     }
     int64_t gridSize() const { return imageSize / patchSize; }
     int64_t patches() const { return gridSize() * gridSize(); }
+    bool classToken() const { return !names.clsToken.empty(); }
+    int64_t tokens() const { return patches() + (classToken() ? 1 : 0); }
 };
 
 // A layer's name pattern with "{L}" replaced by the block index.

@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""An independent reference for Sculpt's vision towers: the forward pass of transformers'
+CLIPVisionModel and SiglipVisionModel written from their description in torch, in float64.
+
+Run with Debian's /usr/bin/python3 (python3-torch). Two commands:
+
+  vision_tower_reference.py make FOLDER clip|siglip SEED
+      writes a tiny random-weight tower: config.json and model.safetensors (float32)
+  vision_tower_reference.py run FOLDER PIXELS
+      PIXELS is raw float32 [B, C, H, W], already normalised. Prints JSON: "hidden", transformers'
+      hidden_states (the embeddings, then each layer's output), and "last", the tower's
+      last_hidden_state, each as nested lists [B][tokens][dim].
+"""
+
+import json
+import struct
+import sys
+
+import torch
+
+
+def write_safetensors(path, tensors):
+    header, offset, blobs = {}, 0, []
+    for name, t in tensors.items():
+        blob = t.to(torch.float32).contiguous().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
+        offset += len(blob)
+        blobs.append(blob)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def read_safetensors(path):
+    data = open(path, "rb").read()
+    (size,) = struct.unpack_from("<Q", data, 0)
+    header = json.loads(data[8:8 + size])
+    header.pop("__metadata__", None)
+    out = {}
+    for name, info in header.items():
+        start, end = info["data_offsets"]
+        raw = bytearray(data[8 + size + start:8 + size + end])
+        out[name] = torch.frombuffer(raw, dtype=torch.float32).to(torch.float64).reshape(info["shape"])
+    return out
+
+
+def make(folder, kind, seed):
+    """Odd sizes on purpose: 3 heads of 8, a 12×12 image in 4×4 patches, 3 layers."""
+    g = torch.Generator().manual_seed(seed)
+    dim, layers, inner, channels, image, patch = 24, 3, 40, 3, 12, 4
+    tokens = (image // patch) ** 2 + (1 if kind == "clip" else 0)
+    config = {"model_type": f"{kind}_vision_model", "hidden_size": dim, "intermediate_size": inner,
+              "num_hidden_layers": layers, "num_attention_heads": 3, "num_channels": channels,
+              "image_size": image, "patch_size": patch,
+              "hidden_act": "quick_gelu" if kind == "clip" else "gelu_pytorch_tanh",
+              "layer_norm_eps": 1e-5 if kind == "clip" else 1e-6}
+    json.dump(config, open(f"{folder}/config.json", "w"), indent=2)
+
+    def rand(*shape, scale=0.3):
+        return torch.randn(*shape, generator=g, dtype=torch.float64) * scale
+
+    t, m = {}, "vision_model."
+    t[m + "embeddings.patch_embedding.weight"] = rand(dim, channels, patch, patch)
+    if kind == "clip":
+        t[m + "embeddings.class_embedding"] = rand(dim)
+        t[m + "pre_layrnorm.weight"] = 1 + rand(dim, scale=0.1)
+        t[m + "pre_layrnorm.bias"] = rand(dim, scale=0.1)
+    else:
+        t[m + "embeddings.patch_embedding.bias"] = rand(dim)
+    t[m + "embeddings.position_embedding.weight"] = rand(tokens, dim)
+    for l in range(layers):
+        p = f"{m}encoder.layers.{l}."
+        for norm in ("layer_norm1", "layer_norm2"):
+            t[p + norm + ".weight"] = 1 + rand(dim, scale=0.1)
+            t[p + norm + ".bias"] = rand(dim, scale=0.1)
+        for proj in ("q_proj", "k_proj", "v_proj", "out_proj"):
+            t[p + "self_attn." + proj + ".weight"] = rand(dim, dim)
+            t[p + "self_attn." + proj + ".bias"] = rand(dim, scale=0.1)
+        t[p + "mlp.fc1.weight"], t[p + "mlp.fc1.bias"] = rand(inner, dim), rand(inner, scale=0.1)
+        t[p + "mlp.fc2.weight"], t[p + "mlp.fc2.bias"] = rand(dim, inner), rand(dim, scale=0.1)
+    t[m + "post_layernorm.weight"] = 1 + rand(dim, scale=0.1)
+    t[m + "post_layernorm.bias"] = rand(dim, scale=0.1)
+    write_safetensors(f"{folder}/model.safetensors", t)
+
+
+def layer_norm(x, t, name, eps):
+    mean = x.mean(-1, keepdim=True)
+    var = ((x - mean) ** 2).mean(-1, keepdim=True)
+    return (x - mean) / torch.sqrt(var + eps) * t[name + ".weight"] + t[name + ".bias"]
+
+
+def linear(x, t, name):
+    return x @ t[name + ".weight"].T + t[name + ".bias"]
+
+
+def activate(x, name):
+    if name == "quick_gelu":
+        return x * torch.sigmoid(1.702 * x)
+    if name == "gelu_pytorch_tanh":
+        return 0.5 * x * (1 + torch.tanh((2 / torch.pi) ** 0.5 * (x + 0.044715 * x ** 3)))
+    sys.exit(f"no activation {name} here")
+
+
+def run(folder, pixels_path):
+    config = json.load(open(f"{folder}/config.json"))
+    t = read_safetensors(f"{folder}/model.safetensors")
+    clip = config["model_type"] == "clip_vision_model"
+    c, s, p = config["num_channels"], config["image_size"], config["patch_size"]
+    raw = bytearray(open(pixels_path, "rb").read())
+    pixels = torch.frombuffer(raw, dtype=torch.float32).to(torch.float64).reshape(-1, c, s, s)
+    b, dim, heads, eps = pixels.shape[0], config["hidden_size"], config["num_attention_heads"], config["layer_norm_eps"]
+    m = "vision_model."
+
+    # The patch embedding is a convolution whose stride is its kernel.
+    x = torch.nn.functional.conv2d(pixels, t[m + "embeddings.patch_embedding.weight"],
+                                   t.get(m + "embeddings.patch_embedding.bias"), stride=p)
+    x = x.flatten(2).transpose(1, 2)
+    if clip:
+        x = torch.cat([t[m + "embeddings.class_embedding"].expand(b, 1, dim), x], 1)
+    x = x + t[m + "embeddings.position_embedding.weight"]
+    if clip:
+        x = layer_norm(x, t, m + "pre_layrnorm", eps)
+    hidden = [x]
+    hd = dim // heads
+    for l in range(config["num_hidden_layers"]):
+        a = f"{m}encoder.layers.{l}."
+        y = layer_norm(x, t, a + "layer_norm1", eps)
+
+        def split(z):
+            return z.view(b, -1, heads, hd).transpose(1, 2)
+
+        q, k, v = (split(linear(y, t, a + "self_attn." + n)) for n in ("q_proj", "k_proj", "v_proj"))
+        weights = torch.softmax(q @ k.transpose(-1, -2) * hd ** -0.5, -1)
+        y = (weights @ v).transpose(1, 2).reshape(b, -1, dim)
+        x = x + linear(y, t, a + "self_attn.out_proj")
+        y = layer_norm(x, t, a + "layer_norm2", eps)
+        x = x + linear(activate(linear(y, t, a + "mlp.fc1"), config["hidden_act"]), t, a + "mlp.fc2")
+        hidden.append(x)
+    # CLIP's post_layernorm is for the pooled class token only; SigLIP's is its last_hidden_state.
+    last = x if clip else layer_norm(x, t, m + "post_layernorm", eps)
+    print(json.dumps({"hidden": [h.tolist() for h in hidden], "last": last.tolist()}))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "make":
+        make(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "run":
+        run(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit(__doc__)
