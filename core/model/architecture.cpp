@@ -27,7 +27,7 @@ bool hasPart(const std::string &dotted, std::string_view part)
 std::optional<Architecture> fromFamilyName(std::string name)
 {
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    static const std::array<std::pair<std::string_view, Architecture>, 19> families{{
+    static const std::array<std::pair<std::string_view, Architecture>, 20> families{{
         {"llama", Architecture::Llama}, {"mistral", Architecture::Llama}, {"mixtral", Architecture::Llama},
         {"qwen2", Architecture::Llama}, {"qwen3", Architecture::Llama}, {"gemma", Architecture::Llama},
         {"phi3", Architecture::Llama}, {"gpt2", Architecture::Gpt2}, {"vit", Architecture::Vit},
@@ -35,6 +35,7 @@ std::optional<Architecture> fromFamilyName(std::string name)
         {"distilbert", Architecture::Bert}, {"albert", Architecture::Bert}, {"electra", Architecture::Bert},
         {"xlm-roberta", Architecture::Bert}, {"internlm2", Architecture::Llama},
         {"clip_vision_model", Architecture::Vit}, {"siglip_vision_model", Architecture::Vit},
+        {"llava", Architecture::Llava},
     }};
     for (const auto &[family, arch] : families)
         if (name == family)

@@ -12,7 +12,7 @@ namespace sculpt {
 
 std::string_view architectureName(Architecture a)
 {
-    static constexpr std::array<std::string_view, 6> names{"llama", "gpt2", "vit", "bert", "cnn", "generic"};
+    static constexpr std::array<std::string_view, 7> names{"llama", "gpt2", "vit", "llava", "bert", "cnn", "generic"};
     return names.at(static_cast<size_t>(a));
 }
 

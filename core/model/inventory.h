@@ -12,7 +12,7 @@ namespace sculpt {
 
 class Checkpoint;
 
-enum class Architecture { Llama, Gpt2, Vit, Bert, Cnn, Generic };
+enum class Architecture { Llama, Gpt2, Vit, Llava, Bert, Cnn, Generic };
 
 enum class Role { Q, K, V, QKV, O, Gate, Up, Down, Fc1, Fc2, Embed, Head, Norm, Conv, Other };
 

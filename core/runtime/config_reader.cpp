@@ -5,7 +5,10 @@
 
 namespace sculpt {
 
-void ConfigReader::fail(const std::string &why) const { throw FileError(checkpoint_.path(), "config.json: " + why); }
+void ConfigReader::fail(const std::string &why) const
+{
+    throw FileError(checkpoint_.path(), "config.json: " + (section_.empty() ? "" : section_ + ": ") + why);
+}
 
 int64_t ConfigReader::positive(const char *key) const
 {

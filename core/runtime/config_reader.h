@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace sculpt {
 
@@ -13,7 +14,12 @@ class Checkpoint;
 
 class ConfigReader {
 public:
-    ConfigReader(const Checkpoint &checkpoint, const nlohmann::json &config) : checkpoint_(checkpoint), config_(config) {}
+    // `section`: where `config` sits in config.json ("text_config" of a multimodal model), named
+    // in every failure; empty for the file itself.
+    ConfigReader(const Checkpoint &checkpoint, const nlohmann::json &config, std::string section = {})
+        : checkpoint_(checkpoint), config_(config), section_(std::move(section))
+    {
+    }
 
     bool present(const char *key) const { return config_.contains(key) && !config_[key].is_null(); }
     [[noreturn]] void fail(const std::string &why) const;
@@ -27,6 +33,7 @@ public:
 private:
     const Checkpoint &checkpoint_;
     const nlohmann::json &config_;
+    std::string section_;
 };
 
 } // namespace sculpt

@@ -5,6 +5,7 @@
 #include "model/architecture.h"
 #include "runtime/families/gpt2/gpt2.h"
 #include "runtime/families/llama/llama.h"
+#include "runtime/families/llava/llava.h"
 #include "runtime/families/vit/vit.h"
 #include "runtime/weights.h"
 
@@ -35,6 +36,11 @@ const std::map<std::string, Loader> &loaders()
              const Gpt2Config config = readGpt2Config(c);
              return std::make_unique<Gpt2>(CheckpointWeights(c, device), config, gpt2NamePrefix(c));
          }},
+        {"llava",
+         [](const Checkpoint &c, const ModelOptions &, torch::Device device) -> std::unique_ptr<Model> {
+             const LlavaConfig config = readLlavaConfig(c);
+             return std::make_unique<Llava>(CheckpointWeights(c, device, config.renames), config);
+         }},
     };
     return all;
 }
@@ -52,7 +58,7 @@ std::unique_ptr<Model> loadModel(const Checkpoint &checkpoint, torch::Device dev
     if (const FamilyClaim *f = claimingFamily(checkpoint, options))
         return loadFamily(f->name, checkpoint, options, device);
     throw FileError(checkpoint.path(), "architecture '" + std::string(architectureName(detectArchitecture(checkpoint))) +
-                                           "' is not one Sculpt runs (LLaMA, Mistral, Qwen2, GPT-2, ViT)");
+                                           "' is not one Sculpt runs (LLaMA, Mistral, Qwen2, GPT-2, ViT, LLaVA)");
 }
 
 std::unique_ptr<Model> loadModel(const Checkpoint &checkpoint, ModelKind kind, torch::Device device,

@@ -17,6 +17,8 @@ const std::vector<FamilyClaim> &familyClaims()
          [](const Checkpoint &c, const ModelOptions &) { return detectArchitecture(c) == Architecture::Llama; }},
         {"gpt2", ModelKind::Language,
          [](const Checkpoint &c, const ModelOptions &) { return detectArchitecture(c) == Architecture::Gpt2; }},
+        {"llava", ModelKind::Language,
+         [](const Checkpoint &c, const ModelOptions &) { return detectArchitecture(c) == Architecture::Llava; }},
     };
     return claims;
 }

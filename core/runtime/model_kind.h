@@ -21,7 +21,7 @@ struct ModelOptions {
 // Which family runs a checkpoint, decided from its config and tensor names alone (torch-free,
 // so a front end can ask before anything loads); model_family.h pairs each with its loader.
 struct FamilyClaim {
-    std::string name; // "vit", "llama", "gpt2"
+    std::string name; // "vit", "llama", "gpt2", "llava"
     ModelKind kind;
     std::function<bool(const Checkpoint &, const ModelOptions &)> claims;
 };

@@ -15,6 +15,7 @@
 #include "model/inventory.h"
 #include "runtime/families/gpt2/gpt2_config.h"
 #include "runtime/families/llama/llama_config.h"
+#include "runtime/families/llava/llava_config.h"
 #include "runtime/families/vit/vit_config.h"
 #include "runtime/language_model_config.h"
 
@@ -56,7 +57,8 @@ void hfConfig(std::string_view input)
     static const std::string dir = [] {
         const std::string d = folder("hf");
         writeTinyWeights(d + "/model.safetensors", {"model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight",
-                                                    "vit.encoder.layer.0.attention.attention.query.weight"});
+                                                    "vit.encoder.layer.0.attention.attention.query.weight",
+                                                    "language_model.model.embed_tokens.weight"});
         return d;
     }();
     fuzz::writeFile(dir + "/config.json", input);
@@ -67,6 +69,7 @@ void hfConfig(std::string_view input)
         fuzz::refusing([&] { (void)readLlamaConfig(*checkpoint); });
         fuzz::refusing([&] { (void)readGpt2Config(*checkpoint); });
         fuzz::refusing([&] { (void)readVitConfig(*checkpoint); });
+        fuzz::refusing([&] { (void)readLlavaConfig(*checkpoint); });
         fuzz::refusing([&] { (void)configuredVocabSize(*checkpoint); });
     });
 }

@@ -45,9 +45,9 @@ def read_safetensors(path):
     return out
 
 
-def make(folder, kind, seed):
-    """Odd sizes on purpose: 3 heads of 8, a 12×12 image in 4×4 patches, 3 layers."""
-    g = torch.Generator().manual_seed(seed)
+def random_tower(kind, g):
+    """A tiny random tower's config and tensors. Odd sizes on purpose: 3 heads of 8, a 12×12
+    image in 4×4 patches, 3 layers."""
     dim, layers, inner, channels, image, patch = 24, 3, 40, 3, 12, 4
     tokens = (image // patch) ** 2 + (1 if kind == "clip" else 0)
     config = {"model_type": f"{kind}_vision_model", "hidden_size": dim, "intermediate_size": inner,
@@ -55,7 +55,6 @@ def make(folder, kind, seed):
               "image_size": image, "patch_size": patch,
               "hidden_act": "quick_gelu" if kind == "clip" else "gelu_pytorch_tanh",
               "layer_norm_eps": 1e-5 if kind == "clip" else 1e-6}
-    json.dump(config, open(f"{folder}/config.json", "w"), indent=2)
 
     def rand(*shape, scale=0.3):
         return torch.randn(*shape, generator=g, dtype=torch.float64) * scale
@@ -81,7 +80,13 @@ def make(folder, kind, seed):
         t[p + "mlp.fc2.weight"], t[p + "mlp.fc2.bias"] = rand(dim, inner), rand(dim, scale=0.1)
     t[m + "post_layernorm.weight"] = 1 + rand(dim, scale=0.1)
     t[m + "post_layernorm.bias"] = rand(dim, scale=0.1)
-    write_safetensors(f"{folder}/model.safetensors", t)
+    return config, t
+
+
+def make(folder, kind, seed):
+    config, tensors = random_tower(kind, torch.Generator().manual_seed(seed))
+    json.dump(config, open(f"{folder}/config.json", "w"), indent=2)
+    write_safetensors(f"{folder}/model.safetensors", tensors)
 
 
 def layer_norm(x, t, name, eps):
@@ -95,6 +100,8 @@ def linear(x, t, name):
 
 
 def activate(x, name):
+    if name == "gelu":
+        return torch.nn.functional.gelu(x)
     if name == "quick_gelu":
         return x * torch.sigmoid(1.702 * x)
     if name == "gelu_pytorch_tanh":
@@ -102,13 +109,17 @@ def activate(x, name):
     sys.exit(f"no activation {name} here")
 
 
-def run(folder, pixels_path):
-    config = json.load(open(f"{folder}/config.json"))
-    t = read_safetensors(f"{folder}/model.safetensors")
+def read_pixels(path, config):
+    c, s = config["num_channels"], config["image_size"]
+    raw = bytearray(open(path, "rb").read())
+    return torch.frombuffer(raw, dtype=torch.float32).to(torch.float64).reshape(-1, c, s, s)
+
+
+def tower(config, t, pixels):
+    """transformers' hidden_states (the embeddings, then each layer's output) and
+    last_hidden_state; `t` under the tower's own names (vision_model.…)."""
     clip = config["model_type"] == "clip_vision_model"
-    c, s, p = config["num_channels"], config["image_size"], config["patch_size"]
-    raw = bytearray(open(pixels_path, "rb").read())
-    pixels = torch.frombuffer(raw, dtype=torch.float32).to(torch.float64).reshape(-1, c, s, s)
+    p = config["patch_size"]
     b, dim, heads, eps = pixels.shape[0], config["hidden_size"], config["num_attention_heads"], config["layer_norm_eps"]
     m = "vision_model."
 
@@ -139,6 +150,13 @@ def run(folder, pixels_path):
         hidden.append(x)
     # CLIP's post_layernorm is for the pooled class token only; SigLIP's is its last_hidden_state.
     last = x if clip else layer_norm(x, t, m + "post_layernorm", eps)
+    return hidden, last
+
+
+def run(folder, pixels_path):
+    config = json.load(open(f"{folder}/config.json"))
+    t = read_safetensors(f"{folder}/model.safetensors")
+    hidden, last = tower(config, t, read_pixels(pixels_path, config))
     print(json.dumps({"hidden": [h.tolist() for h in hidden], "last": last.tolist()}))
 
 

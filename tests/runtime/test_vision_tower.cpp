@@ -3,6 +3,7 @@
 // output against that script's float64 forward; what each model_type leaves unsaid.
 
 #include "io/formats.h"
+#include "json_numbers.h"
 #include "llama2c_reference.h"
 #include "runtime/families/vit/vit.h"
 #include "runtime/model_family.h"
@@ -19,19 +20,10 @@ using namespace sculpt;
 
 namespace {
 
-void flatten(const QJsonValue &value, std::vector<double> &out)
-{
-    if (value.isArray())
-        for (const QJsonValue &v : value.toArray())
-            flatten(v, out);
-    else
-        out.push_back(value.toDouble());
-}
-
 torch::Tensor tensorOf(const QJsonValue &nested, torch::IntArrayRef shape)
 {
     std::vector<double> values;
-    flatten(nested, values);
+    sculpt::test::flattenJson(nested, values);
     if (int64_t(values.size()) != c10::multiply_integers(shape))
         return {};
     return torch::tensor(values, torch::kFloat64).reshape(shape);

@@ -120,18 +120,28 @@ torch::Tensor Llama::blocks(torch::Tensor x, const Rotary::Window &angles, const
     return head_(rmsNorm(x, finalNorm_));
 }
 
-ModelOutput Llama::forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter) const
+torch::Tensor Llama::embed(const torch::Tensor &tokens) const
 {
-    const int64_t b = input.tokens.size(0), t = input.tokens.size(1), group = config_.heads / config_.kvHeads;
-    const bool packed = input.documents.defined();
+    return embedding_.index_select(0, tokens.reshape({-1})).view({tokens.size(0), tokens.size(1), config_.dim});
+}
+
+ModelOutput Llama::forwardEmbedded(const torch::Tensor &x, const torch::Tensor &documents,
+                                   const std::vector<int64_t> &hiddenAfter) const
+{
+    const int64_t b = x.size(0), t = x.size(1), group = config_.heads / config_.kvHeads;
+    const bool packed = documents.defined();
     const torch::Tensor positions =
-        packed ? documentPositions(input.documents) : torch::arange(t, input.tokens.options()).expand({b, t});
-    const AttentionMask mask =
-        packed ? documentMask(input.documents, config_.kvHeads, group) : causalMask(t, 0, group, device_);
-    const torch::Tensor x = embedding_.index_select(0, input.tokens.reshape({-1})).view({b, t, config_.dim});
+        packed ? documentPositions(documents)
+               : torch::arange(t, torch::TensorOptions().dtype(torch::kInt64).device(device_)).expand({b, t});
+    const AttentionMask mask = packed ? documentMask(documents, config_.kvHeads, group) : causalMask(t, 0, group, device_);
     ModelOutput out;
     out.logits = blocks(x, rotary_.at(positions), mask, nullptr, hiddenAfter, &out.hidden);
     return out;
+}
+
+ModelOutput Llama::forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter) const
+{
+    return forwardEmbedded(embed(input.tokens), input.documents, hiddenAfter);
 }
 
 torch::Tensor Llama::step(const torch::Tensor &tokens, KvCache *cache) const

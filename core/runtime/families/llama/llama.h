@@ -34,6 +34,12 @@ public:
     KvCache emptyCache() const override;
     ModelOutput forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter = {}) const override;
     torch::Tensor step(const torch::Tensor &tokens, KvCache *cache = nullptr) const override;
+    // The two halves of forward(), for a model that puts other embeddings among the tokens'
+    // (LLaVA's image tokens): token ids [B, T] → [B, T, dim], and the blocks and head on
+    // embeddings x [B, T, dim] with forward()'s documents and hiddenAfter.
+    torch::Tensor embed(const torch::Tensor &tokens) const;
+    ModelOutput forwardEmbedded(const torch::Tensor &x, const torch::Tensor &documents,
+                                const std::vector<int64_t> &hiddenAfter = {}) const;
     std::vector<LinearSite> linearSites() override;
     std::vector<AttentionSite> attentionSites() override;
     std::vector<std::pair<std::string, torch::Tensor>> parameters() override;

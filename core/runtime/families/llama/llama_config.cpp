@@ -6,6 +6,7 @@
 #include "runtime/config_reader.h"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace sculpt {
@@ -39,10 +40,32 @@ LlamaConfig fromLlama2c(const Checkpoint &checkpoint)
     return c;
 }
 
-LlamaConfig fromHfConfig(const Checkpoint &checkpoint, const std::string &text)
+// transformers' defaults for what a multimodal model's text_config may leave out.
+json withDefaults(json config)
 {
-    const json config = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    const ConfigReader r(checkpoint, config);
+    static const std::map<std::string, json> defaults{
+        {"llama",
+         {{"vocab_size", 32000}, {"hidden_size", 4096}, {"intermediate_size", 11008}, {"num_hidden_layers", 32},
+          {"num_attention_heads", 32}, {"max_position_embeddings", 2048}}},
+        {"mistral",
+         {{"vocab_size", 32000}, {"hidden_size", 4096}, {"intermediate_size", 14336}, {"num_hidden_layers", 32},
+          {"num_attention_heads", 32}, {"num_key_value_heads", 8}, {"max_position_embeddings", 4096 * 32}}},
+        {"qwen2",
+         {{"vocab_size", 151936}, {"hidden_size", 4096}, {"intermediate_size", 22016}, {"num_hidden_layers", 32},
+          {"num_attention_heads", 32}, {"max_position_embeddings", 32768}}},
+    };
+    if (!config.is_object() || !config.contains("model_type") || !config["model_type"].is_string())
+        return config;
+    if (const auto it = defaults.find(config["model_type"].get<std::string>()); it != defaults.end())
+        for (const auto &[key, value] : it->second.items())
+            if (!config.contains(key))
+                config[key] = value;
+    return config;
+}
+
+LlamaConfig fromJson(const Checkpoint &checkpoint, const json &config, const std::string &section)
+{
+    const ConfigReader r(checkpoint, config, section);
     if (!config.is_object())
         r.fail("not a JSON object");
     const std::string type = r.text("model_type", "");
@@ -89,7 +112,12 @@ LlamaConfig readLlamaConfig(const Checkpoint &checkpoint)
     if (it == checkpoint.metadata().end())
         throw FileError(checkpoint.path(),
                         "no config.json: a LLaMA model is run from its folder (config.json + weights) or a llama2.c file");
-    return fromHfConfig(checkpoint, it->second);
+    return fromJson(checkpoint, json::parse(it->second, nullptr, /*allow_exceptions=*/false), {});
+}
+
+LlamaConfig readLlamaConfig(const Checkpoint &checkpoint, const json &config, const std::string &section)
+{
+    return fromJson(checkpoint, withDefaults(config), section);
 }
 
 std::string hfConfigJson(const LlamaConfig &c)

@@ -2,6 +2,8 @@
 // The shape of a LLaMA-family model (LLaMA, Mistral, Qwen2 and llama2.c's files), read from
 // config.json or from a llama2.c header.
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <string>
 
@@ -32,6 +34,10 @@ struct LlamaConfig {
 // Throws FileError when the checkpoint is not a LLaMA-family model or its config is
 // incomplete or asks for something the runtime does not do (rope scaling, another activation).
 LlamaConfig readLlamaConfig(const Checkpoint &checkpoint);
+// The same from part of config.json: a multimodal model's decoder (`section` "text_config").
+// A key it leaves out takes transformers' default for its model_type (LlamaConfig's or
+// Qwen2Config's), as a LLaVA folder's short text_config expects.
+LlamaConfig readLlamaConfig(const Checkpoint &checkpoint, const nlohmann::json &config, const std::string &section);
 
 // config.json for the model in the Hugging Face layout (rotary pairs half-split), the way
 // transformers' LlamaConfig reads it.

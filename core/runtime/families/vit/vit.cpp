@@ -88,12 +88,10 @@ Vit::Vit(const WeightSource &weights, const VitConfig &config)
     }
     if (config.finalNorm)
         finalNorm_ = norm(n.finalNorm);
-    if (config.labels == 0) // a vision tower: no head
-        ;
-    else if (config.classifierHidden > 0) {
+    if (config.labels > 0 && config.classifierHidden > 0) { // none for a vision tower
         head_.push_back(weights.linear(n.classifierHidden, config.classifierHidden, d, true, normal));
         head_.push_back(weights.linear(n.classifier, config.labels, config.classifierHidden, true, normal));
-    } else {
+    } else if (config.labels > 0) {
         head_.push_back(weights.linear(n.classifier, config.labels, d, true, normal));
     }
 }
@@ -103,9 +101,11 @@ torch::Tensor Vit::norm(const Norm &n, const torch::Tensor &x) const
     return torch::layer_norm(x, {config_.dim}, n.weight, n.bias, config_.layerNormEps);
 }
 
-torch::Tensor Vit::activate(const torch::Tensor &x) const
+torch::Tensor Vit::activate(const torch::Tensor &x) const { return applyActivation(config_.activation, x); }
+
+torch::Tensor applyActivation(VitActivation activation, const torch::Tensor &x)
 {
-    switch (config_.activation) {
+    switch (activation) {
     case VitActivation::Gelu:
         return torch::gelu(x);
     case VitActivation::GeluTanh:

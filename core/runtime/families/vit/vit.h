@@ -18,6 +18,9 @@ namespace sculpt {
 
 class WeightSource;
 
+// x through one of the transformers hidden_act functions the runtime has.
+torch::Tensor applyActivation(VitActivation activation, const torch::Tensor &x);
+
 class Vit : public VisionModel {
 public:
     // Builds the model from `weights` under config.names: a checkpoint's (looked up after the

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -22,6 +23,7 @@ namespace {
 using json = nlohmann::json;
 
 constexpr uint64_t kMaxSidecarBytes = 1'000'000;
+constexpr const char *kVitActivations = "gelu, gelu_pytorch_tanh, gelu_new, quick_gelu, relu";
 // Image channels (1 grey, 3 RGB, 4 RGBA; a few hundred for hyperspectral images at most):
 // the per-channel mean and std are allocated from this count, so a lying one is refused.
 constexpr int64_t kMaxChannels = 1024;
@@ -138,9 +140,18 @@ json readSidecar(const std::string &path)
     return sidecar;
 }
 
-// config.json overlaid with the sidecar, each key's errors naming the file it came from.
+// config.json overlaid with the sidecar, or a section of config.json (a multimodal model's
+// vision_config), each key's errors naming the file and section it came from.
 class Settings {
 public:
+    Settings(const Checkpoint &checkpoint, const json &section, const std::string &name)
+        : checkpoint_(checkpoint), hasConfig_(true), merged_(section.is_object() ? section : json::object()),
+          section_(name + ".")
+    {
+        if (!section.is_object())
+            throw FileError(checkpoint.path(), "config.json: " + name + " is not an object");
+    }
+
     Settings(const Checkpoint &checkpoint, const std::string &sidecarPath)
         : checkpoint_(checkpoint), sidecarPath_(sidecarPath)
     {
@@ -169,12 +180,12 @@ public:
     {
         if (fromSidecar_.contains(key))
             throw FileError(sidecarPath_, key + " " + why);
-        throw FileError(checkpoint_.path(), "config.json: " + key + " " + why);
+        throw FileError(checkpoint_.path(), "config.json: " + section_ + key + " " + why);
     }
     [[noreturn]] void missing(const std::string &key) const
     {
         if (sidecarPath_.empty())
-            throw FileError(checkpoint_.path(), "config.json: " + key + " is missing");
+            throw FileError(checkpoint_.path(), "config.json: " + section_ + key + " is missing");
         throw FileError(sidecarPath_, key + " is missing" + (hasConfig_ ? " (and config.json has none)" : ""));
     }
 
@@ -218,6 +229,7 @@ private:
     bool hasConfig_ = false;
     json merged_;
     std::set<std::string> fromSidecar_;
+    std::string section_; // "vision_config." or empty
 };
 
 int64_t labelCount(const Settings &s)
@@ -249,15 +261,9 @@ std::vector<std::string> labelNames(const Settings &s, int64_t labels)
 VitActivation activation(const Settings &s, const std::string &otherwise)
 {
     const std::string name = s.text("hidden_act", otherwise);
-    if (name == "gelu")
-        return VitActivation::Gelu;
-    if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
-        return VitActivation::GeluTanh;
-    if (name == "quick_gelu")
-        return VitActivation::QuickGelu;
-    if (name == "relu")
-        return VitActivation::Relu;
-    s.fail("hidden_act", "'" + name + "' is not one the ViT runtime has (gelu, gelu_pytorch_tanh, gelu_new, quick_gelu, relu)");
+    if (const std::optional<VitActivation> known = vitActivation(name))
+        return *known;
+    s.fail("hidden_act", "'" + name + "' is not one the ViT runtime has (" + std::string(kVitActivations) + ")");
 }
 
 std::array<PatchAxis, 3> patchOrder(const Settings &s)
@@ -348,20 +354,28 @@ std::vector<double> perChannel(const Settings &s, const char *key, int64_t chann
 // its image processor's normalisation. A vision tower (CLIP's, SigLIP's) has no head. CLIP's
 // patch convolution has no bias, and its post_layernorm normalises only the pooled class
 // token, which a tower's output (every token) does not include.
+// Sizes 0: config.json must say (a ViT classifier's always does).
 struct VitKind {
     const char *type;
     VitTensorNames (*names)();
     const char *activation;
     double layerNormEps, mean[3], std[3];
     bool tower, patchBias, finalNorm;
+    int64_t imageSize, patchSize, dim, hiddenDim, layers, heads;
 };
 const VitKind kVitKinds[] = {
-    {"vit", hfVitNames, "gelu", 1e-12, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}, false, true, true},
+    {"vit", hfVitNames, "gelu", 1e-12, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}, false, true, true, 0, 0, 0, 0, 0, 0},
     {"clip_vision_model", [] { return clipVisionNames(""); }, "quick_gelu", 1e-5,
-     {0.48145466, 0.4578275, 0.40821073}, {0.26862954, 0.26130258, 0.27577711}, true, false, false},
+     {0.48145466, 0.4578275, 0.40821073}, {0.26862954, 0.26130258, 0.27577711}, true, false, false,
+     224, 32, 768, 3072, 12, 12},
     {"siglip_vision_model", [] { return siglipVisionNames(""); }, "gelu_pytorch_tanh", 1e-6, {0.5, 0.5, 0.5},
-     {0.5, 0.5, 0.5}, true, true, true},
+     {0.5, 0.5, 0.5}, true, true, true, 224, 16, 768, 3072, 12, 12},
 };
+
+int64_t sizeOr(const Settings &s, const std::string &key, int64_t otherwise)
+{
+    return otherwise > 0 ? s.positive(key, otherwise) : s.positive(key);
+}
 
 const VitKind &vitKind(const Settings &s)
 {
@@ -431,31 +445,32 @@ VitAttentionLayout vitAttentionLayout(const VitConfig &config, int64_t layer)
             name(n.attentionOutput)};
 }
 
-VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecarPath)
+namespace {
+
+VitConfig fromSettings(const Settings &s)
 {
-    const Settings s(checkpoint, sidecarPath);
     const VitKind &kind = vitKind(s);
 
     VitConfig c;
-    c.imageSize = s.positive("image_size");
+    c.imageSize = sizeOr(s, "image_size", kind.imageSize);
     // The patch grid's size is computed from it: a lying one would overflow.
     if (c.imageSize > kMaxImageSize)
         s.fail("image_size", std::to_string(c.imageSize) + " is more than the " + std::to_string(kMaxImageSize) +
                                  " pixels a side an image may have");
-    c.patchSize = s.positive("patch_size");
+    c.patchSize = sizeOr(s, "patch_size", kind.patchSize);
     if (c.imageSize % c.patchSize != 0)
         s.fail("patch_size", std::to_string(c.patchSize) + " does not divide image_size " + std::to_string(c.imageSize));
     c.channels = s.positive("num_channels", 3);
     if (c.channels > kMaxChannels)
         s.fail("num_channels", std::to_string(c.channels) + " is more than the " + std::to_string(kMaxChannels) +
                                    " channels an image may have");
-    c.dim = s.positive("hidden_size");
-    c.layers = s.positive("num_hidden_layers");
-    c.heads = s.positive("num_attention_heads");
+    c.dim = sizeOr(s, "hidden_size", kind.dim);
+    c.layers = sizeOr(s, "num_hidden_layers", kind.layers);
+    c.heads = sizeOr(s, "num_attention_heads", kind.heads);
     if (c.dim % c.heads != 0)
         s.fail("num_attention_heads", std::to_string(c.heads) + " does not divide hidden_size " + std::to_string(c.dim));
     c.prunedHeads = prunedHeads(s, c);
-    c.hiddenDim = s.positive("intermediate_size");
+    c.hiddenDim = sizeOr(s, "intermediate_size", kind.hiddenDim);
     if (!kind.tower) {
         c.labels = labelCount(s);
         c.labelNames = labelNames(s, c.labels);
@@ -482,6 +497,31 @@ VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecar
         s.fail("classifier_hidden_size", "asks for a two-layer head, which tensor_names '" +
                                              s.text("tensor_names", "hf") + "' has no name for");
     return c;
+}
+
+} // namespace
+
+std::optional<VitActivation> vitActivation(const std::string &name)
+{
+    if (name == "gelu")
+        return VitActivation::Gelu;
+    if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
+        return VitActivation::GeluTanh;
+    if (name == "quick_gelu")
+        return VitActivation::QuickGelu;
+    if (name == "relu")
+        return VitActivation::Relu;
+    return std::nullopt;
+}
+
+VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecarPath)
+{
+    return fromSettings(Settings(checkpoint, sidecarPath));
+}
+
+VitConfig readVitConfig(const Checkpoint &checkpoint, const nlohmann::json &config, const std::string &section)
+{
+    return fromSettings(Settings(checkpoint, config, section));
 }
 
 std::string hfConfigJson(const VitConfig &c)

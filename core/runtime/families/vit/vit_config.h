@@ -6,8 +6,11 @@
 
 #include "model/head_layout.h"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -113,6 +116,13 @@ VitAttentionLayout vitAttentionLayout(const VitConfig &config, int64_t layer);
 // `sidecarPath` (none when empty). Throws FileError naming the file and the key when either is
 // missing, malformed, disagrees with itself or asks for something the runtime does not do.
 VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecarPath = {});
+// The same from part of config.json: a multimodal model's vision tower (`section`
+// "vision_config"), its tensor names without the model's prefix (the caller renames). What it
+// leaves out takes transformers' default for its model_type.
+VitConfig readVitConfig(const Checkpoint &checkpoint, const nlohmann::json &config, const std::string &section);
+
+// transformers' hidden_act names the ViT runtime has ("gelu", "quick_gelu", …); nothing for others.
+std::optional<VitActivation> vitActivation(const std::string &name);
 
 // config.json of a Hugging Face ViTForImageClassification for the model, its input
 // normalisation included. Throws std::invalid_argument for a layout that config cannot

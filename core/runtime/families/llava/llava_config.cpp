@@ -1,0 +1,100 @@
+#include "runtime/families/llava/llava_config.h"
+
+#include "io/checkpoint.h"
+#include "io/error.h"
+#include "io/hf_folder.h"
+#include "runtime/config_reader.h"
+
+#include <nlohmann/json.hpp>
+
+namespace sculpt {
+namespace {
+
+using json = nlohmann::json;
+
+// Which generation of LlavaForConditionalGeneration's names the checkpoint holds, as renames
+// onto the families' own: the decoder's model.… and lm_head, the tower's vision_model.…, the
+// projector's multi_modal_projector.….
+std::vector<std::pair<std::string, std::string>> renames(const Checkpoint &checkpoint)
+{
+    for (const TensorInfo &t : checkpoint.tensors()) {
+        if (t.name.starts_with("language_model.model."))
+            return {{"^language_model\\.", ""}, {"^vision_tower\\.", ""}};
+        if (t.name.starts_with("model.language_model."))
+            return {{"^model\\.language_model\\.", "model."},
+                    {"^model\\.vision_tower\\.", ""},
+                    {"^model\\.multi_modal_projector\\.", "multi_modal_projector."}};
+    }
+    throw FileError(checkpoint.path(), "no language_model.model.… or model.language_model.… tensors: not a "
+                                       "LlavaForConditionalGeneration checkpoint");
+}
+
+// A section the way transformers fills it in: its model_type when absent.
+json section(const ConfigReader &r, const json &config, const char *key, const char *type)
+{
+    if (!config.contains(key) || !config[key].is_object())
+        r.fail(std::string(key) + " is missing or not an object");
+    json out = config[key];
+    if (!out.contains("model_type"))
+        out["model_type"] = type;
+    return out;
+}
+
+// vision_feature_layer, hidden_states' index (0 the embeddings, −1 the last block's output), as
+// the block whose output it is.
+int64_t featureLayer(const ConfigReader &r, const json &config, int64_t layers)
+{
+    if (!r.present("vision_feature_layer"))
+        return layers - 2;
+    const json &value = config["vision_feature_layer"];
+    if (value.is_array())
+        r.fail("vision_feature_layer: several feature layers, concatenated, are not run yet");
+    if (!value.is_number_integer())
+        r.fail("vision_feature_layer is not an integer");
+    const int64_t index = value.get<int64_t>();
+    const int64_t block = index < 0 ? layers + index : index - 1;
+    if (index == 0 || block < 0 || block >= layers)
+        r.fail("vision_feature_layer " + std::to_string(index) + " is not the output of one of the tower's " +
+               std::to_string(layers) + " blocks");
+    return block;
+}
+
+} // namespace
+
+LlavaConfig readLlavaConfig(const Checkpoint &checkpoint)
+{
+    const auto it = checkpoint.metadata().find(kConfigKey);
+    if (it == checkpoint.metadata().end())
+        throw FileError(checkpoint.path(), "no config.json: a LLaVA model is run from its folder (config.json + weights)");
+    const json config = json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+    const ConfigReader r(checkpoint, config);
+    if (!config.is_object())
+        r.fail("not a JSON object");
+    if (const std::string type = r.text("model_type", ""); type != "llava")
+        r.fail("model_type '" + type + "' is not llava");
+
+    LlavaConfig c;
+    c.vision = readVitConfig(checkpoint, section(r, config, "vision_config", "clip_vision_model"), "vision_config");
+    c.text = readLlamaConfig(checkpoint, section(r, config, "text_config", "llama"), "text_config");
+    c.featureLayer = featureLayer(r, config, c.vision.layers);
+    const std::string select = r.text("vision_feature_select_strategy", "default");
+    if (select != "default" && select != "full")
+        r.fail("vision_feature_select_strategy '" + select + "' is neither \"default\" nor \"full\"");
+    c.dropFirstToken = select == "default";
+    // transformers reads either name; 32000 is LlavaConfig's default.
+    c.imageToken = r.present("image_token_index") ? r.positive("image_token_index") : r.positive("image_token_id", 32000);
+    if (c.imageToken >= c.text.vocab)
+        r.fail("image_token_index " + std::to_string(c.imageToken) + " is outside the vocabulary of " +
+               std::to_string(c.text.vocab));
+    const std::string act = r.text("projector_hidden_act", "gelu");
+    const std::optional<VitActivation> activation = vitActivation(act);
+    if (!activation)
+        r.fail("projector_hidden_act '" + act + "' is not one the runtime has (gelu, gelu_pytorch_tanh, quick_gelu, relu)");
+    c.projectorActivation = *activation;
+    c.projectorBias = r.flag("multimodal_projector_bias", true);
+    c.renames = renames(checkpoint);
+    c.vision.renames = c.renames;
+    return c;
+}
+
+} // namespace sculpt

@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+"""An independent reference for Sculpt's LLaVA runtime: transformers' LlavaForConditionalGeneration
+written from its description in torch, in float64 — the vision tower of
+vision_tower_reference.py, the projector, and a LLaMA decoder whose image tokens take the
+projected image features.
+
+Run with Debian's /usr/bin/python3 (python3-torch). Two commands:
+
+  llava_reference.py make FOLDER old|new clip|siglip SEED
+      writes a tiny random-weight LLaVA: config.json and model.safetensors (float32), under the
+      older tensor names (language_model.model.…, vision_tower.…) or the newer ones
+      (model.language_model.…, model.vision_tower.…, model.multi_modal_projector.…)
+  llava_reference.py run FOLDER TOKENS PIXELS
+      TOKENS is a JSON list of token id lists (one row each, the image tokens expanded),
+      PIXELS raw float32 [N, C, H, W]; prints the logits as JSON [rows][tokens][vocab]
+"""
+
+import json
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vision_tower_reference import (activate, linear, random_tower, read_pixels, read_safetensors,  # noqa: E402
+                                    tower, write_safetensors)
+
+# The decoder: 2 layers, 4 query heads sharing 2 key/value heads of 8, a vocabulary of 64 whose
+# last id but three is the image token.
+TEXT = {"model_type": "llama", "hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 2,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 64, "max_position_embeddings": 128,
+        "rms_norm_eps": 1e-6, "rope_theta": 10000.0}
+IMAGE_TOKEN = 60
+
+PREFIXES = {
+    "old": {"text": "language_model.model.", "head": "language_model.lm_head.", "tower": "vision_tower.",
+            "projector": "multi_modal_projector."},
+    "new": {"text": "model.language_model.", "head": "lm_head.", "tower": "model.vision_tower.",
+            "projector": "model.multi_modal_projector."},
+}
+
+
+def make(folder, generation, kind, seed):
+    g = torch.Generator().manual_seed(seed)
+    vision, tower_tensors = random_tower(kind, g)
+    dim, inner, vocab = TEXT["hidden_size"], TEXT["intermediate_size"], TEXT["vocab_size"]
+    head_dim = dim // TEXT["num_attention_heads"]
+    kv = TEXT["num_key_value_heads"] * head_dim
+
+    def rand(*shape, scale=0.3):
+        return torch.randn(*shape, generator=g, dtype=torch.float64) * scale
+
+    p = PREFIXES[generation]
+    t = {p["tower"] + name: value for name, value in tower_tensors.items()}
+    t[p["projector"] + "linear_1.weight"] = rand(dim, vision["hidden_size"])
+    t[p["projector"] + "linear_1.bias"] = rand(dim, scale=0.1)
+    t[p["projector"] + "linear_2.weight"] = rand(dim, dim)
+    t[p["projector"] + "linear_2.bias"] = rand(dim, scale=0.1)
+    t[p["text"] + "embed_tokens.weight"] = rand(vocab, dim, scale=1.0)
+    for l in range(TEXT["num_hidden_layers"]):
+        b = f"{p['text']}layers.{l}."
+        t[b + "input_layernorm.weight"] = 1 + rand(dim, scale=0.1)
+        t[b + "post_attention_layernorm.weight"] = 1 + rand(dim, scale=0.1)
+        for name, shape in (("q_proj", (dim, dim)), ("k_proj", (kv, dim)), ("v_proj", (kv, dim)), ("o_proj", (dim, dim))):
+            t[b + "self_attn." + name + ".weight"] = rand(*shape)
+        for name, shape in (("gate_proj", (inner, dim)), ("up_proj", (inner, dim)), ("down_proj", (dim, inner))):
+            t[b + "mlp." + name + ".weight"] = rand(*shape)
+    t[p["text"] + "norm.weight"] = 1 + rand(dim, scale=0.1)
+    t[p["head"] + "weight"] = rand(vocab, dim)
+
+    config = {"architectures": ["LlavaForConditionalGeneration"], "model_type": "llava",
+              "image_token_index": IMAGE_TOKEN, "projector_hidden_act": "gelu",
+              # CLIP towers as llava-1.5 (the block before the last, the class token dropped),
+              # SigLIP ones as the models built on it (the last block, every token).
+              "vision_feature_layer": -2 if kind == "clip" else -1,
+              "vision_feature_select_strategy": "default" if kind == "clip" else "full",
+              "text_config": TEXT, "vision_config": vision}
+    json.dump(config, open(f"{folder}/config.json", "w"), indent=2)
+    write_safetensors(f"{folder}/model.safetensors", t)
+
+
+def rms_norm(x, weight, eps):
+    return x * torch.rsqrt((x * x).mean(-1, keepdim=True) + eps) * weight
+
+
+def rotate_half(x):
+    half = x.shape[-1] // 2
+    return torch.cat([-x[..., half:], x[..., :half]], -1)
+
+
+def decoder(config, t, x):
+    """LlamaModel and lm_head on input embeddings x [B, T, dim], names as model.… / lm_head."""
+    b, length, dim = x.shape
+    heads, kv_heads = config["num_attention_heads"], config["num_key_value_heads"]
+    hd = dim // heads
+    inv = 1.0 / config["rope_theta"] ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd)
+    angles = torch.arange(length, dtype=torch.float64)[:, None] * inv[None, :]
+    cos, sin = torch.cat([angles.cos()] * 2, -1), torch.cat([angles.sin()] * 2, -1)
+    causal = torch.full((length, length), float("-inf"), dtype=torch.float64).triu(1)
+    eps = config["rms_norm_eps"]
+    for l in range(config["num_hidden_layers"]):
+        p = f"model.layers.{l}."
+        y = rms_norm(x, t[p + "input_layernorm.weight"], eps)
+        q = (y @ t[p + "self_attn.q_proj.weight"].T).view(b, length, heads, hd).transpose(1, 2)
+        k = (y @ t[p + "self_attn.k_proj.weight"].T).view(b, length, kv_heads, hd).transpose(1, 2)
+        v = (y @ t[p + "self_attn.v_proj.weight"].T).view(b, length, kv_heads, hd).transpose(1, 2)
+        q, k = q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
+        k, v = (z.repeat_interleave(heads // kv_heads, 1) for z in (k, v))
+        weights = torch.softmax(q @ k.transpose(-1, -2) / hd ** 0.5 + causal, -1)
+        x = x + (weights @ v).transpose(1, 2).reshape(b, length, dim) @ t[p + "self_attn.o_proj.weight"].T
+        y = rms_norm(x, t[p + "post_attention_layernorm.weight"], eps)
+        gate, up = y @ t[p + "mlp.gate_proj.weight"].T, y @ t[p + "mlp.up_proj.weight"].T
+        x = x + (torch.nn.functional.silu(gate) * up) @ t[p + "mlp.down_proj.weight"].T
+    return rms_norm(x, t["model.norm.weight"], eps) @ t["lm_head.weight"].T
+
+
+def run(folder, tokens_path, pixels_path):
+    config = json.load(open(f"{folder}/config.json"))
+    stored = read_safetensors(f"{folder}/model.safetensors")
+    generation = "old" if any(n.startswith("language_model.") for n in stored) else "new"
+    p = PREFIXES[generation]
+    t = {}
+    for name, value in stored.items():  # back to the plain models' own names
+        for prefix, own in ((p["text"], "model."), (p["head"], "lm_head."), (p["tower"], ""),
+                            (p["projector"], "multi_modal_projector.")):
+            if name.startswith(prefix):
+                t[own + name[len(prefix):]] = value
+                break
+    vision, text = config["vision_config"], config["text_config"]
+    hidden, _ = tower(vision, t, read_pixels(pixels_path, vision))
+    features = hidden[config["vision_feature_layer"]]
+    if config["vision_feature_select_strategy"] == "default":
+        features = features[:, 1:]
+    features = linear(activate(linear(features, t, "multi_modal_projector.linear_1"),
+                               config["projector_hidden_act"]), t, "multi_modal_projector.linear_2")
+
+    ids = torch.tensor(json.load(open(tokens_path)), dtype=torch.int64)
+    x = t["model.embed_tokens.weight"][ids]
+    slots = ids == config["image_token_index"]
+    x[slots] = features.reshape(-1, features.shape[-1])  # in order: the first image's tokens first
+    print(json.dumps(decoder(text, t, x).tolist()))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 6 and sys.argv[1] == "make":
+        make(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "run":
+        run(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,133 @@
+// LLaVA-style models: tiny random-weight folders written by tests/reference/llava_reference.py
+// under both generations of transformers' tensor names, with a CLIP tower (llava-1.5's feature
+// layer and selection) or a SigLIP one (the last layer, every token); the logits of prompts with
+// the images' tokens in them against that script's float64 forward. Counts that disagree are
+// refused, and text alone runs as the decoder does.
+
+#include "io/formats.h"
+#include "json_numbers.h"
+#include "llama2c_reference.h"
+#include "runtime/families/llava/llava.h"
+#include "runtime/model_family.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <torch/torch.h>
+
+using namespace sculpt;
+
+namespace {
+
+constexpr int64_t kImageToken = 60, kVocab = 64; // as llava_reference.py makes them
+
+// Two prompts: one image each, its tokens after two text tokens and after one.
+torch::Tensor prompts(int64_t imageTokens)
+{
+    std::vector<int64_t> first{1, 2}, second{5};
+    first.insert(first.end(), size_t(imageTokens), kImageToken);
+    second.insert(second.end(), size_t(imageTokens), kImageToken);
+    first.insert(first.end(), {3, 4});
+    second.insert(second.end(), {6, 7, 8});
+    return torch::stack({torch::tensor(first), torch::tensor(second)});
+}
+
+void writeBytes(const QString &path, const void *data, qint64 size)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QCOMPARE(f.write(static_cast<const char *>(data), size), size);
+}
+
+} // namespace
+
+class TestLlava : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void matchesTheReference_data()
+    {
+        QTest::addColumn<QString>("generation");
+        QTest::addColumn<QString>("tower");
+        QTest::addColumn<int>("imageTokens"); // 3 × 3 patches, CLIP's class token dropped
+        QTest::newRow("older names, CLIP") << "old" << "clip" << 9;
+        QTest::newRow("newer names, CLIP") << "new" << "clip" << 9;
+        QTest::newRow("older names, SigLIP") << "old" << "siglip" << 9;
+        QTest::newRow("newer names, SigLIP") << "new" << "siglip" << 9;
+    }
+    void matchesTheReference()
+    {
+        QFETCH(QString, generation);
+        QFETCH(QString, tower);
+        QFETCH(int, imageTokens);
+        SCULPT_REQUIRE_REFERENCE();
+        QTemporaryDir dir;
+        sculpt::test::runReference({"make", dir.path(), generation, tower, "11"});
+        const std::unique_ptr<Model> model = loadModel(*openCheckpoint(dir.path().toStdString()), torch::kCPU);
+        QCOMPARE(QString::fromStdString(model->family()), QString("llava"));
+        const auto &llava = dynamic_cast<const Llava &>(*model);
+        QCOMPARE(llava.config().imageTokens(), int64_t(imageTokens));
+
+        torch::manual_seed(4);
+        ModelInput input = ModelInput::ofTokens(prompts(imageTokens));
+        input.pixels = torch::randn({2, 3, 12, 12}, torch::kFloat32);
+        writeBytes(dir.filePath("pixels"), input.pixels.data_ptr(), qint64(input.pixels.nbytes()));
+        QJsonArray rows;
+        for (int64_t r = 0; r < input.tokens.size(0); ++r) {
+            QJsonArray row;
+            for (int64_t t = 0; t < input.tokens.size(1); ++t)
+                row.append(qint64(input.tokens[r][t].item<int64_t>()));
+            rows.append(row);
+        }
+        const QByteArray tokensJson = QJsonDocument(rows).toJson();
+        writeBytes(dir.filePath("tokens.json"), tokensJson.constData(), tokensJson.size());
+
+        torch::NoGradGuard noGrad;
+        const torch::Tensor logits = model->forward(input).logits;
+        QCOMPARE(logits.sizes().vec(), (std::vector<int64_t>{2, input.tokens.size(1), kVocab}));
+        const QJsonDocument reference =
+            sculpt::test::runReference({"run", dir.path(), dir.filePath("tokens.json"), dir.filePath("pixels")});
+        std::vector<double> expected;
+        sculpt::test::flattenJson(reference.array(), expected);
+        QCOMPARE(int64_t(expected.size()), logits.numel());
+        const double difference =
+            (logits.to(torch::kFloat64) - torch::tensor(expected, torch::kFloat64).view_as(logits)).abs().max().item<double>();
+        QVERIFY2(difference < 1e-4, qPrintable(QString::number(difference)));
+        // The image changes the answer: the same prompt without its pixels' features differs.
+        const torch::Tensor other = model->forward([&] {
+            ModelInput swapped = input;
+            swapped.pixels = input.pixels.flip(0);
+            return swapped;
+        }()).logits;
+        QVERIFY((other - logits).abs().max().item<double>() > 1e-3);
+    }
+
+    // A prompt whose image tokens are not the images' count is refused, whichever way it is
+    // off; text alone runs as the decoder, one step at a time as in one pass.
+    void imageTokensMustMatchTheImages()
+    {
+        SCULPT_REQUIRE_REFERENCE();
+        QTemporaryDir dir;
+        sculpt::test::runReference({"make", dir.path(), "old", "clip", "11"});
+        const std::unique_ptr<Model> model = loadModel(*openCheckpoint(dir.path().toStdString()), torch::kCPU);
+        auto &llava = dynamic_cast<Llava &>(*model);
+        torch::NoGradGuard noGrad;
+        ModelInput input = ModelInput::ofTokens(prompts(8)); // one short per image
+        input.pixels = torch::randn({2, 3, 12, 12});
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, llava.forward(input));
+        input = ModelInput::ofTokens(prompts(9)); // no pixels
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, llava.forward(input));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, llava.step(torch::tensor(std::vector<int64_t>{1, kImageToken})));
+
+        const torch::Tensor text = torch::tensor(std::vector<int64_t>{1, 2, 3, 4, 5});
+        const torch::Tensor whole = llava.forward(ModelInput::ofTokens(text.unsqueeze(0))).logits[0];
+        KvCache cache = llava.emptyCache();
+        const torch::Tensor first = llava.step(text.narrow(0, 0, 3), &cache), rest = llava.step(text.narrow(0, 3, 2), &cache);
+        QVERIFY((torch::cat({first, rest}) - whole).abs().max().item<double>() < 1e-5);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLlava)
+#include "test_llava.moc"
