@@ -18,6 +18,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 using namespace sculpt;
 
 namespace {
@@ -113,6 +115,11 @@ private Q_SLOTS:
         sculpt::test::runReference({"make", dir.path(), "old", "clip", "11"});
         const std::unique_ptr<Model> model = loadModel(*openCheckpoint(dir.path().toStdString()), torch::kCPU);
         auto &llava = dynamic_cast<Llava &>(*model);
+        // The projector's weights and biases are among what training sees.
+        const auto named = llava.parameters();
+        QCOMPARE(std::count_if(named.begin(), named.end(),
+                               [](const auto &p) { return p.first.starts_with("multi_modal_projector."); }),
+                 4);
         torch::NoGradGuard noGrad;
         ModelInput input = ModelInput::ofTokens(prompts(8)); // one short per image
         input.pixels = torch::randn({2, 3, 12, 12});

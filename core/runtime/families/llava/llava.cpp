@@ -64,9 +64,10 @@ std::vector<LinearSite> Llava::linearSites()
 std::vector<std::pair<std::string, torch::Tensor>> Llava::parameters()
 {
     std::vector<std::pair<std::string, torch::Tensor>> all = tower_.parameters();
-    for (const Linear *projector : {&projectorIn_, &projectorOut_})
-        for (auto &named : projector->parameters(projector == &projectorIn_ ? kLlavaProjectorIn : kLlavaProjectorOut))
-            all.push_back(std::move(named));
+    for (const LinearSite &site : linearSites())
+        if (site.role == "projector")
+            for (auto &named : site.linear->parameters(site.name))
+                all.push_back(std::move(named));
     for (auto &named : decoder_.parameters())
         all.push_back(std::move(named));
     return all;
