@@ -18,6 +18,13 @@ KvCache KvCache::forContext(int64_t layers, int64_t kvHeads, int64_t contextLeng
     return cache;
 }
 
+torch::Tensor CausalModel::prefill(const torch::Tensor &tokens, const torch::Tensor &pixels, KvCache *cache) const
+{
+    if (pixels.defined())
+        throw std::invalid_argument("a " + family() + " model reads no images");
+    return step(tokens, cache);
+}
+
 std::vector<LinearSite> blockSites(Model &model)
 {
     std::vector<LinearSite> inside;

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -101,6 +102,9 @@ struct ModelOutput {
 struct KvCache {
     std::vector<torch::Tensor> keys, values; // per layer [kvHeads, contextLength, headDim]
     int64_t length = 0;                      // positions filled
+    // The first `prefix` of them hold keys and values without a position (HiMix's vision
+    // tokens): the tokens' positions count from after them.
+    int64_t prefix = 0;
 
     // Room for a whole context in every layer, none of it filled yet.
     static KvCache forContext(int64_t layers, int64_t kvHeads, int64_t contextLength, int64_t headDim,
@@ -149,6 +153,14 @@ std::vector<LinearSite> blockSites(Model &model);
 
 // A causal language model: also one document at a time over a key/value cache, the fast path
 // for decoding and for scoring a text.
+// How a model that reads images takes them in a prompt: each image as `tokensPerImage`
+// copies of `token`, its pixels square images of side `size`, three channels.
+struct ImagePrompt {
+    int64_t token = 0;
+    int64_t tokensPerImage = 0;
+    int64_t size = 0;
+};
+
 class CausalModel : public Model {
 public:
     ModelKind kind() const final { return ModelKind::Language; }
@@ -158,6 +170,13 @@ public:
     // Logits [T, vocab] for token ids [T] at positions cache.length … (0 … without a cache),
     // their keys and values appended to the cache. The same numbers as forward() on one row.
     virtual torch::Tensor step(const torch::Tensor &tokens, KvCache *cache = nullptr) const = 0;
+    // Models that read images: how a prompt holds them. Text-only models: none.
+    virtual std::optional<ImagePrompt> imagePrompt() const { return std::nullopt; }
+    // step() for a prompt with images: token ids [T] holding imagePrompt()'s tokens for each
+    // of pixels [N, 3, size, size] (undefined: none), as forward() reads them. The logits are
+    // those of the positions the decoder runs (for HiMix, the text's alone). Text-only models
+    // refuse pixels with std::invalid_argument.
+    virtual torch::Tensor prefill(const torch::Tensor &tokens, const torch::Tensor &pixels, KvCache *cache) const;
 };
 
 // How bytes become a vision model's input: pixels = (byte · rescale − mean[c]) / std[c].

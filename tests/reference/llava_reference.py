@@ -2,14 +2,18 @@
 """An independent reference for Sculpt's LLaVA runtime: transformers' LlavaForConditionalGeneration
 written from its description in torch, in float64 — the vision tower of
 vision_tower_reference.py, the projector, and a LLaMA decoder whose image tokens take the
-projected image features.
+projected image features — and its HiMix form, written from the HiMix paper's equations: the
+image tokens leave the prompt, and each layer's text queries see the features, normed and
+projected by the layer's input_layernorm_img, k_proj_img and v_proj_img, as keys and values
+without rotary positions ahead of the text's own.
 
 Run with Debian's /usr/bin/python3 (python3-torch). Two commands:
 
-  llava_reference.py make FOLDER old|new clip|siglip SEED
+  llava_reference.py make FOLDER old|new clip|siglip SEED [himix]
       writes a tiny random-weight LLaVA: config.json and model.safetensors (float32), under the
       older tensor names (language_model.model.…, vision_tower.…) or the newer ones
-      (model.language_model.…, model.vision_tower.…, model.multi_modal_projector.…)
+      (model.language_model.…, model.vision_tower.…, model.multi_modal_projector.…); with
+      himix, each decoder layer also holds the _img tensors
   llava_reference.py run FOLDER TOKENS PIXELS
       TOKENS is a JSON list of token id lists (one row each, the image tokens expanded),
       PIXELS raw float32 [N, C, H, W]; prints the logits as JSON [rows][tokens][vocab]
@@ -40,7 +44,7 @@ PREFIXES = {
 }
 
 
-def make(folder, generation, kind, seed):
+def make(folder, generation, kind, seed, himix):
     g = torch.Generator().manual_seed(seed)
     vision, tower_tensors = random_tower(kind, g)
     dim, inner, vocab = TEXT["hidden_size"], TEXT["intermediate_size"], TEXT["vocab_size"]
@@ -65,6 +69,10 @@ def make(folder, generation, kind, seed):
             t[b + "self_attn." + name + ".weight"] = rand(*shape)
         for name, shape in (("gate_proj", (inner, dim)), ("up_proj", (inner, dim)), ("down_proj", (dim, inner))):
             t[b + "mlp." + name + ".weight"] = rand(*shape)
+        if himix:
+            t[b + "input_layernorm_img.weight"] = 1 + rand(dim, scale=0.1)
+            t[b + "self_attn.k_proj_img.weight"] = rand(kv, dim)
+            t[b + "self_attn.v_proj_img.weight"] = rand(kv, dim)
     t[p["text"] + "norm.weight"] = 1 + rand(dim, scale=0.1)
     t[p["head"] + "weight"] = rand(vocab, dim)
 
@@ -88,15 +96,19 @@ def rotate_half(x):
     return torch.cat([-x[..., half:], x[..., :half]], -1)
 
 
-def decoder(config, t, x):
-    """LlamaModel and lm_head on input embeddings x [B, T, dim], names as model.… / lm_head."""
+def decoder(config, t, x, images=None):
+    """LlamaModel and lm_head on input embeddings x [B, T, dim], names as model.… / lm_head;
+    HiMix's when `images` [B, N, dim] is given."""
     b, length, dim = x.shape
+    n = 0 if images is None else images.shape[1]
     heads, kv_heads = config["num_attention_heads"], config["num_key_value_heads"]
     hd = dim // heads
     inv = 1.0 / config["rope_theta"] ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd)
     angles = torch.arange(length, dtype=torch.float64)[:, None] * inv[None, :]
     cos, sin = torch.cat([angles.cos()] * 2, -1), torch.cat([angles.sin()] * 2, -1)
-    causal = torch.full((length, length), float("-inf"), dtype=torch.float64).triu(1)
+    # The images' keys are seen by every query; the text's causally.
+    causal = torch.cat([torch.zeros(length, n, dtype=torch.float64),
+                        torch.full((length, length), float("-inf"), dtype=torch.float64).triu(1)], 1)
     eps = config["rms_norm_eps"]
     for l in range(config["num_hidden_layers"]):
         p = f"model.layers.{l}."
@@ -105,6 +117,10 @@ def decoder(config, t, x):
         k = (y @ t[p + "self_attn.k_proj.weight"].T).view(b, length, kv_heads, hd).transpose(1, 2)
         v = (y @ t[p + "self_attn.v_proj.weight"].T).view(b, length, kv_heads, hd).transpose(1, 2)
         q, k = q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
+        if n:
+            f = rms_norm(images, t[p + "input_layernorm_img.weight"], eps)
+            k = torch.cat([(f @ t[p + "self_attn.k_proj_img.weight"].T).view(b, n, kv_heads, hd).transpose(1, 2), k], 2)
+            v = torch.cat([(f @ t[p + "self_attn.v_proj_img.weight"].T).view(b, n, kv_heads, hd).transpose(1, 2), v], 2)
         k, v = (z.repeat_interleave(heads // kv_heads, 1) for z in (k, v))
         weights = torch.softmax(q @ k.transpose(-1, -2) / hd ** 0.5 + causal, -1)
         x = x + (weights @ v).transpose(1, 2).reshape(b, length, dim) @ t[p + "self_attn.o_proj.weight"].T
@@ -135,15 +151,20 @@ def run(folder, tokens_path, pixels_path):
                                config["projector_hidden_act"]), t, "multi_modal_projector.linear_2")
 
     ids = torch.tensor(json.load(open(tokens_path)), dtype=torch.int64)
-    x = t["model.embed_tokens.weight"][ids]
     slots = ids == config["image_token_index"]
+    if "model.layers.0.input_layernorm_img.weight" in t:  # HiMix: the text alone, the images beside it
+        b = ids.shape[0]
+        x = t["model.embed_tokens.weight"][ids[~slots].view(b, -1)]
+        print(json.dumps(decoder(text, t, x, features.reshape(b, -1, features.shape[-1])).tolist()))
+        return
+    x = t["model.embed_tokens.weight"][ids]
     x[slots] = features.reshape(-1, features.shape[-1])  # in order: the first image's tokens first
     print(json.dumps(decoder(text, t, x).tolist()))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 6 and sys.argv[1] == "make":
-        make(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    if len(sys.argv) in (6, 7) and sys.argv[1] == "make" and sys.argv[6:] in ([], ["himix"]):
+        make(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), len(sys.argv) == 7)
     elif len(sys.argv) == 5 and sys.argv[1] == "run":
         run(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

@@ -1,8 +1,9 @@
-// LLaVA-style models: tiny random-weight folders written by tests/reference/llava_reference.py
-// under both generations of transformers' tensor names, with a CLIP tower (llava-1.5's feature
-// layer and selection) or a SigLIP one (the last layer, every token); the logits of prompts with
-// the images' tokens in them against that script's float64 forward. Counts that disagree are
-// refused, and text alone runs as the decoder does.
+// LLaVA-style models and their HiMix form: tiny random-weight folders written by
+// tests/reference/llava_reference.py under both generations of transformers' tensor names, with
+// a CLIP tower (llava-1.5's feature layer and selection) or a SigLIP one (the last layer, every
+// token); the logits of prompts with the images' tokens in them against that script's float64
+// forward. Counts that disagree are refused, text alone runs as the decoder does, and a prompt
+// prefilled into the cache and continued step by step gives forward()'s logits.
 
 #include "io/formats.h"
 #include "json_numbers.h"
@@ -54,23 +55,31 @@ private Q_SLOTS:
         QTest::addColumn<QString>("generation");
         QTest::addColumn<QString>("tower");
         QTest::addColumn<int>("imageTokens"); // 3 × 3 patches, CLIP's class token dropped
-        QTest::newRow("older names, CLIP") << "old" << "clip" << 9;
-        QTest::newRow("newer names, CLIP") << "new" << "clip" << 9;
-        QTest::newRow("older names, SigLIP") << "old" << "siglip" << 9;
-        QTest::newRow("newer names, SigLIP") << "new" << "siglip" << 9;
+        QTest::addColumn<bool>("himix");
+        QTest::newRow("older names, CLIP") << "old" << "clip" << 9 << false;
+        QTest::newRow("newer names, CLIP") << "new" << "clip" << 9 << false;
+        QTest::newRow("older names, SigLIP") << "old" << "siglip" << 9 << false;
+        QTest::newRow("newer names, SigLIP") << "new" << "siglip" << 9 << false;
+        QTest::newRow("HiMix, older names, CLIP") << "old" << "clip" << 9 << true;
+        QTest::newRow("HiMix, newer names, SigLIP") << "new" << "siglip" << 9 << true;
     }
     void matchesTheReference()
     {
         QFETCH(QString, generation);
         QFETCH(QString, tower);
         QFETCH(int, imageTokens);
+        QFETCH(bool, himix);
         SCULPT_REQUIRE_REFERENCE();
         QTemporaryDir dir;
-        sculpt::test::runReference({"make", dir.path(), generation, tower, "11"});
+        QStringList make{"make", dir.path(), generation, tower, "11"};
+        if (himix)
+            make << "himix";
+        sculpt::test::runReference(make);
         const std::unique_ptr<Model> model = loadModel(*openCheckpoint(dir.path().toStdString()), torch::kCPU);
         QCOMPARE(QString::fromStdString(model->family()), QString("llava"));
         const auto &llava = dynamic_cast<const Llava &>(*model);
         QCOMPARE(llava.config().imageTokens(), int64_t(imageTokens));
+        QCOMPARE(llava.config().himix, himix);
 
         torch::manual_seed(4);
         ModelInput input = ModelInput::ofTokens(prompts(imageTokens));
@@ -88,7 +97,8 @@ private Q_SLOTS:
 
         torch::NoGradGuard noGrad;
         const torch::Tensor logits = model->forward(input).logits;
-        QCOMPARE(logits.sizes().vec(), (std::vector<int64_t>{2, input.tokens.size(1), kVocab}));
+        // HiMix's decoder runs the text alone.
+        QCOMPARE(logits.sizes().vec(), (std::vector<int64_t>{2, input.tokens.size(1) - (himix ? imageTokens : 0), kVocab}));
         const QJsonDocument reference =
             sculpt::test::runReference({"run", dir.path(), dir.filePath("tokens.json"), dir.filePath("pixels")});
         std::vector<double> expected;
@@ -104,6 +114,19 @@ private Q_SLOTS:
             return swapped;
         }()).logits;
         QVERIFY((other - logits).abs().max().item<double>() > 1e-3);
+
+        // Generation's way: the second prompt prefilled into the cache, up to its last token,
+        // then that token stepped; the first prompt's image must not leak into it.
+        const torch::Tensor row = input.tokens[1], pixels = input.pixels.narrow(0, 1, 1);
+        const int64_t length = row.size(0);
+        KvCache cache = llava.emptyCache();
+        const torch::Tensor prefilled = llava.prefill(row.narrow(0, 0, length - 1), pixels, &cache);
+        const torch::Tensor last = llava.step(row.narrow(0, length - 1, 1), &cache);
+        QVERIFY((torch::cat({prefilled, last}) - logits[1]).abs().max().item<double>() < 1e-5);
+        QVERIFY((llava.prefill(row, pixels, nullptr) - logits[1]).abs().max().item<double>() < 1e-5);
+        QCOMPARE(cache.prefix, himix ? int64_t(imageTokens) : int64_t(0));
+        if (himix) // its images' keys sit at the cache's front: none once text is cached
+            QVERIFY_THROWS_EXCEPTION(std::invalid_argument, llava.prefill(row, pixels, &cache));
     }
 
     // A prompt whose image tokens are not the images' count is refused, whichever way it is

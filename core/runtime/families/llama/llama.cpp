@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 
 namespace sculpt {
@@ -83,7 +84,8 @@ torch::Tensor Llama::rmsNorm(const torch::Tensor &x, const torch::Tensor &weight
 }
 
 torch::Tensor Llama::attention(const Block &block, const torch::Tensor &x, const Rotary::Window &angles,
-                               const AttentionMask &mask, KvCache *cache, size_t layer) const
+                               const AttentionMask &mask, KvCache *cache, const AttentionPrefix *prefix,
+                               size_t layer) const
 {
     const int64_t b = x.size(0), length = x.size(1), start = cache ? cache->length : 0;
     const auto heads = [&](const torch::Tensor &t, int64_t n) { // [B, T, n·headDim] -> [B, T, n, headDim]
@@ -99,16 +101,21 @@ torch::Tensor Llama::attention(const Block &block, const torch::Tensor &x, const
         k = cache->keys[layer].narrow(1, 0, start + length).unsqueeze(0);
         v = cache->values[layer].narrow(1, 0, start + length).unsqueeze(0);
     }
+    if (prefix) {
+        k = torch::cat({prefix->keys[layer], k}, 2);
+        v = torch::cat({prefix->values[layer], v}, 2);
+    }
     return block.o(attend(q, k, v, mask, 1 / std::sqrt(double(config_.headDim)), block.headGate));
 }
 
 torch::Tensor Llama::blocks(torch::Tensor x, const Rotary::Window &angles, const AttentionMask &mask, KvCache *cache,
-                            const std::vector<int64_t> &hiddenAfter, std::vector<torch::Tensor> *hidden) const
+                            const AttentionPrefix *prefix, const std::vector<int64_t> &hiddenAfter,
+                            std::vector<torch::Tensor> *hidden) const
 {
     std::map<int64_t, torch::Tensor> kept;
     for (size_t l = 0; l < blocks_.size(); ++l) {
         const Block &block = blocks_[l];
-        x = x + attention(block, rmsNorm(x, block.attentionNorm), angles, mask, cache, l);
+        x = x + attention(block, rmsNorm(x, block.attentionNorm), angles, mask, cache, prefix, l);
         const torch::Tensor h = rmsNorm(x, block.mlpNorm);
         x = x + block.down(torch::silu(block.gate(h)) * block.up(h));
         if (std::find(hiddenAfter.begin(), hiddenAfter.end(), int64_t(l)) != hiddenAfter.end())
@@ -126,16 +133,19 @@ torch::Tensor Llama::embed(const torch::Tensor &tokens) const
 }
 
 ModelOutput Llama::forwardEmbedded(const torch::Tensor &x, const torch::Tensor &documents,
-                                   const std::vector<int64_t> &hiddenAfter) const
+                                   const std::vector<int64_t> &hiddenAfter, const AttentionPrefix *prefix) const
 {
     const int64_t b = x.size(0), t = x.size(1), group = config_.heads / config_.kvHeads;
     const bool packed = documents.defined();
+    if (packed && prefix)
+        throw std::invalid_argument("packed documents cannot share one attention prefix");
     const torch::Tensor positions =
         packed ? documentPositions(documents)
                : torch::arange(t, torch::TensorOptions().dtype(torch::kInt64).device(device_)).expand({b, t});
-    const AttentionMask mask = packed ? documentMask(documents, config_.kvHeads, group) : causalMask(t, 0, group, device_);
+    const AttentionMask mask = packed ? documentMask(documents, config_.kvHeads, group)
+                                      : causalMask(t, prefix ? prefix->length() : 0, group, device_);
     ModelOutput out;
-    out.logits = blocks(x, rotary_.at(positions), mask, nullptr, hiddenAfter, &out.hidden);
+    out.logits = blocks(x, rotary_.at(positions), mask, nullptr, prefix, hiddenAfter, &out.hidden);
     return out;
 }
 
@@ -146,11 +156,16 @@ ModelOutput Llama::forward(const ModelInput &input, const std::vector<int64_t> &
 
 torch::Tensor Llama::step(const torch::Tensor &tokens, KvCache *cache) const
 {
-    const int64_t length = tokens.size(0), start = cache ? cache->length : 0;
+    return stepEmbedded(embedding_.index_select(0, tokens), cache);
+}
+
+torch::Tensor Llama::stepEmbedded(const torch::Tensor &x, KvCache *cache) const
+{
+    const int64_t length = x.size(0), start = cache ? cache->length : 0, prefix = cache ? cache->prefix : 0;
     // What every layer shares: the positions' angles and, for more than one query, the causal mask.
     const AttentionMask mask = causalMask(length, start, config_.heads / config_.kvHeads, device_);
     const torch::Tensor logits =
-        blocks(embedding_.index_select(0, tokens).unsqueeze(0), rotary_.window(start, length), mask, cache, {}, nullptr);
+        blocks(x.unsqueeze(0), rotary_.window(start - prefix, length), mask, cache, nullptr, {}, nullptr);
     if (cache)
         cache->length += length;
     return logits.squeeze(0);

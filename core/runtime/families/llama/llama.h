@@ -16,6 +16,13 @@ namespace sculpt {
 struct AttentionMask;
 class WeightSource;
 
+// Keys and values each layer's queries see before the tokens' own, always and without rotary
+// positions: HiMix's vision tokens. Per layer [B, kvHeads, N, headDim].
+struct AttentionPrefix {
+    std::vector<torch::Tensor> keys, values;
+    int64_t length() const { return keys.empty() ? 0 : keys.front().size(2); }
+};
+
 class Llama : public CausalModel {
 public:
     // Builds the model from `weights`: a checkpoint's (each tensor checked against the shape
@@ -34,12 +41,17 @@ public:
     KvCache emptyCache() const override;
     ModelOutput forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter = {}) const override;
     torch::Tensor step(const torch::Tensor &tokens, KvCache *cache = nullptr) const override;
-    // The two halves of forward(), for a model that puts other embeddings among the tokens'
-    // (LLaVA's image tokens): token ids [B, T] → [B, T, dim], and the blocks and head on
-    // embeddings x [B, T, dim] with forward()'s documents and hiddenAfter.
+    // The two halves of forward() and step(), for a model that puts other embeddings among the
+    // tokens' (LLaVA's image tokens): token ids [B, T] → [B, T, dim], and the blocks and head
+    // on embeddings x [B, T, dim] with forward()'s documents and hiddenAfter, or on x [T, dim]
+    // with step()'s cache. A prefix (not with documents) is seen by every position; the
+    // tokens' positions start at 0 after it. In a cache, the first cache->prefix positions
+    // hold such a prefix.
     torch::Tensor embed(const torch::Tensor &tokens) const;
     ModelOutput forwardEmbedded(const torch::Tensor &x, const torch::Tensor &documents,
-                                const std::vector<int64_t> &hiddenAfter = {}) const;
+                                const std::vector<int64_t> &hiddenAfter = {},
+                                const AttentionPrefix *prefix = nullptr) const;
+    torch::Tensor stepEmbedded(const torch::Tensor &x, KvCache *cache = nullptr) const;
     std::vector<LinearSite> linearSites() override;
     std::vector<AttentionSite> attentionSites() override;
     std::vector<std::pair<std::string, torch::Tensor>> parameters() override;
@@ -53,11 +65,13 @@ private:
         torch::Tensor headGate; // [heads] or undefined (AttentionSite::gate)
     };
     // The residual stream x [B, T, dim] through every block; `cache` (one row only) takes
-    // their keys and values. Collects the stream after the blocks in `hiddenAfter`.
+    // their keys and values, `prefix` goes before them. Collects the stream after the blocks in `hiddenAfter`.
     torch::Tensor blocks(torch::Tensor x, const Rotary::Window &angles, const AttentionMask &mask, KvCache *cache,
-                         const std::vector<int64_t> &hiddenAfter, std::vector<torch::Tensor> *hidden) const;
+                         const AttentionPrefix *prefix, const std::vector<int64_t> &hiddenAfter,
+                         std::vector<torch::Tensor> *hidden) const;
     torch::Tensor attention(const Block &block, const torch::Tensor &x, const Rotary::Window &angles,
-                            const AttentionMask &mask, KvCache *cache, size_t layer) const;
+                            const AttentionMask &mask, KvCache *cache, const AttentionPrefix *prefix,
+                            size_t layer) const;
     torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &weight) const;
     static std::string layerPrefix(size_t layer) { return "model.layers." + std::to_string(layer) + "."; }
 

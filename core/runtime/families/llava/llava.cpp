@@ -20,6 +20,15 @@ Llava::Llava(const WeightSource &weights, const LlavaConfig &config)
                                    Init::normal(kInitStd))),
       decoder_(weights, config.text)
 {
+    if (!config.himix)
+        return;
+    const int64_t d = config.text.dim, kv = config.text.kvHeads * config.text.headDim;
+    for (int64_t l = 0; l < config.text.layers; ++l) {
+        const std::string k = himixKeyName(l), v = himixValueName(l);
+        imageAttention_.push_back({weights.tensor(himixNormName(l), {d}, Init::ones()),
+                                   weights.linear(k, kv, d, weights.has(k + ".bias"), Init::normal(kInitStd)),
+                                   weights.linear(v, kv, d, weights.has(v + ".bias"), Init::normal(kInitStd))});
+    }
 }
 
 torch::Tensor Llava::imageFeatures(const torch::Tensor &pixels) const
@@ -30,32 +39,114 @@ torch::Tensor Llava::imageFeatures(const torch::Tensor &pixels) const
     return projectorOut_(applyActivation(config_.projectorActivation, projectorIn_(features)));
 }
 
-ModelOutput Llava::forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter) const
+AttentionPrefix Llava::imageKeys(const torch::Tensor &features) const
 {
-    torch::Tensor x = decoder_.embed(input.tokens);
-    const torch::Tensor slots = input.tokens.eq(config_.imageToken);
-    const int64_t images = input.pixels.defined() ? input.pixels.size(0) : 0;
-    const int64_t found = slots.sum().item<int64_t>(), wanted = images * config_.imageTokens();
+    const LlamaConfig &c = config_.text;
+    const int64_t b = features.size(0), n = features.size(1);
+    AttentionPrefix prefix;
+    for (const ImageAttention &layer : imageAttention_) {
+        const torch::Tensor normed =
+            features * torch::rsqrt(features.square().mean(-1, /*keepdim=*/true) + c.rmsNormEps) * layer.norm;
+        prefix.keys.push_back(layer.k(normed).view({b, n, c.kvHeads, c.headDim}).transpose(1, 2));
+        prefix.values.push_back(layer.v(normed).view({b, n, c.kvHeads, c.headDim}).transpose(1, 2));
+    }
+    return prefix;
+}
+
+namespace {
+
+// The prompt's image tokens [B, T] as bools, checked against the images' count.
+torch::Tensor imageSlots(const torch::Tensor &tokens, const torch::Tensor &pixels, const LlavaConfig &config)
+{
+    const torch::Tensor slots = tokens.eq(config.imageToken);
+    const int64_t images = pixels.defined() ? pixels.size(0) : 0;
+    const int64_t found = slots.sum().item<int64_t>(), wanted = images * config.imageTokens();
     if (found != wanted)
         throw std::invalid_argument("the prompt holds " + std::to_string(found) + " image tokens, but " +
                                     std::to_string(images) + " images take " + std::to_string(wanted) + " (" +
-                                    std::to_string(config_.imageTokens()) + " each)");
+                                    std::to_string(config.imageTokens()) + " each)");
+    return slots;
+}
+
+} // namespace
+
+torch::Tensor Llava::embedWithImages(const torch::Tensor &tokens, const torch::Tensor &pixels) const
+{
+    const torch::Tensor slots = imageSlots(tokens, pixels, config_);
+    const torch::Tensor x = decoder_.embed(tokens);
+    if (!pixels.defined() || pixels.size(0) == 0)
+        return x;
     // masked_scatter fills the slots in row-major order: the first image's tokens first.
-    if (images > 0)
-        x = x.masked_scatter(slots.unsqueeze(-1).expand_as(x), imageFeatures(input.pixels).to(x.dtype()));
-    return decoder_.forwardEmbedded(x, input.documents, hiddenAfter);
+    return x.masked_scatter(slots.unsqueeze(-1).expand_as(x), imageFeatures(pixels).to(x.dtype()));
+}
+
+std::pair<torch::Tensor, torch::Tensor> Llava::splitImages(const torch::Tensor &tokens, const torch::Tensor &pixels) const
+{
+    const torch::Tensor slots = imageSlots(tokens, pixels, config_);
+    const int64_t b = tokens.size(0), perRow = slots.sum(1).max().item<int64_t>();
+    if (slots.sum(1).min().item<int64_t>() != perRow)
+        throw std::invalid_argument("a HiMix batch needs as many image tokens in every row");
+    const torch::Tensor text = tokens.masked_select(slots.logical_not()).view({b, tokens.size(1) - perRow});
+    const int64_t dim = config_.text.dim;
+    const torch::Tensor features =
+        perRow == 0 ? torch::Tensor() : imageFeatures(pixels).reshape({b, perRow, dim});
+    return {decoder_.embed(text), features};
+}
+
+ModelOutput Llava::forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter) const
+{
+    if (!config_.himix)
+        return decoder_.forwardEmbedded(embedWithImages(input.tokens, input.pixels), input.documents, hiddenAfter);
+    const auto [text, features] = splitImages(input.tokens, input.pixels);
+    if (!features.defined())
+        return decoder_.forwardEmbedded(text, input.documents, hiddenAfter);
+    const AttentionPrefix prefix = imageKeys(features);
+    return decoder_.forwardEmbedded(text, input.documents, hiddenAfter, &prefix);
 }
 
 torch::Tensor Llava::step(const torch::Tensor &tokens, KvCache *cache) const
 {
     if (tokens.eq(config_.imageToken).any().item<bool>())
-        throw std::invalid_argument("an image token needs its image: run the prompt through forward() with the pixels");
+        throw std::invalid_argument("an image token needs its image: run the prompt through prefill() with the pixels");
     return decoder_.step(tokens, cache);
+}
+
+std::optional<ImagePrompt> Llava::imagePrompt() const
+{
+    return ImagePrompt{config_.imageToken, config_.imageTokens(), config_.vision.imageSize};
+}
+
+torch::Tensor Llava::prefill(const torch::Tensor &tokens, const torch::Tensor &pixels, KvCache *cache) const
+{
+    if (!cache)
+        return forward(ModelInput{tokens.unsqueeze(0), {}, pixels}).logits.squeeze(0);
+    if (!config_.himix)
+        return decoder_.stepEmbedded(embedWithImages(tokens.unsqueeze(0), pixels).squeeze(0), cache);
+    const auto [text, features] = splitImages(tokens.unsqueeze(0), pixels);
+    if (features.defined()) {
+        if (cache->length > 0)
+            throw std::invalid_argument("a HiMix model takes its images before any other token");
+        const AttentionPrefix prefix = imageKeys(features);
+        const int64_t n = prefix.length();
+        if (n > contextLength())
+            throw std::length_error("the images' " + std::to_string(n) + " tokens exceed the model's context of " +
+                                    std::to_string(contextLength()));
+        for (size_t l = 0; l < prefix.keys.size(); ++l) {
+            cache->keys[l].narrow(1, 0, n).copy_(prefix.keys[l][0]);
+            cache->values[l].narrow(1, 0, n).copy_(prefix.values[l][0]);
+        }
+        cache->length = cache->prefix = n;
+    }
+    return decoder_.stepEmbedded(text.squeeze(0), cache);
 }
 
 std::vector<LinearSite> Llava::linearSites()
 {
     std::vector<LinearSite> all = decoder_.linearSites();
+    for (size_t l = 0; l < imageAttention_.size(); ++l) {
+        all.push_back({himixKeyName(int64_t(l)), "k_img", int64_t(l), &imageAttention_[l].k});
+        all.push_back({himixValueName(int64_t(l)), "v_img", int64_t(l), &imageAttention_[l].v});
+    }
     all.push_back({kLlavaProjectorIn, "projector", -1, &projectorIn_});
     all.push_back({kLlavaProjectorOut, "projector", -1, &projectorOut_});
     return all;
@@ -70,6 +161,12 @@ std::vector<std::pair<std::string, torch::Tensor>> Llava::parameters()
                 all.push_back(std::move(named));
     for (auto &named : decoder_.parameters())
         all.push_back(std::move(named));
+    for (size_t l = 0; l < imageAttention_.size(); ++l)
+        all.emplace_back(himixNormName(int64_t(l)), imageAttention_[l].norm);
+    for (const LinearSite &site : linearSites())
+        if (site.role == "k_img" || site.role == "v_img")
+            for (auto &named : site.linear->parameters(site.name))
+                all.push_back(std::move(named));
     return all;
 }
 

@@ -59,7 +59,25 @@ int64_t featureLayer(const ConfigReader &r, const json &config, int64_t layers)
     return block;
 }
 
+// HiMix's tensors under either generation's names: the first layer's norm tells.
+bool holdsHimix(const Checkpoint &checkpoint)
+{
+    for (const TensorInfo &t : checkpoint.tensors())
+        if (t.name.ends_with(".layers.0.input_layernorm_img.weight"))
+            return true;
+    return false;
+}
+
+std::string layerName(int64_t layer, const char *name)
+{
+    return "model.layers." + std::to_string(layer) + "." + name;
+}
+
 } // namespace
+
+std::string himixNormName(int64_t layer) { return layerName(layer, "input_layernorm_img.weight"); }
+std::string himixKeyName(int64_t layer) { return layerName(layer, "self_attn.k_proj_img"); }
+std::string himixValueName(int64_t layer) { return layerName(layer, "self_attn.v_proj_img"); }
 
 LlavaConfig readLlavaConfig(const Checkpoint &checkpoint)
 {
@@ -94,6 +112,7 @@ LlavaConfig readLlavaConfig(const Checkpoint &checkpoint)
     c.projectorBias = r.flag("multimodal_projector_bias", true);
     c.renames = renames(checkpoint);
     c.vision.renames = c.renames;
+    c.himix = holdsHimix(checkpoint);
     return c;
 }
 

@@ -33,6 +33,10 @@ struct LlavaConfig {
     // model.vision_tower.… since) mapped onto the families' own names and
     // multi_modal_projector.linear_1 / linear_2.
     std::vector<std::pair<std::string, std::string>> renames;
+    // HiMix: the image's tokens stay out of the decoder's stream and enter each layer only as
+    // attention keys and values, through the layer's own norm and k/v projections
+    // (model.layers.N.input_layernorm_img, self_attn.k_proj_img, self_attn.v_proj_img).
+    bool himix = false;
 
     // The tokens one image takes in the prompt.
     int64_t imageTokens() const { return vision.tokens() - (dropFirstToken ? 1 : 0); }
@@ -41,7 +45,13 @@ struct LlavaConfig {
 inline constexpr const char *kLlavaProjectorIn = "multi_modal_projector.linear_1";
 inline constexpr const char *kLlavaProjectorOut = "multi_modal_projector.linear_2";
 
-// A folder whose config.json has model_type "llava". Throws FileError naming the file and the
+// The HiMix tensors of decoder layer `layer`, after the renames.
+std::string himixNormName(int64_t layer);
+std::string himixKeyName(int64_t layer);
+std::string himixValueName(int64_t layer);
+
+// A folder whose config.json has model_type "llava"; HiMix when its decoder's layers hold
+// the _img tensors. Throws FileError naming the file and the
 // key (text_config.…, vision_config.…) when the config is incomplete, asks for what the runtime
 // does not do (several feature layers, another select strategy) or the tensor names are
 // neither generation's.
