@@ -5,6 +5,9 @@
 #include "options.h"
 #include "stop_signals.h"
 #include "runtime/generate.h"
+#include "runtime/vision_prompt.h"
+
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <iostream>
@@ -16,12 +19,15 @@ struct Arguments {
     std::string model;
     std::string tokenizer;
     std::string prompt;
+    std::vector<std::string> images;
+    bool json = false;
     GenerateOptions options;
 };
 
 std::optional<Arguments> parse(const std::vector<std::string> &args)
 {
-    Options options("generate", {"--tokenizer", "--prompt", "--max-tokens", "--temperature", "--seed"}, {});
+    Options options("generate", {"--tokenizer", "--prompt", "--image", "--max-tokens", "--temperature", "--seed"},
+                    {"--json"});
     if (!options.parse(args))
         return std::nullopt;
     if (options.positional().size() > 1) {
@@ -32,7 +38,8 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
         std::cerr << usageOf("generate") << "(--prompt \"\" starts from BOS)\n";
         return std::nullopt;
     }
-    Arguments a{options.positional()[0], options.value("--tokenizer"), options.value("--prompt"), {}};
+    Arguments a{options.positional()[0], options.value("--tokenizer"), options.value("--prompt"), options.values("--image"),
+                options.has("--json"), {}};
     const auto maxTokens = options.count("--max-tokens", a.options.maxTokens, 0);
     const auto temperature = options.number("--temperature", a.options.temperature, 0, HUGE_VAL);
     const auto seed = options.count("--seed", long(a.options.seed), 0);
@@ -55,9 +62,22 @@ int generate(const std::vector<std::string> &rawArgs)
     if (!loaded)
         return kBadInput;
     const Tokenizer &tokenizer = *loaded->tokenizer;
-    const std::vector<int32_t> prompt = tokenizer.encode(args->prompt, /*bos=*/true);
-    if (int64_t(prompt.size()) > loaded->model->contextLength()) {
-        std::cerr << "sculpt-cli generate: the prompt is " << prompt.size() << " tokens, more than the model's context of "
+    VisionPrompt prompt{tokenizer.encode(args->prompt, /*bos=*/true), {}};
+    if (!args->images.empty()) {
+        const std::optional<ImagePrompt> format = loaded->model->imagePrompt();
+        if (!format) {
+            std::cerr << "sculpt-cli generate: " << args->model << " reads no images\n";
+            return kBadInput;
+        }
+        try {
+            prompt = visionPrompt(tokenizer, *format, imageProcessorFor(args->model, *format), args->prompt, args->images);
+        } catch (const std::exception &e) { // FileError for an image, std::invalid_argument for the prompt
+            std::cerr << "sculpt-cli generate: " << e.what() << "\n";
+            return kBadInput;
+        }
+    }
+    if (int64_t(prompt.tokens.size()) > loaded->model->contextLength()) {
+        std::cerr << "sculpt-cli generate: the prompt is " << prompt.tokens.size() << " tokens, more than the model's context of "
                   << loaded->model->contextLength() << "\n";
         return kBadInput;
     }
@@ -65,22 +85,38 @@ int generate(const std::vector<std::string> &rawArgs)
         if (stop >= 0)
             args->options.stop.push_back(stop);
 
-    // The prompt as the tokenizer reads it back, then each new token as soon as it is chosen.
-    std::cout << tokenizer.decode(prompt) << std::flush;
-    int32_t previous = prompt.back();
+    // The prompt's text as the tokenizer reads it back (an image's tokens are not text), then
+    // each new token as soon as it is chosen; with --json, all of it at the end.
+    std::vector<int32_t> text = prompt.tokens;
+    if (const auto format = loaded->model->imagePrompt())
+        std::erase(text, int32_t(format->token));
+    const std::string promptText = tokenizer.decode(text);
+    if (!args->json)
+        std::cout << promptText << std::flush;
+    int32_t previous = prompt.tokens.back();
+    std::string answer;
     const JobContext job({}, cancelOnStopSignals());
+    std::vector<int32_t> generated;
     try {
-        sculpt::generate(
-            *loaded->model, prompt, args->options,
+        generated = sculpt::generate(
+            *loaded->model, prompt.tokens, args->options,
             [&](int32_t token) {
-                std::cout << tokenizer.decode(previous, token) << std::flush;
+                const std::string piece = tokenizer.decode(previous, token);
+                answer += piece;
+                if (!args->json)
+                    std::cout << piece << std::flush;
                 previous = token;
             },
-            job);
+            job, prompt.pixels);
     } catch (const Cancelled &) {
-        std::cout << "\n";
+        if (!args->json)
+            std::cout << "\n";
         return stoppedStatus(); // what was printed stays printed: nothing else to keep
     }
+    if (args->json)
+        std::cout << nlohmann::ordered_json{{"prompt", promptText}, {"prompt_tokens", prompt.tokens},
+                                            {"images", args->images.size()}, {"text", answer}, {"tokens", generated}}
+                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace); // a byte token may split a character
     std::cout << "\n";
     return kOk;
 }

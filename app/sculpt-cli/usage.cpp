@@ -15,8 +15,12 @@ constexpr Form kForms[] = {
     {"inspect", "PATH [--json]", "format, architecture, parameters and tensors by block"},
     {"spectra", "PATH [--exact | --topk K] [--workspace FILE] [--json | --csv] [--match REGEX]",
      "singular spectrum and metrics of every weight matrix, kept in the model's workspace"},
-    {"generate", "MODEL [--tokenizer PATH] --prompt TEXT [--max-tokens N] [--temperature T] [--seed S]",
-     "continue TEXT (\"\" starts from BOS): greedy at temperature 0"},
+    {"generate", "MODEL [--tokenizer PATH] --prompt TEXT [--image FILE]... [--max-tokens N] [--temperature T]\n"
+                 "          [--seed S] [--json]",
+     "continue TEXT (\"\" starts from BOS): greedy at temperature 0. A vision-language model reads each\n"
+     "      JPEG or PNG --image where TEXT says <image> (in order), or before TEXT, processed as the\n"
+     "      folder's preprocessor_config.json says (CLIP's processor at the tower's size without one);\n"
+     "      --json prints the prompt's and the answer's text and token ids once done"},
     {"eval", "MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--adapters PEFT_DIR] [--workspace FILE] [--json]",
      "perplexity on the blank-line-separated documents of FILE, recorded in the model's workspace"},
     {"eval",

@@ -36,21 +36,16 @@ int32_t sample(const std::vector<float> &logits, double temperature, std::mt1993
 
 std::vector<int32_t> generate(const LanguageModel &model, std::span<const int32_t> prompt,
                               const GenerateOptions &options, const std::function<void(int32_t)> &onToken,
-                              const JobContext &job)
+                              const JobContext &job, std::span<const float> pixels)
 {
     if (prompt.empty())
         throw std::invalid_argument("generation needs a prompt of at least one token (BOS)");
-    if (int64_t(prompt.size()) > model.contextLength())
-        throw std::length_error("the prompt's " + std::to_string(prompt.size()) +
-                                " tokens exceed the model's context of " + std::to_string(model.contextLength()));
     if (!(options.temperature >= 0) || !std::isfinite(options.temperature))
         throw std::invalid_argument("the temperature must be a finite number ≥ 0");
 
     std::mt19937_64 rng(options.seed);
     auto decoder = model.decoder();
-    std::vector<float> logits;
-    for (const int32_t token : prompt)
-        logits = decoder.next(token);
+    std::vector<float> logits = decoder.prompt(prompt, pixels);
     std::vector<int32_t> generated;
     while (long(generated.size()) < options.maxTokens) {
         job.checkCancelled();

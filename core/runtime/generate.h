@@ -21,13 +21,15 @@ struct GenerateOptions {
 
 // Continues `prompt` (non-empty: at least the BOS a text starts with) and returns the new
 // tokens, without the stop token that ended them. It stops after maxTokens, at a stop token,
-// or when the model's context is full. `onToken` sees each new token as it is chosen.
+// or when the model's context is full. `onToken` sees each new token as it is chosen. A
+// vision-language model's prompt holds its images' tokens and `pixels` their pixels
+// (LanguageModel::Decoder::prompt).
 //
 // Sampling draws from softmax(logits / temperature) with std::mt19937_64 seeded with `seed`:
 // each draw takes the top 53 bits of one 64-bit output as a uniform number in [0, 1) and
 // walks the cumulative probabilities, so a seed gives the same text on every platform.
 std::vector<int32_t> generate(const LanguageModel &model, std::span<const int32_t> prompt,
                               const GenerateOptions &options, const std::function<void(int32_t)> &onToken = {},
-                              const JobContext &job = {});
+                              const JobContext &job = {}, std::span<const float> pixels = {});
 
 } // namespace sculpt

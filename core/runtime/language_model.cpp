@@ -60,6 +60,7 @@ std::unique_ptr<LanguageModel> LanguageModel::load(const Checkpoint &checkpoint,
 
 int64_t LanguageModel::vocabSize() const { return impl_->model->vocabSize(); }
 int64_t LanguageModel::contextLength() const { return impl_->model->contextLength(); }
+std::optional<ImagePrompt> LanguageModel::imagePrompt() const { return impl_->model->imagePrompt(); }
 
 std::vector<float> LanguageModel::logits(std::span<const int32_t> tokens) const
 {
@@ -90,6 +91,34 @@ LanguageModel::Decoder::Decoder(Decoder &&) noexcept = default;
 LanguageModel::Decoder::~Decoder() = default;
 
 int64_t LanguageModel::Decoder::position() const { return state_->cache.length; }
+
+std::vector<float> LanguageModel::Decoder::prompt(std::span<const int32_t> tokens, std::span<const float> pixels)
+{
+    const CausalModel &model = *state_->model.model;
+    if (tokens.empty())
+        throw std::invalid_argument("an empty prompt");
+    if (state_->cache.length + int64_t(tokens.size()) > model.contextLength())
+        throw std::length_error(std::to_string(state_->cache.length + int64_t(tokens.size())) +
+                                " tokens exceed the model's context of " + std::to_string(model.contextLength()));
+    torch::Tensor images;
+    if (!pixels.empty()) {
+        const std::optional<ImagePrompt> format = model.imagePrompt();
+        if (!format)
+            throw std::invalid_argument("a " + model.family() + " model reads no images");
+        const int64_t each = format->pixelsPerImage();
+        if (int64_t(pixels.size()) % each != 0)
+            throw std::invalid_argument(std::to_string(pixels.size()) + " pixel values are not whole images of " +
+                                        std::to_string(each));
+        images = torch::from_blob(const_cast<float *>(pixels.data()),
+                                  {int64_t(pixels.size()) / each, 3, format->size, format->size}, torch::kFloat32)
+                     .to(model.device());
+    }
+    c10::InferenceMode inference;
+    const torch::Tensor logits = model.prefill(state_->model.tokenTensor(tokens), images, &state_->cache);
+    if (logits.size(0) == 0)
+        throw std::invalid_argument("the prompt holds images alone: it needs a token of text (BOS) after them");
+    return toVector(logits[-1]);
+}
 
 std::vector<float> LanguageModel::Decoder::next(int32_t token)
 {

@@ -1,9 +1,12 @@
 #pragma once
 // A causal language model ready to run: the torch-free face of the runtime, for the CLI, the
-// window and the evaluation code. LLaMA-family and GPT-2 checkpoints so far.
+// window and the evaluation code. LLaMA-family, GPT-2 and LLaVA-style checkpoints so far.
+
+#include "runtime/image_prompt.h"
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +25,8 @@ public:
 
     int64_t vocabSize() const;
     int64_t contextLength() const;
+    // How the model takes images in a prompt; nothing for a text-only model.
+    std::optional<ImagePrompt> imagePrompt() const;
 
     // One causal pass over `tokens` (at most contextLength()): the logits at every position,
     // row-major [tokens.size(), vocabSize()]. Token ids outside the vocabulary throw
@@ -36,6 +41,13 @@ public:
     public:
         Decoder(Decoder &&) noexcept;
         ~Decoder();
+        // Feeds `tokens` (non-empty) at the next positions, at once, and returns the logits
+        // [vocabSize()] for the position after the last. The prompt's images go with it:
+        // `pixels` holds each image of imagePrompt()'s tokens in `tokens`, in order,
+        // imagePrompt()->pixelsPerImage() floats each. std::length_error when the tokens
+        // overflow the context; std::invalid_argument for pixels the tokens or the model do not
+        // take (a HiMix model takes images only first).
+        std::vector<float> prompt(std::span<const int32_t> tokens, std::span<const float> pixels = {});
         // Feeds `token` at the next position and returns the logits [vocabSize()] for the
         // position after it. std::length_error once the context is full.
         std::vector<float> next(int32_t token);

@@ -7,6 +7,7 @@
 // image_classifier.h) use nothing else. Torch inside: for runtime, compress and plugin .cpp
 // files only.
 
+#include "runtime/image_prompt.h"
 #include "runtime/linear.h"
 #include "runtime/model_kind.h"
 
@@ -153,14 +154,6 @@ std::vector<LinearSite> blockSites(Model &model);
 
 // A causal language model: also one document at a time over a key/value cache, the fast path
 // for decoding and for scoring a text.
-// How a model that reads images takes them in a prompt: each image as `tokensPerImage`
-// copies of `token`, its pixels square images of side `size`, three channels.
-struct ImagePrompt {
-    int64_t token = 0;
-    int64_t tokensPerImage = 0;
-    int64_t size = 0;
-};
-
 class CausalModel : public Model {
 public:
     ModelKind kind() const final { return ModelKind::Language; }

@@ -9,14 +9,21 @@ without rotary positions ahead of the text's own.
 
 Run with Debian's /usr/bin/python3 (python3-torch). Two commands:
 
-  llava_reference.py make FOLDER old|new clip|siglip SEED [himix]
+  llava_reference.py make FOLDER old|new clip|siglip SEED [himix] [vocab=N]
       writes a tiny random-weight LLaVA: config.json and model.safetensors (float32), under the
       older tensor names (language_model.model.…, vision_tower.…) or the newer ones
       (model.language_model.…, model.vision_tower.…, model.multi_modal_projector.…); with
-      himix, each decoder layer also holds the _img tensors
+      himix, each decoder layer also holds the _img tensors; with vocab=N, a vocabulary of N
+      whose last id is the image token (64 and 60 otherwise)
   llava_reference.py run FOLDER TOKENS PIXELS
       TOKENS is a JSON list of token id lists (one row each, the image tokens expanded),
       PIXELS raw float32 [N, C, H, W]; prints the logits as JSON [rows][tokens][vocab]
+  llava_reference.py generate FOLDER TOKENS IMAGE N
+      the first row continued greedily by N tokens, its image a PNG or JPEG made into pixels as
+      CLIPImageProcessor does at the tower's size (Pillow's bicubic resize of the short side,
+      centre crop, CLIP's mean and std): prints the new ids as JSON
+  llava_reference.py image PATH SEED
+      writes a random 20×16 RGB PNG (Pillow) for a prompt
 """
 
 import json
@@ -44,10 +51,11 @@ PREFIXES = {
 }
 
 
-def make(folder, generation, kind, seed, himix):
+def make(folder, generation, kind, seed, himix, vocab):
     g = torch.Generator().manual_seed(seed)
     vision, tower_tensors = random_tower(kind, g)
-    dim, inner, vocab = TEXT["hidden_size"], TEXT["intermediate_size"], TEXT["vocab_size"]
+    text = dict(TEXT, vocab_size=vocab or TEXT["vocab_size"])
+    dim, inner, vocab = text["hidden_size"], text["intermediate_size"], text["vocab_size"]
     head_dim = dim // TEXT["num_attention_heads"]
     kv = TEXT["num_key_value_heads"] * head_dim
 
@@ -77,12 +85,13 @@ def make(folder, generation, kind, seed, himix):
     t[p["head"] + "weight"] = rand(vocab, dim)
 
     config = {"architectures": ["LlavaForConditionalGeneration"], "model_type": "llava",
-              "image_token_index": IMAGE_TOKEN, "projector_hidden_act": "gelu",
+              "image_token_index": vocab - 1 if vocab != TEXT["vocab_size"] else IMAGE_TOKEN,
+              "projector_hidden_act": "gelu",
               # CLIP towers as llava-1.5 (the block before the last, the class token dropped),
               # SigLIP ones as the models built on it (the last block, every token).
               "vision_feature_layer": -2 if kind == "clip" else -1,
               "vision_feature_select_strategy": "default" if kind == "clip" else "full",
-              "text_config": TEXT, "vision_config": vision}
+              "text_config": text, "vision_config": vision}
     json.dump(config, open(f"{folder}/config.json", "w"), indent=2)
     write_safetensors(f"{folder}/model.safetensors", t)
 
@@ -130,7 +139,7 @@ def decoder(config, t, x, images=None):
     return rms_norm(x, t["model.norm.weight"], eps) @ t["lm_head.weight"].T
 
 
-def run(folder, tokens_path, pixels_path):
+def logits(folder, ids, pixels):
     config = json.load(open(f"{folder}/config.json"))
     stored = read_safetensors(f"{folder}/model.safetensors")
     generation = "old" if any(n.startswith("language_model.") for n in stored) else "new"
@@ -143,29 +152,70 @@ def run(folder, tokens_path, pixels_path):
                 t[own + name[len(prefix):]] = value
                 break
     vision, text = config["vision_config"], config["text_config"]
-    hidden, _ = tower(vision, t, read_pixels(pixels_path, vision))
+    hidden, _ = tower(vision, t, pixels)
     features = hidden[config["vision_feature_layer"]]
     if config["vision_feature_select_strategy"] == "default":
         features = features[:, 1:]
     features = linear(activate(linear(features, t, "multi_modal_projector.linear_1"),
                                config["projector_hidden_act"]), t, "multi_modal_projector.linear_2")
 
-    ids = torch.tensor(json.load(open(tokens_path)), dtype=torch.int64)
     slots = ids == config["image_token_index"]
     if "model.layers.0.input_layernorm_img.weight" in t:  # HiMix: the text alone, the images beside it
         b = ids.shape[0]
         x = t["model.embed_tokens.weight"][ids[~slots].view(b, -1)]
-        print(json.dumps(decoder(text, t, x, features.reshape(b, -1, features.shape[-1])).tolist()))
-        return
+        return decoder(text, t, x, features.reshape(b, -1, features.shape[-1]))
     x = t["model.embed_tokens.weight"][ids]
     x[slots] = features.reshape(-1, features.shape[-1])  # in order: the first image's tokens first
-    print(json.dumps(decoder(text, t, x).tolist()))
+    return decoder(text, t, x)
+
+
+def run(folder, tokens_path, pixels_path):
+    ids = torch.tensor(json.load(open(tokens_path)), dtype=torch.int64)
+    vision = json.load(open(f"{folder}/config.json"))["vision_config"]
+    print(json.dumps(logits(folder, ids, read_pixels(pixels_path, vision)).tolist()))
+
+
+def clip_pixels(path, size):
+    from PIL import Image
+    image = Image.open(path).convert("RGB")
+    w, h = image.size
+    short, long = (w, h) if w <= h else (h, w)
+    resized = (size, int(long * size / short)) if w <= h else (int(long * size / short), size)
+    image = image.resize(resized, Image.BICUBIC)
+    left, top = (image.size[0] - size) // 2, (image.size[1] - size) // 2
+    image = image.crop((left, top, left + size, top + size))
+    x = torch.tensor(list(image.getdata()), dtype=torch.float64).view(size, size, 3).permute(2, 0, 1) / 255
+    mean = torch.tensor([0.48145466, 0.4578275, 0.40821073], dtype=torch.float64)[:, None, None]
+    std = torch.tensor([0.26862954, 0.26130258, 0.27577711], dtype=torch.float64)[:, None, None]
+    return ((x - mean) / std)[None]
+
+
+def generate(folder, tokens_path, image_path, count):
+    row = json.load(open(tokens_path))[0]
+    pixels = clip_pixels(image_path, json.load(open(f"{folder}/config.json"))["vision_config"]["image_size"])
+    new = []
+    for _ in range(count):
+        new.append(int(logits(folder, torch.tensor([row + new], dtype=torch.int64), pixels)[0, -1].argmax()))
+    print(json.dumps(new))
+
+
+def image(path, seed):
+    from PIL import Image
+    g = torch.Generator().manual_seed(seed)
+    data = torch.randint(0, 256, (16, 20, 3), generator=g, dtype=torch.uint8)
+    Image.frombytes("RGB", (20, 16), bytes(data.flatten().tolist())).save(path)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) in (6, 7) and sys.argv[1] == "make" and sys.argv[6:] in ([], ["himix"]):
-        make(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), len(sys.argv) == 7)
+    options = sys.argv[6:]
+    vocabs = [int(o[6:]) for o in options if o.startswith("vocab=")]
+    if len(sys.argv) >= 6 and sys.argv[1] == "make" and set(options) <= {"himix"} | {f"vocab={v}" for v in vocabs}:
+        make(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), "himix" in options, vocabs[0] if vocabs else None)
     elif len(sys.argv) == 5 and sys.argv[1] == "run":
         run(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) == 6 and sys.argv[1] == "generate":
+        generate(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "image":
+        image(sys.argv[2], int(sys.argv[3]))
     else:
         sys.exit(__doc__)
