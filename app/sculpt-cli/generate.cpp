@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -113,10 +114,18 @@ int generate(const std::vector<std::string> &rawArgs)
             std::cout << "\n";
         return stoppedStatus(); // what was printed stays printed: nothing else to keep
     }
-    if (args->json)
-        std::cout << nlohmann::ordered_json{{"prompt", promptText}, {"prompt_tokens", prompt.tokens},
-                                            {"images", args->images.size()}, {"text", answer}, {"tokens", generated}}
-                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace); // a byte token may split a character
+    if (args->json) {
+        nlohmann::ordered_json out{{"prompt", promptText}, {"prompt_tokens", prompt.tokens},
+                                   {"images", args->images.size()}, {"text", answer}, {"tokens", generated}};
+        const int64_t imageTokens = int64_t(prompt.tokens.size() - text.size()), made = int64_t(generated.size());
+        // generate() feeds back every new token but one that ends the answer at a limit.
+        const bool limited = made == args->options.maxTokens ||
+                             int64_t(prompt.tokens.size()) + made == loaded->model->contextLength();
+        if (const auto macs = loaded->model->decoderMacs(
+                {int64_t(prompt.tokens.size()), imageTokens, std::max<int64_t>(0, made - (limited ? 1 : 0))}))
+            out["decoder_gflops"] = 2e-9 * double(*macs);
+        std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); // a byte token may split a character
+    }
     std::cout << "\n";
     return kOk;
 }

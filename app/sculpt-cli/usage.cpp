@@ -20,7 +20,8 @@ constexpr Form kForms[] = {
      "continue TEXT (\"\" starts from BOS): greedy at temperature 0. A vision-language model reads each\n"
      "      JPEG or PNG --image where TEXT says <image> (in order), or before TEXT, processed as the\n"
      "      folder's preprocessor_config.json says (CLIP's processor at the tower's size without one);\n"
-     "      --json prints the prompt's and the answer's text and token ids once done"},
+     "      --json prints the prompt's and the answer's text and token ids once done, and the decoder's\n"
+     "      GFLOPs for it (LLaMA-family and LLaVA-style models: 2 × the blocks' multiply-adds)"},
     {"eval", "MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--adapters PEFT_DIR] [--workspace FILE] [--json]",
      "perplexity on the blank-line-separated documents of FILE, recorded in the model's workspace"},
     {"eval",

@@ -1,5 +1,7 @@
 #include "runtime/attention.h"
 
+#include "runtime/mac_count.h"
+
 #include <limits>
 
 namespace sculpt {
@@ -37,6 +39,7 @@ torch::Tensor attend(const torch::Tensor &q, const torch::Tensor &k, const torch
     if (heads == 0) // every head removed: the block's attention adds only its output's bias
         return q.new_zeros({b, t, 0});
     const int64_t kvHeads = k.size(1), s = k.size(2), group = heads / kvHeads;
+    MacCount::add(2 * b * heads * t * s * d); // q·kᵀ and the weights times v, masked keys included
     const torch::Tensor grouped = q.reshape({b * kvHeads, group * t, d});
     const torch::Tensor keys = k.reshape({b * kvHeads, s, d}).transpose(1, 2);
     const torch::Tensor scores = mask.scores.defined() ? torch::baddbmm(mask.scores, grouped, keys, 1, scale)

@@ -55,8 +55,8 @@ std::vector<int32_t> generate(const LanguageModel &model, std::span<const int32_
         generated.push_back(next);
         if (onToken)
             onToken(next);
-        if (decoder.position() == model.contextLength())
-            break;
+        if (long(generated.size()) == options.maxTokens || decoder.position() == model.contextLength())
+            break; // nothing reads what feeding it would give
         logits = decoder.next(next);
     }
     return generated;

@@ -61,6 +61,10 @@ std::unique_ptr<LanguageModel> LanguageModel::load(const Checkpoint &checkpoint,
 int64_t LanguageModel::vocabSize() const { return impl_->model->vocabSize(); }
 int64_t LanguageModel::contextLength() const { return impl_->model->contextLength(); }
 std::optional<ImagePrompt> LanguageModel::imagePrompt() const { return impl_->model->imagePrompt(); }
+std::optional<int64_t> LanguageModel::decoderMacs(const AnswerShape &answer) const
+{
+    return impl_->model->decoderMacs(answer);
+}
 
 std::vector<float> LanguageModel::logits(std::span<const int32_t> tokens) const
 {

@@ -2,6 +2,7 @@
 // A causal language model ready to run: the torch-free face of the runtime, for the CLI, the
 // window and the evaluation code. LLaMA-family, GPT-2 and LLaVA-style checkpoints so far.
 
+#include "runtime/families/llama/decoder_cost.h"
 #include "runtime/image_prompt.h"
 
 #include <cstdint>
@@ -27,6 +28,9 @@ public:
     int64_t contextLength() const;
     // How the model takes images in a prompt; nothing for a text-only model.
     std::optional<ImagePrompt> imagePrompt() const;
+    // The decoder's multiply-adds for one answer (decoder_cost.h); nothing for a family
+    // without a count.
+    std::optional<int64_t> decoderMacs(const AnswerShape &answer) const;
 
     // One causal pass over `tokens` (at most contextLength()): the logits at every position,
     // row-major [tokens.size(), vocabSize()]. Token ids outside the vocabulary throw

@@ -1,6 +1,7 @@
 #include "runtime/linear.h"
 
 #include "runtime/adapter.h"
+#include "runtime/mac_count.h"
 
 #include <stdexcept>
 
@@ -101,9 +102,12 @@ torch::Tensor Linear::operator()(const torch::Tensor &x) const
     if (observer_)
         observer_(x);
     torch::Tensor y;
+    const int64_t rows = x.dim() == 0 ? 0 : x.numel() / x.size(-1);
     if (!isLowRank()) {
+        MacCount::add(rows * outer_.numel());
         y = torch::linear(x, outer_, bias_);
     } else {
+        MacCount::add(rows * (inner_.numel() + outer_.numel()));
         torch::Tensor h = torch::linear(x, inner_);
         if (scale_.defined())
             h = h * scale_;

@@ -7,6 +7,7 @@
 // image_classifier.h) use nothing else. Torch inside: for runtime, compress and plugin .cpp
 // files only.
 
+#include "runtime/families/llama/decoder_cost.h"
 #include "runtime/image_prompt.h"
 #include "runtime/linear.h"
 #include "runtime/model_kind.h"
@@ -170,6 +171,9 @@ public:
     // those of the positions the decoder runs (for HiMix, the text's alone). Text-only models
     // refuse pixels with std::invalid_argument.
     virtual torch::Tensor prefill(const torch::Tensor &tokens, const torch::Tensor &pixels, KvCache *cache) const;
+    // The analytic multiply-adds of the decoder's blocks for one answer (decoder_cost.h), for
+    // the families that have a count; nothing otherwise.
+    virtual std::optional<int64_t> decoderMacs(const AnswerShape &) const { return std::nullopt; }
 };
 
 // How bytes become a vision model's input: pixels = (byte · rescale − mean[c]) / std[c].

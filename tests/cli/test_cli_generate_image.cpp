@@ -58,6 +58,7 @@ private Q_SLOTS:
         const QJsonObject answer = QJsonDocument::fromJson(run.out).object();
         QVERIFY2(answer["prompt"].toString().contains("What is it? ASSISTANT:"), run.out.constData());
         QCOMPARE(answer["images"].toInt(), 1);
+        QVERIFY(answer["decoder_gflops"].toDouble() > 0); // decoder_cost's count: test_llava checks it
         // The image's tokens stand where the prompt says, after BOS and "USER: ".
         const QJsonArray prompt = answer["prompt_tokens"].toArray();
         QCOMPARE(prompt.first().toInt(), kBos);

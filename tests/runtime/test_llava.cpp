@@ -9,6 +9,7 @@
 #include "json_numbers.h"
 #include "llama2c_reference.h"
 #include "runtime/families/llava/llava.h"
+#include "runtime/mac_count.h"
 #include "runtime/model_family.h"
 
 #include <QFile>
@@ -127,6 +128,48 @@ private Q_SLOTS:
         QCOMPARE(cache.prefix, himix ? int64_t(imageTokens) : int64_t(0));
         if (himix) // its images' keys sit at the cache's front: none once text is cached
             QVERIFY_THROWS_EXCEPTION(std::invalid_argument, llava.prefill(row, pixels, &cache));
+    }
+
+    // The analytic count of the decoder's multiply-adds is what the runtime's products do, to
+    // the multiply-add, for a prompt with an image and two tokens fed back, and HiMix's is the
+    // smaller.
+    void decoderCostIsCounted()
+    {
+        SCULPT_REQUIRE_REFERENCE();
+        int64_t counted[2] = {};
+        for (const bool himix : {false, true}) {
+            QTemporaryDir dir;
+            QStringList make{"make", dir.path(), "old", "clip", "11"};
+            if (himix)
+                make << "himix";
+            sculpt::test::runReference(make);
+            const std::unique_ptr<Model> model = loadModel(*openCheckpoint(dir.path().toStdString()), torch::kCPU);
+            const auto &llava = dynamic_cast<const Llava &>(*model);
+            torch::NoGradGuard noGrad;
+            const torch::Tensor prompt = prompts(9)[0], pixels = torch::randn({1, 3, 12, 12});
+            KvCache cache = llava.emptyCache();
+            MacCount all;
+            int64_t tower = 0;
+            {
+                MacCount image;
+                llava.imageFeatures(pixels);
+                tower = image.total();
+            }
+            llava.prefill(prompt, pixels, &cache);
+            llava.step(torch::tensor(std::vector<int64_t>{3}), &cache);
+            llava.step(torch::tensor(std::vector<int64_t>{4}), &cache);
+            // The head ran at every position the blocks ran: the prompt's (its text alone
+            // under HiMix) and the two fed.
+            const LlamaConfig &c = llava.config().text;
+            const int64_t positions = prompt.size(0) - (himix ? 9 : 0) + 2;
+            // prefill made the image's features as imageFeatures() did: count them twice off.
+            const int64_t decoder = all.total() - 2 * tower - positions * c.dim * c.vocab;
+            const AnswerShape answer{prompt.size(0), 9, 2};
+            QCOMPARE(decoder, decoderMacs(c, answer, himix));
+            QCOMPARE(*llava.decoderMacs(answer), decoder);
+            counted[himix] = decoder;
+        }
+        QVERIFY(counted[1] < counted[0]);
     }
 
     // A prompt whose image tokens are not the images' count is refused, whichever way it is

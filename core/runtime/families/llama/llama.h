@@ -41,6 +41,10 @@ public:
     KvCache emptyCache() const override;
     ModelOutput forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter = {}) const override;
     torch::Tensor step(const torch::Tensor &tokens, KvCache *cache = nullptr) const override;
+    std::optional<int64_t> decoderMacs(const AnswerShape &answer) const override
+    {
+        return sculpt::decoderMacs(config_, answer, /*himix=*/false);
+    }
     // The two halves of forward() and step(), for a model that puts other embeddings among the
     // tokens' (LLaVA's image tokens): token ids [B, T] → [B, T, dim], and the blocks and head
     // on embeddings x [B, T, dim] with forward()'s documents and hiddenAfter, or on x [T, dim]

@@ -37,6 +37,10 @@ public:
     // Text only: an image token here is refused (its features need prefill()).
     torch::Tensor step(const torch::Tensor &tokens, KvCache *cache = nullptr) const override;
     std::optional<ImagePrompt> imagePrompt() const override;
+    std::optional<int64_t> decoderMacs(const AnswerShape &answer) const override
+    {
+        return sculpt::decoderMacs(config_.text, answer, config_.himix);
+    }
     // HiMix puts the images' keys and values at the front of the cache, so its images must
     // come before anything else is cached.
     torch::Tensor prefill(const torch::Tensor &tokens, const torch::Tensor &pixels, KvCache *cache) const override;
