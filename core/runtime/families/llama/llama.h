@@ -69,7 +69,8 @@ private:
         torch::Tensor headGate; // [heads] or undefined (AttentionSite::gate)
     };
     // The residual stream x [B, T, dim] through every block; `cache` (one row only) takes
-    // their keys and values, `prefix` goes before them. Collects the stream after the blocks in `hiddenAfter`.
+    // their keys and values, `prefix` goes before them. Collects the stream after the blocks
+    // in `hiddenAfter`.
     torch::Tensor blocks(torch::Tensor x, const Rotary::Window &angles, const AttentionMask &mask, KvCache *cache,
                          const AttentionPrefix *prefix, const std::vector<int64_t> &hiddenAfter,
                          std::vector<torch::Tensor> *hidden) const;

@@ -13,9 +13,8 @@ namespace sculpt {
 class Llava : public CausalModel {
 public:
     // Everything from `weights` under the config's renames, each tensor checked against the
-    // shape the config implies. A fresh HiMix layer's _img tensors start as the layer's own
-    // input norm, k and v: the image's tokens are then keyed as the layer would key them in
-    // the stream, had they not changed since the decoder's input.
+    // shape the config implies. A fresh HiMix model's _img tensors start as any fresh norm and
+    // projection do (ones, N(0, 0.02)).
     Llava(const WeightSource &weights, const LlavaConfig &config);
 
     const LlavaConfig &config() const { return config_; }
