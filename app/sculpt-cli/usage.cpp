@@ -84,8 +84,8 @@ constexpr Form kForms[] = {
 
 constexpr const char *kPaths =
     "PATH is a checkpoint file (safetensors, sharded index, PyTorch zip, GGUF, llama2.c)\n"
-    "or a Hugging Face folder with config.json. MODEL is a LLaMA-family or GPT-2 model (a\n"
-    "llama2.c file or a folder); its tokenizer (tokenizer.model, tokenizer.json or\n"
+    "or a Hugging Face folder with config.json. MODEL is a LLaMA-family, GPT-2 or LLaVA-style\n"
+    "model (a llama2.c file or a folder); its tokenizer (tokenizer.model, tokenizer.json or\n"
     "tok<vocab>.bin) is looked for beside it unless --tokenizer names one. An image MODEL is\n"
     "a ViT folder, or any checkpoint with a SIDECAR config describing it (README, \"Running\n"
     "models\"). Long commands stop cleanly on Ctrl-C, SIGTERM or SIGHUP, keeping what they\n"

@@ -102,7 +102,10 @@ torch::Tensor Linear::operator()(const torch::Tensor &x) const
     if (observer_)
         observer_(x);
     torch::Tensor y;
-    const int64_t rows = x.dim() == 0 ? 0 : x.numel() / x.size(-1);
+    // The inputs x holds, counted from its leading sizes: its last may be 0 (every head pruned).
+    int64_t rows = 1;
+    for (int64_t d = 0; d + 1 < x.dim(); ++d)
+        rows *= x.size(d);
     if (!isLowRank()) {
         MacCount::add(rows * outer_.numel());
         y = torch::linear(x, outer_, bias_);
