@@ -3,6 +3,7 @@
 #include "asvd/asvd_pass.h"
 #include "fwsvd/fwsvd_pass.h"
 #include "heat/head_strategies.h"
+#include "himix/himix_pass.h"
 #include "lily/lily_kind.h"
 #include "pear/pear_method.h"
 #include "soco/soco_pass.h"
@@ -18,6 +19,7 @@ void registerBuiltinPasses()
     registerPass(makeAsvdPass());
     registerPass(makeSvdLlmPass());
     registerPass(makeSocoPass());
+    registerPass(makeHimixPass());
     registerHeadScoreStrategies();
     registerLilyAdapter();
     registerPear();

@@ -241,13 +241,22 @@ QString CompressionView::describe(const PassRecord &r) const
                        .arg(QString::fromStdString(s.method).toHtmlEscaped(), percent(s.ratio), percent(s.targetRatio),
                             percent(s.modelRatio()), count(s.parametersBefore), count(s.parametersAfter))
                        .arg(s.seconds, 0, 'f', 1);
-    text += tr("<br>%n matrices, ranks %1–%2", nullptr, int(s.layers.size())).arg(lowest).arg(highest);
+    if (!s.layers.empty())
+        text += tr("<br>%n matrices, ranks %1–%2", nullptr, int(s.layers.size())).arg(lowest).arg(highest);
     if (dense > 0)
         text += tr(", %n left dense", nullptr, int(dense));
+    if (s.parametersAdded > 0)
+        text += tr("<br>%1 parameters added").arg(count(s.parametersAdded));
+    if (s.decoderMacsBefore > 0)
+        text += tr(" · decoder %1 → %2 GFLOPs per answer")
+                    .arg(2e-9 * s.decoderMacsBefore, 0, 'f', 4)
+                    .arg(2e-9 * s.decoderMacsAfter, 0, 'f', 4);
     if (!s.spectrumOf.empty())
         text += tr(" · σ of %1").arg(QString::fromStdString(s.spectrumOf).toHtmlEscaped());
     if (r.calibration == "images")
         text += tr(" · %n calibration images", nullptr, int(r.calibrationCount));
+    else if (r.calibration == "image questions")
+        text += tr(" · %n calibration image questions", nullptr, int(r.calibrationCount));
     else if (r.calibrationCount > 0)
         text += tr(" · %n calibration documents", nullptr, int(r.calibrationCount));
     if (!r.log.empty())

@@ -55,7 +55,7 @@ QString value(const Evaluation &e)
 {
     if (std::isnan(e.value))
         return QStringLiteral("—");
-    if (e.metric == "accuracy")
+    if (e.inPercent())
         return QStringLiteral("%1\u00a0%").arg(100 * e.value, 0, 'f', 2);
     return QString::number(e.value, 'f', 3);
 }
@@ -138,8 +138,11 @@ QVariant EvaluationTableModel::data(const QModelIndex &index, int role) const
             return QString::number(e.value, 'g', 10);
         if (role == Qt::TextAlignmentRole)
             return int(Qt::AlignRight | Qt::AlignVCenter);
-        if (role == Qt::ToolTipRole && e.metric == "accuracy" && e.details.count("correct"))
-            return tr("%1 of %2 images correct").arg(qlonglong(e.details.at("correct"))).arg(e.count);
+        if (role == Qt::ToolTipRole && e.inPercent() && e.details.count("correct"))
+            return tr("%1 of %2 %3 correct")
+                .arg(qlonglong(e.details.at("correct")))
+                .arg(e.count)
+                .arg(QString::fromStdString(e.counted));
         if (role == Qt::ToolTipRole && e.details.count("mean_nll"))
             return tr("mean NLL %1 nats per token").arg(e.details.at("mean_nll"), 0, 'f', 6);
         break;

@@ -53,7 +53,7 @@ QString describe(const Evaluation &e)
 
 QString value(const Evaluation &e)
 {
-    return e.metric == "accuracy" ? QStringLiteral("%1 %").arg(100 * e.value, 0, 'f', 2) : QString::number(e.value, 'f', 3);
+    return e.inPercent() ? QStringLiteral("%1 %").arg(100 * e.value, 0, 'f', 2) : QString::number(e.value, 'f', 3);
 }
 
 // A path field with its Browse… button.

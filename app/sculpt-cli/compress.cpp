@@ -37,7 +37,11 @@ void list()
         for (const ModelKind k : p->models())
             kinds += (kinds.empty() ? "" : ", ") + kindName(k) + "s";
         std::cout << p->name() << "  " << p->title() << "  (" << kinds
-                  << (p->needsCalibration() ? "; needs --calib" : "") << (p->needsLabels() ? " and, for images, --calib-labels" : "")
+                  << (p->needsImageQuestions() ? "; needs --calib-images"
+                      : p->needsCalibration()  ? "; needs --calib"
+                                               : "")
+                  << (p->needsLabels() ? " and, for images, --calib-labels" : "")
+                  << (p->takesRatio() ? "" : "; takes no --ratio")
                   << ")\n    " << p->description() << "\n";
         for (const PassSetting &s : p->settings())
             std::cout << "    --set " << s.key << "=" << settingText(s, s.value) << "  " << s.help << "\n";
@@ -82,7 +86,7 @@ nlohmann::ordered_json summaryJson(const CompressionSummary &s, const std::strin
     nlohmann::ordered_json ranks = nlohmann::ordered_json::object();
     for (const CompressedLayer &l : s.layers)
         ranks[l.name] = {{"shape", {l.rows, l.cols}}, {"rank", l.rank}, {"dense", l.dense}};
-    return {{"method", s.method},
+    nlohmann::ordered_json out{{"method", s.method},
             {"target_ratio", s.targetRatio},
             {"ratio", s.ratio},
             {"model_ratio", s.modelRatio()},
@@ -92,6 +96,13 @@ nlohmann::ordered_json summaryJson(const CompressionSummary &s, const std::strin
             {"spectrum_of", s.spectrumOf},
             {"ranks", ranks},
             {"output", output}};
+    if (s.parametersAdded)
+        out["parameters_added"] = s.parametersAdded;
+    if (s.decoderMacsBefore > 0) {
+        out["decoder_gflops_before"] = 2e-9 * s.decoderMacsBefore;
+        out["decoder_gflops_after"] = 2e-9 * s.decoderMacsAfter;
+    }
+    return out;
 }
 
 // What --eval measures the compressed model on, read before any work: text for a language
@@ -130,7 +141,7 @@ int compress(const std::vector<std::string> &args)
 {
     registerBuiltinPasses();
     Options options("compress",
-                    {"--method", "--ratio", "--calib", "--calib-labels", "--calib-count", "-o", "--format", "--set",
+                    {"--method", "--ratio", "--calib", "--calib-labels", "--calib-images", "--calib-count", "-o", "--format", "--set",
                      "--tokenizer", "--config", "--eval", "--eval-labels", "--eval-count", "--workspace", "--log"},
                     {"--json", "--list"});
     if (!options.parse(args))
@@ -139,13 +150,18 @@ int compress(const std::vector<std::string> &args)
         list();
         return kOk;
     }
-    if (options.positional().size() != 1 || !options.has("--method") || !options.has("--ratio") || !options.has("-o")) {
+    if (options.positional().size() != 1 || !options.has("--method") || !options.has("-o")) {
         std::cerr << usageOf("compress");
         return kBadInput;
     }
     const CompressionPass *pass = findPass(options.value("--method"));
     if (!pass) {
         options.fail("no method '" + options.value("--method") + "' (sculpt-cli compress --list)");
+        return kBadInput;
+    }
+    if (pass->takesRatio() != options.has("--ratio")) {
+        options.fail(pass->takesRatio() ? pass->name() + " needs --ratio R, the share of parameters to remove"
+                                        : pass->name() + " converts the model and takes no --ratio");
         return kBadInput;
     }
     if (options.value("-o").empty()) {
@@ -177,6 +193,7 @@ int compress(const std::vector<std::string> &args)
         request.ratio = *ratio;
         request.calibrationFile = options.value("--calib");
         request.calibrationLabels = options.value("--calib-labels");
+        request.calibrationQuestions = options.value("--calib-images");
         request.calibrationCount = *calibCount;
         request.settings = *overrides;
         request.tokenizer = options.value("--tokenizer");
@@ -235,10 +252,17 @@ int compress(const std::vector<std::string> &args)
             std::cout << out.dump(2) << "\n";
         } else {
             const CompressionSummary &s = result.model->summary();
-            std::printf("%s: %.1f %% of the targeted parameters removed (%.1f %% of the model), %lld -> %lld "
-                        "parameters, %.1f s\nwrote %s\nrecorded in %s\n",
-                        s.method.c_str(), 100 * s.ratio, 100 * s.modelRatio(), (long long)s.parametersBefore,
-                        (long long)s.parametersAfter, s.seconds, output.c_str(), workspace->path().c_str());
+            if (pass->takesRatio())
+                std::printf("%s: %.1f %% of the targeted parameters removed (%.1f %% of the model), ", s.method.c_str(),
+                            100 * s.ratio, 100 * s.modelRatio());
+            else
+                std::printf("%s: %lld parameters added, ", s.method.c_str(), (long long)s.parametersAdded);
+            std::printf("%lld -> %lld parameters, %.1f s\n", (long long)s.parametersBefore, (long long)s.parametersAfter,
+                        s.seconds);
+            if (s.decoderMacsBefore > 0)
+                std::printf("decoder %.4f -> %.4f GFLOPs per answer (%.1f× fewer)\n", 2e-9 * s.decoderMacsBefore,
+                            2e-9 * s.decoderMacsAfter, s.decoderMacsBefore / s.decoderMacsAfter);
+            std::printf("wrote %s\nrecorded in %s\n", output.c_str(), workspace->path().c_str());
             if (out.contains("evaluation") && out["evaluation"].contains("perplexity"))
                 std::printf("perplexity %.4f on %ld documents\n", out["evaluation"]["perplexity"].get<double>(),
                             out["evaluation"]["documents"].get<long>());

@@ -1,5 +1,5 @@
-// `sculpt-cli eval`: perplexity of a language model on a text, or top-1 accuracy of an image
-// classifier on an IDX image set — measured as the window's Evaluate does (core/session), and
+// `sculpt-cli eval`: perplexity of a language model on a text, top-1 accuracy of an image
+// classifier on an IDX image set, or a vision-language model's answer accuracy — measured as the window's Evaluate does (core/session), and
 // recorded in the model's workspace, where the window's Evaluations table shows it.
 
 #include "builtin_passes.h"
@@ -45,6 +45,22 @@ void print(const Evaluation &e, bool json)
         return;
     }
     const long correct = long(detail(e, "correct"));
+    if (e.metric == "answer accuracy") {
+        const double gflops = detail(e, "decoder_gflops_per_answer"), seconds = detail(e, "seconds_per_answer");
+        if (json) {
+            nlohmann::ordered_json out{{"questions", e.count}, {"correct", correct}, {"accuracy", e.value},
+                                       {"seconds_per_answer", seconds}};
+            if (!std::isnan(gflops))
+                out["decoder_gflops_per_answer"] = gflops;
+            std::cout << out.dump(2) << "\n";
+        } else {
+            std::printf("questions  %lld\ncorrect    %ld\naccuracy   %.2f %%\n", (long long)e.count, correct, 100 * e.value);
+            if (!std::isnan(gflops))
+                std::printf("decoder    %.4f GFLOPs per answer\n", gflops);
+            std::printf("time       %.3f s per answer\n", seconds);
+        }
+        return;
+    }
     if (json)
         std::cout << nlohmann::ordered_json{{"images", e.count}, {"correct", correct}, {"accuracy", e.value}}.dump(2)
                   << "\n";
@@ -58,7 +74,7 @@ int eval(const std::vector<std::string> &args)
 {
     Options options("eval",
                     {"--text", "--tokenizer", "--max-docs", "--images", "--labels", "--config", "--limit", "--adapters",
-                     "--workspace"},
+                     "--vqa", "--max-tokens", "--workspace"},
                     {"--json"});
     if (!options.parse(args))
         return kBadInput;
@@ -67,13 +83,16 @@ int eval(const std::vector<std::string> &args)
         return kBadInput;
     }
     const bool images = options.has("--images") || options.has("--labels");
-    if (options.positional().empty() || (images ? !options.has("--images") || !options.has("--labels") : !options.has("--text"))) {
+    const bool questions = options.has("--vqa");
+    if (options.positional().empty() || int(images) + int(questions) + int(options.has("--text")) != 1 ||
+        (images && (!options.has("--images") || !options.has("--labels")))) {
         std::cerr << usageOf("eval");
         return kBadInput;
     }
     const auto maxDocuments = options.count("--max-docs", -1, 1);
     const auto limit = options.count("--limit", -1, 1);
-    if (!maxDocuments || !limit)
+    const auto maxTokens = options.count("--max-tokens", 16, 1);
+    if (!maxDocuments || !limit || !maxTokens)
         return kBadInput;
     EvaluationRequest request;
     request.text = options.value("--text");
@@ -84,8 +103,8 @@ int eval(const std::vector<std::string> &args)
     request.config = options.value("--config");
     request.limit = *limit;
     request.adapters = options.value("--adapters");
-    if (images)
-        request.text.clear();
+    request.questions = options.value("--vqa");
+    request.maxAnswerTokens = *maxTokens;
 
     const std::string model = options.positional()[0];
     std::unique_ptr<Checkpoint> checkpoint;
@@ -99,7 +118,8 @@ int eval(const std::vector<std::string> &args)
     }
     registerBuiltinPasses(); // the adapter kinds whose folders --adapters reads
     Evaluation result;
-    if (const auto ended = runInForeground("eval", images ? "images" : "documents", cancelOnStopSignals(),
+    if (const auto ended = runInForeground("eval", images ? "images" : questions ? "questions" : "documents",
+                                           cancelOnStopSignals(),
                                            [&](const JobContext &job) {
                                                result = evaluate(*checkpoint, request, job, [](const std::string &) {});
                                            }))

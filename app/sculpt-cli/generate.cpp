@@ -97,7 +97,7 @@ int generate(const std::vector<std::string> &rawArgs)
     int32_t previous = prompt.tokens.back();
     std::string answer;
     const JobContext job({}, cancelOnStopSignals());
-    std::vector<int32_t> generated;
+    Generation generated;
     try {
         generated = sculpt::generate(
             *loaded->model, prompt.tokens, args->options,
@@ -116,13 +116,9 @@ int generate(const std::vector<std::string> &rawArgs)
     }
     if (args->json) {
         nlohmann::ordered_json out{{"prompt", promptText}, {"prompt_tokens", prompt.tokens},
-                                   {"images", args->images.size()}, {"text", answer}, {"tokens", generated}};
-        const int64_t imageTokens = int64_t(prompt.tokens.size() - text.size()), made = int64_t(generated.size());
-        // generate() feeds back every new token but one that ends the answer at a limit.
-        const bool limited = made == args->options.maxTokens ||
-                             int64_t(prompt.tokens.size()) + made == loaded->model->contextLength();
-        if (const auto macs = loaded->model->decoderMacs(
-                {int64_t(prompt.tokens.size()), imageTokens, std::max<int64_t>(0, made - (limited ? 1 : 0))}))
+                                   {"images", args->images.size()}, {"text", answer}, {"tokens", generated.tokens}};
+        const int64_t imageTokens = int64_t(prompt.tokens.size() - text.size());
+        if (const auto macs = loaded->model->decoderMacs({int64_t(prompt.tokens.size()), imageTokens, generated.fed}))
             out["decoder_gflops"] = 2e-9 * double(*macs);
         std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace); // a byte token may split a character
     }

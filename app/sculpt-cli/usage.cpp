@@ -29,16 +29,25 @@ constexpr Form kForms[] = {
      "          [--json]",
      "top-1 accuracy of a ViT on an IDX image set (MNIST format), recorded in the model's workspace;\n"
      "      --adapters attaches a PEFT folder's adapters first (LoRA, or Lily's, which cannot be merged)"},
+    {"eval",
+     "MODEL --vqa JSON [--max-tokens N] [--limit N] [--tokenizer PATH] [--adapters PEFT_DIR] [--workspace FILE]\n"
+     "          [--json]",
+     "answer accuracy of a vision-language model on images with questions and answers (LLaVA's conversation\n"
+     "      JSON, or COCO captions), each answer greedy and compared as VQA does (case, punctuation and articles\n"
+     "      aside), with the decoder's GFLOPs and seconds per answer; recorded in the model's workspace"},
     {"zoo", "[--only vit|vit-6x8|lm] [--out DIR] [--epochs N] [--seed S] [--threads N] [--train-limit N]",
      "train the demo models (DIR/fashion-vit, DIR/fashion-vit-6x8, DIR/fortunes-llama) from Debian's data\n"
      "      packages"},
     {"compress",
-     "MODEL --method M --ratio R -o OUT [--calib FILE [--calib-labels IDX]] [--calib-count N]\n"
-     "          [--format factorized|dense] [--set KEY=VALUE]... [--tokenizer PATH] [--config SIDECAR]\n"
-     "          [--eval FILE [--eval-labels IDX]] [--eval-count N] [--workspace FILE] [--log FILE] [--json]",
-     "SVD compression (svd, fwsvd, asvd, svd-llm, soco) of a language or vision model, written to the folder\n"
-     "      OUT and recorded in the model's workspace; calibration and evaluation data are text for a language\n"
-     "      model, IDX images (+ labels) for a vision model"},
+     "MODEL --method M [--ratio R] -o OUT [--calib FILE [--calib-labels IDX] | --calib-images JSON]\n"
+     "          [--calib-count N] [--format factorized|dense] [--set KEY=VALUE]... [--tokenizer PATH]\n"
+     "          [--config SIDECAR] [--eval FILE [--eval-labels IDX]] [--eval-count N] [--workspace FILE]\n"
+     "          [--log FILE] [--json]",
+     "SVD compression (svd, fwsvd, asvd, svd-llm, soco: --ratio R) of a language or vision model, or HiMix's\n"
+     "      conversion of a LLaVA-style model (himix), written to the folder OUT and recorded in the model's\n"
+     "      workspace; calibration and evaluation data are text for a language model, IDX images (+ labels)\n"
+     "      for a vision model; --calib-images takes images with questions and answers (LLaVA's conversation\n"
+     "      JSON or COCO captions) for a vision-language model"},
     {"compress", "--list", "every method with its settings"},
     {"adapt",
      "MODEL --task t1|t2|t3|DIR [--method linear|full|lora|bottleneck|lily | --adapter lora|bottleneck|lily]\n"

@@ -121,8 +121,8 @@ CompressDialog::CompressDialog(const QString &modelName, ModelKind kind, std::ve
     }
     calibration_->setText(stored.value(kindKey(kind, "file")).toString());
     labels_->setText(stored.value(kindKey(kind, "labels")).toString());
-    calibration_->setPlaceholderText(text ? tr("documents separated by blank lines; taken from its end")
-                                          : tr("an IDX image set: training images, never the test set"));
+    if (!text)
+        calibration_->setPlaceholderText(tr("an IDX image set: training images, never the test set"));
     labels_->setPlaceholderText(tr("the images' IDX labels; needed by passes that learn from a loss"));
     count_->setRange(1, 1'000'000);
     count_->setValue(stored.value(kindKey(kind, "count"), int(kDefaultCalibrationCount)).toInt());
@@ -139,7 +139,8 @@ CompressDialog::CompressDialog(const QString &modelName, ModelKind kind, std::ve
     if (text) {
         calibrationRows_.push_back(withBrowseButton(calibration_, existingFile(this, tr("Calibration text"),
                                                                                tr("Text (*.txt);;All files (*)"))));
-        form->addRow(tr("&Calibration text:"), calibrationRows_.back());
+        calibrationLabel_ = new QLabel;
+        form->addRow(calibrationLabel_, calibrationRows_.back());
         form->addRow(tr("&Documents:"), count_);
         form->addRow(tr("To&kenizer:"), withBrowseButton(tokenizer_, existingFile(this, tr("The model's tokenizer"),
                                                                                  tr("Tokenizers (*.model *.bin *.json);;All files (*)"))));
@@ -206,6 +207,14 @@ void CompressDialog::showSettings()
     const bool calibrated = p && p->needsCalibration();
     for (QWidget *row : calibrationRows_)
         row->setEnabled(calibrated);
+    ratio_->setEnabled(p && p->takesRatio());
+    if (calibrationLabel_) {
+        const bool questions = p && p->needsImageQuestions();
+        calibrationLabel_->setText(questions ? tr("&Image questions:") : tr("&Calibration text:"));
+        calibration_->setPlaceholderText(questions ? tr("images with questions and answers: LLaVA's conversation JSON "
+                                                        "or COCO captions")
+                                                   : tr("documents separated by blank lines; taken from its end"));
+    }
     count_->setEnabled(calibrated);
     updateOk();
     adjustSize();
@@ -227,7 +236,8 @@ PassRequest CompressDialog::request() const
     if (const CompressionPass *p = pass()) {
         r.method = p->name();
         if (p->needsCalibration()) {
-            r.calibrationFile = calibration_->text().trimmed().toStdString();
+            (p->needsImageQuestions() ? r.calibrationQuestions : r.calibrationFile) =
+                calibration_->text().trimmed().toStdString();
             if (kind_ == ModelKind::Vision)
                 r.calibrationLabels = labels_->text().trimmed().toStdString();
             r.calibrationCount = count_->value();

@@ -55,6 +55,7 @@ private:
     QDoubleSpinBox *ratio_;
     QLineEdit *calibration_, *labels_, *tokenizer_;
     QSpinBox *count_;
+    QLabel *calibrationLabel_ = nullptr;     // a language model's: text, or image questions for the passes that need them
     std::vector<QWidget *> calibrationRows_; // the calibration files' rows, enabled for passes that calibrate
     QGroupBox *settingsBox_;
     QFormLayout *settingsForm_;

@@ -8,6 +8,7 @@
 #include "export_dialog.h"
 #include "io/checkpoint.h"
 #include "jobs_panel.h"
+#include "runtime/model_kind.h"
 #include "workspace/workspace.h"
 
 #include <QAction>
@@ -146,7 +147,10 @@ void CompressionController::askCompression()
 {
     if (!compressAction_->isEnabled())
         return;
-    auto *dialog = new CompressDialog(modelName(*checkpoint_), *kind_, compressionPasses(), window_);
+    // A pass that learns from images with questions is no use to a model that reads no images.
+    std::vector<const CompressionPass *> offered = compressionPasses();
+    std::erase_if(offered, [&](const CompressionPass *p) { return p->needsImageQuestions() && !readsImages(*checkpoint_); });
+    auto *dialog = new CompressDialog(modelName(*checkpoint_), *kind_, offered, window_);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { startCompression(dialog->request()); });
     dialog->open(); // window-modal; jobs go on meanwhile

@@ -737,8 +737,8 @@ BackgroundJob *MainWindow::startEvaluation(const EvaluationRequest &request)
             if (model_ == model)
                 takeEvaluation(result);
         }, Qt::QueuedConnection);
-        const QString value = result.metric == "accuracy" ? QStringLiteral("%1\u00a0%").arg(100 * result.value, 0, 'f', 2)
-                                                          : QString::number(result.value, 'f', 3);
+        const QString value = result.inPercent() ? QStringLiteral("%1\u00a0%").arg(100 * result.value, 0, 'f', 2)
+                                                 : QString::number(result.value, 'f', 3);
         return tr("%1 %2 on %3 %4")
             .arg(QString::fromStdString(result.metric), value, QLocale().toString(qlonglong(result.count)),
                  QString::fromStdString(result.counted));

@@ -4,6 +4,7 @@
 #include "data/idx.h"
 #include "data/text.h"
 #include "runtime/tokenizer.h"
+#include "runtime/vision_prompt.h"
 
 #include <algorithm>
 #include <numeric>
@@ -35,6 +36,45 @@ Calibration textBatches(const CausalModel &model, const CalibrationData &data)
     }
     if (calibration.empty())
         throw std::invalid_argument("the calibration documents are too short to predict a token");
+    return calibration;
+}
+
+// One batch per question: its prompt as generation makes it, then the answer and EOS, which
+// alone are labelled (−100 elsewhere, as transformers labels what it does not score).
+Calibration questionBatches(const CausalModel &model, const CalibrationData &data)
+{
+    const std::optional<ImagePrompt> format = model.imagePrompt();
+    if (!format)
+        throw std::invalid_argument("a " + model.family() + " model reads no images: calibrate it on text");
+    const ImageProcessorConfig processor = imageProcessorFor(data.modelPath, *format);
+    const Tokenizer &tokenizer = *data.tokenizer;
+    Calibration calibration(ModelKind::Language);
+    calibration.imageToken = format->token;
+    const size_t n = std::min(data.questions.size(), size_t(std::max(data.count, 1L)));
+    for (size_t q = 0; q < n; ++q) {
+        const ImageQuestion &question = data.questions[q];
+        VisionPrompt prompt = visionPrompt(tokenizer, *format, processor, question.question, {question.image});
+        std::vector<int64_t> tokens(prompt.tokens.begin(), prompt.tokens.end());
+        std::vector<int64_t> labels(tokens.size(), kUnlabelled);
+        for (const int32_t id : tokenizer.encode(question.answer, false))
+            tokens.push_back(id), labels.push_back(id);
+        if (tokenizer.eos() >= 0)
+            tokens.push_back(tokenizer.eos()), labels.push_back(tokenizer.eos());
+        if (int64_t(tokens.size()) > model.contextLength())
+            throw std::invalid_argument("question " + std::to_string(q + 1) + " with its image and answer takes " +
+                                        std::to_string(tokens.size()) + " tokens, past the model's context of " +
+                                        std::to_string(model.contextLength()));
+        for (const int64_t id : tokens)
+            if (id >= model.vocabSize())
+                throw std::invalid_argument("the tokenizer gives id " + std::to_string(id) +
+                                            ", outside the model's vocabulary of " + std::to_string(model.vocabSize()));
+        const torch::Device device = model.device();
+        ModelInput input = ModelInput::ofTokens(torch::tensor(tokens, torch::kInt64).to(device).unsqueeze(0));
+        input.pixels = torch::from_blob(prompt.pixels.data(), {1, 3, format->size, format->size}, torch::kFloat32)
+                           .clone()
+                           .to(device);
+        calibration.batches.push_back({std::move(input), torch::tensor(labels, torch::kInt64).to(device).unsqueeze(0)});
+    }
     return calibration;
 }
 
@@ -76,8 +116,10 @@ Calibration imageBatches(const VisionModel &model, const CalibrationData &data)
 Calibration makeCalibration(const Model &model, const CalibrationData &data)
 {
     if (model.kind() == ModelKind::Language) {
-        if (data.text.empty() || !data.tokenizer)
+        if ((data.text.empty() && data.questions.empty()) || !data.tokenizer)
             throw std::invalid_argument("a language model calibrates on text with its tokenizer");
+        if (!data.questions.empty())
+            return questionBatches(static_cast<const CausalModel &>(model), data);
         return textBatches(static_cast<const CausalModel &>(model), data);
     }
     if (!data.images)
@@ -89,8 +131,13 @@ torch::Tensor Calibration::taskLoss(const torch::Tensor &logits, const Calibrati
 {
     if (kind_ == ModelKind::Language) {
         const torch::Tensor &tokens = batch.input.tokens; // [1, T]
-        const int64_t t = tokens.size(1);
-        return torch::nn::functional::cross_entropy(logits[0].narrow(0, 0, t - 1), tokens[0].narrow(0, 1, t - 1));
+        torch::Tensor targets = batch.labels.defined() ? batch.labels : tokens;
+        if (logits.size(1) != targets.size(1)) // the image tokens are not among the positions it ran
+            targets = targets.masked_select(tokens.ne(imageToken)).view({tokens.size(0), -1});
+        const int64_t t = targets.size(1);
+        return torch::nn::functional::cross_entropy(
+            logits[0].narrow(0, 0, t - 1), targets[0].narrow(0, 1, t - 1),
+            torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kUnlabelled));
     }
     if (!batch.labels.defined())
         throw std::invalid_argument("a loss on images needs their labels");
@@ -120,6 +167,8 @@ StackedBatches::StackedBatches(const std::vector<const CalibrationBatch *> &batc
     if (batches.empty())
         throw std::invalid_argument("no calibration batch to stack");
     count_ = batches.size();
+    if (batches.front()->input.tokens.defined() && batches.front()->input.pixels.defined())
+        throw std::invalid_argument("image questions are not packed into rows yet: calibrate this pass on text");
     if (!batches.front()->input.tokens.defined()) {
         std::vector<torch::Tensor> pixels, labels;
         for (const CalibrationBatch *b : batches) {

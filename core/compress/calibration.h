@@ -14,9 +14,14 @@ namespace sculpt {
 
 struct CalibrationData;
 
+// A label the loss does not score (transformers' −100).
+inline constexpr int64_t kUnlabelled = -100;
+
 struct CalibrationBatch {
     ModelInput input;
-    torch::Tensor labels; // images: [B] int64, undefined without labels
+    // Images: [B] int64, undefined without labels. An image question: [1, T] int64, the
+    // answer's tokens where they stand in input.tokens, kUnlabelled elsewhere.
+    torch::Tensor labels;
 };
 
 class Calibration {
@@ -24,14 +29,18 @@ public:
     explicit Calibration(ModelKind kind) : kind_(kind) {}
 
     ModelKind kind() const { return kind_; }
-    // Text: one document per batch, [1, T] with BOS, cut to the context. Images: up to
-    // kImagesPerBatch each, normalised as the model's config says.
+    // Text: one document per batch, [1, T] with BOS, cut to the context. Image questions: one
+    // per batch, its pixels beside its tokens. Images: up to kImagesPerBatch each, normalised
+    // as the model's config says.
     std::vector<CalibrationBatch> batches;
     bool empty() const { return batches.empty(); }
 
     // The loss whose gradients tell which weights matter (FWSVD): next-token cross-entropy for
-    // text, the labels' cross-entropy for images.
+    // text (for an image question, over its answer alone), the labels' cross-entropy for images.
+    // A model whose logits leave out the image tokens (HiMix) is scored on the positions it ran.
     torch::Tensor taskLoss(const torch::Tensor &logits, const CalibrationBatch &batch) const;
+
+    int64_t imageToken = -1; // image questions: the prompt's image token
 
     static constexpr int64_t kImagesPerBatch = 64;
 

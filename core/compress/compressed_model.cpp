@@ -42,7 +42,7 @@ CompressedModel::CompressedModel(std::shared_ptr<Model> model, CompressionSummar
     }
     summary.ratio = ratioRemoved(sizes);
     summary.parametersAfter = exported;
-    summary.parametersBefore = exported - stored + targeted;
+    summary.parametersBefore = exported - stored + targeted - summary.parametersAdded;
 
     auto impl = std::make_shared<Impl>();
     if (model->kind() == ModelKind::Language)

@@ -117,7 +117,9 @@ void checkRequest(const CompressionPass &pass, ModelKind kind, const Compression
     const CalibrationData &data = request.calibration;
     if (pass.needsCalibration()) {
         const bool text = kind == ModelKind::Language;
-        if (text ? data.text.empty() : !data.images)
+        if (pass.needsImageQuestions() && data.questions.empty())
+            throw std::invalid_argument(pass.name() + " needs images with questions and answers (--calib-images FILE)");
+        if (text ? data.text.empty() && data.questions.empty() : !data.images)
             throw std::invalid_argument(pass.name() + " needs calibration " + (text ? "text" : "images") + " (--calib FILE)");
         if (text && !data.tokenizer)
             throw std::invalid_argument(pass.name() + " needs the model's tokenizer to read its calibration text");

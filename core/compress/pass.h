@@ -6,6 +6,7 @@
 // jobs. Torch-free, like everything a front end includes.
 
 #include "compress/compressed_model.h"
+#include "data/image_questions.h"
 #include "job/job.h"
 #include "records/pass_record.h"
 #include "runtime/model_kind.h"
@@ -50,14 +51,20 @@ inline constexpr long kDefaultCalibrationCount = 32;
 // never overlap them) and the model's tokenizer; for a vision model, images (the first
 // `count` — a training set, never the test set they are measured on) with one label each when
 // the pass needs a loss.
+//
+// A language model that reads images may calibrate instead on images with questions and
+// answers (the first `count`), its prompts made as generation makes them, by the image
+// processor of the model at `modelPath`: what is learnt is the answer.
 struct CalibrationData {
     std::string text;
     std::shared_ptr<const Tokenizer> tokenizer;
     std::shared_ptr<const IdxImages> images;
     std::vector<uint8_t> labels;
-    long count = kDefaultCalibrationCount; // documents or images
+    std::vector<ImageQuestion> questions;
+    std::string modelPath;
+    long count = kDefaultCalibrationCount; // documents, images or questions
 
-    bool empty() const { return text.empty() && !images; }
+    bool empty() const { return text.empty() && !images && questions.empty(); }
 };
 
 struct CompressionRequest {
@@ -82,6 +89,10 @@ public:
     // Whether it needs a loss on the calibration data: images then need their labels (text
     // brings its own targets, the next tokens).
     virtual bool needsLabels() const { return false; }
+    // Whether it learns from images with questions (a vision-language model's): text will not do.
+    virtual bool needsImageQuestions() const { return false; }
+    // Whether it removes a share of the parameters (request.ratio); a conversion does not.
+    virtual bool takesRatio() const { return true; }
     virtual std::vector<PassSetting> settings() const { return {}; }
 
     // Compresses `model`, a copy of its own to change, calibrating on `calibration` (empty

@@ -1,8 +1,7 @@
 #include "data/coco_captions.h"
 
+#include "data/annotation_json.h"
 #include "io/error.h"
-#include "io/json_text.h"
-#include "io/mapped_file.h"
 
 #include <filesystem>
 #include <map>
@@ -12,10 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-
-// captions_train2017.json (118,287 images, 591,753 captions) is about 7 million values.
-constexpr JsonLimits kLimits{20'000'000, 8};
-constexpr uint64_t kMaxBytes = 1ull << 30;
 
 std::string shortText(const json &value)
 {
@@ -27,23 +22,14 @@ std::string shortText(const json &value)
 
 std::vector<CaptionedImage> readCocoCaptions(const std::string &path, const std::string &imageFolder)
 {
-    const auto file = MappedFile::open(path);
-    if (file->size() > kMaxBytes)
-        throw FileError(path, "larger than 1 GiB: not a COCO captions file Sculpt reads");
-    const json doc = parseJson(std::string_view(reinterpret_cast<const char *>(file->data()), file->size()), path,
-                               "COCO captions", kLimits);
+    const json doc = readAnnotationJson(path, "COCO captions");
     const auto fail = [&](const std::string &why) { throw FileError(path, why); };
     if (!doc.is_object() || !doc.contains("images") || !doc["images"].is_array())
         fail("no \"images\" list: not a COCO captions file");
     if (!doc.contains("annotations") || !doc["annotations"].is_array())
         fail("no \"annotations\" list: not a COCO captions file");
 
-    fs::path folder = imageFolder;
-    if (folder.empty()) {
-        const fs::path beside = fs::path(path).parent_path();
-        std::error_code error;
-        folder = fs::is_directory(beside / "images", error) ? beside / "images" : beside;
-    }
+    const fs::path folder = imageFolder.empty() ? imageFolderBeside(path) : imageFolder;
     std::vector<CaptionedImage> images;
     std::map<int64_t, size_t> byId;
     for (const json &image : doc["images"]) {

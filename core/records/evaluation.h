@@ -20,9 +20,9 @@ struct DataFile {
 
 struct Evaluation {
     std::string id;     // its name under /evaluations: given by Workspace::save(), empty before
-    std::string metric; // "perplexity", "accuracy"
+    std::string metric; // "perplexity", "accuracy", "answer accuracy"
     double value = std::numeric_limits<double>::quiet_NaN();
-    std::string counted; // what `count` counts: "tokens", "images"
+    std::string counted; // what `count` counts: "tokens", "images", "questions"
     int64_t count = 0;
     std::vector<DataFile> data;
     std::map<std::string, std::string> settings; // what else decided the number ("max_documents" → "20")
@@ -30,6 +30,9 @@ struct Evaluation {
     std::string modelHash; // of every tensor's stored bytes at the time: tells results of earlier weights
     std::string date;      // when it finished: ISO 8601, UTC ("2025-01-31T17:04:05Z")
     double seconds = 0;    // how long it ran
+
+    // A share of what it counted (accuracy, answer accuracy): shown in percent.
+    bool inPercent() const { return metric.ends_with("accuracy"); }
 };
 
 } // namespace sculpt

@@ -38,6 +38,10 @@ struct CompressionSummary {
     // one such as "W·S" (S from the calibration inputs' covariance). Plots label σ with it.
     std::string spectrumOf = "W";
     std::vector<CompressedLayer> layers;
+    int64_t parametersAdded = 0; // tensors a conversion adds (HiMix's image attention)
+    // A vision-language model's decoder: multiply-adds for one answer, averaged over the
+    // calibration's questions (decoder_cost.h), before and after the pass; 0 when not counted.
+    double decoderMacsBefore = 0, decoderMacsAfter = 0;
 
     double modelRatio() const { return parametersBefore ? 1 - double(parametersAfter) / double(parametersBefore) : 0; }
 };

@@ -34,9 +34,8 @@ int32_t sample(const std::vector<float> &logits, double temperature, std::mt1993
 
 } // namespace
 
-std::vector<int32_t> generate(const LanguageModel &model, std::span<const int32_t> prompt,
-                              const GenerateOptions &options, const std::function<void(int32_t)> &onToken,
-                              const JobContext &job, std::span<const float> pixels)
+Generation generate(const LanguageModel &model, std::span<const int32_t> prompt, const GenerateOptions &options,
+                    const std::function<void(int32_t)> &onToken, const JobContext &job, std::span<const float> pixels)
 {
     if (prompt.empty())
         throw std::invalid_argument("generation needs a prompt of at least one token (BOS)");
@@ -46,18 +45,19 @@ std::vector<int32_t> generate(const LanguageModel &model, std::span<const int32_
     std::mt19937_64 rng(options.seed);
     auto decoder = model.decoder();
     std::vector<float> logits = decoder.prompt(prompt, pixels);
-    std::vector<int32_t> generated;
-    while (long(generated.size()) < options.maxTokens) {
+    Generation generated;
+    while (long(generated.tokens.size()) < options.maxTokens) {
         job.checkCancelled();
         const int32_t next = options.temperature == 0 ? mostLikely(logits) : sample(logits, options.temperature, rng);
         if (std::find(options.stop.begin(), options.stop.end(), next) != options.stop.end())
             break;
-        generated.push_back(next);
+        generated.tokens.push_back(next);
         if (onToken)
             onToken(next);
-        if (long(generated.size()) == options.maxTokens || decoder.position() == model.contextLength())
+        if (long(generated.tokens.size()) == options.maxTokens || decoder.position() == model.contextLength())
             break; // nothing reads what feeding it would give
         logits = decoder.next(next);
+        ++generated.fed;
     }
     return generated;
 }

@@ -19,8 +19,14 @@ struct GenerateOptions {
     std::vector<int32_t> stop; // a token that ends the text (llama2.c's models emit BOS between stories)
 };
 
-// Continues `prompt` (non-empty: at least the BOS a text starts with) and returns the new
-// tokens, without the stop token that ended them. It stops after maxTokens, at a stop token,
+struct Generation {
+    std::vector<int32_t> tokens; // the new ones, without the stop token that ended them
+    // How many of them were fed back after the prompt (decoder_cost.h's fedTokens): each but
+    // one that ends the text at the length limit or a full context, which nothing reads.
+    long fed = 0;
+};
+
+// Continues `prompt` (non-empty: at least the BOS a text starts with) with new tokens. It stops after maxTokens, at a stop token,
 // or when the model's context is full. `onToken` sees each new token as it is chosen. A
 // vision-language model's prompt holds its images' tokens and `pixels` their pixels
 // (LanguageModel::Decoder::prompt).
@@ -28,8 +34,8 @@ struct GenerateOptions {
 // Sampling draws from softmax(logits / temperature) with std::mt19937_64 seeded with `seed`:
 // each draw takes the top 53 bits of one 64-bit output as a uniform number in [0, 1) and
 // walks the cumulative probabilities, so a seed gives the same text on every platform.
-std::vector<int32_t> generate(const LanguageModel &model, std::span<const int32_t> prompt,
-                              const GenerateOptions &options, const std::function<void(int32_t)> &onToken = {},
-                              const JobContext &job = {}, std::span<const float> pixels = {});
+Generation generate(const LanguageModel &model, std::span<const int32_t> prompt, const GenerateOptions &options,
+                    const std::function<void(int32_t)> &onToken = {}, const JobContext &job = {},
+                    std::span<const float> pixels = {});
 
 } // namespace sculpt

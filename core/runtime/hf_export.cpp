@@ -31,6 +31,11 @@ void writeHfFolder(Model &model, const std::string &folder, bool factorized,
     AtomicFile configFile(out.file("config.json"));
     configFile.write(std::as_bytes(std::span(configText)));
     configFile.commit();
+    for (const auto &[name, text] : model.folderFiles()) {
+        AtomicFile file(out.file(name));
+        file.write(std::as_bytes(std::span(text)));
+        file.commit();
+    }
     if (!tokenizerFile.empty()) {
         // Under the name the folder's tokenizer is looked for by (findTokenizer): a
         // SentencePiece model is tokenizer.model whatever it was called beside the original.

@@ -14,7 +14,7 @@ class Model;
 
 // Writes config.json (the family's, plus `records`: top-level keys, each name → JSON text,
 // saying what Sculpt did to the model), model.safetensors (low-rank sites as name.weight_a and
-// name.weight_b when `factorized`, else multiplied out), and a copy of `tokenizerFile` when
+// name.weight_b when `factorized`, else multiplied out), the model's folderFiles(), and a copy of `tokenizerFile` when
 // one is given. Throws std::invalid_argument, before any file, for a model whose layout
 // Hugging Face's config cannot say. The folder appears complete or not at all; an existing
 // folder is replaced only when all it holds is what Sculpt wrote there (export_folder.h;

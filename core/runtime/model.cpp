@@ -25,6 +25,11 @@ torch::Tensor CausalModel::prefill(const torch::Tensor &tokens, const torch::Ten
     return step(tokens, cache);
 }
 
+std::vector<std::string> CausalModel::convertToHimix()
+{
+    throw std::invalid_argument("a " + family() + " model reads no images: there is nothing for HiMix to move");
+}
+
 std::vector<LinearSite> blockSites(Model &model)
 {
     std::vector<LinearSite> inside;

@@ -147,6 +147,9 @@ public:
     // under name.weight. Throws FileError for a layout the family cannot write back.
     virtual std::string hfConfigJson() const = 0;
     virtual std::vector<std::pair<std::string, torch::Tensor>> checkpointTensors(bool factorized) = 0;
+    // Further files of such a folder, by name with their text, that say how to run the model
+    // (a vision-language model's preprocessor_config.json); none by default.
+    virtual std::vector<std::pair<std::string, std::string>> folderFiles() const { return {}; }
 };
 
 // The linear sites inside the blocks (layer ≥ 0), in depth order: what the compression passes
@@ -174,6 +177,13 @@ public:
     // The analytic multiply-adds of the decoder's blocks for one answer (decoder_cost.h), for
     // the families that have a count; nothing otherwise.
     virtual std::optional<int64_t> decoderMacs(const AnswerShape &) const { return std::nullopt; }
+    // HiMix's conversion (plugins/himix): the images leave the decoder's stream and enter each
+    // layer only inside its attention, through the layer's own norm and key and value
+    // projections. These start as copies of the layer's input_layernorm, k_proj and v_proj, so
+    // every layer first reads the images' features as the first layer read their tokens (without
+    // RoPE). Returns the new tensors' names as parameters() lists them: what the conversion
+    // trains. Throws std::invalid_argument for a model that reads no images or is HiMix already.
+    virtual std::vector<std::string> convertToHimix();
 };
 
 // How bytes become a vision model's input: pixels = (byte · rescale − mean[c]) / std[c].

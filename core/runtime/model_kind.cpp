@@ -18,7 +18,8 @@ const std::vector<FamilyClaim> &familyClaims()
         {"gpt2", ModelKind::Language,
          [](const Checkpoint &c, const ModelOptions &) { return detectArchitecture(c) == Architecture::Gpt2; }},
         {"llava", ModelKind::Language,
-         [](const Checkpoint &c, const ModelOptions &) { return detectArchitecture(c) == Architecture::Llava; }},
+         [](const Checkpoint &c, const ModelOptions &) { return detectArchitecture(c) == Architecture::Llava; },
+         /*readsImages=*/true},
     };
     return claims;
 }
@@ -35,6 +36,12 @@ std::optional<ModelKind> runnableKind(const Checkpoint &checkpoint, const ModelO
 {
     const FamilyClaim *f = claimingFamily(checkpoint, options);
     return f ? std::optional(f->kind) : std::nullopt;
+}
+
+bool readsImages(const Checkpoint &checkpoint, const ModelOptions &options)
+{
+    const FamilyClaim *f = claimingFamily(checkpoint, options);
+    return f && f->readsImages;
 }
 
 std::string kindName(ModelKind kind) { return kind == ModelKind::Language ? "language model" : "vision model"; }

@@ -24,6 +24,7 @@ struct FamilyClaim {
     std::string name; // "vit", "llama", "gpt2", "llava"
     ModelKind kind;
     std::function<bool(const Checkpoint &, const ModelOptions &)> claims;
+    bool readsImages = false; // a language model whose prompts hold images (LLaVA's)
 };
 
 // Every family, in the order they are asked.
@@ -33,6 +34,9 @@ const FamilyClaim *claimingFamily(const Checkpoint &checkpoint, const ModelOptio
 
 // The kind of model the family that claims `checkpoint` builds; nothing when none claims it.
 std::optional<ModelKind> runnableKind(const Checkpoint &checkpoint, const ModelOptions &options = {});
+
+// Whether the family that claims `checkpoint` reads images in its prompts.
+bool readsImages(const Checkpoint &checkpoint, const ModelOptions &options = {});
 
 // "language model", "vision model"
 std::string kindName(ModelKind kind);

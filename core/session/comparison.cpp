@@ -49,7 +49,7 @@ Continuation continueText(const LanguageModel &model, const Tokenizer &tokenizer
                           const GenerateOptions &options, const JobContext &job)
 {
     const auto start = std::chrono::steady_clock::now();
-    const std::vector<int32_t> tokens = generate(model, prompt, options, {}, job);
+    const std::vector<int32_t> tokens = generate(model, prompt, options, {}, job).tokens;
     std::vector<int32_t> all = prompt;
     all.insert(all.end(), tokens.begin(), tokens.end());
     // Decoded after the prompt, so the first new token reads as it follows it.

@@ -7,6 +7,7 @@
 #include "runtime/model_tokenizer.h"
 #include "session/data_file.h"
 
+#include <span>
 #include <stdexcept>
 
 namespace sculpt {
@@ -38,25 +39,36 @@ CalibrationData readCalibration(const Checkpoint &checkpoint, ModelKind kind, co
     }
     if (!pass.needsCalibration())
         return data;
-    if (request.calibrationFile.empty())
+    const bool questions = !request.calibrationQuestions.empty();
+    const std::string &file = questions ? request.calibrationQuestions : request.calibrationFile;
+    if (questions) {
+        if (kind != ModelKind::Language)
+            throw std::invalid_argument("images with questions calibrate a vision-language model, not a vision model");
+        if (!request.calibrationFile.empty())
+            throw std::invalid_argument("calibrate on text or on images with questions, not both");
+        data.questions = readImageQuestions(file);
+        data.modelPath = checkpoint.path();
+        requireImages(std::span(data.questions).first(std::min(data.questions.size(), size_t(request.calibrationCount))),
+                      file);
+        record.calibration = "image questions";
+        log("calibration: the first " + std::to_string(request.calibrationCount) + " image questions of " + file);
+    } else if (file.empty()) {
         throw std::invalid_argument(pass.title() + " needs calibration " + (kind == ModelKind::Language ? "text" : "images"));
-    if (kind == ModelKind::Language) {
-        data.text = readTextFile(request.calibrationFile);
+    } else if (kind == ModelKind::Language) {
+        data.text = readTextFile(file);
         record.calibration = "text";
-        log("calibration: the last " + std::to_string(request.calibrationCount) + " documents of " +
-            request.calibrationFile);
+        log("calibration: the last " + std::to_string(request.calibrationCount) + " documents of " + file);
     } else {
-        data.images = std::make_shared<const IdxImages>(readIdxImages(request.calibrationFile));
+        data.images = std::make_shared<const IdxImages>(readIdxImages(file));
         if (!request.calibrationLabels.empty()) {
             data.labels = readIdxLabels(request.calibrationLabels);
             record.data.push_back(describeDataFile("calibration labels", request.calibrationLabels));
         }
         record.calibration = "images";
-        log("calibration: the first " + std::to_string(request.calibrationCount) + " images of " +
-            request.calibrationFile);
+        log("calibration: the first " + std::to_string(request.calibrationCount) + " images of " + file);
     }
     record.calibrationCount = request.calibrationCount;
-    record.data.insert(record.data.begin(), describeDataFile("calibration", request.calibrationFile));
+    record.data.insert(record.data.begin(), describeDataFile("calibration", file));
     return data;
 }
 
@@ -75,6 +87,9 @@ PreparedPass preparePass(const Checkpoint &checkpoint, const PassRequest &reques
     if (!kind)
         throw FileError(checkpoint.path(), "is not a model Sculpt runs (LLaMA, Mistral, Qwen2, GPT-2, ViT)");
     prepared.kind = *kind;
+    if (prepared.pass->needsImageQuestions() && !readsImages(checkpoint, request.model))
+        throw std::invalid_argument("a " + claimingFamily(checkpoint, request.model)->name + " model reads no images: " +
+                                    prepared.pass->name() + " converts vision-language models");
     prepared.record.modelKind = *kind == ModelKind::Language ? "language" : "vision";
     prepared.model = request.model;
     if (!request.model.sidecar.empty())

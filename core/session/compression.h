@@ -27,6 +27,9 @@ struct PassRequest {
     // set, never a test set) and its labels for a vision model.
     std::string calibrationFile;
     std::string calibrationLabels;
+    // Instead, for a language model that reads images: images with questions and answers
+    // (data/image_questions.h: LLaVA conversations or COCO captions; the first ones).
+    std::string calibrationQuestions;
     long calibrationCount = kDefaultCalibrationCount; // documents or images
     std::map<std::string, double> settings;           // values for the pass's settings; the rest keep their defaults
     std::string tokenizer;                            // a language model's; empty: the one beside the model

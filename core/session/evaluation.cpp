@@ -4,6 +4,8 @@
 #include "io/error.h"
 #include "data/text.h"
 #include "runtime/accuracy.h"
+#include "runtime/image_answers.h"
+#include "runtime/vision_prompt.h"
 #include "data/idx.h"
 #include "adapt/peft.h"
 #include "runtime/image_classifier.h"
@@ -123,6 +125,54 @@ Evaluation measureAccuracy(const Checkpoint &checkpoint, const EvaluationRequest
     return e;
 }
 
+// Answer accuracy: each answer compared with the reference as VQA does (image_answers.h), with
+// the decoder's mean multiply-adds and seconds per answer among the details.
+Evaluation measureAnswers(const Checkpoint &checkpoint, const EvaluationRequest &request, const JobContext &job,
+                          const Log &log, const BeforeLoading &beforeLoading)
+{
+    std::vector<ImageQuestion> questions = readImageQuestions(request.questions);
+    if (request.limit >= 1 && size_t(request.limit) < questions.size())
+        questions.resize(size_t(request.limit));
+    requireImages(questions, request.questions);
+    if (request.maxAnswerTokens < 1)
+        throw std::invalid_argument("an answer is at least one token long");
+    const ModelTokenizer tokenizer = openModelTokenizer(checkpoint, request.tokenizer, "choose one");
+    log("tokenizer " + tokenizer.path);
+    beforeLoading();
+    log("loading the model");
+    const auto model = languageModelOf(checkpoint, request, log);
+    const std::optional<ImagePrompt> format = model->imagePrompt();
+    if (!format)
+        throw std::invalid_argument("the model reads no images: answer accuracy needs a vision-language model");
+    const ImageProcessorConfig processor = imageProcessorFor(checkpoint.path(), *format);
+    log("answering " + std::to_string(questions.size()) + " questions");
+    long correct = 0;
+    double macs = 0, seconds = 0;
+    for (size_t i = 0; i < questions.size(); ++i) {
+        job.report(long(i), long(questions.size()), "answering");
+        const ImageAnswer a =
+            answerImageQuestion(*model, *tokenizer.tokenizer, processor, questions[i], request.maxAnswerTokens, job);
+        correct += answersMatch(a.text, questions[i].answer);
+        macs += double(a.decoderMacs);
+        seconds += a.seconds;
+    }
+    const double n = double(questions.size());
+    Evaluation e;
+    e.metric = "answer accuracy";
+    e.value = double(correct) / n;
+    e.counted = "questions";
+    e.count = int64_t(questions.size());
+    e.data = {describeDataFile("questions", request.questions), describeDataFile("tokenizer", tokenizer.path)};
+    describeAdapters(request, e);
+    if (request.limit >= 1)
+        e.settings["limit"] = std::to_string(request.limit);
+    e.settings["max_answer_tokens"] = std::to_string(request.maxAnswerTokens);
+    e.details = {{"correct", double(correct)}, {"seconds_per_answer", seconds / n}};
+    if (macs >= 0)
+        e.details["decoder_gflops_per_answer"] = 2e-9 * macs / n;
+    return e;
+}
+
 } // namespace
 
 bool canEvaluate() { return true; }
@@ -130,8 +180,8 @@ bool canEvaluate() { return true; }
 Evaluation evaluate(const Checkpoint &checkpoint, const EvaluationRequest &request, const JobContext &job,
                     const std::function<void(const std::string &)> &log)
 {
-    if (request.text.empty() == request.images.empty())
-        throw std::invalid_argument("evaluate on a text or on an image set, one of the two");
+    if (int(!request.text.empty()) + int(!request.images.empty()) + int(!request.questions.empty()) != 1)
+        throw std::invalid_argument("evaluate on a text, an image set or questions about images, one of them");
     const auto started = std::chrono::steady_clock::now();
     // Hashed before the measurement, which then has the progress bar to the end.
     std::string weights;
@@ -139,8 +189,9 @@ Evaluation evaluate(const Checkpoint &checkpoint, const EvaluationRequest &reque
         log("hashing the weights");
         weights = weightsHash(checkpoint, job);
     };
-    Evaluation e = request.isPerplexity() ? measurePerplexity(checkpoint, request, job, log, hashWeights)
-                                          : measureAccuracy(checkpoint, request, job, log, hashWeights);
+    Evaluation e = request.isPerplexity()         ? measurePerplexity(checkpoint, request, job, log, hashWeights)
+                   : !request.questions.empty() ? measureAnswers(checkpoint, request, job, log, hashWeights)
+                                                : measureAccuracy(checkpoint, request, job, log, hashWeights);
     e.modelHash = weights;
     e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     e.date = utcNow();

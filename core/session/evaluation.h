@@ -1,7 +1,8 @@
 #pragma once
-// Evaluate, as the window runs it: perplexity of a language model on a text, or top-1
-// accuracy of an image classifier on an IDX image set — the measurements of `sculpt-cli
-// eval` — as a record for the workspace. Uses the runtime's torch-free faces only.
+// Evaluate, as the window runs it: perplexity of a language model on a text, top-1 accuracy of
+// an image classifier on an IDX image set, or a vision-language model's answer accuracy on
+// questions about images — the measurements of `sculpt-cli eval` — as a record for the
+// workspace. Uses the runtime's torch-free faces only.
 
 #include "job/job.h"
 #include "records/evaluation.h"
@@ -21,7 +22,11 @@ struct EvaluationRequest {
     // … or accuracy on an image set.
     std::string images, labels;
     std::string config; // a ViT's sidecar (vit_config.h); empty for none
-    long limit = -1;    // the first images only when ≥ 1
+    // … or a vision-language model's answers to questions about images (image_questions.h:
+    // LLaVA's conversation JSON, COCO captions), each greedy, of maxAnswerTokens at most.
+    std::string questions;
+    long maxAnswerTokens = 16;
+    long limit = -1; // the first images or questions only when ≥ 1
     // A PEFT folder whose adapters are attached to the model first (adapt/peft.h: LoRA, Lily,
     // shared ones as Pear leaves them); empty for none.
     std::string adapters;
@@ -36,7 +41,7 @@ bool canEvaluate();
 // the model is loaded, so a wrong file fails in milliseconds. The record has everything but
 // its id: the data files' sizes and hashes, the weights' hash, the date and the time taken.
 // Throws FileError naming the file for data, a tokenizer, a model or an adapter folder it cannot use,
-// std::invalid_argument for a request that names neither or both kinds of data or data that
+// std::invalid_argument for a request that names no kind of data or several, or data that
 // does not fit the model, Cancelled on request.
 Evaluation evaluate(const Checkpoint &checkpoint, const EvaluationRequest &request, const JobContext &job,
                     const std::function<void(const std::string &)> &log);

@@ -212,6 +212,9 @@ void writePass(hid_t passes, const PassRecord &r)
     writeInt(group, "parameters_after", s.parametersAfter);
     writeDouble(group, "seconds", s.seconds);
     writeString(group, "spectrum_of", s.spectrumOf);
+    writeInt(group, "parameters_added", s.parametersAdded);
+    writeDouble(group, "decoder_macs_before", s.decoderMacsBefore);
+    writeDouble(group, "decoder_macs_after", s.decoderMacsAfter);
     writeString(group, "model_kind", r.modelKind);
     writeString(group, "calibration", r.calibration);
     writeInt(group, "calibration_count", r.calibrationCount);
@@ -242,6 +245,11 @@ PassRecord readPass(hid_t group, const std::string &id)
     s.parametersAfter = readInt(group, "parameters_after");
     s.seconds = readDouble(group, "seconds");
     s.spectrumOf = readString(group, "spectrum_of");
+    if (hasAttribute(group, "parameters_added")) { // earlier workspaces' passes neither added nor counted
+        s.parametersAdded = readInt(group, "parameters_added");
+        s.decoderMacsBefore = readDouble(group, "decoder_macs_before");
+        s.decoderMacsAfter = readDouble(group, "decoder_macs_after");
+    }
     if (hasAttribute(group, "calibration_count")) {
         if (hasAttribute(group, "model_kind"))
             r.modelKind = readString(group, "model_kind");

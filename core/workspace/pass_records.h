@@ -1,9 +1,11 @@
 #pragma once
 // Compression passes in a workspace file (internal to core/workspace; callers hold hdf5Lock()):
 //   /passes/<id>/                attrs method, target_ratio, ratio, parameters_before,
-//                                parameters_after (int64), seconds, spectrum_of, model_kind
-//                                ("language" or "vision"; version 1: language only), calibration
-//                                ("text", "images" or ""), calibration_count (int64; version 1
+//                                parameters_after (int64), seconds, spectrum_of, parameters_added
+//                                (int64), decoder_macs_before, decoder_macs_after (float64; absent
+//                                before HiMix: 0), model_kind ("language" or "vision"; version 1:
+//                                language only), calibration ("text", "images", "image questions"
+//                                or ""), calibration_count (int64; version 1
 //                                wrote calibration_documents), date, export_path, export_format
 //   /passes/<id>/settings        one float64 attribute per setting
 //   /passes/<id>/data/<role>     attrs role, path, bytes (int64), content_hash

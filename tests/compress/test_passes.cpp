@@ -86,9 +86,9 @@ private Q_SLOTS:
 
     void everyMethodIsRegistered()
     {
-        for (const char *name : {"svd", "fwsvd", "asvd", "svd-llm", "soco"})
+        for (const char *name : {"svd", "fwsvd", "asvd", "svd-llm", "soco", "himix"})
             QVERIFY2(findPass(name), name);
-        QCOMPARE(passes().size(), size_t(5));
+        QCOMPARE(passes().size(), size_t(6));
     }
 
     void uniformPassesReachTheRatio_data()

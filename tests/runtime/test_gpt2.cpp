@@ -427,7 +427,7 @@ private Q_SLOTS:
         GenerateOptions options;
         options.maxTokens = 12;
         options.stop = {tokenizer->bos()};
-        const auto generated = generate(*model, all, options);
+        const auto generated = generate(*model, all, options).tokens;
         all.insert(all.end(), generated.begin(), generated.end());
         QCOMPARE(run.out, QByteArray::fromStdString(tokenizer->decode(all) + "\n"));
         QVERIFY(run.out.startsWith("Once upon a time"));

@@ -215,7 +215,7 @@ private Q_SLOTS:
         options.stop = {tokenizer->bos()};
         std::vector<int32_t> streamed;
         const std::vector<int32_t> prompt{tokenizer->bos()};
-        const auto tokens = generate(*model, prompt, options, [&](int32_t t) { streamed.push_back(t); });
+        const auto tokens = generate(*model, prompt, options, [&](int32_t t) { streamed.push_back(t); }).tokens;
         QCOMPARE(streamed, tokens);
         QCOMPARE(tokens.size(), size_t(40));
         std::vector<int32_t> all = prompt;
@@ -235,10 +235,10 @@ private Q_SLOTS:
         options.temperature = 1.0;
         const std::vector<int32_t> prompt{1};
         options.seed = 7;
-        const auto first = generate(*model, prompt, options);
-        QCOMPARE(generate(*model, prompt, options), first);
+        const auto first = generate(*model, prompt, options).tokens;
+        QCOMPARE(generate(*model, prompt, options).tokens, first);
         options.seed = 8;
-        QVERIFY(generate(*model, prompt, options) != first);
+        QVERIFY(generate(*model, prompt, options).tokens != first);
     }
 
     void generationStopsAtTheContext()
@@ -248,8 +248,11 @@ private Q_SLOTS:
         GenerateOptions options;
         options.maxTokens = 10'000;
         const std::vector<int32_t> prompt(500, 403);
-        // Positions 0…511 are fed; the logits at 511 still choose one more token.
-        QCOMPARE(generate(*model, prompt, options).size(), size_t(512 - 500 + 1));
+        // Positions 0…511 are fed; the logits at 511 still choose one more token, which
+        // nothing reads, so it is not fed.
+        const Generation generated = generate(*model, prompt, options);
+        QCOMPARE(generated.tokens.size(), size_t(512 - 500 + 1));
+        QCOMPARE(generated.fed, 512L - 500);
         QVERIFY_THROWS_EXCEPTION(std::length_error, model->logits(std::vector<int32_t>(513, 403)));
         QVERIFY_THROWS_EXCEPTION(std::out_of_range, model->logits(std::vector<int32_t>{1, 512}));
     }

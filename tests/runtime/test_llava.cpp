@@ -9,9 +9,11 @@
 #include "json_numbers.h"
 #include "llama2c_reference.h"
 #include "runtime/families/llava/llava.h"
+#include "runtime/hf_export.h"
 #include "runtime/mac_count.h"
 #include "runtime/model_family.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,6 +23,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <map>
 
 using namespace sculpt;
 
@@ -128,6 +131,71 @@ private Q_SLOTS:
         QCOMPARE(cache.prefix, himix ? int64_t(imageTokens) : int64_t(0));
         if (himix) // its images' keys sit at the cache's front: none once text is cached
             QVERIFY_THROWS_EXCEPTION(std::invalid_argument, llava.prefill(row, pixels, &cache));
+    }
+
+    // An export loads back as the model it was: LLaVA and HiMix, from either generation of
+    // names (it writes the newer), with the decoder's config renewed.
+    void writesBackWhatItReads_data()
+    {
+        QTest::addColumn<QStringList>("kind");
+        QTest::newRow("older names, CLIP") << QStringList{"old", "clip", "11"};
+        QTest::newRow("HiMix, newer names, SigLIP") << QStringList{"new", "siglip", "11", "himix"};
+    }
+    void writesBackWhatItReads()
+    {
+        QFETCH(QStringList, kind);
+        SCULPT_REQUIRE_REFERENCE();
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkdir("in"));
+        sculpt::test::runReference(QStringList{"make", dir.filePath("in")} + kind);
+        const std::unique_ptr<Model> model = loadModel(*openCheckpoint(dir.filePath("in").toStdString()), torch::kCPU);
+        writeHfFolder(*model, dir.filePath("out").toStdString(), /*factorized=*/true);
+        const std::unique_ptr<Model> back = loadModel(*openCheckpoint(dir.filePath("out").toStdString()), torch::kCPU);
+        QCOMPARE(dynamic_cast<const Llava &>(*back).config().himix, kind.contains("himix"));
+        torch::manual_seed(7);
+        ModelInput input = ModelInput::ofTokens(prompts(9));
+        input.pixels = torch::randn({2, 3, 12, 12});
+        torch::NoGradGuard noGrad;
+        QCOMPARE((back->forward(input).logits - model->forward(input).logits).abs().max().item<double>(), 0.0);
+    }
+
+    // HiMix's conversion: each layer's image norm and key/value projections start as its own
+    // input_layernorm, k_proj and v_proj; the decoder then runs the text alone, and the result
+    // writes back as a HiMix folder.
+    void convertsToHimix()
+    {
+        SCULPT_REQUIRE_REFERENCE();
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkdir("in"));
+        sculpt::test::runReference({"make", dir.filePath("in"), "old", "clip", "11"});
+        const std::unique_ptr<Model> model = loadModel(*openCheckpoint(dir.filePath("in").toStdString()), torch::kCPU);
+        auto &llava = dynamic_cast<Llava &>(*model);
+        const int64_t layers = llava.config().text.layers;
+        const std::vector<std::string> added = llava.convertToHimix();
+        QCOMPARE(int64_t(added.size()), 3 * layers); // the reference's projections have no bias
+        QVERIFY(llava.config().himix);
+        std::map<std::string, torch::Tensor> named;
+        for (const auto &[name, tensor] : llava.parameters())
+            named.emplace(name, tensor);
+        for (int64_t l = 0; l < layers; ++l) {
+            const std::string layer = "model.layers." + std::to_string(l) + ".";
+            QVERIFY(named.at(himixNormName(l)).equal(named.at(layer + "input_layernorm.weight")));
+            QVERIFY(named.at(himixKeyName(l) + ".weight").equal(named.at(layer + "self_attn.k_proj.weight")));
+            QVERIFY(named.at(himixValueName(l) + ".weight").equal(named.at(layer + "self_attn.v_proj.weight")));
+        }
+        QVERIFY(std::all_of(added.begin(), added.end(), [&](const std::string &n) { return named.contains(n); }));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, llava.convertToHimix());
+
+        torch::manual_seed(8);
+        ModelInput input = ModelInput::ofTokens(prompts(9));
+        input.pixels = torch::randn({2, 3, 12, 12});
+        torch::NoGradGuard noGrad;
+        const torch::Tensor logits = llava.forward(input).logits;
+        QCOMPARE(logits.size(1), input.tokens.size(1) - 9);
+        writeHfFolder(llava, dir.filePath("out").toStdString(), /*factorized=*/true);
+        const std::unique_ptr<Model> back = loadModel(*openCheckpoint(dir.filePath("out").toStdString()), torch::kCPU);
+        QVERIFY(dynamic_cast<const Llava &>(*back).config().himix);
+        QCOMPARE((back->forward(input).logits - logits).abs().max().item<double>(), 0.0);
     }
 
     // The analytic count of the decoder's multiply-adds is what the runtime's products do, to

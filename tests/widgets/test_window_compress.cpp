@@ -89,7 +89,7 @@ QString directGeneration(const LanguageModel &model, const Stories &s, const std
     std::vector<int32_t> tokens = tokenizer->encode(prompt, true);
     GenerateOptions stopping = options;
     stopping.stop = {tokenizer->bos(), tokenizer->eos()};
-    const std::vector<int32_t> added = generate(model, tokens, stopping);
+    const std::vector<int32_t> added = generate(model, tokens, stopping).tokens;
     tokens.insert(tokens.end(), added.begin(), added.end());
     return QString::fromStdString(tokenizer->decode(tokens));
 }

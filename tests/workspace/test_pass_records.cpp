@@ -28,6 +28,9 @@ PassRecord makePass(const std::string &method, double seed, bool trained, size_t
     r.summary.parametersBefore = 260032;
     r.summary.parametersAfter = 169376 + int64_t(seed);
     r.summary.seconds = 1.5 * seed;
+    r.summary.parametersAdded = 4096 + int64_t(seed);
+    r.summary.decoderMacsBefore = 3.5e6 * seed;
+    r.summary.decoderMacsAfter = 0.25e6 * seed;
     for (size_t i = 0; i < layers; ++i) { // more than ten, so name order is not projection order
         CompressedLayer l;
         l.name = "model.layers." + std::to_string(i) + ".mlp.up_proj";
@@ -101,6 +104,9 @@ void comparePasses(const PassRecord &got, const PassRecord &want)
     QCOMPARE(got.summary.ratio, want.summary.ratio);
     QCOMPARE(got.summary.parametersBefore, want.summary.parametersBefore);
     QCOMPARE(got.summary.parametersAfter, want.summary.parametersAfter);
+    QCOMPARE(got.summary.parametersAdded, want.summary.parametersAdded);
+    QCOMPARE(got.summary.decoderMacsBefore, want.summary.decoderMacsBefore);
+    QCOMPARE(got.summary.decoderMacsAfter, want.summary.decoderMacsAfter);
     QCOMPARE(got.summary.seconds, want.summary.seconds);
     compareLayers(got.summary.layers, want.summary.layers);
     QCOMPARE(got.summary.spectrumOf, want.summary.spectrumOf);

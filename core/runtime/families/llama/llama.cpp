@@ -78,9 +78,9 @@ KvCache Llama::emptyCache() const
     return KvCache::forContext(config_.layers, config_.kvHeads, config_.contextLength, config_.headDim, device_);
 }
 
-torch::Tensor Llama::rmsNorm(const torch::Tensor &x, const torch::Tensor &weight) const
+torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &weight, double eps)
 {
-    return x * torch::rsqrt(x.square().mean(-1, /*keepdim=*/true) + config_.rmsNormEps) * weight;
+    return x * torch::rsqrt(x.square().mean(-1, /*keepdim=*/true) + eps) * weight;
 }
 
 torch::Tensor Llama::attention(const Block &block, const torch::Tensor &x, const Rotary::Window &angles,
@@ -115,8 +115,8 @@ torch::Tensor Llama::blocks(torch::Tensor x, const Rotary::Window &angles, const
     std::map<int64_t, torch::Tensor> kept;
     for (size_t l = 0; l < blocks_.size(); ++l) {
         const Block &block = blocks_[l];
-        x = x + attention(block, rmsNorm(x, block.attentionNorm), angles, mask, cache, prefix, l);
-        const torch::Tensor h = rmsNorm(x, block.mlpNorm);
+        x = x + attention(block, rmsNorm(x, block.attentionNorm, config_.rmsNormEps), angles, mask, cache, prefix, l);
+        const torch::Tensor h = rmsNorm(x, block.mlpNorm, config_.rmsNormEps);
         x = x + block.down(torch::silu(block.gate(h)) * block.up(h));
         if (std::find(hiddenAfter.begin(), hiddenAfter.end(), int64_t(l)) != hiddenAfter.end())
             kept[int64_t(l)] = x;
@@ -124,7 +124,7 @@ torch::Tensor Llama::blocks(torch::Tensor x, const Rotary::Window &angles, const
     if (hidden)
         for (const int64_t l : hiddenAfter)
             hidden->push_back(kept.at(l));
-    return head_(rmsNorm(x, finalNorm_));
+    return head_(rmsNorm(x, finalNorm_, config_.rmsNormEps));
 }
 
 torch::Tensor Llama::embed(const torch::Tensor &tokens) const

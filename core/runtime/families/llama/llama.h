@@ -23,6 +23,9 @@ struct AttentionPrefix {
     int64_t length() const { return keys.empty() ? 0 : keys.front().size(2); }
 };
 
+// LLaMA's RMSNorm over the last axis: x / √(mean x² + eps) · weight.
+torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &weight, double eps);
+
 class Llama : public CausalModel {
 public:
     // Builds the model from `weights`: a checkpoint's (each tensor checked against the shape
@@ -77,7 +80,6 @@ private:
     torch::Tensor attention(const Block &block, const torch::Tensor &x, const Rotary::Window &angles,
                             const AttentionMask &mask, KvCache *cache, const AttentionPrefix *prefix,
                             size_t layer) const;
-    torch::Tensor rmsNorm(const torch::Tensor &x, const torch::Tensor &weight) const;
     static std::string layerPrefix(size_t layer) { return "model.layers." + std::to_string(layer) + "."; }
 
     LlamaConfig config_;

@@ -1,7 +1,10 @@
 #include "runtime/families/llava/llava.h"
 
+#include "runtime/checkpoint_tensors.h"
 #include "runtime/weights.h"
 
+#include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace sculpt {
@@ -45,8 +48,7 @@ AttentionPrefix Llava::imageKeys(const torch::Tensor &features) const
     const int64_t b = features.size(0), n = features.size(1);
     AttentionPrefix prefix;
     for (const ImageAttention &layer : imageAttention_) {
-        const torch::Tensor normed =
-            features * torch::rsqrt(features.square().mean(-1, /*keepdim=*/true) + c.rmsNormEps) * layer.norm;
+        const torch::Tensor normed = rmsNorm(features, layer.norm, c.rmsNormEps);
         prefix.keys.push_back(layer.k(normed).view({b, n, c.kvHeads, c.headDim}).transpose(1, 2));
         prefix.values.push_back(layer.v(normed).view({b, n, c.kvHeads, c.headDim}).transpose(1, 2));
     }
@@ -83,8 +85,9 @@ torch::Tensor Llava::embedWithImages(const torch::Tensor &tokens, const torch::T
 std::pair<torch::Tensor, torch::Tensor> Llava::splitImages(const torch::Tensor &tokens, const torch::Tensor &pixels) const
 {
     const torch::Tensor slots = imageSlots(tokens, pixels, config_);
-    const int64_t b = tokens.size(0), perRow = slots.sum(1).max().item<int64_t>();
-    if (slots.sum(1).min().item<int64_t>() != perRow)
+    const torch::Tensor counts = slots.sum(1);
+    const int64_t b = tokens.size(0), perRow = counts.max().item<int64_t>();
+    if (counts.min().item<int64_t>() != perRow)
         throw std::invalid_argument("a HiMix batch needs as many image tokens in every row");
     const torch::Tensor text = tokens.masked_select(slots.logical_not()).view({b, tokens.size(1) - perRow});
     const int64_t dim = config_.text.dim;
@@ -170,14 +173,82 @@ std::vector<std::pair<std::string, torch::Tensor>> Llava::parameters()
     return all;
 }
 
-std::string Llava::hfConfigJson() const
+std::vector<std::string> Llava::convertToHimix()
 {
-    throw std::invalid_argument("a LLaVA model is not written back to a folder yet");
+    if (config_.himix)
+        throw std::invalid_argument("the model is HiMix already");
+    std::map<std::string, torch::Tensor> decoder;
+    for (auto &[name, tensor] : decoder_.parameters())
+        decoder.emplace(name, tensor);
+    std::map<std::string, const Linear *> sites;
+    for (const LinearSite &site : decoder_.linearSites())
+        sites.emplace(site.name, site.linear);
+    const auto copy = [&](const std::string &name) {
+        const Linear &from = *sites.at(name);
+        const torch::Tensor w = from.weight().detach().clone();
+        if (w.size(0) != config_.text.kvHeads * config_.text.headDim)
+            throw std::invalid_argument(name + " has lost heads: HiMix needs every key and value head");
+        return from.bias().defined() ? Linear::dense(w, from.bias().detach().clone()) : Linear::dense(w);
+    };
+    std::vector<std::string> added;
+    for (int64_t l = 0; l < config_.text.layers; ++l) {
+        const std::string layer = "model.layers." + std::to_string(l) + ".";
+        imageAttention_.push_back({decoder.at(layer + "input_layernorm.weight").detach().clone(),
+                                   copy(layer + "self_attn.k_proj"), copy(layer + "self_attn.v_proj")});
+        added.push_back(himixNormName(l));
+        for (const auto &[name, site] : {std::pair{himixKeyName(l), &imageAttention_.back().k},
+                                         {himixValueName(l), &imageAttention_.back().v}})
+            for (const auto &named : site->parameters(name))
+                added.push_back(named.first);
+    }
+    config_.himix = true;
+    return added;
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> Llava::checkpointTensors(bool)
+namespace {
+
+// A name of the families' own as transformers ≥ 4.52 stores it in a LlavaForConditionalGeneration.
+std::string storedName(const std::string &name)
 {
-    throw std::invalid_argument("a LLaVA model is not written back to a folder yet");
+    for (const auto &[from, to] : {std::pair{"vision_model.", "model.vision_tower.vision_model."},
+                                   {"multi_modal_projector.", "model.multi_modal_projector."},
+                                   {"model.", "model.language_model."}})
+        if (name.starts_with(from))
+            return to + name.substr(std::string_view(from).size());
+    return name; // lm_head
+}
+
+} // namespace
+
+std::string Llava::hfConfigJson() const
+{
+    nlohmann::ordered_json config = nlohmann::ordered_json::parse(config_.json);
+    config["text_config"] = nlohmann::ordered_json::parse(decoder_.hfConfigJson());
+    return config.dump(2);
+}
+
+std::vector<std::pair<std::string, std::string>> Llava::folderFiles() const
+{
+    if (config_.processorJson.empty())
+        return {};
+    return {{"preprocessor_config.json", config_.processorJson}};
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> Llava::checkpointTensors(bool factorized)
+{
+    NamedTensors all = tower_.storedTensors(factorized);
+    appendLinear(all, kLlavaProjectorIn, projectorIn_, factorized);
+    appendLinear(all, kLlavaProjectorOut, projectorOut_, factorized);
+    for (auto &named : decoder_.checkpointTensors(factorized))
+        all.push_back(std::move(named));
+    for (size_t l = 0; l < imageAttention_.size(); ++l) {
+        all.emplace_back(himixNormName(int64_t(l)), imageAttention_[l].norm);
+        appendLinear(all, himixKeyName(int64_t(l)), imageAttention_[l].k, factorized);
+        appendLinear(all, himixValueName(int64_t(l)), imageAttention_[l].v, factorized);
+    }
+    for (auto &[name, tensor] : all)
+        name = storedName(name);
+    return all;
 }
 
 } // namespace sculpt

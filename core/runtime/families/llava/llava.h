@@ -51,8 +51,11 @@ public:
     std::vector<LinearSite> linearSites() override;
     std::vector<AttentionSite> attentionSites() override { return decoder_.attentionSites(); }
     std::vector<std::pair<std::string, torch::Tensor>> parameters() override;
-    // Not written back yet: throws std::invalid_argument.
+    std::vector<std::string> convertToHimix() override;
+    // The folder's config.json with the decoder's section written anew (passes change only the
+    // decoder), and every tensor under the newer generation's names (model.language_model.…).
     std::string hfConfigJson() const override;
+    std::vector<std::pair<std::string, std::string>> folderFiles() const override;
     std::vector<std::pair<std::string, torch::Tensor>> checkpointTensors(bool factorized) override;
 
 private:

@@ -5,6 +5,8 @@
 #include "io/hf_folder.h"
 #include "runtime/config_reader.h"
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace sculpt {
@@ -73,6 +75,23 @@ std::string layerName(int64_t layer, const char *name)
     return "model.layers." + std::to_string(layer) + "." + name;
 }
 
+// The text of `name` in the checkpoint's folder, or nothing when it is not there.
+std::string besideFile(const Checkpoint &checkpoint, const char *name)
+{
+    const std::filesystem::path model(checkpoint.path());
+    if (model.empty()) // a checkpoint in memory has no folder
+        return {};
+    std::error_code error;
+    const std::filesystem::path file = (std::filesystem::is_directory(model, error) ? model : model.parent_path()) / name;
+    if (!std::filesystem::is_regular_file(file, error))
+        return {};
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof())
+        throw FileError(file.string(), "cannot be read");
+    return text;
+}
+
 } // namespace
 
 std::string himixNormName(int64_t layer) { return layerName(layer, "input_layernorm_img.weight"); }
@@ -113,6 +132,8 @@ LlavaConfig readLlavaConfig(const Checkpoint &checkpoint)
     c.renames = renames(checkpoint);
     c.vision.renames = c.renames;
     c.himix = holdsHimix(checkpoint);
+    c.json = it->second;
+    c.processorJson = besideFile(checkpoint, "preprocessor_config.json");
     return c;
 }
 

@@ -37,6 +37,11 @@ struct LlavaConfig {
     // attention keys and values, through the layer's own norm and k/v projections
     // (model.layers.N.input_layernorm_img, self_attn.k_proj_img, self_attn.v_proj_img).
     bool himix = false;
+    // config.json as read: what an export writes back, with the decoder's section renewed.
+    std::string json;
+    // preprocessor_config.json beside it, as read (how its images become pixels); empty when
+    // there is none.
+    std::string processorJson;
 
     // The tokens one image takes in the prompt.
     int64_t imageTokens() const { return vision.tokens() - (dropFirstToken ? 1 : 0); }

@@ -325,7 +325,15 @@ std::string Vit::hfConfigJson() const { return sculpt::hfConfigJson(config_); }
 std::vector<std::pair<std::string, torch::Tensor>> Vit::checkpointTensors(bool factorized)
 {
     hfConfigJson(); // refuses a layout Hugging Face's files cannot hold
+    return storedTensors(factorized);
+}
+
+NamedTensors Vit::storedTensors(bool factorized)
+{
     NamedTensors all = embeddings();
+    if (config_.embeddingModules) // CLIP's and SigLIP's nn.Parameter and nn.Embedding: no batch axis
+        for (auto &[name, tensor] : all)
+            tensor = name == config_.names.clsToken ? tensor.reshape({config_.dim}) : tensor.squeeze(0);
     for (const auto &[name, n] : norms()) {
         all.emplace_back(name + ".weight", n->weight);
         all.emplace_back(name + ".bias", n->bias);

@@ -50,6 +50,10 @@ public:
     std::vector<std::pair<std::string, torch::Tensor>> parameters() override;
     std::string hfConfigJson() const override;
     std::vector<std::pair<std::string, torch::Tensor>> checkpointTensors(bool factorized) override;
+    // checkpointTensors without asking whether a ViT config can describe the model: the tensors
+    // in the shapes its checkpoint stores them, for a family that writes its own config (a
+    // LLaVA tower's is a CLIP or SigLIP section).
+    NamedTensors storedTensors(bool factorized);
 
 private:
     struct Norm {
