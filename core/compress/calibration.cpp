@@ -167,7 +167,7 @@ StackedBatches::StackedBatches(const std::vector<const CalibrationBatch *> &batc
     if (batches.empty())
         throw std::invalid_argument("no calibration batch to stack");
     count_ = batches.size();
-    if (batches.front()->input.tokens.defined() && batches.front()->input.pixels.defined())
+    if (batches.front()->isImageQuestion())
         throw std::invalid_argument("image questions are not packed into rows yet: calibrate this pass on text");
     if (!batches.front()->input.tokens.defined()) {
         std::vector<torch::Tensor> pixels, labels;

@@ -22,6 +22,8 @@ struct CalibrationBatch {
     // Images: [B] int64, undefined without labels. An image question: [1, T] int64, the
     // answer's tokens where they stand in input.tokens, kUnlabelled elsewhere.
     torch::Tensor labels;
+
+    bool isImageQuestion() const { return input.tokens.defined() && input.pixels.defined(); }
 };
 
 class Calibration {
@@ -58,6 +60,7 @@ torch::Tensor distillation(const torch::Tensor &teacherLogProbs, const torch::Te
 // Several batches as one, so that a step over them costs one forward and one backward pass:
 // text documents (one per batch, as makeCalibration makes them) packed into rows no longer than
 // the longest of them, each its own document; images and their labels one after the other.
+// Image questions are not packed yet: std::invalid_argument.
 class StackedBatches {
 public:
     explicit StackedBatches(const std::vector<const CalibrationBatch *> &batches);

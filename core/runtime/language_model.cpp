@@ -29,11 +29,17 @@ struct LanguageModel::Impl {
         return torch::tensor(ids, torch::kInt64).to(model->device());
     }
 
+    // Throws std::length_error when `tokens` positions do not fit in the context.
+    void requireContext(int64_t tokens) const
+    {
+        if (tokens > model->contextLength())
+            throw std::length_error(std::to_string(tokens) + " tokens exceed the model's context of " +
+                                    std::to_string(model->contextLength()));
+    }
+
     torch::Tensor logits(std::span<const int32_t> tokens) const
     {
-        if (int64_t(tokens.size()) > model->contextLength())
-            throw std::length_error(std::to_string(tokens.size()) + " tokens exceed the model's context of " +
-                                    std::to_string(model->contextLength()));
+        requireContext(int64_t(tokens.size()));
         return model->step(tokenTensor(tokens));
     }
 };
@@ -101,9 +107,7 @@ std::vector<float> LanguageModel::Decoder::prompt(std::span<const int32_t> token
     const CausalModel &model = *state_->model.model;
     if (tokens.empty())
         throw std::invalid_argument("an empty prompt");
-    if (state_->cache.length + int64_t(tokens.size()) > model.contextLength())
-        throw std::length_error(std::to_string(state_->cache.length + int64_t(tokens.size())) +
-                                " tokens exceed the model's context of " + std::to_string(model.contextLength()));
+    state_->model.requireContext(state_->cache.length + int64_t(tokens.size()));
     torch::Tensor images;
     if (!pixels.empty()) {
         const std::optional<ImagePrompt> format = model.imagePrompt();

@@ -53,7 +53,10 @@ CalibrationData readCalibration(const Checkpoint &checkpoint, ModelKind kind, co
         record.calibration = "image questions";
         log("calibration: the first " + std::to_string(request.calibrationCount) + " image questions of " + file);
     } else if (file.empty()) {
-        throw std::invalid_argument(pass.title() + " needs calibration " + (kind == ModelKind::Language ? "text" : "images"));
+        throw std::invalid_argument(pass.title() + " needs calibration " +
+                                    (pass.needsImageQuestions()     ? "images with questions (--calib-images JSON)"
+                                     : kind == ModelKind::Language ? "text"
+                                                                   : "images"));
     } else if (kind == ModelKind::Language) {
         data.text = readTextFile(file);
         record.calibration = "text";

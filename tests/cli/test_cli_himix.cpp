@@ -3,7 +3,8 @@
 // tokenizer beside it), trained on PNGs with questions and answers in LLaVA's conversation
 // form, logs a loss per step, reports the decoder's multiply-adds before and after, and writes
 // a HiMix folder that answers through `generate`; svd-llm calibrates on the same image
-// questions; `eval --vqa` scores answers. What HiMix cannot take is refused in one line.
+// questions (SoCo refuses them, for now); `eval --vqa` scores answers. What HiMix cannot take
+// is refused in one line.
 
 #include "cli_runner.h"
 #include "../runtime/llama2c_reference.h"
@@ -171,8 +172,11 @@ private Q_SLOTS:
             {{"compress", f.model, "--method", "himix", "--ratio", "0.4", "--calib-images", f.questions, "-o", out},
              "takes no --ratio"},
             {{"compress", f.model, "--method", "himix", "--calib", f.questions, "-o", out}, "--calib-images"},
+            {{"compress", f.model, "--method", "himix", "-o", out}, "--calib-images"},
             {{"compress", f.model, "--method", "himix", "--calib-images", broken.fileName(), "-o", out}, "gone.png"},
             {{"compress", fortunes(""), "--method", "himix", "--calib-images", f.questions, "-o", out}, "reads no images"},
+            {{"compress", f.model, "--method", "soco", "--ratio", "0.3", "--calib-images", f.questions, "-o", out},
+             "not yet on images with questions"},
         };
         for (const auto &c : cases) {
             const auto run = runCli(c.args);
