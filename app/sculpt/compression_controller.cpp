@@ -163,8 +163,14 @@ BackgroundJob *CompressionController::startCompression(const PassRequest &reques
     const auto checkpoint = checkpoint_;
     const QString workspace = workspace_;
     const QString method = QString::fromStdString(request.method);
-    const QString title =
-        tr("Compress %1 with %2 (%3 removed)").arg(modelName(*checkpoint), method, percent(request.ratio));
+    const std::vector<const CompressionPass *> all = compressionPasses();
+    const bool converts = std::any_of(all.begin(), all.end(), [&](const CompressionPass *p) {
+        return p->name() == request.method && !p->takesRatio();
+    });
+    const QString title = converts
+                              ? tr("Convert %1 with %2").arg(modelName(*checkpoint), method)
+                              : tr("Compress %1 with %2 (%3 removed)").arg(modelName(*checkpoint), method,
+                                                                          percent(request.ratio));
     auto work = [this, checkpoint, workspace, request](const JobContext &context, const BackgroundJob::Log &log) {
         Workspace::open(workspace.toStdString(), identity(*checkpoint)); // one that cannot take the result fails now
         // Steps and the result reach the view through queued calls, dropped once another model is open.
@@ -180,10 +186,17 @@ BackgroundJob *CompressionController::startCompression(const PassRequest &reques
         result.record = store(workspace, *checkpoint, std::move(result.record));
         log(tr("saved to %1 as pass %2").arg(workspace, QString::fromStdString(result.record.id)));
         const CompressionSummary &s = result.record.summary;
-        const QString summary = tr("%1 of the targeted parameters removed (%2 of the model), %3 → %4 parameters")
-                                    .arg(percent(s.ratio), percent(s.modelRatio()),
-                                         QLocale().toString(qlonglong(s.parametersBefore)),
-                                         QLocale().toString(qlonglong(s.parametersAfter)));
+        const QString parameters = tr("%1 → %2 parameters")
+                                       .arg(QLocale().toString(qlonglong(s.parametersBefore)),
+                                            QLocale().toString(qlonglong(s.parametersAfter)));
+        QString summary = s.parametersAdded > 0
+                              ? parameters
+                              : tr("%1 of the targeted parameters removed (%2 of the model), %3")
+                                    .arg(percent(s.ratio), percent(s.modelRatio()), parameters);
+        if (s.decoderMacsBefore > 0)
+            summary += tr(", decoder %1 → %2 GFLOPs per answer")
+                           .arg(2e-9 * s.decoderMacsBefore, 0, 'f', 4)
+                           .arg(2e-9 * s.decoderMacsAfter, 0, 'f', 4);
         QMetaObject::invokeMethod(this, [this, checkpoint, result = std::move(result)] {
             if (!isCurrent(checkpoint))
                 return;
