@@ -36,7 +36,7 @@ Llava::Llava(const WeightSource &weights, const LlavaConfig &config)
 
 torch::Tensor Llava::imageFeatures(const torch::Tensor &pixels) const
 {
-    torch::Tensor features = tower_.forward(ModelInput::ofPixels(pixels), {config_.featureLayer}).hidden.at(0);
+    torch::Tensor features = tower_.hiddenAfter(pixels, config_.featureLayer);
     if (config_.dropFirstToken)
         features = features.narrow(1, 1, features.size(1) - 1);
     return projectorOut_(applyActivation(config_.projectorActivation, projectorIn_(features)));

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 namespace sculpt {
 namespace {
@@ -149,23 +150,42 @@ torch::Tensor Vit::attention(const Block &block, const torch::Tensor &x) const
     return block.output(attend(q, k, v, {}, config_.attentionScale, block.headGate));
 }
 
-ModelOutput Vit::forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter) const
+torch::Tensor Vit::embed(const torch::Tensor &pixels) const
 {
-    const int64_t b = input.pixels.size(0);
-    torch::Tensor x = patchEmbedding_(patches(input.pixels));
+    const int64_t b = pixels.size(0);
+    torch::Tensor x = patchEmbedding_(patches(pixels));
     if (clsToken_.defined())
         x = torch::cat({clsToken_.expand({b, 1, config_.dim}), x}, 1);
     x = x + positions_;
-    if (preNorm_.weight.defined())
-        x = norm(preNorm_, x);
+    return preNorm_.weight.defined() ? norm(preNorm_, x) : x;
+}
+
+torch::Tensor Vit::runBlock(size_t layer, const torch::Tensor &input) const
+{
+    const Block &block = blocks_[layer];
+    const torch::Tensor x = input + attention(block, norm(block.attentionNorm, input));
+    torch::Tensor added = block.mlpOut(activate(block.mlpIn(norm(block.mlpNorm, x))));
+    for (const auto &adapter : block.mlpAdapters)
+        added = added + (*adapter)(x);
+    return x + added;
+}
+
+torch::Tensor Vit::hiddenAfter(const torch::Tensor &pixels, int64_t layer) const
+{
+    if (layer < 0 || layer >= int64_t(blocks_.size()))
+        throw std::invalid_argument("the tower has no block " + std::to_string(layer));
+    torch::Tensor x = embed(pixels);
+    for (size_t l = 0; l <= size_t(layer); ++l)
+        x = runBlock(l, x);
+    return x;
+}
+
+ModelOutput Vit::forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter) const
+{
+    torch::Tensor x = embed(input.pixels);
     std::map<int64_t, torch::Tensor> kept;
     for (size_t l = 0; l < blocks_.size(); ++l) {
-        const Block &block = blocks_[l];
-        x = x + attention(block, norm(block.attentionNorm, x));
-        torch::Tensor added = block.mlpOut(activate(block.mlpIn(norm(block.mlpNorm, x))));
-        for (const auto &adapter : block.mlpAdapters)
-            added = added + (*adapter)(x);
-        x = x + added;
+        x = runBlock(l, x);
         if (std::find(hiddenAfter.begin(), hiddenAfter.end(), int64_t(l)) != hiddenAfter.end())
             kept[int64_t(l)] = x;
     }

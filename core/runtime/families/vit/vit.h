@@ -41,6 +41,10 @@ public:
     // tower (no labels) the last hidden states [B, tokens, dim]; the hidden states are every
     // token's, the class token first.
     ModelOutput forward(const ModelInput &input, const std::vector<int64_t> &hiddenAfter = {}) const override;
+    // The residual stream [B, tokens, dim] after block `layer`, no block past it run: what a
+    // vision-language model's projector reads. Throws std::invalid_argument for a block the
+    // model lacks.
+    torch::Tensor hiddenAfter(const torch::Tensor &pixels, int64_t layer) const;
     // The patch embedding (role "conv", as the inventory names a convolution), the blocks'
     // q, k, v (or the fused qkv), o, fc1 and fc2, and the head.
     std::vector<LinearSite> linearSites() override;
@@ -68,6 +72,8 @@ private:
         std::vector<int64_t> heads; // the heads it computes, by their number before any was removed
     };
     torch::Tensor patches(const torch::Tensor &pixels) const; // [B, patches, C·p·p] in config order
+    torch::Tensor embed(const torch::Tensor &pixels) const;   // the tokens block 0 reads
+    torch::Tensor runBlock(size_t layer, const torch::Tensor &x) const;
     torch::Tensor attention(const Block &block, const torch::Tensor &x) const;
     torch::Tensor activate(const torch::Tensor &x) const;
     torch::Tensor norm(const Norm &n, const torch::Tensor &x) const;
