@@ -24,6 +24,9 @@ struct Init {
     enum class Kind { Normal, Ones, Zeros } kind = Kind::Zeros;
     double std = 0;
     static Init normal(double std) { return {Kind::Normal, std}; }
+    // How transformers starts a weight: N(0, initializer_range).
+    static constexpr double kInitializerRange = 0.02;
+    static Init weight() { return normal(kInitializerRange); }
     static Init ones() { return {Kind::Ones, 0}; }
     static Init zeros() { return {Kind::Zeros, 0}; }
 };

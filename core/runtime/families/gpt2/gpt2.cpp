@@ -13,8 +13,6 @@
 namespace sculpt {
 namespace {
 
-constexpr double kInitStd = 0.02; // transformers' initializer_range
-
 // A Conv1D layer, its weight stored [in, out], as a Linear [out, in] with its bias; or, in a
 // compressed checkpoint, the factors A [out, r] and B [r, in] (weight_a, weight_b).
 Linear conv1d(const WeightSource &weights, const std::string &name, int64_t in, int64_t out)
@@ -22,7 +20,7 @@ Linear conv1d(const WeightSource &weights, const std::string &name, int64_t in, 
     if (std::optional<Linear::Factors> f = weights.factors(name, out, in))
         return Linear::lowRank(f->a, f->b, std::nullopt, weights.tensor(name + ".bias", {out}, Init::zeros()));
     // The weight first: a wrong width shows there, under the name a user recognises.
-    torch::Tensor weight = weights.tensor(name + ".weight", {in, out}, Init::normal(kInitStd)).t().contiguous();
+    torch::Tensor weight = weights.tensor(name + ".weight", {in, out}, Init::weight()).t().contiguous();
     return Linear::dense(std::move(weight), weights.tensor(name + ".bias", {out}, Init::zeros()));
 }
 
@@ -41,8 +39,8 @@ Gpt2::Gpt2(const WeightSource &weights, const Gpt2Config &config, std::string pr
         return LayerNorm{weights.tensor(name + ".weight", {d}, Init::ones()),
                          weights.tensor(name + ".bias", {d}, Init::zeros())};
     };
-    tokenEmbedding_ = weights.tensor(prefix_ + "wte.weight", {config.vocab, d}, Init::normal(kInitStd));
-    positionEmbedding_ = weights.tensor(prefix_ + "wpe.weight", {config.contextLength, d}, Init::normal(kInitStd));
+    tokenEmbedding_ = weights.tensor(prefix_ + "wte.weight", {config.vocab, d}, Init::weight());
+    positionEmbedding_ = weights.tensor(prefix_ + "wpe.weight", {config.contextLength, d}, Init::weight());
     for (int64_t l = 0; l < config.layers; ++l) {
         const std::string p = blockPrefix(size_t(l));
         LayerNorm ln1 = norm(p + "ln_1"), ln2 = norm(p + "ln_2");

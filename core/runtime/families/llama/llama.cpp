@@ -13,8 +13,6 @@
 namespace sculpt {
 namespace {
 
-constexpr double kInitStd = 0.02; // transformers' initializer_range
-
 // llama2.c's q and k rows pair dimensions (2i, 2i+1) for the rotary embedding; Hugging Face's
 // conversion reorders them to pair (i, i + d/2). The runtime keeps one layout: this reorder.
 torch::Tensor halfSplitRows(int64_t heads, int64_t headDim, torch::Device device)
@@ -42,15 +40,16 @@ Llama::Llama(const WeightSource &weights, const LlamaConfig &config)
     : config_(config),
       device_(weights.device()),
       rotary_(config.headDim, config.ropeTheta, config.contextLength, weights.device()),
-      embedding_(weights.tensor("model.embed_tokens.weight", {config.vocab, config.dim}, Init::normal(kInitStd))),
+      embedding_(weights.tensor("model.embed_tokens.weight", {config.vocab, config.dim}, Init::weight())),
       finalNorm_(weights.tensor("model.norm.weight", {config.dim}, Init::ones())),
       head_(config.tiedHead ? Linear::dense(embedding_)
                             : weights.linear("lm_head", config.vocab, config.dim, weights.has("lm_head.bias"),
-                                             Init::normal(kInitStd)))
+                                             Init::weight()))
 {
     const int64_t d = config.dim, h = config.hiddenDim, q = config.heads * config.headDim,
                   kv = config.kvHeads * config.headDim;
-    const Init normal = Init::normal(kInitStd), residual = Init::normal(kInitStd / std::sqrt(2.0 * double(config.layers)));
+    const Init normal = Init::weight();
+    const Init residual = Init::normal(Init::kInitializerRange / std::sqrt(2.0 * double(config.layers)));
     for (int64_t l = 0; l < config.layers; ++l) {
         const std::string p = layerPrefix(size_t(l));
         // Qwen2's q, k and v have biases.

@@ -8,19 +8,14 @@
 #include <stdexcept>
 
 namespace sculpt {
-namespace {
-
-constexpr double kInitStd = 0.02; // transformers' initializer_range
-
-} // namespace
 
 Llava::Llava(const WeightSource &weights, const LlavaConfig &config)
     : config_(config),
       tower_(weights, config.vision),
       projectorIn_(weights.linear(kLlavaProjectorIn, config.text.dim, config.vision.dim, config.projectorBias,
-                                  Init::normal(kInitStd))),
+                                  Init::weight())),
       projectorOut_(weights.linear(kLlavaProjectorOut, config.text.dim, config.text.dim, config.projectorBias,
-                                   Init::normal(kInitStd))),
+                                   Init::weight())),
       decoder_(weights, config.text)
 {
     if (!config.himix)
@@ -29,8 +24,8 @@ Llava::Llava(const WeightSource &weights, const LlavaConfig &config)
     for (int64_t l = 0; l < config.text.layers; ++l) {
         const std::string k = himixKeyName(l), v = himixValueName(l);
         imageAttention_.push_back({weights.tensor(himixNormName(l), {d}, Init::ones()),
-                                   weights.linear(k, kv, d, weights.has(k + ".bias"), Init::normal(kInitStd)),
-                                   weights.linear(v, kv, d, weights.has(v + ".bias"), Init::normal(kInitStd))});
+                                   weights.linear(k, kv, d, weights.has(k + ".bias"), Init::weight()),
+                                   weights.linear(v, kv, d, weights.has(v + ".bias"), Init::weight())});
     }
 }
 

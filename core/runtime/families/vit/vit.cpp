@@ -14,8 +14,6 @@
 namespace sculpt {
 namespace {
 
-constexpr double kInitStd = 0.02; // transformers' initializer_range
-
 bool convolutionOrder(const VitConfig &c)
 {
     return c.patchOrder == std::array{PatchAxis::Channel, PatchAxis::Row, PatchAxis::Column};
@@ -35,7 +33,7 @@ Linear patchEmbedding(const WeightSource &weights, const VitConfig &c)
                             name + " is a convolution kernel, which reads a patch as c p1 p2, but patch_flatten says otherwise");
         matrix = weights.tensor(name, {c.dim, c.channels, c.patchSize, c.patchSize}, {}).reshape({c.dim, in});
     } else {
-        matrix = weights.tensor(name, {c.dim, in}, Init::normal(kInitStd));
+        matrix = weights.tensor(name, {c.dim, in}, Init::weight());
     }
     if (!c.patchBias)
         return Linear::dense(matrix);
@@ -52,7 +50,7 @@ Vit::Vit(const WeightSource &weights, const VitConfig &config)
 {
     const VitTensorNames &n = config.names;
     const int64_t d = config.dim, h = config.hiddenDim;
-    const Init normal = Init::normal(kInitStd);
+    const Init normal = Init::weight();
     const auto norm = [&](const std::string &module) {
         return Norm{weights.tensor(module + ".weight", {d}, Init::ones()), weights.tensor(module + ".bias", {d}, Init::zeros())};
     };
