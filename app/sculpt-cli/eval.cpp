@@ -1,6 +1,7 @@
 // `sculpt-cli eval`: perplexity of a language model on a text, top-1 accuracy of an image
-// classifier on an IDX image set, or a vision-language model's answer accuracy — measured as the window's Evaluate does (core/session), and
-// recorded in the model's workspace, where the window's Evaluations table shows it.
+// classifier on an IDX image set, or a vision-language model's answer accuracy — measured as
+// the window's Evaluate does (core/session), and recorded in the model's workspace, where the
+// window's Evaluations table shows it.
 
 #include "builtin_passes.h"
 #include "commands.h"

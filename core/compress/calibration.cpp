@@ -60,6 +60,8 @@ Calibration questionBatches(const CausalModel &model, const CalibrationData &dat
             tokens.push_back(id), labels.push_back(id);
         if (tokenizer.eos() >= 0)
             tokens.push_back(tokenizer.eos()), labels.push_back(tokenizer.eos());
+        if (labels.back() == kUnlabelled)
+            continue; // an empty answer, and no EOS to learn in its place
         if (int64_t(tokens.size()) > model.contextLength())
             throw std::invalid_argument("question " + std::to_string(q + 1) + " with its image and answer takes " +
                                         std::to_string(tokens.size()) + " tokens, past the model's context of " +
@@ -75,6 +77,8 @@ Calibration questionBatches(const CausalModel &model, const CalibrationData &dat
                            .to(device);
         calibration.batches.push_back({std::move(input), torch::tensor(labels, torch::kInt64).to(device).unsqueeze(0)});
     }
+    if (calibration.empty())
+        throw std::invalid_argument("no calibration question has an answer to learn");
     return calibration;
 }
 

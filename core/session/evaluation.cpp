@@ -10,6 +10,7 @@
 #include "adapt/peft.h"
 #include "runtime/image_classifier.h"
 #include "runtime/model_family.h"
+#include "runtime/model_kind.h"
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"
 #include "runtime/model_tokenizer.h"
@@ -136,15 +137,14 @@ Evaluation measureAnswers(const Checkpoint &checkpoint, const EvaluationRequest 
     requireImages(questions, request.questions);
     if (request.maxAnswerTokens < 1)
         throw std::invalid_argument("an answer is at least one token long");
+    if (!readsImages(checkpoint))
+        throw std::invalid_argument("the model reads no images: answer accuracy needs a vision-language model");
     const ModelTokenizer tokenizer = openModelTokenizer(checkpoint, request.tokenizer, "choose one");
     log("tokenizer " + tokenizer.path);
     beforeLoading();
     log("loading the model");
     const auto model = languageModelOf(checkpoint, request, log);
-    const std::optional<ImagePrompt> format = model->imagePrompt();
-    if (!format)
-        throw std::invalid_argument("the model reads no images: answer accuracy needs a vision-language model");
-    const ImageProcessorConfig processor = imageProcessorFor(checkpoint.path(), *format);
+    const ImageProcessorConfig processor = imageProcessorFor(checkpoint.path(), model->imagePrompt().value());
     log("answering " + std::to_string(questions.size()) + " questions");
     long correct = 0;
     double macs = 0, seconds = 0;

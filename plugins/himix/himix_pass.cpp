@@ -11,6 +11,7 @@
 #include "runtime/model.h"
 
 #include <set>
+#include <stdexcept>
 
 namespace sculpt {
 namespace {
@@ -70,7 +71,9 @@ public:
     {
         auto &causal = static_cast<CausalModel &>(*model);
         const long steps = long(request.setting(kSettings, "steps"));
-        const size_t batch = size_t(request.setting(kSettings, "batch"));
+        const long batch = long(request.setting(kSettings, "batch"));
+        if (steps < 0 || batch < 1)
+            throw std::invalid_argument("himix takes steps ≥ 0 and a batch of at least one question");
         CompressionSummary summary;
         summary.method = name();
         summary.decoderMacsBefore = meanMacs(causal, calibration);
@@ -91,9 +94,9 @@ public:
             job.checkCancelled();
             optimizer.zero_grad();
             double loss = 0;
-            const size_t taken = std::min(batch, count);
+            const size_t taken = std::min(size_t(batch), count);
             for (size_t i = 0; i < taken; ++i) {
-                const CalibrationBatch &b = calibration.batches[(size_t(step) * batch + i) % count];
+                const CalibrationBatch &b = calibration.batches[(size_t(step) * size_t(batch) + i) % count];
                 const torch::Tensor l = calibration.taskLoss(model->forward(b.input).logits, b) / double(taken);
                 l.backward();
                 loss += l.item<double>();

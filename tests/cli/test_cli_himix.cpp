@@ -173,6 +173,8 @@ private Q_SLOTS:
              "takes no --ratio"},
             {{"compress", f.model, "--method", "himix", "--calib", f.questions, "-o", out}, "--calib-images"},
             {{"compress", f.model, "--method", "himix", "-o", out}, "--calib-images"},
+            {{"compress", f.model, "--method", "himix", "--calib-images", f.questions, "--set", "batch=0", "-o", out},
+             "a batch of at least one question"},
             {{"compress", f.model, "--method", "himix", "--calib-images", broken.fileName(), "-o", out}, "gone.png"},
             {{"compress", fortunes(""), "--method", "himix", "--calib-images", f.questions, "-o", out}, "reads no images"},
             {{"compress", f.model, "--method", "soco", "--ratio", "0.3", "--calib-images", f.questions, "-o", out},
