@@ -138,13 +138,15 @@ public:
             height = width = side(v, key);
         }
     }
-    void three(const char *key, double (&out)[3]) const
+    // Three numbers (R, G, B), or one for every channel (a grey model's), alone or in a list.
+    void perChannel(const char *key, double (&out)[3]) const
     {
         const json &v = config_[key];
-        if (!v.is_array() || v.size() != 3)
-            fail(std::string(key) + " is " + v.dump() + ", not three numbers (R, G, B)");
+        const json list = v.is_array() ? v : json::array({v});
+        if (list.size() != 3 && list.size() != 1)
+            fail(std::string(key) + " is " + v.dump() + ", neither three numbers (R, G, B) nor one");
         for (size_t c = 0; c < 3; ++c)
-            out[c] = number(v[c], key);
+            out[c] = number(list[list.size() == 1 ? 0 : c], key);
         if (std::string(key) == "image_std" && std::min({out[0], out[1], out[2]}) <= 0)
             fail("image_std holds a value that is not positive");
     }
@@ -199,9 +201,9 @@ ImageProcessorConfig readImageProcessorConfig(const std::string &path)
         c.rescaleFactor = f.number(f["rescale_factor"], "rescale_factor");
     c.doNormalize = f.flag("do_normalize", true);
     if (f.present("image_mean"))
-        f.three("image_mean", c.mean);
+        f.perChannel("image_mean", c.mean);
     if (f.present("image_std"))
-        f.three("image_std", c.std);
+        f.perChannel("image_std", c.std);
     return c;
 }
 
@@ -251,16 +253,37 @@ std::pair<int64_t, int64_t> resizedSize(const RgbImage &image, const ImageProces
     return {int64_t(double(n) * double(image.width) / double(image.height)), n};
 }
 
-std::vector<float> processImage(const RgbImage &image, const ImageProcessorConfig &config)
+namespace {
+
+// Pillow's convert("L"): ITU-R 601-2 luma, (19595 R + 38470 G + 7471 B + 2¹⁵) >> 16, repeated
+// into the three channels.
+RgbImage greyImage(const RgbImage &image)
 {
-    const auto [width, height] = resizedSize(image, config);
-    RgbImage shaped = config.doResize ? resizeImage(image, width, height, config.resample) : image;
+    RgbImage out = image;
+    for (size_t i = 0; i + 2 < out.pixels.size(); i += 3) {
+        const uint32_t luma =
+            (19595u * image.pixels[i] + 38470u * image.pixels[i + 1] + 7471u * image.pixels[i + 2] + 0x8000u) >> 16;
+        std::fill_n(&out.pixels[i], 3, uint8_t(luma));
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<float> processImage(const RgbImage &image, const ImageProcessorConfig &config, int64_t channels)
+{
+    if (channels != 1 && channels != 3)
+        throw std::invalid_argument("an image is made into 1 (grey) or 3 (RGB) channels, not " + std::to_string(channels));
+    // Grey first, as Pillow resizes an "L" image: each channel of a grey RGB image resizes alike.
+    const RgbImage source = channels == 1 ? greyImage(image) : image;
+    const auto [width, height] = resizedSize(source, config);
+    RgbImage shaped = config.doResize ? resizeImage(source, width, height, config.resample) : source;
     if (config.doCenterCrop)
         shaped = centreCrop(shaped, config.cropWidth, config.cropHeight);
     const size_t plane = size_t(shaped.width * shaped.height);
-    std::vector<float> out(3 * plane);
+    std::vector<float> out(size_t(channels) * plane);
     for (size_t i = 0; i < plane; ++i)
-        for (size_t c = 0; c < 3; ++c) {
+        for (size_t c = 0; c < size_t(channels); ++c) {
             float v = shaped.pixels[i * 3 + c];
             if (config.doRescale)
                 v = float(double(shaped.pixels[i * 3 + c]) * config.rescaleFactor);

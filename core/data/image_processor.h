@@ -49,8 +49,11 @@ RgbImage centreCrop(const RgbImage &image, int64_t width, int64_t height);
 // The size resize gives the image under `config` (its own when doResize is false): width, height.
 std::pair<int64_t, int64_t> resizedSize(const RgbImage &image, const ImageProcessorConfig &config);
 
-// The model's input: [3, height, width] float32, channel-major, computed as the processors do
-// (rescale in float64 then float32, normalise in float32).
-std::vector<float> processImage(const RgbImage &image, const ImageProcessorConfig &config);
+// The model's input: [channels, height, width] float32, channel-major, computed as the
+// processors do (rescale in float64 then float32, normalise in float32). One channel is the
+// image made grey first, as Pillow's convert("L") makes it, normalised by the first mean and
+// std: what a tower trained on grey images reads. Throws std::invalid_argument for other
+// channel counts than 1 and 3.
+std::vector<float> processImage(const RgbImage &image, const ImageProcessorConfig &config, int64_t channels = 3);
 
 } // namespace sculpt

@@ -118,7 +118,7 @@ std::vector<float> LanguageModel::Decoder::prompt(std::span<const int32_t> token
             throw std::invalid_argument(std::to_string(pixels.size()) + " pixel values are not whole images of " +
                                         std::to_string(each));
         images = torch::from_blob(const_cast<float *>(pixels.data()),
-                                  {int64_t(pixels.size()) / each, 3, format->size, format->size}, torch::kFloat32)
+                                  {int64_t(pixels.size()) / each, format->channels, format->size, format->size}, torch::kFloat32)
                      .to(model.device());
     }
     c10::InferenceMode inference;

@@ -28,9 +28,10 @@ VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format,
 
     VisionPrompt prompt{tokenizer.encode(pieces.front(), /*bos=*/true), {}};
     for (size_t i = 0; i < images.size(); ++i) {
-        const std::vector<float> pixels = processImage(readRgbImage(images[i]), processor);
+        const std::vector<float> pixels = processImage(readRgbImage(images[i]), processor, format.channels);
         if (int64_t(pixels.size()) != format.pixelsPerImage())
-            throw std::invalid_argument(images[i] + ": the image processor makes " + std::to_string(pixels.size() / 3) +
+            throw std::invalid_argument(images[i] + ": the image processor makes " +
+                                        std::to_string(pixels.size() / size_t(format.channels)) +
                                         " pixels, the model takes " + std::to_string(format.size) + "×" +
                                         std::to_string(format.size));
         prompt.pixels.insert(prompt.pixels.end(), pixels.begin(), pixels.end());

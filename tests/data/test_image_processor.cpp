@@ -102,6 +102,31 @@ private Q_SLOTS:
     }
 
     void clipsSettingsAsPillow() { compareWithPillow(images_, kClip); }
+
+    // A tower trained on grey images: convert("L"), then the same steps on one channel, with a
+    // single mean and std as such a model's preprocessor_config.json gives them.
+    void greyAsPillow()
+    {
+        QTemporaryDir out;
+        const QString configPath = out.filePath("preprocessor_config.json");
+        test::writeFile(configPath, R"({"size": {"height": 28, "width": 28}, "resample": 2, "image_mean": 0.286,
+                                        "image_std": [0.353]})");
+        const QJsonArray answers =
+            QJsonDocument::fromJson(reference(QStringList{"grey", out.path(), configPath} + images_)).array();
+        QCOMPARE(answers.size(), images_.size());
+        const ImageProcessorConfig c = readImageProcessorConfig(configPath.toStdString());
+        for (int i = 0; i < images_.size(); ++i) {
+            const RgbImage image = readRgbImage(images_[i].toStdString());
+            const QByteArray pillowGrey = bytesOf(out.filePath(QString::number(i) + ".resized"));
+            QCOMPARE(pillowGrey.size(), qsizetype(28 * 28));
+            const std::vector<float> pixels = processImage(image, c, 1);
+            const QByteArray expected = bytesOf(out.filePath(QString::number(i) + ".pixels"));
+            QCOMPARE(qsizetype(pixels.size() * sizeof(float)), expected.size());
+            QVERIFY2(std::memcmp(pixels.data(), expected.constData(), size_t(expected.size())) == 0,
+                     qPrintable(images_[i] + "'s grey pixels differ"));
+        }
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, processImage(readRgbImage(images_[0].toStdString()), c, 2));
+    }
     void siglipsSettingsAsPillow() { compareWithPillow(images_, kSiglip); }
     void aCropLargerThanTheImageAsPillow() { compareWithPillow(images_, kOverhang); }
 
@@ -148,7 +173,7 @@ private Q_SLOTS:
         QTest::newRow("resample") << QByteArray(R"({"size": 4, "resample": 1})") << "only Pillow's bilinear";
         QTest::newRow("crop") << QByteArray(R"({"size": 4, "do_center_crop": true})") << "no crop_size";
         QTest::newRow("std") << QByteArray(R"({"size": 4, "image_std": [1, 0, 1]})") << "not positive";
-        QTest::newRow("mean") << QByteArray(R"({"size": 4, "image_mean": [1, 2]})") << "not three numbers";
+        QTest::newRow("mean") << QByteArray(R"({"size": 4, "image_mean": [1, 2]})") << "neither three numbers";
         QTest::newRow("side") << QByteArray(R"({"size": {"shortest_edge": 0}})") << "not a side";
     }
     void badConfigsAreOneLine()

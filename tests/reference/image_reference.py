@@ -11,6 +11,9 @@ normalise in float32.
                                               (uint8 H×W×3) and OUT/i.pixels (float32 3×H×W);
                                               prints [{"width", "height", "resized": [w, h],
                                               "pixels": [h, w]}] as JSON
+  image_reference.py grey OUT CONFIG IMAGE... the same for a tower of grey images: convert("L")
+                                              after convert("RGB"), one channel, the first
+                                              mean and std (OUT/i.pixels is float32 1×H×W)
 """
 import json
 import math
@@ -74,19 +77,21 @@ def center_crop(image, crop_height, crop_width):  # transformers' center_crop, o
     return new_image[max(0, top):min(new_height, bottom), max(0, left):min(new_width, right)]
 
 
-def run(out, config_path, images):
+def run(out, config_path, images, grey=False):
     with open(config_path) as f:
         config = json.load(f)
     answers = []
     for i, path in enumerate(images):
         image = Image.open(path).convert("RGB")
         decoded = np.asarray(image)
+        if grey:
+            image = image.convert("L")
         width, height = image.size
         if config.get("do_resize", True):
             w, h = resized_size(width, height, config)
             image = image.resize((w, h), resample=config.get("resample", 3))
         resized = np.asarray(image)
-        x = resized
+        x = resized[..., None] if grey else resized
         if config.get("do_center_crop", False):
             crop = config["crop_size"]
             crop = crop if isinstance(crop, dict) else {"height": crop, "width": crop}
@@ -96,9 +101,9 @@ def run(out, config_path, images):
         if config.get("do_normalize", True):
             if not np.issubdtype(x.dtype, np.floating):
                 x = x.astype(np.float32)
-            mean = np.array(config.get("image_mean", [0.48145466, 0.4578275, 0.40821073]), dtype=x.dtype)
-            std = np.array(config.get("image_std", [0.26862954, 0.26130258, 0.27577711]), dtype=x.dtype)
-            x = (x - mean) / std
+            mean = np.atleast_1d(np.array(config.get("image_mean", [0.48145466, 0.4578275, 0.40821073]), dtype=x.dtype))
+            std = np.atleast_1d(np.array(config.get("image_std", [0.26862954, 0.26130258, 0.27577711]), dtype=x.dtype))
+            x = (x - mean[:1]) / std[:1] if grey else (x - mean) / std
         x = np.ascontiguousarray(x.astype(np.float32).transpose(2, 0, 1))
         decoded.tofile(os.path.join(out, f"{i}.decoded"))
         resized.tofile(os.path.join(out, f"{i}.resized"))
@@ -112,4 +117,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2])
     else:
-        run(sys.argv[2], sys.argv[3], sys.argv[4:])
+        run(sys.argv[2], sys.argv[3], sys.argv[4:], grey=sys.argv[1] == "grey")

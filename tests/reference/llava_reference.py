@@ -9,19 +9,21 @@ without rotary positions ahead of the text's own.
 
 Run with Debian's /usr/bin/python3 (python3-torch). Two commands:
 
-  llava_reference.py make FOLDER old|new clip|siglip SEED [himix] [vocab=N]
+  llava_reference.py make FOLDER old|new clip|siglip|vit SEED [himix] [vocab=N]
       writes a tiny random-weight LLaVA: config.json and model.safetensors (float32), under the
       older tensor names (language_model.model.…, vision_tower.…) or the newer ones
       (model.language_model.…, model.vision_tower.…, model.multi_modal_projector.…); with
       himix, each decoder layer also holds the _img tensors; with vocab=N, a vocabulary of N
-      whose last id is the image token (64 and 60 otherwise)
+      whose last id is the image token (64 and 60 otherwise); a vit tower (ViTModel's names)
+      reads grey images
   llava_reference.py run FOLDER TOKENS PIXELS
       TOKENS is a JSON list of token id lists (one row each, the image tokens expanded),
       PIXELS raw float32 [N, C, H, W]; prints the logits as JSON [rows][tokens][vocab]
   llava_reference.py generate FOLDER TOKENS IMAGE N
       the first row continued greedily by N tokens, its image a PNG or JPEG made into pixels as
       CLIPImageProcessor does at the tower's size (Pillow's bicubic resize of the short side,
-      centre crop, CLIP's mean and std): prints the new ids as JSON
+      centre crop, CLIP's mean and std; for a grey tower, convert("L") first and the first mean
+      and std): prints the new ids as JSON
   llava_reference.py image PATH SEED
       writes a random 20×16 RGB PNG (Pillow) for a prompt
 """
@@ -88,9 +90,10 @@ def make(folder, generation, kind, seed, himix, vocab):
               "image_token_index": vocab - 1 if vocab != TEXT["vocab_size"] else IMAGE_TOKEN,
               "projector_hidden_act": "gelu",
               # CLIP towers as llava-1.5 (the block before the last, the class token dropped),
-              # SigLIP ones as the models built on it (the last block, every token).
-              "vision_feature_layer": -2 if kind == "clip" else -1,
-              "vision_feature_select_strategy": "default" if kind == "clip" else "full",
+              # SigLIP ones as the models built on it (the last block, every token); a ViT's
+              # class token is dropped as CLIP's.
+              "vision_feature_layer": -1 if kind == "siglip" else -2,
+              "vision_feature_select_strategy": "full" if kind == "siglip" else "default",
               "text_config": text, "vision_config": vision}
     json.dump(config, open(f"{folder}/config.json", "w"), indent=2)
     write_safetensors(f"{folder}/model.safetensors", t)
@@ -175,24 +178,27 @@ def run(folder, tokens_path, pixels_path):
     print(json.dumps(logits(folder, ids, read_pixels(pixels_path, vision)).tolist()))
 
 
-def clip_pixels(path, size):
+def clip_pixels(path, size, channels):
     from PIL import Image
     image = Image.open(path).convert("RGB")
+    if channels == 1:
+        image = image.convert("L")
     w, h = image.size
     short, long = (w, h) if w <= h else (h, w)
     resized = (size, int(long * size / short)) if w <= h else (int(long * size / short), size)
     image = image.resize(resized, Image.BICUBIC)
     left, top = (image.size[0] - size) // 2, (image.size[1] - size) // 2
     image = image.crop((left, top, left + size, top + size))
-    x = torch.tensor(list(image.getdata()), dtype=torch.float64).view(size, size, 3).permute(2, 0, 1) / 255
-    mean = torch.tensor([0.48145466, 0.4578275, 0.40821073], dtype=torch.float64)[:, None, None]
-    std = torch.tensor([0.26862954, 0.26130258, 0.27577711], dtype=torch.float64)[:, None, None]
+    x = torch.tensor(list(image.getdata()), dtype=torch.float64).view(size, size, channels).permute(2, 0, 1) / 255
+    mean = torch.tensor([0.48145466, 0.4578275, 0.40821073][:channels], dtype=torch.float64)[:, None, None]
+    std = torch.tensor([0.26862954, 0.26130258, 0.27577711][:channels], dtype=torch.float64)[:, None, None]
     return ((x - mean) / std)[None]
 
 
 def generate(folder, tokens_path, image_path, count):
     row = json.load(open(tokens_path))[0]
-    pixels = clip_pixels(image_path, json.load(open(f"{folder}/config.json"))["vision_config"]["image_size"])
+    vision = json.load(open(f"{folder}/config.json"))["vision_config"]
+    pixels = clip_pixels(image_path, vision["image_size"], vision["num_channels"])
     new = []
     for _ in range(count):
         new.append(int(logits(folder, torch.tensor([row + new], dtype=torch.int64), pixels)[0, -1].argmax()))

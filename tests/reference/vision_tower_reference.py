@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """An independent reference for Sculpt's vision towers: the forward pass of transformers'
-CLIPVisionModel and SiglipVisionModel written from their description in torch, in float64.
+CLIPVisionModel and SiglipVisionModel written from their description in torch, in float64, and
+ViTModel (as a LLaVA's tower: the same blocks under other names, with a class token and no
+pre-norm; here on one-channel images).
 
 Run with Debian's /usr/bin/python3 (python3-torch). Two commands:
 
-  vision_tower_reference.py make FOLDER clip|siglip SEED
+  vision_tower_reference.py make FOLDER clip|siglip|vit SEED
       writes a tiny random-weight tower: config.json and model.safetensors (float32)
   vision_tower_reference.py run FOLDER PIXELS
       PIXELS is raw float32 [B, C, H, W], already normalised. Prints JSON: "hidden", transformers'
@@ -45,15 +47,41 @@ def read_safetensors(path):
     return out
 
 
+# ViTModel's names for CLIP's, in the order they are replaced.
+VIT_NAMES = [("vision_model.embeddings.patch_embedding", "embeddings.patch_embeddings.projection"),
+             ("vision_model.embeddings.class_embedding", "embeddings.cls_token"),
+             ("vision_model.embeddings.position_embedding.weight", "embeddings.position_embeddings"),
+             ("vision_model.encoder.layers.", "encoder.layer."), ("layer_norm1", "layernorm_before"),
+             ("layer_norm2", "layernorm_after"), ("self_attn.q_proj", "attention.attention.query"),
+             ("self_attn.k_proj", "attention.attention.key"), ("self_attn.v_proj", "attention.attention.value"),
+             ("self_attn.out_proj", "attention.output.dense"), ("mlp.fc1", "intermediate.dense"),
+             ("mlp.fc2", "output.dense"), ("vision_model.post_layernorm", "layernorm")]
+
+
+def vit_names(t, back=False):
+    """A tower's tensors under ViTModel's names (class token [1, 1, dim], positions [1, T, dim]),
+    or back to CLIP's (class token [dim], positions [T, dim])."""
+    out = {}
+    for name, value in t.items():
+        for clip, vit in VIT_NAMES:
+            name = name.replace(vit, clip) if back else name.replace(clip, vit)
+        if back and ("class_embedding" in name or "position_embedding" in name):
+            value = value[0, 0] if "class" in name else value[0]
+        elif not back and ("cls_token" in name or "position_embeddings" in name):
+            value = value.view(1, 1, -1) if "cls" in name else value[None]
+        out[name] = value
+    return out
+
+
 def random_tower(kind, g):
     """A tiny random tower's config and tensors. Odd sizes on purpose: 3 heads of 8, a 12×12
-    image in 4×4 patches, 3 layers."""
-    dim, layers, inner, channels, image, patch = 24, 3, 40, 3, 12, 4
-    tokens = (image // patch) ** 2 + (1 if kind == "clip" else 0)
-    config = {"model_type": f"{kind}_vision_model", "hidden_size": dim, "intermediate_size": inner,
-              "num_hidden_layers": layers, "num_attention_heads": 3, "num_channels": channels,
-              "image_size": image, "patch_size": patch,
-              "hidden_act": "quick_gelu" if kind == "clip" else "gelu_pytorch_tanh",
+    image in 4×4 patches, 3 layers; a ViT's images are grey."""
+    dim, layers, inner, channels, image, patch = 24, 3, 40, 1 if kind == "vit" else 3, 12, 4
+    tokens = (image // patch) ** 2 + (0 if kind == "siglip" else 1)
+    config = {"model_type": "vit" if kind == "vit" else f"{kind}_vision_model", "hidden_size": dim,
+              "intermediate_size": inner, "num_hidden_layers": layers, "num_attention_heads": 3,
+              "num_channels": channels, "image_size": image, "patch_size": patch,
+              "hidden_act": {"clip": "quick_gelu", "siglip": "gelu_pytorch_tanh", "vit": "gelu"}[kind],
               "layer_norm_eps": 1e-5 if kind == "clip" else 1e-6}
 
     def rand(*shape, scale=0.3):
@@ -61,8 +89,9 @@ def random_tower(kind, g):
 
     t, m = {}, "vision_model."
     t[m + "embeddings.patch_embedding.weight"] = rand(dim, channels, patch, patch)
-    if kind == "clip":
+    if kind != "siglip":
         t[m + "embeddings.class_embedding"] = rand(dim)
+    if kind == "clip":
         t[m + "pre_layrnorm.weight"] = 1 + rand(dim, scale=0.1)
         t[m + "pre_layrnorm.bias"] = rand(dim, scale=0.1)
     else:
@@ -80,7 +109,7 @@ def random_tower(kind, g):
         t[p + "mlp.fc2.weight"], t[p + "mlp.fc2.bias"] = rand(dim, inner), rand(dim, scale=0.1)
     t[m + "post_layernorm.weight"] = 1 + rand(dim, scale=0.1)
     t[m + "post_layernorm.bias"] = rand(dim, scale=0.1)
-    return config, t
+    return config, vit_names(t) if kind == "vit" else t
 
 
 def make(folder, kind, seed):
@@ -117,8 +146,10 @@ def read_pixels(path, config):
 
 def tower(config, t, pixels):
     """transformers' hidden_states (the embeddings, then each layer's output) and
-    last_hidden_state; `t` under the tower's own names (vision_model.…)."""
+    last_hidden_state; `t` under the tower's own names (vision_model.…, or a ViTModel's)."""
     clip = config["model_type"] == "clip_vision_model"
+    if config["model_type"] == "vit":
+        t = vit_names(t, back=True)
     p = config["patch_size"]
     b, dim, heads, eps = pixels.shape[0], config["hidden_size"], config["num_attention_heads"], config["layer_norm_eps"]
     m = "vision_model."
@@ -127,7 +158,7 @@ def tower(config, t, pixels):
     x = torch.nn.functional.conv2d(pixels, t[m + "embeddings.patch_embedding.weight"],
                                    t.get(m + "embeddings.patch_embedding.bias"), stride=p)
     x = x.flatten(2).transpose(1, 2)
-    if clip:
+    if m + "embeddings.class_embedding" in t:
         x = torch.cat([t[m + "embeddings.class_embedding"].expand(b, 1, dim), x], 1)
     x = x + t[m + "embeddings.position_embedding.weight"]
     if clip:

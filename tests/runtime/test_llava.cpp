@@ -66,6 +66,9 @@ private Q_SLOTS:
         QTest::newRow("newer names, SigLIP") << "new" << "siglip" << 9 << false;
         QTest::newRow("HiMix, older names, CLIP") << "old" << "clip" << 9 << true;
         QTest::newRow("HiMix, newer names, SigLIP") << "new" << "siglip" << 9 << true;
+        // A ViTModel tower (a classifier's blocks without the head) on grey images.
+        QTest::newRow("older names, ViT") << "old" << "vit" << 9 << false;
+        QTest::newRow("HiMix, newer names, ViT") << "new" << "vit" << 9 << true;
     }
     void matchesTheReference()
     {
@@ -87,7 +90,9 @@ private Q_SLOTS:
 
         torch::manual_seed(4);
         ModelInput input = ModelInput::ofTokens(prompts(imageTokens));
-        input.pixels = torch::randn({2, 3, 12, 12}, torch::kFloat32);
+        const int64_t channels = llava.imagePrompt()->channels;
+        QCOMPARE(channels, tower == "vit" ? 1 : 3);
+        input.pixels = torch::randn({2, channels, 12, 12}, torch::kFloat32);
         writeBytes(dir.filePath("pixels"), input.pixels.data_ptr(), qint64(input.pixels.nbytes()));
         QJsonArray rows;
         for (int64_t r = 0; r < input.tokens.size(0); ++r) {
@@ -140,6 +145,7 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("kind");
         QTest::newRow("older names, CLIP") << QStringList{"old", "clip", "11"};
         QTest::newRow("HiMix, newer names, SigLIP") << QStringList{"new", "siglip", "11", "himix"};
+        QTest::newRow("older names, ViT") << QStringList{"old", "vit", "11"};
     }
     void writesBackWhatItReads()
     {
@@ -154,7 +160,7 @@ private Q_SLOTS:
         QCOMPARE(dynamic_cast<const Llava &>(*back).config().himix, kind.contains("himix"));
         torch::manual_seed(7);
         ModelInput input = ModelInput::ofTokens(prompts(9));
-        input.pixels = torch::randn({2, 3, 12, 12});
+        input.pixels = torch::randn({2, dynamic_cast<const Llava &>(*model).config().vision.channels, 12, 12});
         torch::NoGradGuard noGrad;
         QCOMPARE((back->forward(input).logits - model->forward(input).logits).abs().max().item<double>(), 0.0);
     }

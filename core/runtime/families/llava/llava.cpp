@@ -111,7 +111,7 @@ torch::Tensor Llava::step(const torch::Tensor &tokens, KvCache *cache) const
 
 std::optional<ImagePrompt> Llava::imagePrompt() const
 {
-    return ImagePrompt{config_.imageToken, config_.imageTokens(), config_.vision.imageSize};
+    return ImagePrompt{config_.imageToken, config_.imageTokens(), config_.vision.imageSize, config_.vision.channels};
 }
 
 torch::Tensor Llava::prefill(const torch::Tensor &tokens, const torch::Tensor &pixels, KvCache *cache) const
@@ -206,6 +206,7 @@ namespace {
 std::string storedName(const std::string &name)
 {
     for (const auto &[from, to] : {std::pair{"vision_model.", "model.vision_tower.vision_model."},
+                                   {"vit.", "model.vision_tower."},
                                    {"multi_modal_projector.", "model.multi_modal_projector."},
                                    {"model.", "model.language_model."}})
         if (name.starts_with(from))

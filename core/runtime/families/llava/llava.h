@@ -1,5 +1,5 @@
 #pragma once
-// LLaVA-style vision-language models in LibTorch: a CLIP or SigLIP tower (the ViT family
+// LLaVA-style vision-language models in LibTorch: a CLIP, SigLIP or ViT tower (the ViT family
 // without a head), the projector onto the decoder's width, and a LLaMA-family decoder whose
 // prompt carries the images' tokens. Torch inside: include from runtime .cpp files only
 // (model.h is how everything else sees it).

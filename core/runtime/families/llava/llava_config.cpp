@@ -15,16 +15,17 @@ namespace {
 using json = nlohmann::json;
 
 // Which generation of LlavaForConditionalGeneration's names the checkpoint holds, as renames
-// onto the families' own: the decoder's model.… and lm_head, the tower's vision_model.…, the
-// projector's multi_modal_projector.….
-std::vector<std::pair<std::string, std::string>> renames(const Checkpoint &checkpoint)
+// onto the families' own: the decoder's model.… and lm_head, the tower's (`tower` before its
+// own names: a CLIP or SigLIP tower's start at vision_model.…, a ViTModel's at embeddings.…,
+// which the ViT runtime reads as vit.embeddings.…), the projector's multi_modal_projector.….
+std::vector<std::pair<std::string, std::string>> renames(const Checkpoint &checkpoint, const std::string &tower)
 {
     for (const TensorInfo &t : checkpoint.tensors()) {
         if (t.name.starts_with("language_model.model."))
-            return {{"^language_model\\.", ""}, {"^vision_tower\\.", ""}};
+            return {{"^language_model\\.", ""}, {"^vision_tower\\.", tower}};
         if (t.name.starts_with("model.language_model."))
             return {{"^model\\.language_model\\.", "model."},
-                    {"^model\\.vision_tower\\.", ""},
+                    {"^model\\.vision_tower\\.", tower},
                     {"^model\\.multi_modal_projector\\.", "multi_modal_projector."}};
     }
     throw FileError(checkpoint.path(), "no language_model.model.… or model.language_model.… tensors: not a "
@@ -129,7 +130,7 @@ LlavaConfig readLlavaConfig(const Checkpoint &checkpoint)
         r.fail("projector_hidden_act '" + act + "' is not one the runtime has (gelu, gelu_pytorch_tanh, quick_gelu, relu)");
     c.projectorActivation = *activation;
     c.projectorBias = r.flag("multimodal_projector_bias", true);
-    c.renames = renames(checkpoint);
+    c.renames = renames(checkpoint, c.vision.names == hfVitNames() ? "vit." : "");
     c.vision.renames = c.renames;
     c.himix = holdsHimix(checkpoint);
     c.json = it->second;

@@ -1,6 +1,6 @@
 #pragma once
 // The shape of a LLaVA-style vision-language model (transformers' LlavaForConditionalGeneration):
-// a CLIP or SigLIP vision tower, a two-layer projector onto the decoder's width, and a LLaMA or
+// a CLIP, SigLIP or ViT vision tower, a two-layer projector onto the decoder's width, and a LLaMA or
 // Qwen2 decoder whose prompt holds one image token per image, replaced by the image's tokens.
 // Torch-free.
 
@@ -17,7 +17,7 @@ namespace sculpt {
 class Checkpoint;
 
 struct LlavaConfig {
-    VitConfig vision;  // tensor names as a CLIPVisionModel's, after `renames`
+    VitConfig vision;  // tensor names as a CLIPVisionModel's (a ViTModel's: ViTForImageClassification's), after `renames`
     LlamaConfig text;  // tensor names as a LlamaForCausalLM's, after `renames`
     // The tower block whose output the projector reads (vision_feature_layer −2, transformers'
     // default: the output of the block before the last).

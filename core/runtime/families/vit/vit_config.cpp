@@ -174,6 +174,8 @@ public:
     }
 
     bool present(const std::string &key) const { return merged_.contains(key) && !merged_[key].is_null(); }
+    // A multimodal model's vision_config: a tower, whatever its model_type.
+    bool isSection() const { return !section_.empty(); }
     const json &operator[](const std::string &key) const { return merged_[key]; }
 
     [[noreturn]] void fail(const std::string &key, const std::string &why) const
@@ -471,7 +473,7 @@ VitConfig fromSettings(const Settings &s)
         s.fail("num_attention_heads", std::to_string(c.heads) + " does not divide hidden_size " + std::to_string(c.dim));
     c.prunedHeads = prunedHeads(s, c);
     c.hiddenDim = sizeOr(s, "intermediate_size", kind.hiddenDim);
-    if (!kind.tower) {
+    if (!kind.tower && !s.isSection()) {
         c.labels = labelCount(s);
         c.labelNames = labelNames(s, c.labels);
     }

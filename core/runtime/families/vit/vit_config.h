@@ -118,7 +118,8 @@ VitAttentionLayout vitAttentionLayout(const VitConfig &config, int64_t layer);
 VitConfig readVitConfig(const Checkpoint &checkpoint, const std::string &sidecarPath = {});
 // The same from part of config.json: a multimodal model's vision tower (`section`
 // "vision_config"), its tensor names without the model's prefix (the caller renames). What it
-// leaves out takes transformers' default for its model_type.
+// leaves out takes transformers' default for its model_type; a "vit" there is a ViTModel: a
+// tower, without a head, under hfVitNames().
 VitConfig readVitConfig(const Checkpoint &checkpoint, const nlohmann::json &config, const std::string &section);
 
 // transformers' hidden_act names the ViT runtime has ("gelu", "quick_gelu", …); nothing for others.
