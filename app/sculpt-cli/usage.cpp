@@ -35,9 +35,11 @@ constexpr Form kForms[] = {
      "answer accuracy of a vision-language model on images with questions and answers (LLaVA's conversation\n"
      "      JSON, or COCO captions), each answer greedy and compared as VQA does (case, punctuation and articles\n"
      "      aside), with the decoder's GFLOPs and seconds per answer; recorded in the model's workspace"},
-    {"zoo", "[--only vit|vit-6x8|lm] [--out DIR] [--epochs N] [--seed S] [--threads N] [--train-limit N]",
-     "train the demo models (DIR/fashion-vit, DIR/fashion-vit-6x8, DIR/fortunes-llama) from Debian's data\n"
-     "      packages"},
+    {"zoo", "[--only vit|vit-6x8|lm|vlm] [--out DIR] [--data DIR] [--epochs N] [--seed S] [--threads N]\n"
+     "          [--train-limit N]",
+     "train the demo models (DIR/fashion-vit, DIR/fashion-vit-6x8, DIR/fortunes-llama, and DIR/fashion-llava\n"
+     "      from the first and the third) from Debian's data packages; the vision-language one's test and\n"
+     "      calibration questions go to --data (fashion-vqa/test and fashion-vqa/calibration by default)"},
     {"compress",
      "MODEL --method M [--ratio R] -o OUT [--calib FILE [--calib-labels IDX] | --calib-images JSON]\n"
      "          [--calib-count N] [--format factorized|dense] [--set KEY=VALUE]... [--tokenizer PATH]\n"

@@ -16,6 +16,7 @@ namespace sculpt::cli {
 namespace {
 
 constexpr const char *kLm = "lm";
+constexpr const char *kVlm = "vlm";
 
 // The --only values, from the ViT table, so that a new row needs no change here.
 std::vector<std::string> onlyKeys()
@@ -24,6 +25,7 @@ std::vector<std::string> onlyKeys()
     for (const VitDemo &demo : vitDemos())
         keys.push_back(demo.key);
     keys.push_back(kLm);
+    keys.push_back(kVlm);
     return keys;
 }
 
@@ -56,8 +58,8 @@ std::optional<ZooOptions> parse(const std::vector<std::string> &args)
             return std::nullopt;
         }
         const std::string &value = args[++i];
-        if (arg == "--out") {
-            a.out = value;
+        if (arg == "--out" || arg == "--data") {
+            (arg == "--out" ? a.out : a.data) = value;
             continue;
         }
         if (arg == "--only") {
@@ -98,9 +100,18 @@ int zoo(const std::vector<std::string> &rawArgs)
         return kBadInput;
     // Before the first line of output, so whoever sees it can stop the training cleanly.
     const std::atomic<bool> *cancel = cancelOnStopSignals();
-    if (const int code = zooVit(*args, cancel); code != kOk)
-        return code;
-    return args->only.empty() || args->only == kLm ? zooLm(*args, cancel) : kOk;
+    const bool all = args->only.empty();
+    std::optional<FashionMnist> data;
+    if (args->only != kLm) {
+        if (!(data = readFashionMnist()))
+            return kBadInput;
+        if (const int code = zooVit(*args, *data, cancel); code != kOk)
+            return code;
+    }
+    if (all || args->only == kLm)
+        if (const int code = zooLm(*args, cancel); code != kOk)
+            return code;
+    return all || args->only == kVlm ? zooVlm(*args, *data, cancel) : kOk;
 }
 
 } // namespace sculpt::cli

@@ -54,12 +54,6 @@ bool verify(const std::string &folder, const IdxImages &test, const std::vector<
     return true;
 }
 
-// Fashion-MNIST, read once for every demo.
-struct FashionMnist {
-    IdxImages train, test;
-    std::vector<uint8_t> trainLabels, testLabels;
-};
-
 int trainDemo(const VitDemo &demo, const FashionMnist &data, const ZooOptions &options,
               const std::atomic<bool> *cancel)
 {
@@ -104,29 +98,28 @@ const std::vector<VitDemo> &vitDemos()
     return demos;
 }
 
-int zooVit(const ZooOptions &options, const std::atomic<bool> *cancel)
+std::optional<FashionMnist> readFashionMnist()
 {
-    std::vector<const VitDemo *> picked;
-    for (const VitDemo &demo : vitDemos())
-        if (options.only.empty() || options.only == demo.key)
-            picked.push_back(&demo);
-    if (picked.empty())
-        return kOk;
-
     const std::string dir = kFashionMnist;
-    FashionMnist data;
     try {
+        FashionMnist data;
         data.train = readIdxImages(dir + "/train-images-idx3-ubyte.gz");
         data.trainLabels = readIdxLabels(dir + "/train-labels-idx1-ubyte.gz");
         data.test = readIdxImages(dir + "/t10k-images-idx3-ubyte.gz");
         data.testLabels = readIdxLabels(dir + "/t10k-labels-idx1-ubyte.gz");
+        return data;
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli zoo: " << e.what() << " (Debian's dataset-fashion-mnist installs it)\n";
-        return kBadInput;
+        return std::nullopt;
     }
-    for (const VitDemo *demo : picked)
-        if (const int code = trainDemo(*demo, data, options, cancel); code != kOk)
-            return code;
+}
+
+int zooVit(const ZooOptions &options, const FashionMnist &data, const std::atomic<bool> *cancel)
+{
+    for (const VitDemo &demo : vitDemos())
+        if (options.only.empty() || options.only == demo.key)
+            if (const int code = trainDemo(demo, data, options, cancel); code != kOk)
+                return code;
     return kOk;
 }
 

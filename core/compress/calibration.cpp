@@ -72,7 +72,7 @@ Calibration questionBatches(const CausalModel &model, const CalibrationData &dat
                                             ", outside the model's vocabulary of " + std::to_string(model.vocabSize()));
         const torch::Device device = model.device();
         ModelInput input = ModelInput::ofTokens(torch::tensor(tokens, torch::kInt64).to(device).unsqueeze(0));
-        input.pixels = torch::from_blob(prompt.pixels.data(), {1, 3, format->size, format->size}, torch::kFloat32)
+        input.pixels = torch::from_blob(prompt.pixels.data(), {1, format->channels, format->size, format->size}, torch::kFloat32)
                            .clone()
                            .to(device);
         calibration.batches.push_back({std::move(input), torch::tensor(labels, torch::kInt64).to(device).unsqueeze(0)});
@@ -171,8 +171,10 @@ StackedBatches::StackedBatches(const std::vector<const CalibrationBatch *> &batc
     if (batches.empty())
         throw std::invalid_argument("no calibration batch to stack");
     count_ = batches.size();
-    if (batches.front()->isImageQuestion())
-        throw std::invalid_argument("image questions are not packed into rows yet: calibrate this pass on text");
+    if (batches.front()->isImageQuestion()) {
+        stackQuestions(batches);
+        return;
+    }
     if (!batches.front()->input.tokens.defined()) {
         std::vector<torch::Tensor> pixels, labels;
         for (const CalibrationBatch *b : batches) {
@@ -215,6 +217,35 @@ StackedBatches::StackedBatches(const std::vector<const CalibrationBatch *> &batc
         documents[places_[i].row].narrow(0, places_[i].column, n).fill_(int64_t(i));
     }
     batch_.input = ModelInput::ofTokens(tokens, documents);
+}
+
+void StackedBatches::stackQuestions(const std::vector<const CalibrationBatch *> &batches)
+{
+    rows_ = int64_t(batches.size());
+    for (const CalibrationBatch *b : batches) {
+        if (!b->isImageQuestion())
+            throw std::invalid_argument("image questions are stacked with image questions only");
+        columns_ = std::max(columns_, b->input.tokens.size(1));
+    }
+    // Each question its own row, its images in the row's order as the prompt places them;
+    // padding repeats the first token (BOS), never an image token, and belongs to no document.
+    const torch::Tensor &first = batches.front()->input.tokens;
+    torch::Tensor tokens = torch::full({rows_, columns_}, first[0][0].item<int64_t>(), first.options());
+    torch::Tensor documents = torch::full({rows_, columns_}, -1, first.options());
+    torch::Tensor labels = torch::full({rows_, columns_}, kUnlabelled, first.options());
+    std::vector<torch::Tensor> pixels;
+    for (int64_t r = 0; r < rows_; ++r) {
+        const CalibrationBatch &b = *batches[size_t(r)];
+        const int64_t n = b.input.tokens.size(1);
+        tokens[r].narrow(0, 0, n).copy_(b.input.tokens[0]);
+        documents[r].narrow(0, 0, n).fill_(r);
+        labels[r].narrow(0, 0, n).copy_(b.labels[0]);
+        pixels.push_back(b.input.pixels);
+        places_.push_back({r, 0});
+    }
+    batch_.input = ModelInput::ofTokens(tokens, documents);
+    batch_.input.pixels = torch::cat(pixels, 0);
+    batch_.labels = labels;
 }
 
 torch::Tensor StackedBatches::stack(const std::vector<torch::Tensor> &outputs) const

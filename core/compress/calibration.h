@@ -59,8 +59,8 @@ torch::Tensor distillation(const torch::Tensor &teacherLogProbs, const torch::Te
 
 // Several batches as one, so that a step over them costs one forward and one backward pass:
 // text documents (one per batch, as makeCalibration makes them) packed into rows no longer than
-// the longest of them, each its own document; images and their labels one after the other.
-// Image questions are not packed yet: std::invalid_argument.
+// the longest of them, each its own document; image questions one a row, padded to the longest,
+// with their images and labels; images and their labels one after the other.
 class StackedBatches {
 public:
     explicit StackedBatches(const std::vector<const CalibrationBatch *> &batches);
@@ -71,6 +71,8 @@ public:
     torch::Tensor stack(const std::vector<torch::Tensor> &outputs) const;
 
 private:
+    void stackQuestions(const std::vector<const CalibrationBatch *> &batches);
+
     CalibrationBatch batch_;
     struct Place {
         int64_t row = 0, column = 0;

@@ -164,8 +164,12 @@ ImageProcessorConfig readImageProcessorConfig(const std::string &path)
     const auto file = MappedFile::open(path);
     if (file->size() > 1'000'000)
         throw FileError(path, "larger than 1 MB: not a preprocessor_config.json");
-    const json config = parseJson(std::string_view(reinterpret_cast<const char *>(file->data()), file->size()), path,
-                                  "preprocessor_config.json");
+    return parseImageProcessorConfig(std::string_view(reinterpret_cast<const char *>(file->data()), file->size()), path);
+}
+
+ImageProcessorConfig parseImageProcessorConfig(std::string_view text, const std::string &path)
+{
+    const json config = parseJson(text, path, "preprocessor_config.json");
     if (!config.is_object())
         throw FileError(path, "is not a JSON object");
     const Fields f(path, config);

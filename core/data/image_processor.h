@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sculpt {
@@ -35,6 +36,8 @@ struct ImageProcessorConfig {
 // for what is not JSON, a field of the wrong type, a size that is neither form, or a resample
 // filter other than bilinear (2) and bicubic (3).
 ImageProcessorConfig readImageProcessorConfig(const std::string &path);
+// The same from the file's text; errors name `path`.
+ImageProcessorConfig parseImageProcessorConfig(std::string_view text, const std::string &path);
 
 // Pillow's Image.resize((width, height), resample) of an RGB image, byte for byte: each
 // output pixel a filter-weighted sum of the input's (the filter widened when shrinking, so

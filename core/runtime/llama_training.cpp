@@ -1,13 +1,12 @@
 #include "runtime/llama_training.h"
 
-#include "io/atomic_file.h"
 #include "runtime/compute_threads.h"
+#include "runtime/demo_folder.h"
 #include "runtime/learning_rate.h"
 #include "runtime/families/llama/llama.h"
 #include "runtime/sentencepiece_training.h"
 #include "runtime/tokenizer.h"
 #include "runtime/weights.h"
-#include "tensor/torch_bridge.h"
 
 #include <torch/torch.h>
 
@@ -15,7 +14,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <limits>
 #include <stdexcept>
 
@@ -153,19 +151,6 @@ void measure(const Llama &model, const std::vector<std::vector<int32_t>> &docume
 }
 
 // What the runtime reads back: the model's tensors in HF's layout, config.json and the tokenizer.
-void save(Llama &model, const std::string &tokenizerModel, const std::string &folder)
-{
-    std::filesystem::create_directories(folder);
-    writeFloatSafetensors(folder + "/model.safetensors", model.checkpointTensors(/*factorized=*/false), {{"format", "pt"}});
-    const std::string text = model.hfConfigJson() + "\n";
-    for (const auto &[name, bytes] : {std::pair{"/config.json", std::string_view(text)},
-                                      std::pair{"/tokenizer.model", std::string_view(tokenizerModel)}}) {
-        AtomicFile file(folder + name);
-        file.write(std::as_bytes(std::span(bytes)));
-        file.commit();
-    }
-}
-
 } // namespace
 
 LlamaTrainingResult trainLlama(std::span<const std::string> train, std::span<const std::string> heldOut,
@@ -256,7 +241,7 @@ LlamaTrainingResult trainLlama(std::span<const std::string> train, std::span<con
     }
     job.checkCancelled();
     measure(model, heldOutDocuments, o, result);
-    save(model, tokenizerModel, folder);
+    writeDemoFolder(model, folder, {{"tokenizer.model", tokenizerModel}});
     return result;
 }
 

@@ -11,6 +11,16 @@ namespace sculpt {
 VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
                           std::string_view text, const std::vector<std::string> &images)
 {
+    std::vector<RgbImage> decoded;
+    for (const std::string &image : images)
+        decoded.push_back(readRgbImage(image));
+    return visionPrompt(tokenizer, format, processor, text, decoded, images);
+}
+
+VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
+                          std::string_view text, const std::vector<RgbImage> &images,
+                          const std::vector<std::string> &names)
+{
     std::vector<std::string_view> pieces;
     for (size_t from = 0;;) {
         const size_t marker = text.find(kImageMarker, from);
@@ -28,9 +38,9 @@ VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format,
 
     VisionPrompt prompt{tokenizer.encode(pieces.front(), /*bos=*/true), {}};
     for (size_t i = 0; i < images.size(); ++i) {
-        const std::vector<float> pixels = processImage(readRgbImage(images[i]), processor, format.channels);
+        const std::vector<float> pixels = processImage(images[i], processor, format.channels);
         if (int64_t(pixels.size()) != format.pixelsPerImage())
-            throw std::invalid_argument(images[i] + ": the image processor makes " +
+            throw std::invalid_argument(names.at(i) + ": the image processor makes " +
                                         std::to_string(pixels.size() / size_t(format.channels)) +
                                         " pixels, the model takes " + std::to_string(format.size) + "×" +
                                         std::to_string(format.size));

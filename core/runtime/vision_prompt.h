@@ -30,6 +30,11 @@ struct VisionPrompt {
 // the format's size² pixels.
 VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
                           std::string_view text, const std::vector<std::string> &images);
+// The same with the images decoded already (an IDX set's, in training): `names` says which is
+// which in errors.
+VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
+                          std::string_view text, const std::vector<RgbImage> &images,
+                          const std::vector<std::string> &names);
 
 // The image processor of the model at `modelPath`: preprocessor_config.json in its folder, or,
 // when there is none, CLIP's processor (bicubic, shortest edge then centre crop, CLIP's mean

@@ -1,11 +1,10 @@
 #include "runtime/vit_training.h"
 
-#include "io/atomic_file.h"
 #include "data/idx.h"
+#include "runtime/demo_folder.h"
 #include "runtime/families/vit/vit.h"
 #include "runtime/learning_rate.h"
 #include "runtime/weights.h"
-#include "tensor/torch_bridge.h"
 
 #include <torch/torch.h>
 
@@ -13,7 +12,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <stdexcept>
 
 namespace sculpt {
@@ -63,16 +61,6 @@ void check(const IdxImages &train, std::span<const uint8_t> trainLabels, const I
 }
 
 // What the runtime reads back: the model's tensors in HF's layout and its config.json.
-void save(Vit &model, const std::string &folder)
-{
-    std::filesystem::create_directories(folder);
-    writeFloatSafetensors(folder + "/model.safetensors", model.checkpointTensors(/*factorized=*/false), {{"format", "pt"}});
-    const std::string text = model.hfConfigJson() + "\n";
-    AtomicFile config(folder + "/config.json");
-    config.write(std::as_bytes(std::span(text)));
-    config.commit();
-}
-
 // The model `sculpt-cli zoo` trains: a Hugging Face ViT for grey images, its input normalised
 // by the training set's own pixel statistics.
 VitConfig configFor(const VitTrainingOptions &o, int64_t imageSize, double mean, double std)
@@ -166,7 +154,7 @@ VitTrainingResult trainVit(const IdxImages &train, std::span<const uint8_t> trai
         result.testCorrect = long(predicted.eq(truth).sum().item<int64_t>());
         result.testLogits.assign(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
     }
-    save(model, folder);
+    writeDemoFolder(model, folder);
     return result;
 }
 

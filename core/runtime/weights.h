@@ -45,6 +45,9 @@ public:
     // name.weight_a and name.weight_b instead of name.weight; nothing otherwise.
     virtual std::optional<Linear::Factors> factors(const std::string &name, int64_t out, int64_t in) const = 0;
 
+    // The checkpoint `name` comes from, if any: for a family that reads a tensor stored in
+    // either of two layouts (ViT's patch embedding) and must ask which.
+    virtual const class CheckpointWeights *checkpointOf(const std::string &name) const = 0;
     // The projection `name` [out, in] with its bias when `bias`, low-rank when stored as factors.
     Linear linear(const std::string &name, int64_t out, int64_t in, bool bias, const Init &fresh) const;
 
@@ -65,6 +68,7 @@ public:
     std::optional<Linear::Factors> factors(const std::string &name, int64_t out, int64_t in) const override;
 
     const TensorInfo *find(const std::string &name) const { return tensors_.find(name); }
+    const CheckpointWeights *checkpointOf(const std::string &) const override { return this; }
     const Checkpoint &checkpoint() const { return checkpoint_; }
 
 private:
@@ -80,6 +84,7 @@ public:
     torch::Tensor tensor(const std::string &name, const std::vector<int64_t> &shape, const Init &fresh) const override;
     bool has(const std::string &) const override { return false; }
     std::optional<Linear::Factors> factors(const std::string &, int64_t, int64_t) const override { return std::nullopt; }
+    const CheckpointWeights *checkpointOf(const std::string &) const override { return nullptr; }
 };
 
 } // namespace sculpt

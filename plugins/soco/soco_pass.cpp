@@ -25,9 +25,6 @@ public:
     CompressedModel run(std::shared_ptr<Model> model, const Calibration &calibration, const CompressionRequest &request,
                         const JobContext &job) const override
     {
-        // Refused before any work: its steps stack the batches, which image questions are not yet.
-        if (!calibration.empty() && calibration.batches.front().isImageQuestion())
-            throw std::invalid_argument("soco calibrates on text or images, not yet on images with questions");
         const SocoSchedule schedule = socoSchedule(request);
         const std::vector<LinearSite> sites = blockSites(*model);
         std::vector<InputStatistics> stats;

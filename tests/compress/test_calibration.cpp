@@ -1,13 +1,17 @@
 // Calibration batches stacked for one optimisation step give the loss and the gradients that
-// the batches give one at a time, on both bundled demo models.
+// the batches give one at a time, on the bundled demo models: documents, images, and images
+// with questions (fashion-llava).
 
 #include "compress/calibration.h"
 #include "compress/pass.h"
+#include "data/fashion_questions.h"
 #include "data/idx.h"
+#include "data/image_questions.h"
 #include "io/formats.h"
 #include "runtime/model_family.h"
 #include "runtime/tokenizer.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <torch/torch.h>
@@ -18,6 +22,7 @@ namespace {
 
 const std::string kLlama = SCULPT_MODELS_DIR "/fortunes-llama";
 const std::string kVit = SCULPT_MODELS_DIR "/fashion-vit";
+const std::string kLlava = SCULPT_MODELS_DIR "/fashion-llava";
 
 std::shared_ptr<Model> load(const std::string &path) { return loadModel(*openCheckpoint(path), torch::kCPU); }
 
@@ -45,6 +50,21 @@ CalibrationData fashionImages(int64_t count)
     CalibrationData data;
     data.images = images;
     data.count = count;
+    return data;
+}
+
+// Questions about random 28×28 images, written where `dir` says: their answers differ in length,
+// so stacking pads.
+CalibrationData fashionQuestions(const QTemporaryDir &dir)
+{
+    CalibrationData data = fashionImages(2);
+    const std::vector<uint8_t> labels{9, 1};
+    const std::string json = writeFashionQuestions(*data.images, labels, 0, 2, dir.filePath("set").toStdString());
+    data.images.reset();
+    data.questions = readImageQuestions(json);
+    data.tokenizer = openTokenizer(kLlava + "/tokenizer.model");
+    data.modelPath = kLlava;
+    data.count = 6;
     return data;
 }
 
@@ -127,6 +147,13 @@ private Q_SLOTS:
         torch::manual_seed(0);
         // Two full batches: each image counts equally either way.
         compareStackedWithSeparate(kVit, fashionImages(2 * Calibration::kImagesPerBatch), 2);
+    }
+
+    void stackedImageQuestionsCountAsOneQuestionEach()
+    {
+        torch::manual_seed(0);
+        QTemporaryDir dir;
+        compareStackedWithSeparate(kLlava, fashionQuestions(dir), 6);
     }
 
     // Short documents share a row no longer than the longest; each keeps its tokens in order.

@@ -26,7 +26,7 @@ Linear patchEmbedding(const WeightSource &weights, const VitConfig &c)
     const std::string name = c.names.patchEmbedding + ".weight";
     const int64_t in = c.channels * c.patchSize * c.patchSize;
     torch::Tensor matrix;
-    const auto *checkpoint = dynamic_cast<const CheckpointWeights *>(&weights);
+    const CheckpointWeights *checkpoint = weights.checkpointOf(name);
     if (const TensorInfo *info = checkpoint ? checkpoint->find(name) : nullptr; info && info->shape.size() == 4) {
         if (!convolutionOrder(c))
             throw FileError(checkpoint->checkpoint().path(),
