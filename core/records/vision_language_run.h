@@ -72,4 +72,10 @@ struct VisionLanguageRun {
     double seconds = 0;    // how long it ran
 };
 
+// Each column's answer accuracy as `sculpt-cli eval --vqa` records it ("answer accuracy" over
+// "questions", details correct, decoder_gflops_per_answer, seconds_per_answer), its settings
+// naming the model ("model", "model_path"), so the Evaluations table lists it; none when the
+// run has no reference answer to score by. Dated as the run; without ids or model hashes.
+std::vector<Evaluation> answerAccuracies(const VisionLanguageRun &run);
+
 } // namespace sculpt

@@ -9,7 +9,7 @@
 namespace sculpt {
 
 VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
-                          std::string_view text, const std::vector<std::string> &images)
+                          std::string_view text, const std::vector<RgbImage> &images)
 {
     std::vector<std::string_view> pieces;
     for (size_t from = 0;;) {
@@ -28,9 +28,9 @@ VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format,
 
     VisionPrompt prompt{tokenizer.encode(pieces.front(), /*bos=*/true), {}};
     for (size_t i = 0; i < images.size(); ++i) {
-        const std::vector<float> pixels = processImage(readRgbImage(images[i]), processor);
+        const std::vector<float> pixels = processImage(images[i], processor);
         if (int64_t(pixels.size()) != format.pixelsPerImage())
-            throw std::invalid_argument(images[i] + ": the image processor makes " + std::to_string(pixels.size() / 3) +
+            throw std::invalid_argument("image " + std::to_string(i + 1) + ": the image processor makes " + std::to_string(pixels.size() / 3) +
                                         " pixels, the model takes " + std::to_string(format.size) + "×" +
                                         std::to_string(format.size));
         prompt.pixels.insert(prompt.pixels.end(), pixels.begin(), pixels.end());
@@ -39,6 +39,15 @@ VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format,
         prompt.tokens.insert(prompt.tokens.end(), after.begin(), after.end());
     }
     return prompt;
+}
+
+VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
+                          std::string_view text, const std::vector<std::string> &images)
+{
+    std::vector<RgbImage> read;
+    for (const std::string &image : images)
+        read.push_back(readRgbImage(image));
+    return visionPrompt(tokenizer, format, processor, text, read);
 }
 
 ImageProcessorConfig imageProcessorFor(const std::string &modelPath, const ImagePrompt &format)
