@@ -101,6 +101,15 @@ std::shared_ptr<const CompressedModel> CompressionController::currentModel() con
     return i >= 0 && size_t(i) < entries_.size() ? entries_[size_t(i)].model : nullptr;
 }
 
+std::vector<CompressionController::RunnablePass> CompressionController::runnablePasses() const
+{
+    std::vector<RunnablePass> passes;
+    for (const Entry &e : entries_)
+        if (e.model || (!e.record.exportPath.empty() && QFileInfo::exists(QString::fromStdString(e.record.exportPath))))
+            passes.push_back({e.record, e.model, e.tokenizer});
+    return passes;
+}
+
 void CompressionController::replaceRecord(const PassRecord &record)
 {
     for (Entry &e : entries_)

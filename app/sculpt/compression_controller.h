@@ -52,6 +52,14 @@ public:
     std::shared_ptr<const CompressedModel> currentModel() const; // null when it is not
     std::shared_ptr<const Checkpoint> checkpoint() const { return checkpoint_; }
     QString workspace() const { return workspace_; }
+    // A pass whose compressed model can run: in memory (model set) or exported (record.exportPath).
+    struct RunnablePass {
+        PassRecord record;
+        std::shared_ptr<const CompressedModel> model; // null when only its export can run
+        std::string tokenizer;                        // the one it read; empty when not known
+    };
+    // The open model's passes that can run, in the view's order.
+    std::vector<RunnablePass> runnablePasses() const;
     // A record saved anew (with what was measured on it) replaces the one of the same id.
     void replaceRecord(const PassRecord &record);
 

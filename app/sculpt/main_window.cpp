@@ -31,6 +31,8 @@
 #include "runtime/model_kind.h"
 #include "side_by_side_controller.h"
 #include "side_by_side_view.h"
+#include "vision_language_controller.h"
+#include "vision_language_view.h"
 #include "spectrum_plot.h"
 #include "stored_spectra.h"
 #include "workspace/workspace.h"
@@ -126,7 +128,7 @@ MainWindow::MainWindow(QWidget *parent)
       esd_(new EsdPlot), overview_(new LayerOverview), compressionView_(new CompressionView),
       sideBySideView_(new SideBySideView), headScoreMap_(new HeadScoreMap), adapterChart_(new AdapterImportanceChart),
       routingMap_(new ExpertRoutingMap), adaptationView_(new AdaptationView),
-      views_(new QTabWidget),
+      visionLanguageView_(new VisionLanguageView), views_(new QTabWidget),
       splitter_(new QSplitter), jobs_(new JobsPanel), evaluations_(new EvaluationTable),
       evaluationsDock_(new QDockWidget(tr("Evaluations"))),
       compression_(new CompressionController(compressionView_, jobs_, this)),
@@ -134,6 +136,7 @@ MainWindow::MainWindow(QWidget *parent)
       headScores_(new HeadScoreController(headScoreMap_, adaptation_, this)),
       adapterPruning_(new AdapterPruningController(adapterChart_, routingMap_, adaptation_, this)),
       sideBySide_(new SideBySideController(sideBySideView_, compression_, jobs_, this)),
+      visionLanguage_(new VisionLanguageController(visionLanguageView_, compression_, jobs_, this)),
       peft_(new PeftController(jobs_, this)), summary_(new QLabel),
       workspaceFolder_(qEnvironmentVariable("SCULPT_WORKSPACE_DIR"))
 {
@@ -169,6 +172,9 @@ MainWindow::MainWindow(QWidget *parent)
     views_->addTab(adaptationView_, tr("Adaptation"));
     views_->setTabToolTip(7, tr("Runs that fine-tuned this model on an image task: their curves, and the starting "
                                 "model's and the result's predictions side by side"));
+    views_->addTab(visionLanguageView_, tr("Vision-language"));
+    views_->setTabToolTip(8, tr("Images and a prompt put to this model and up to two others (its passes, or model "
+                                "folders): their answers side by side, with decoder GFLOPs and seconds"));
     splitter_->addWidget(browser);
     splitter_->addWidget(views_);
     splitter_->setStretchFactor(0, 1);
@@ -220,6 +226,10 @@ MainWindow::MainWindow(QWidget *parent)
         statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
     });
     connect(headScoreMap_, &HeadScoreMap::headClicked, this, &MainWindow::showHead);
+    connect(visionLanguage_, &VisionLanguageController::evaluated, this, [this](const std::vector<Evaluation> &stored) {
+        for (const Evaluation &e : stored)
+            takeEvaluation(e);
+    });
     connect(peft_, &PeftController::started, this, [this](BackgroundJob *job) {
         statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
     });
@@ -548,6 +558,8 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
     adaptation_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), runnableKind(checkpoint),
                           workspacePath(currentPath_));
     peft_->setAdapter(model_->peftFolder, currentPath_, model_->lora);
+    visionLanguage_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), readsImages(checkpoint),
+                              workspacePath(currentPath_));
     if (const auto pattern = FilterBox::patternFor(filter_->text()))
         tree_->setFilter(*pattern);
     showSelection();
@@ -656,10 +668,16 @@ void MainWindow::loadWorkspace()
         const std::vector<Evaluation> evaluations = stored.evaluations();
         const std::vector<PassRecord> passes = stored.passes();
         const std::vector<AdaptationRecord> adaptations = stored.adaptations();
-        QMetaObject::invokeMethod(this, [this, model, evaluations, passes, adaptations] {
+        // The Vision-language tab shows the last run again, its thumbnails read here.
+        const std::vector<VisionLanguageRun> runs = stored.visionLanguageRuns();
+        const auto rows = runs.empty() ? std::vector<VisionLanguageView::Row>()
+                                       : VisionLanguageController::rowsOf(runs.back().images);
+        QMetaObject::invokeMethod(this, [this, model, evaluations, passes, adaptations, runs, rows] {
             if (model_ != model)
                 return;
             evaluations_->model()->setEvaluations(evaluations);
+            if (!runs.empty())
+                visionLanguage_->showRun(runs.back(), rows);
             compression_->setStoredPasses(passes);
             adaptation_->setStoredRuns(adaptations);
             // The Heads tab shows the latest head scores again.
@@ -692,6 +710,8 @@ void MainWindow::loadWorkspace()
             summary += passes.size() == 1 ? tr("; 1 compression pass") : tr("; %1 compression passes").arg(passes.size());
         if (!adaptations.empty())
             summary += adaptations.size() == 1 ? tr("; 1 adaptation run") : tr("; %1 adaptation runs").arg(adaptations.size());
+        if (!runs.empty())
+            summary += runs.size() == 1 ? tr("; 1 vision-language run") : tr("; %1 vision-language runs").arg(runs.size());
         return summary;
     };
     auto *job = new BackgroundJob(tr("Stored results of %1").arg(QFileInfo(currentPath_).fileName()), work);

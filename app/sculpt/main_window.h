@@ -36,6 +36,8 @@ class JobsPanel;
 class LayerOverview;
 class SideBySideController;
 class SideBySideView;
+class VisionLanguageController;
+class VisionLanguageView;
 class ModelTree;
 class PeftController;
 class PlotWidget;
@@ -111,6 +113,8 @@ public:
     AdaptationController *adaptation() const { return adaptation_; } // Analyse ▸ Adapt…
     PeftController *peft() const { return peft_; } // the attached PEFT folder; File ▸ Merge adapter and export…
     SideBySideController *sideBySide() const { return sideBySide_; }
+    VisionLanguageView *visionLanguageView() const { return visionLanguageView_; }
+    VisionLanguageController *visionLanguage() const { return visionLanguage_; }
     JobsPanel *jobsPanel() const { return jobs_; }
     EvaluationTable *evaluations() const { return evaluations_; }
     QString currentPath() const { return currentPath_; }
@@ -180,6 +184,7 @@ private:
     AdapterImportanceChart *adapterChart_;
     ExpertRoutingMap *routingMap_;
     AdaptationView *adaptationView_;
+    VisionLanguageView *visionLanguageView_;
     QTabWidget *views_;
     QSplitter *splitter_;
     JobsPanel *jobs_;
@@ -190,6 +195,7 @@ private:
     HeadScoreController *headScores_;
     AdapterPruningController *adapterPruning_;
     SideBySideController *sideBySide_;
+    VisionLanguageController *visionLanguage_;
     PeftController *peft_;
     QLabel *summary_;
     QAction *spectraAction_ = nullptr;

@@ -16,11 +16,22 @@ ImageAnswer answerImageQuestion(const LanguageModel &model, const Tokenizer &tok
                                 const ImageProcessorConfig &processor, const ImageQuestion &question, long maxTokens,
                                 const JobContext &job, const std::function<void(const std::string &)> &onText)
 {
+    if (!model.imagePrompt()) // before the image is read: the model is what is wrong
+        throw std::invalid_argument("the model reads no images: it cannot answer questions about them");
+    return answerImageQuestion(model, tokenizer, processor, readRgbImage(question.image), question.question, maxTokens,
+                               job, onText);
+}
+
+ImageAnswer answerImageQuestion(const LanguageModel &model, const Tokenizer &tokenizer,
+                                const ImageProcessorConfig &processor, const RgbImage &image, std::string_view question,
+                                long maxTokens, const JobContext &job,
+                                const std::function<void(const std::string &)> &onText)
+{
     const std::optional<ImagePrompt> format = model.imagePrompt();
     if (!format)
         throw std::invalid_argument("the model reads no images: it cannot answer questions about them");
     const auto start = std::chrono::steady_clock::now();
-    const VisionPrompt prompt = visionPrompt(tokenizer, *format, processor, question.question, {question.image});
+    const VisionPrompt prompt = visionPrompt(tokenizer, *format, processor, question, std::vector<RgbImage>{image});
     GenerateOptions options;
     options.maxTokens = maxTokens;
     for (const int32_t stop : {tokenizer.bos(), tokenizer.eos()})

@@ -5,6 +5,7 @@
 
 #include "data/image_processor.h"
 #include "data/image_questions.h"
+#include "data/rgb_image.h"
 #include "job/job.h"
 
 #include <cstdint>
@@ -31,6 +32,11 @@ struct ImageAnswer {
 ImageAnswer answerImageQuestion(const LanguageModel &model, const Tokenizer &tokenizer,
                                 const ImageProcessorConfig &processor, const ImageQuestion &question, long maxTokens,
                                 const JobContext &job = {}, const std::function<void(const std::string &)> &onText = {});
+// The same about an image already decoded (an IDX set's, which has no file of its own).
+ImageAnswer answerImageQuestion(const LanguageModel &model, const Tokenizer &tokenizer,
+                                const ImageProcessorConfig &processor, const RgbImage &image, std::string_view question,
+                                long maxTokens, const JobContext &job = {},
+                                const std::function<void(const std::string &)> &onText = {});
 
 // VQA's comparison, simplified: lower case, punctuation and the articles a, an and the
 // dropped, spaces collapsed; then equal.

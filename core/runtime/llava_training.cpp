@@ -154,8 +154,7 @@ public:
         RgbImage rgb{images_.cols, images_.rows, {}};
         for (const uint8_t v : grey)
             rgb.pixels.insert(rgb.pixels.end(), 3, v);
-        VisionPrompt prompt =
-            visionPrompt(tokenizer_, format_, processor_, q.question, {rgb}, {"training image " + std::to_string(image)});
+        VisionPrompt prompt = visionPrompt(tokenizer_, format_, processor_, q.question, {rgb});
         Example e{std::move(prompt.tokens), std::move(prompt.pixels), 0};
         e.answerFrom = e.tokens.size();
         for (const int32_t id : tokenizer_.encode(q.answer, false))

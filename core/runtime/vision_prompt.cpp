@@ -9,17 +9,7 @@
 namespace sculpt {
 
 VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
-                          std::string_view text, const std::vector<std::string> &images)
-{
-    std::vector<RgbImage> decoded;
-    for (const std::string &image : images)
-        decoded.push_back(readRgbImage(image));
-    return visionPrompt(tokenizer, format, processor, text, decoded, images);
-}
-
-VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
-                          std::string_view text, const std::vector<RgbImage> &images,
-                          const std::vector<std::string> &names)
+                          std::string_view text, const std::vector<RgbImage> &images)
 {
     std::vector<std::string_view> pieces;
     for (size_t from = 0;;) {
@@ -40,7 +30,7 @@ VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format,
     for (size_t i = 0; i < images.size(); ++i) {
         const std::vector<float> pixels = processImage(images[i], processor, format.channels);
         if (int64_t(pixels.size()) != format.pixelsPerImage())
-            throw std::invalid_argument(names.at(i) + ": the image processor makes " +
+            throw std::invalid_argument("image " + std::to_string(i + 1) + ": the image processor makes " +
                                         std::to_string(pixels.size() / size_t(format.channels)) +
                                         " pixels, the model takes " + std::to_string(format.size) + "×" +
                                         std::to_string(format.size));
@@ -50,6 +40,15 @@ VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format,
         prompt.tokens.insert(prompt.tokens.end(), after.begin(), after.end());
     }
     return prompt;
+}
+
+VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
+                          std::string_view text, const std::vector<std::string> &images)
+{
+    std::vector<RgbImage> read;
+    for (const std::string &image : images)
+        read.push_back(readRgbImage(image));
+    return visionPrompt(tokenizer, format, processor, text, read);
 }
 
 ImageProcessorConfig imageProcessorFor(const std::string &modelPath, const ImagePrompt &format)

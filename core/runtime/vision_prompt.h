@@ -4,6 +4,7 @@
 // them. Torch-free: the CLI, the evaluation and the window's side-by-side view share it.
 
 #include "data/image_processor.h"
+#include "data/rgb_image.h"
 #include "runtime/image_prompt.h"
 
 #include <cstdint>
@@ -25,16 +26,13 @@ struct VisionPrompt {
 
 // `text` with kImageMarker where each of `images` goes, in order, or — when it holds none —
 // the images first, right after BOS; each piece of text is encoded on its own. Each image is
-// read (readRgbImage: FileError naming it) and processed as `processor` says. Throws
-// std::invalid_argument when the markers are not one per image or the processor does not make
-// the format's size² pixels.
+// processed as `processor` says. Throws std::invalid_argument when the markers are not one per
+// image or the processor does not make the format's size² pixels (in its channels).
+VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
+                          std::string_view text, const std::vector<RgbImage> &images);
+// The same with each image read from its file first (readRgbImage: FileError naming it).
 VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
                           std::string_view text, const std::vector<std::string> &images);
-// The same with the images decoded already (an IDX set's, in training): `names` says which is
-// which in errors.
-VisionPrompt visionPrompt(const Tokenizer &tokenizer, const ImagePrompt &format, const ImageProcessorConfig &processor,
-                          std::string_view text, const std::vector<RgbImage> &images,
-                          const std::vector<std::string> &names);
 
 // The image processor of the model at `modelPath`: preprocessor_config.json in its folder, or,
 // when there is none, CLIP's processor (bicubic, shortest edge then centre crop, CLIP's mean

@@ -5,6 +5,7 @@
 #include "io/file_lock.h"
 #include "io/writable.h"
 #include "workspace/adaptation_records.h"
+#include "workspace/vision_language_records.h"
 #include "workspace/evaluation_records.h"
 #include "workspace/hdf5_object.h"
 #include "workspace/pass_records.h"
@@ -272,6 +273,8 @@ void readRecords(hid_t file, std::vector<AdaptationRecord> &records) { records =
 void writeRecords(hid_t file, std::vector<Evaluation> &records) { writeEvaluations(file, records); }
 void writeRecords(hid_t file, std::vector<PassRecord> &records) { writePasses(file, records); }
 void writeRecords(hid_t file, std::vector<AdaptationRecord> &records) { writeAdaptations(file, records); }
+void readRecords(hid_t file, std::vector<VisionLanguageRun> &records) { records = readVisionLanguageRuns(file); }
+void writeRecords(hid_t file, std::vector<VisionLanguageRun> &records) { writeVisionLanguageRuns(file, records); }
 
 // `records` with `staged` applied in order: one with the id of a record already there replaces
 // it in place (a pass exported later), the others follow.
@@ -319,6 +322,7 @@ template <typename F> void Workspace::forEachKind(F &&f)
     f(evaluations_);
     f(passes_);
     f(adaptations_);
+    f(visionLanguageRuns_);
 }
 
 Workspace Workspace::open(const std::string &path, const ModelIdentity &model)
@@ -428,6 +432,17 @@ void Workspace::putAdaptation(AdaptationRecord adaptation)
 {
     adaptation.id.clear();
     adaptations_.pending.push_back(std::move(adaptation));
+}
+
+std::vector<VisionLanguageRun> Workspace::visionLanguageRuns() const
+{
+    return withStaged(visionLanguageRuns_.stored, visionLanguageRuns_.pending);
+}
+
+void Workspace::putVisionLanguageRun(VisionLanguageRun run)
+{
+    run.id.clear();
+    visionLanguageRuns_.pending.push_back(std::move(run));
 }
 
 std::vector<std::string> Workspace::tensors() const

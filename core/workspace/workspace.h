@@ -17,6 +17,8 @@
 //   /adaptations/<id>/…                 an adaptation run each (adapt, heads, heat): what it was
 //                                        asked, its curve, accuracies, head scores, masked heads,
 //                                        costs (adaptation_records.h)
+//   /vision_language_runs/<id>/…        a run of the Vision-language view each: images, prompt,
+//                                        every model's answers and costs (vision_language_records.h)
 // <tensor> is the checkpoint name with '/' and '%' percent-escaped (and every '.' of a name
 // made only of dots, such as ".."); <method> is "exact" or "top<K>".
 // Files record their free space so repeated saves do not grow them; that needs HDF5 1.10
@@ -26,6 +28,7 @@
 #include "records/adaptation_record.h"
 #include "records/evaluation.h"
 #include "records/pass_record.h"
+#include "records/vision_language_run.h"
 
 #include <cstdint>
 #include <map>
@@ -87,18 +90,23 @@ public:
     // Staged until save(), which gives it its id.
     void putAdaptation(AdaptationRecord adaptation);
 
+    // Every Vision-language run, saved ones first in the order they were saved, then those staged.
+    std::vector<VisionLanguageRun> visionLanguageRuns() const;
+    // Staged until save(), which gives it its id.
+    void putVisionLanguageRun(VisionLanguageRun run);
+
     // Writes atomically: the previous file stays readable until the new one is complete
     // (copy, update the copy, fsync, rename), even if the process is killed meanwhile; what a
     // killed save leaves beside it is removed by the next save. Saves from any number of
     // processes are serialised by "<path>.lock" (file_lock.h), and each applies this object's
-    // additions to the file as it is then: spectra, evaluations, passes and adaptation runs
+    // additions to the file as it is then: spectra, evaluations, passes, adaptation and Vision-language runs
     // that other processes or Workspace objects saved meanwhile are kept, and so are groups
     // this version does not know. Creates missing folders. Throws FileError, leaving the file as it was,
     // when it cannot write or the file is no longer this model's workspace.
     void save();
 
 private:
-    // One kind of numbered record (evaluations_, passes_, adaptations_; workspace.cpp reads and
+    // One kind of numbered record (evaluations_, passes_, adaptations_, visionLanguageRuns_; workspace.cpp reads and
     // writes each): those saved, in the order they were saved, those staged, and while save()
     // runs a copy of the staged ones that gets their ids in the file before these do.
     template <typename Record> struct Records {
@@ -114,6 +122,7 @@ private:
     Records<Evaluation> evaluations_;
     Records<PassRecord> passes_;
     Records<AdaptationRecord> adaptations_;
+    Records<VisionLanguageRun> visionLanguageRuns_;
 };
 
 } // namespace sculpt
