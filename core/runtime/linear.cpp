@@ -51,6 +51,11 @@ void Linear::setDenseWeight(torch::Tensor weight)
 
 int64_t Linear::inFeatures() const { return isLowRank() ? inner_.size(1) : outer_.size(1); }
 
+int64_t Linear::macsPerRow() const
+{
+    return isLowRank() ? inner_.size(0) * (inFeatures() + outFeatures()) : inFeatures() * outFeatures();
+}
+
 Linear Linear::keepOutputs(const torch::Tensor &rows) const
 {
     require(adapters_.empty(), "merge or detach the adapters before removing outputs");

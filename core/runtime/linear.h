@@ -47,6 +47,8 @@ public:
     int64_t inFeatures() const;
     int64_t outFeatures() const { return outer_.size(0); }
     bool isLowRank() const { return inner_.defined(); }
+    // Multiply-adds of the base product for one input row: in·out, or r·(in + out) low-rank.
+    int64_t macsPerRow() const;
     // W [out, in]: the dense weight, or A·diag(s)·B of a low-rank layer.
     torch::Tensor weight() const;
     // A [out, r] with diag(s) folded in, and B [r, in]: the factors a file stores. Only for

@@ -26,7 +26,19 @@ struct AnswerShape {
     int64_t fedTokens = 0;
 };
 
-// Multiply-adds of the blocks (not the embedding, the final norm or the head).
+// The blocks' projections' multiply-adds for one position (every layer's q, k, v, o and MLP),
+// and for one image token's HiMix keys and values (every layer's): what a compressed model's
+// low-rank layers change. dense() is the config's own, every layer full.
+struct DecoderProducts {
+    int64_t perPosition = 0;
+    int64_t perImageToken = 0;
+
+    static DecoderProducts dense(const LlamaConfig &config);
+};
+
+// Multiply-adds of the blocks (not the embedding, the final norm or the head), with the
+// config's dense projections or those `products` says.
 int64_t decoderMacs(const LlamaConfig &config, const AnswerShape &answer, bool himix);
+int64_t decoderMacs(const LlamaConfig &config, const AnswerShape &answer, bool himix, const DecoderProducts &products);
 
 } // namespace sculpt

@@ -72,6 +72,15 @@ Llama::Llama(const WeightSource &weights, const LlamaConfig &config)
     config_.ropeLayout = RopeLayout::HalfSplit;
 }
 
+DecoderProducts Llama::products() const
+{
+    DecoderProducts products;
+    for (const Block &b : blocks_)
+        for (const Linear *l : {&b.q, &b.k, &b.v, &b.o, &b.gate, &b.up, &b.down})
+            products.perPosition += l->macsPerRow();
+    return products;
+}
+
 KvCache Llama::emptyCache() const
 {
     return KvCache::forContext(config_.layers, config_.kvHeads, config_.contextLength, config_.headDim, device_);

@@ -46,8 +46,10 @@ public:
     torch::Tensor step(const torch::Tensor &tokens, KvCache *cache = nullptr) const override;
     std::optional<int64_t> decoderMacs(const AnswerShape &answer) const override
     {
-        return sculpt::decoderMacs(config_, answer, /*himix=*/false);
+        return sculpt::decoderMacs(config_, answer, /*himix=*/false, products());
     }
+    // The blocks' projections as they are now (low-rank after a pass); no HiMix image keys.
+    DecoderProducts products() const;
     // The two halves of forward() and step(), for a model that puts other embeddings among the
     // tokens' (LLaVA's image tokens): token ids [B, T] → [B, T, dim], and the blocks and head
     // on embeddings x [B, T, dim] with forward()'s documents and hiddenAfter, or on x [T, dim]

@@ -109,6 +109,14 @@ torch::Tensor Llava::step(const torch::Tensor &tokens, KvCache *cache) const
     return decoder_.step(tokens, cache);
 }
 
+DecoderProducts Llava::products() const
+{
+    DecoderProducts products = decoder_.products();
+    for (const ImageAttention &layer : imageAttention_)
+        products.perImageToken += layer.k.macsPerRow() + layer.v.macsPerRow();
+    return products;
+}
+
 std::optional<ImagePrompt> Llava::imagePrompt() const
 {
     return ImagePrompt{config_.imageToken, config_.imageTokens(), config_.vision.imageSize, config_.vision.channels};

@@ -38,7 +38,7 @@ public:
     std::optional<ImagePrompt> imagePrompt() const override;
     std::optional<int64_t> decoderMacs(const AnswerShape &answer) const override
     {
-        return sculpt::decoderMacs(config_.text, answer, config_.himix);
+        return sculpt::decoderMacs(config_.text, answer, config_.himix, products());
     }
     // HiMix puts the images' keys and values at the front of the cache, so its images must
     // come before anything else is cached.
@@ -59,6 +59,8 @@ public:
     std::vector<std::pair<std::string, torch::Tensor>> checkpointTensors(bool factorized) override;
 
 private:
+    // The decoder's products, with HiMix's image keys and values.
+    DecoderProducts products() const;
     // HiMix's way for the image into one decoder layer.
     struct ImageAttention {
         torch::Tensor norm; // RMSNorm weight
