@@ -44,8 +44,8 @@ struct LlavaTrainingResult {
 
 // Trains on the questions of `images` (with `labels`) and writes `folder` (config.json,
 // model.safetensors, preprocessor_config.json and the decoder's tokenizer.model; demo_folder.h).
-// The decoder's vocabulary grows by one id, the image token; the
-// tower's last block feeds the projector, its class token included. Reports progress per
+// The decoder's vocabulary grows by one id, the image token; the tower's last block feeds the
+// projector, its class token included. Reports progress per
 // step, throws Cancelled (nothing is written then), FileError for a tower or decoder it
 // cannot use, std::invalid_argument for options or images that do not fit.
 LlavaTrainingResult trainLlava(const IdxImages &images, std::span<const uint8_t> labels,

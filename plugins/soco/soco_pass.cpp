@@ -12,6 +12,19 @@ namespace {
 
 class SocoPass : public CompressionPass {
 public:
+    // SoCo distils every position of an image question; a HiMix model's logits cover its text
+    // alone, so the stacked questions would not line up with them: refused before any work.
+    static void refuseTextOnlyLogits(Model &model, const Calibration &calibration)
+    {
+        if (calibration.empty() || !calibration.batches.front().isImageQuestion())
+            return;
+        torch::NoGradGuard noGrad;
+        const ModelInput &input = calibration.batches.front().input;
+        if (model.forward(input).logits.size(1) != input.tokens.size(1))
+            throw std::invalid_argument("soco distils every position of an image question, and this model's logits "
+                                        "leave out the image's (HiMix): compress the model before converting it");
+    }
+
     std::string name() const override { return "soco"; }
     std::string title() const override { return "SoCo (learned spectrum)"; }
     std::string description() const override
@@ -25,6 +38,7 @@ public:
     CompressedModel run(std::shared_ptr<Model> model, const Calibration &calibration, const CompressionRequest &request,
                         const JobContext &job) const override
     {
+        refuseTextOnlyLogits(*model, calibration);
         const SocoSchedule schedule = socoSchedule(request);
         const std::vector<LinearSite> sites = blockSites(*model);
         std::vector<InputStatistics> stats;

@@ -119,6 +119,19 @@ private Q_SLOTS:
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QVERIFY(QJsonDocument::fromJson(run.out).object()["ratio"].toDouble() > 0.25);
         QVERIFY(!generated(out, f.dir.filePath("photo1.png")).isEmpty());
+        if (method.front() != "soco")
+            return;
+        // A HiMix model's logits leave out the image: SoCo says so in one line.
+        const QString himix = f.dir.filePath("himix");
+        QVERIFY(QDir(f.dir.path()).mkdir("himix"));
+        sculpt::test::runReference({"make", himix, "old", "clip", "5", "himix", "vocab=1025"});
+        QFile::copy(fortunes("tokenizer.model"), himix + "/tokenizer.model");
+        const auto refused = runCli(QStringList{"compress", himix, "--method"} + method +
+                                    QStringList{"--ratio", "0.3", "--calib-images", f.questions, "-o", out + "-himix"});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains("leave out the image"), refused.err.constData());
+        QCOMPARE(refused.err.count('\n'), 1);
+        QVERIFY(!QFile::exists(out + "-himix"));
     }
 
     // eval --vqa: answers compared as VQA does — a question whose reference is the model's own
