@@ -1,0 +1,1 @@
+#include "layout/reading_order.h"
