@@ -1,5 +1,7 @@
 #include "layout/layout_metrics.h"
 
+#include "layout/reading_order.h"
+
 #include <Eigen/Dense>
 
 #include <algorithm>
@@ -175,6 +177,24 @@ double meanOverlap(const std::vector<Page> &pages) { return meanOver(pages, fals
 double meanCoverage(const std::vector<Page> &pages) { return meanOver(pages, false, pageCoverage); }
 double meanAlignment(const std::vector<Page> &pages) { return meanOver(pages, true, pageAlignment); }
 
+double orderConsistency(const std::vector<Page> &pages, ReadingDirection direction)
+{
+    int counted = 0, settled = 0;
+    for (const Page &page : pages) {
+        if (!hasArea(page) || page.panels.size() < 2)
+            continue;
+        std::vector<Box> boxes;
+        for (const Panel &panel : page.panels)
+            boxes.push_back(panel.box);
+        OrderOptions options;
+        options.direction = direction;
+        options.spread = page.spread;
+        ++counted;
+        settled += orderIsWellDefined(boxes, page.width, options);
+    }
+    return counted ? double(settled) / counted : 0;
+}
+
 double panelFrechetDistance(const std::vector<Page> &generated, const std::vector<Page> &reference)
 {
     const std::vector<Features> a = panelFeatures(generated), b = panelFeatures(reference);
@@ -204,7 +224,7 @@ double panelFrechetDistance(const std::vector<Page> &generated, const std::vecto
 }
 
 LayoutMetrics layoutMetrics(const std::vector<Page> &generated, const std::vector<int> &requested,
-                            const std::vector<Page> &reference)
+                            const std::vector<Page> &reference, ReadingDirection direction)
 {
     LayoutMetrics m;
     m.pages = int(generated.size());
@@ -212,6 +232,7 @@ LayoutMetrics layoutMetrics(const std::vector<Page> &generated, const std::vecto
     m.overlap = meanOverlap(generated);
     m.coverage = meanCoverage(generated);
     m.alignment = meanAlignment(generated);
+    m.orderConsistency = orderConsistency(generated, direction);
     m.frechet = panelFrechetDistance(generated, reference);
     m.countHistogram = panelCountHistogram(generated);
     return m;

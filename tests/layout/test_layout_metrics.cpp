@@ -88,6 +88,21 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, panelCountAccuracy(pages, {2}));
     }
 
+    void orderConsistencyCountsSettledPages()
+    {
+        // Two tiers settle; a pinwheel (four panels round a centre one, each blocking the
+        // others' cuts) does not; a lone panel is left out.
+        const std::vector<Page> pages{
+            pageOf(1000, 1000, {{0, 0, 1000, 480}, {0, 520, 1000, 1000}}),
+            pageOf(1000, 1000, {{0, 0, 600, 300}, {600, 0, 1000, 600}, {400, 600, 1000, 1000}, {0, 300, 400, 1000},
+                                {400, 300, 600, 600}}),
+            pageOf(1000, 1000, {{0, 0, 10, 10}})};
+        QCOMPARE(orderConsistency(pages, ReadingDirection::RightToLeft), 0.5);
+        QCOMPARE(orderConsistency({pages[2]}, ReadingDirection::LeftToRight), 0.0);
+        // Guillotine cuts always settle the order.
+        QCOMPARE(orderConsistency(guillotineLayouts({2, 5, 9, 12}, 1.41, 8), ReadingDirection::RightToLeft), 1.0);
+    }
+
     void frechetDistance()
     {
         const std::vector<Page> real{pageOf(200, 300, {{0, 0, 100, 150}, {100, 0, 200, 90}, {20, 150, 180, 300}}),
@@ -186,6 +201,7 @@ private Q_SLOTS:
         QCOMPARE(m.overlap, 0.0);
         QCOMPARE(m.coverage, meanCoverage(generated));
         QCOMPARE(m.alignment, meanAlignment(generated));
+        QCOMPARE(m.orderConsistency, 1.0);
         QVERIFY(m.frechet > 0);
         QCOMPARE(m.frechet, panelFrechetDistance(generated, real));
         QCOMPARE(m.countHistogram, (std::vector<int>{0, 0, 1, 1, 1, 0, 1}));
