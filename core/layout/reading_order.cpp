@@ -68,7 +68,9 @@ std::optional<std::pair<Indices, Indices>> firstCut(const std::vector<Box> &boxe
             lines.push_back(lo);
             lines.push_back(hi);
         }
+        // Edges shared by many boxes (a row of panels) are one line, tried once.
         std::sort(lines.begin(), lines.end());
+        lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
         for (double line : lines)
             if (auto sides = cut(boxes, set, axis, axis.along(line), options.straddle))
                 return sides;
