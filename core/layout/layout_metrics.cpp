@@ -21,11 +21,9 @@ bool hasArea(const Page &page)
 // The page's panels in page units: the page runs from 0 to 1 both ways.
 std::vector<Box> normalisedPanels(const Page &page)
 {
-    std::vector<Box> boxes;
-    boxes.reserve(page.panels.size());
-    for (const Panel &panel : page.panels)
-        boxes.push_back({panel.box.x0 / page.width, panel.box.y0 / page.height, panel.box.x1 / page.width,
-                         panel.box.y1 / page.height});
+    std::vector<Box> boxes = panelBoxes(page);
+    for (Box &b : boxes)
+        b = {b.x0 / page.width, b.y0 / page.height, b.x1 / page.width, b.y1 / page.height};
     return boxes;
 }
 
@@ -183,14 +181,11 @@ double orderConsistency(const std::vector<Page> &pages, ReadingDirection directi
     for (const Page &page : pages) {
         if (!hasArea(page) || page.panels.size() < 2)
             continue;
-        std::vector<Box> boxes;
-        for (const Panel &panel : page.panels)
-            boxes.push_back(panel.box);
         OrderOptions options;
         options.direction = direction;
         options.spread = page.spread;
         ++counted;
-        settled += orderIsWellDefined(boxes, page.width, options);
+        settled += orderIsWellDefined(panelBoxes(page), page.width, options);
     }
     return counted ? double(settled) / counted : 0;
 }

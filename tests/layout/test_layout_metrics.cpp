@@ -170,6 +170,22 @@ private Q_SLOTS:
                 differs |= x.x0 != z.x0 || x.y0 != z.y0 || x.x1 != z.x1 || x.y1 != z.y1;
             }
         QVERIFY(differs);
+        // Pinned, so a change of the draws or the arithmetic shows: a tier of two (right, then
+        // left) above one panel, 0.02 apart, 0.04 from the page's edges.
+        const Page pinned = guillotineLayouts({3}, 1.41, 7)[0];
+        QCOMPARE(pinned.panels.size(), size_t(3));
+        const double cutX = 0.5700832314692903, cutY = 0.84650836108736238;
+        const std::vector<Box> expected{{cutX + 0.02, 0.04, 0.96, cutY}, {0.04, 0.04, cutX, cutY}, {0.04, cutY + 0.02, 0.96, 1.37}};
+        for (size_t i = 0; i < 3; ++i) {
+            const Box &box = pinned.panels[i].box, &want = expected[i];
+            QVERIFY2(near(box.x0, want.x0) && near(box.y0, want.y0) && near(box.x1, want.x1) && near(box.y1, want.y1),
+                     qPrintable(QString("panel %1: %2 %3 %4 %5").arg(i).arg(box.x0, 0, 'g', 17).arg(box.y0, 0, 'g', 17)
+                                    .arg(box.x1, 0, 'g', 17).arg(box.y1, 0, 'g', 17)));
+        }
+        // Many panels still fit the default gutters.
+        for (const uint64_t seed : {1ull, 2ull, 3ull})
+            for (const Panel &panel : guillotineLayouts({kMaxGuillotinePanels}, 1.41, seed)[0].panels)
+                QVERIFY(panel.box.width() > 0.02 && panel.box.height() > 0.02);
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, guillotineLayouts({0}, 1.4, 1));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, guillotineLayouts({kMaxGuillotinePanels + 1}, 1.4, 1));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, guillotineLayouts({2}, 0, 1));
