@@ -133,13 +133,10 @@ std::vector<size_t> readingOrder(const std::vector<Box> &boxes, double pageWidth
 
 std::vector<size_t> readingOrder(const Page &page, ReadingDirection direction)
 {
-    std::vector<Box> boxes;
-    for (const Panel &panel : page.panels)
-        boxes.push_back(panel.box);
     OrderOptions options;
     options.direction = direction;
     options.spread = page.spread;
-    return readingOrder(boxes, page.width, options);
+    return readingOrder(panelBoxes(page), page.width, options);
 }
 
 bool orderIsWellDefined(const std::vector<Box> &boxes, double pageWidth, const OrderOptions &options)
