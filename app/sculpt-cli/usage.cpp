@@ -15,6 +15,10 @@ constexpr Form kForms[] = {
     {"inspect", "PATH [--json]", "format, architecture, parameters and tensors by block"},
     {"spectra", "PATH [--exact | --topk K] [--workspace FILE] [--json | --csv] [--match REGEX]",
      "singular spectrum and metrics of every weight matrix, kept in the model's workspace"},
+    {"layouts", "FILE|FOLDER [--order] [--json]",
+     "the pages of a manga or comic annotation file (Manga109 XML, OpenMantra's annotation.json, ACBF),\n"
+     "      each page's panels and text areas; --order lists the panels in the estimated reading order\n"
+     "      (Kovanen and Aizawa's recursive cut) and says how often it agrees with the file's own order"},
     {"generate", "MODEL [--tokenizer PATH] --prompt TEXT [--image FILE]... [--max-tokens N] [--temperature T]\n"
                  "          [--seed S] [--json]",
      "continue TEXT (\"\" starts from BOS): greedy at temperature 0. A vision-language model reads each\n"

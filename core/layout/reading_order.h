@@ -26,6 +26,10 @@ std::vector<size_t> readingOrder(const std::vector<Box> &boxes, double pageWidth
 // The page's panels in reading order, under the book's direction.
 std::vector<size_t> readingOrder(const Page &page, ReadingDirection direction);
 
+// Whether the cuts alone order every box: no two boxes are left that no cut separates (boxes
+// overlapping too much to cut between, or interlocked as a pinwheel).
+bool orderIsWellDefined(const std::vector<Box> &boxes, double pageWidth, const OrderOptions &options);
+
 // Kendall's τ between `order` and 0, 1, …, n−1: 1 when they agree, −1 when reversed; 1 for
 // fewer than two items.
 double kendallTau(const std::vector<size_t> &order);
