@@ -15,6 +15,8 @@ packages=(
   zlib1g-dev                                     # gzip IDX image sets (MNIST, Fashion-MNIST)
   libpng-dev                                     # PNG images and sheets (OpenCV's digits), as grey or colour
   libjpeg62-turbo-dev                            # JPEG photos (a vision-language model's images), as Pillow decodes them
+  libexpat1-dev                                  # Manga109's and ACBF's XML page layouts
+  libeigen3-dev                                  # the layout metrics' Fréchet distance (symmetric eigendecompositions)
   dataset-fashion-mnist                          # the Fashion-MNIST images the demo ViT trains on (sculpt-cli zoo)
   fortunes                                       # the English text the demo LLaMA trains on (sculpt-cli zoo)
   python3-numpy                                  # the spectra benchmark's baseline; the runtime tests' numpy reference

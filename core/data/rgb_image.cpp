@@ -6,6 +6,7 @@
 
 #include <csetjmp>
 #include <cstdio>
+#include <cstring>
 #include <jpeglib.h>
 #include <jerror.h> // after jpeglib.h, which it needs
 
@@ -38,10 +39,11 @@ void onMessage(j_common_ptr info, int level)
     }
 }
 
-// Fills `image` from the JPEG in `bytes`, or returns false with `jump.message` set. Holds no
-// object with a destructor across the setjmp (libjpeg's errors longjmp past this frame): the
-// pixels' vector is the caller's.
-bool decodeJpeg(const uint8_t *bytes, size_t size, RgbImage &image, ErrorJump &jump, const char *&refusal)
+// Runs `step(info)` on a decompressor that has read the JPEG in `bytes` up to its first scan,
+// destroying it afterwards; false, with `jump.message` set, when libjpeg reports an error. No
+// object with a destructor may live across the setjmp (libjpeg's errors longjmp past this
+// frame): `step` keeps what it makes in its caller's objects.
+template <typename Step> bool withJpegHeader(const uint8_t *bytes, size_t size, ErrorJump &jump, Step step)
 {
     jpeg_decompress_struct info;
     info.err = jpeg_std_error(&jump.manager);
@@ -54,28 +56,51 @@ bool decodeJpeg(const uint8_t *bytes, size_t size, RgbImage &image, ErrorJump &j
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, bytes, static_cast<unsigned long>(size));
     jpeg_read_header(&info, TRUE);
-    if (info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK) {
-        refusal = "a CMYK JPEG: only RGB and grey photos are read";
-        jpeg_destroy_decompress(&info);
-        return false;
-    }
-    if (info.image_width > kMaxImageSide || info.image_height > kMaxImageSide) {
-        refusal = "the image has more than 16384 pixels a side";
-        jpeg_destroy_decompress(&info);
-        return false;
-    }
-    info.out_color_space = JCS_RGB;
-    jpeg_start_decompress(&info);
-    image.width = info.output_width;
-    image.height = info.output_height;
-    image.pixels.resize(size_t(image.width) * size_t(image.height) * 3);
-    while (info.output_scanline < info.output_height) {
-        JSAMPROW row = image.pixels.data() + size_t(info.output_scanline) * size_t(image.width) * 3;
-        jpeg_read_scanlines(&info, &row, 1);
-    }
-    jpeg_finish_decompress(&info);
+    const bool done = step(info);
     jpeg_destroy_decompress(&info);
-    return true;
+    return done;
+}
+
+// Fills `image` from the JPEG in `bytes`, or returns false with `jump.message` or `refusal` set.
+bool decodeJpeg(const uint8_t *bytes, size_t size, RgbImage &image, ErrorJump &jump, const char *&refusal)
+{
+    return withJpegHeader(bytes, size, jump, [&](jpeg_decompress_struct &info) {
+        if (info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK) {
+            refusal = "a CMYK JPEG: only RGB and grey photos are read";
+            return false;
+        }
+        if (info.image_width > kMaxImageSide || info.image_height > kMaxImageSide) {
+            refusal = "the image has more than 16384 pixels a side";
+            return false;
+        }
+        info.out_color_space = JCS_RGB;
+        jpeg_start_decompress(&info);
+        image.width = info.output_width;
+        image.height = info.output_height;
+        image.pixels.resize(size_t(image.width) * size_t(image.height) * 3);
+        while (info.output_scanline < info.output_height) {
+            JSAMPROW row = image.pixels.data() + size_t(info.output_scanline) * size_t(image.width) * 3;
+            jpeg_read_scanlines(&info, &row, 1);
+        }
+        jpeg_finish_decompress(&info);
+        return true;
+    });
+}
+
+bool isPng(const uint8_t *bytes, size_t size)
+{
+    return size >= 8 && bytes[0] == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G';
+}
+
+void requireJpeg(const std::string &path, const uint8_t *bytes, size_t size)
+{
+    if (size < 3 || bytes[0] != 0xFF || bytes[1] != 0xD8 || bytes[2] != 0xFF)
+        throw FileError(path, "neither a JPEG nor a PNG (by its first bytes)");
+}
+
+uint32_t bigEndian32(const uint8_t *bytes)
+{
+    return uint32_t(bytes[0]) << 24 | uint32_t(bytes[1]) << 16 | uint32_t(bytes[2]) << 8 | uint32_t(bytes[3]);
 }
 
 } // namespace
@@ -85,15 +110,40 @@ RgbImage readRgbImage(const std::string &path)
     const auto file = MappedFile::open(path);
     const auto *bytes = reinterpret_cast<const uint8_t *>(file->data());
     const size_t size = file->size();
-    if (size >= 8 && bytes[0] == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G')
+    if (isPng(bytes, size))
         return readPngRgb(path);
-    if (size < 3 || bytes[0] != 0xFF || bytes[1] != 0xD8 || bytes[2] != 0xFF)
-        throw FileError(path, "neither a JPEG nor a PNG (by its first bytes)");
+    requireJpeg(path, bytes, size);
     RgbImage image;
     ErrorJump jump;
     const char *refusal = nullptr;
     if (!decodeJpeg(bytes, size, image, jump, refusal))
         throw FileError(path, refusal ? refusal : std::string("damaged JPEG: ") + jump.message);
+    return image;
+}
+
+ImageSize readImageSize(const std::string &path)
+{
+    const auto file = MappedFile::open(path);
+    const auto *bytes = reinterpret_cast<const uint8_t *>(file->data());
+    const size_t size = file->size();
+    if (isPng(bytes, size)) {
+        // The PNG standard puts IHDR first: its length (13), its type, then width and height.
+        if (size < 24 || std::memcmp(bytes + 12, "IHDR", 4) != 0)
+            throw FileError(path, "damaged PNG: it does not start with its IHDR chunk");
+        const ImageSize image{bigEndian32(bytes + 16), bigEndian32(bytes + 20)};
+        if (image.width == 0 || image.height == 0 || image.width > kMaxImageSide || image.height > kMaxImageSide)
+            throw FileError(path, "the PNG claims " + std::to_string(image.width) + "×" + std::to_string(image.height) +
+                                      " pixels; sides of 1 to 16384 are read");
+        return image;
+    }
+    requireJpeg(path, bytes, size);
+    ImageSize image;
+    ErrorJump jump;
+    if (!withJpegHeader(bytes, size, jump, [&](jpeg_decompress_struct &info) {
+            image = {info.image_width, info.image_height};
+            return true;
+        }))
+        throw FileError(path, std::string("damaged JPEG: ") + jump.message);
     return image;
 }
 

@@ -26,4 +26,14 @@ inline constexpr int64_t kMaxImageSide = 16384;
 // JPEG, truncated or damaged data, a side over kMaxImageSide.
 RgbImage readRgbImage(const std::string &path);
 
+struct ImageSize {
+    int64_t width = 0;
+    int64_t height = 0;
+};
+
+// A JPEG's or a PNG's size from its header alone, no pixel decoded: what a page layout needs of
+// its scan. Throws FileError as readRgbImage does for a file that is neither, or whose header
+// is damaged.
+ImageSize readImageSize(const std::string &path);
+
 } // namespace sculpt
