@@ -7,6 +7,7 @@
 #include <QPainterPath>
 #include <QPdfWriter>
 #include <QSvgGenerator>
+#include <QTextDocument>
 #include <QToolTip>
 #include <algorithm>
 #include <cmath>

@@ -121,7 +121,7 @@ void LayoutsView::showBooks(std::shared_ptr<const std::vector<LayoutBook>> books
         agreement_->setText(tr("Reading order: the file gives none; the panels are numbered in the order the recursive "
                                "cut estimates"));
 
-    const QSignalBlocker blocker(pages_); // one page shown, not one per item added
+    QSignalBlocker blocker(pages_); // one page shown, not one per item added
     pages_->clear();
     for (int b = 0; b < int(books_->size()); ++b) {
         const LayoutBook &book = (*books_)[size_t(b)];
