@@ -11,7 +11,6 @@
 #include <QToolTip>
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 namespace sculpt {
 namespace {
@@ -57,13 +56,6 @@ void LayoutPageView::setPage(const Page &page, const std::vector<size_t> &order)
     }
     scaled_ = QImage();
     update();
-}
-
-void LayoutPageView::setPage(const Page &page)
-{
-    std::vector<size_t> listed(page.panels.size());
-    std::iota(listed.begin(), listed.end(), size_t{0});
-    setPage(page, listed);
 }
 
 void LayoutPageView::clear() { setPage(Page(), {}); }
