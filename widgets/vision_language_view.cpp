@@ -29,7 +29,10 @@ QString gflopsText(double gflops)
 VisionLanguageView::VisionLanguageView(QWidget *parent)
     : QWidget(parent), note_(new QLabel), caption_(new QLabel), images_(new QLineEdit),
       prompt_(new QLineEdit(tr("What is in the image?"))), count_(new QSpinBox), maxTokens_(new QSpinBox),
-      openModel_(new QLabel), columns_{new QComboBox, new QComboBox}, run_(new QPushButton(tr("&Run"))),
+      openModel_(new QLabel),
+      columns_{new ModelChooser(tr("—"), tr("A model that reads images")),
+               new ModelChooser(tr("—"), tr("A model that reads images"))},
+      run_(new QPushButton(tr("&Run"))),
       answers_(new QTableWidget), totals_(new QTableWidget(1, 0))
 {
     note_->setWordWrap(true);
@@ -76,19 +79,11 @@ VisionLanguageView::VisionLanguageView(QWidget *parent)
     auto *modelsRow = new QHBoxLayout;
     modelsRow->addWidget(new QLabel(tr("Models:")));
     modelsRow->addWidget(openModel_);
-    for (int c = 0; c < kExtraColumns; ++c) {
-        columns_[c]->setToolTip(tr("A pass of the open model whose compressed model is in memory or exported, or a "
-                                   "model folder"));
-        columns_[c]->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-        auto *browse = new QPushButton(tr("Folder…"));
-        browse->setToolTip(tr("Compare with a model folder"));
-        connect(browse, &QPushButton::clicked, this, [this, c] {
-            const QString chosen = QFileDialog::getExistingDirectory(this, tr("A model that reads images"));
-            if (!chosen.isEmpty())
-                chooseFolder(c, chosen);
-        });
-        modelsRow->addWidget(columns_[c], 1);
-        modelsRow->addWidget(browse);
+    for (ModelChooser *column : columns_) {
+        column->combo()->setToolTip(tr("A pass of the open model whose compressed model is in memory or exported, or a "
+                                       "model folder"));
+        column->browseButton()->setToolTip(tr("Compare with a model folder"));
+        modelsRow->addWidget(column, 1);
     }
     modelsRow->addWidget(run_);
     setChoices({});
@@ -138,42 +133,17 @@ void VisionLanguageView::setOpenModel(const QString &name, bool readsImages, con
 
 void VisionLanguageView::setChoices(const std::vector<Choice> &choices)
 {
-    for (QComboBox *combo : columns_) {
-        const QString kept = combo->currentData().toString();
-        QStringList folders; // chosen by the user: kept while the model is open
-        for (int i = 0; i < combo->count(); ++i)
-            if (combo->itemData(i, Qt::UserRole + 1).toBool())
-                folders << combo->itemData(i).toString();
-        combo->clear();
-        combo->addItem(tr("—"), QString());
-        for (const Choice &choice : choices)
-            combo->addItem(choice.name, choice.key);
-        for (const QString &folder : folders) {
-            combo->addItem(QFileInfo(folder).fileName(), folder);
-            combo->setItemData(combo->count() - 1, true, Qt::UserRole + 1);
-        }
-        combo->setCurrentIndex(std::max(0, combo->findData(kept)));
-    }
+    for (ModelChooser *column : columns_)
+        column->setChoices(choices);
 }
 
-void VisionLanguageView::chooseFolder(int column, const QString &folder)
-{
-    QComboBox *combo = columns_[column];
-    int at = combo->findData(folder);
-    if (at < 0) {
-        combo->addItem(QFileInfo(folder).fileName(), folder);
-        at = combo->count() - 1;
-        combo->setItemData(at, true, Qt::UserRole + 1);
-        combo->setItemData(at, folder, Qt::ToolTipRole);
-    }
-    combo->setCurrentIndex(at);
-}
+void VisionLanguageView::chooseFolder(int column, const QString &folder) { columns_[column]->chooseFolder(folder); }
 
 QStringList VisionLanguageView::chosenKeys() const
 {
     QStringList keys;
-    for (QComboBox *combo : columns_)
-        if (const QString key = combo->currentData().toString(); !key.isEmpty())
+    for (const ModelChooser *column : columns_)
+        if (const QString key = column->chosenKey(); !key.isEmpty())
             keys << key;
     return keys;
 }

@@ -1,4 +1,6 @@
 #pragma once
+#include "model_chooser.h"
+
 #include <QImage>
 #include <QWidget>
 
@@ -34,9 +36,7 @@ public:
     void setOpenModel(const QString &name, bool readsImages, const QString &note);
     // The models the extra columns may choose besides a folder: a name and a key the window
     // knows them by. A column keeps its choice while it is still offered.
-    struct Choice {
-        QString name, key;
-    };
+    using Choice = ModelChooser::Choice;
     void setChoices(const std::vector<Choice> &choices);
     // Offers a model folder in column `column` (0 or 1) and chooses it; Browse does this.
     void chooseFolder(int column, const QString &folder);
@@ -63,7 +63,7 @@ public:
     QLineEdit *prompt() const { return prompt_; }
     QSpinBox *count() const { return count_; }
     QSpinBox *maxTokens() const { return maxTokens_; }
-    QComboBox *column(int i) const { return columns_[i]; }
+    QComboBox *column(int i) const { return columns_[i]->combo(); }
     QPushButton *runButton() const { return run_; }
     QTableWidget *answers() const { return answers_; }
     QTableWidget *totals() const { return totals_; }
@@ -80,7 +80,7 @@ private:
     QLineEdit *images_, *prompt_;
     QSpinBox *count_, *maxTokens_;
     QLabel *openModel_;
-    QComboBox *columns_[kExtraColumns];
+    ModelChooser *columns_[kExtraColumns];
     QPushButton *run_;
     QTableWidget *answers_, *totals_;
     bool readsImages_ = false, busy_ = false;

@@ -27,6 +27,8 @@ QString modelName(const Checkpoint &checkpoint) { return QFileInfo(QString::from
 
 ModelIdentity identity(const Checkpoint &checkpoint) { return {checkpoint.path(), modelFingerprint(checkpoint)}; }
 
+QString passKey(const PassRecord &record) { return QStringLiteral("pass:") + QString::fromStdString(record.id + " " + record.date); }
+
 } // namespace
 
 PassRecord CompressionController::store(const QString &path, const Checkpoint &checkpoint, PassRecord record)
@@ -108,6 +110,22 @@ std::vector<CompressionController::RunnablePass> CompressionController::runnable
         if (e.model || (!e.record.exportPath.empty() && QFileInfo::exists(QString::fromStdString(e.record.exportPath))))
             passes.push_back({e.record, e.model, e.tokenizer});
     return passes;
+}
+
+std::vector<ModelChooser::Choice> CompressionController::passChoices() const
+{
+    std::vector<ModelChooser::Choice> choices;
+    for (const RunnablePass &pass : runnablePasses())
+        choices.push_back({CompressionView::passName(pass.record), passKey(pass.record)});
+    return choices;
+}
+
+std::optional<CompressionController::RunnablePass> CompressionController::runnablePass(const QString &key) const
+{
+    for (RunnablePass &pass : runnablePasses())
+        if (passKey(pass.record) == key)
+            return std::move(pass);
+    return std::nullopt;
 }
 
 void CompressionController::replaceRecord(const PassRecord &record)

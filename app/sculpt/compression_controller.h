@@ -1,4 +1,5 @@
 #pragma once
+#include "model_chooser.h"
 #include "session/compression.h"
 #include "spectrum_plot.h"
 
@@ -60,6 +61,11 @@ public:
     };
     // The open model's passes that can run, in the view's order.
     std::vector<RunnablePass> runnablePasses() const;
+    // Those passes as a model chooser offers them, each keyed by its id and date (a pass is
+    // stored with both, and no folder's path looks like that key); runnablePass finds one
+    // again by its key, nullopt when it is gone or the key is a folder's.
+    std::vector<ModelChooser::Choice> passChoices() const;
+    std::optional<RunnablePass> runnablePass(const QString &key) const;
     // A record saved anew (with what was measured on it) replaces the one of the same id.
     void replaceRecord(const PassRecord &record);
 

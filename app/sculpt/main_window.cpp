@@ -22,6 +22,8 @@
 #include "io/formats.h"
 #include "jobs_panel.h"
 #include "layer_overview.h"
+#include "layouts_controller.h"
+#include "layouts_view.h"
 #include "loss_curve.h"
 #include "model/inventory.h"
 #include "model_tree.h"
@@ -128,7 +130,7 @@ MainWindow::MainWindow(QWidget *parent)
       esd_(new EsdPlot), overview_(new LayerOverview), compressionView_(new CompressionView),
       sideBySideView_(new SideBySideView), headScoreMap_(new HeadScoreMap), adapterChart_(new AdapterImportanceChart),
       routingMap_(new ExpertRoutingMap), adaptationView_(new AdaptationView),
-      visionLanguageView_(new VisionLanguageView), views_(new QTabWidget),
+      visionLanguageView_(new VisionLanguageView), layoutsView_(new LayoutsView), views_(new QTabWidget),
       splitter_(new QSplitter), jobs_(new JobsPanel), evaluations_(new EvaluationTable),
       evaluationsDock_(new QDockWidget(tr("Evaluations"))),
       compression_(new CompressionController(compressionView_, jobs_, this)),
@@ -137,6 +139,7 @@ MainWindow::MainWindow(QWidget *parent)
       adapterPruning_(new AdapterPruningController(adapterChart_, routingMap_, adaptation_, this)),
       sideBySide_(new SideBySideController(sideBySideView_, compression_, jobs_, this)),
       visionLanguage_(new VisionLanguageController(visionLanguageView_, compression_, jobs_, this)),
+      layouts_(new LayoutsController(layoutsView_, jobs_, this)),
       peft_(new PeftController(jobs_, this)), summary_(new QLabel),
       workspaceFolder_(qEnvironmentVariable("SCULPT_WORKSPACE_DIR"))
 {
@@ -175,6 +178,9 @@ MainWindow::MainWindow(QWidget *parent)
     views_->addTab(visionLanguageView_, tr("Vision-language"));
     views_->setTabToolTip(8, tr("Images and a prompt put to this model and up to two others (its passes, or model "
                                 "folders): their answers side by side, with decoder GFLOPs and seconds"));
+    views_->addTab(layoutsView_, tr("Layouts"));
+    views_->setTabToolTip(9, tr("Manga and comic page layouts from annotation files: panels in reading order, text "
+                                "areas, MangaDiffusion's panel conditioning, and layouts a layout model generates"));
     splitter_->addWidget(browser);
     splitter_->addWidget(views_);
     splitter_->setStretchFactor(0, 1);
@@ -230,6 +236,14 @@ MainWindow::MainWindow(QWidget *parent)
         for (const Evaluation &e : stored)
             takeEvaluation(e);
     });
+    connect(layouts_, &LayoutsController::opened, this, [this](const QString &path) {
+        views_->setCurrentWidget(layoutsView_);
+        statusBar()->showMessage(tr("Read the layouts of %1").arg(path), 8000);
+    });
+    connect(layouts_, &LayoutsController::failed, this, [this](const QString &line) {
+        views_->setCurrentWidget(layoutsView_);
+        statusBar()->showMessage(line, 10000);
+    });
     connect(peft_, &PeftController::started, this, [this](BackgroundJob *job) {
         statusBar()->showMessage(tr("%1 running — see the Jobs panel").arg(job->title()), 5000);
     });
@@ -261,6 +275,8 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
     file->addAction(tr("Open model &folder…"), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::chooseFolder);
     recentMenu_ = file->addMenu(tr("Open &recent"));
     showRecentFiles();
+    file->addAction(layouts_->openAction());
+    file->addAction(layouts_->openFolderAction());
     file->addSeparator();
     file->addAction(tr("&Export plot…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::choosePlotFile)
         ->setStatusTip(tr("Save the plot of the current tab as PNG, PDF or SVG"));
@@ -882,6 +898,11 @@ QString MainWindow::currentPlotName() const
 
 bool MainWindow::savePlot(const QString &path, QSize size)
 {
+    if (views_->currentWidget() == layoutsView_) {
+        const bool saved = layoutsView_->exportPage(path);
+        statusBar()->showMessage(layoutsView_->message(), 8000);
+        return saved;
+    }
     QString error;
     const QString title = tr("%1 of %2").arg(views_->tabText(views_->currentIndex()), QFileInfo(currentPath_).fileName());
     const bool saved = currentPlot()->exportPlot(path, title, size, &error);

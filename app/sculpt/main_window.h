@@ -34,6 +34,8 @@ class ExpertRoutingMap;
 class HeadScoreMap;
 class JobsPanel;
 class LayerOverview;
+class LayoutsController;
+class LayoutsView;
 class SideBySideController;
 class SideBySideView;
 class VisionLanguageController;
@@ -87,8 +89,8 @@ public:
     void setWorkspaceFolder(const QString &folder);
     QString workspacePath(const QString &modelPath) const;
 
-    // Writes the current tab's plot as PNG, PDF or SVG by the file's suffix; says so in the
-    // status bar.
+    // Writes the current tab's plot (the Layouts tab: its page) as PNG, PDF or SVG by the
+    // file's suffix; says so in the status bar.
     bool savePlot(const QString &path, QSize size = {});
     // Writes the metrics table as CSV, in the order it is sorted on screen.
     bool saveTable(const QString &path);
@@ -115,6 +117,8 @@ public:
     SideBySideController *sideBySide() const { return sideBySide_; }
     VisionLanguageView *visionLanguageView() const { return visionLanguageView_; }
     VisionLanguageController *visionLanguage() const { return visionLanguage_; }
+    LayoutsView *layoutsView() const { return layoutsView_; }
+    LayoutsController *layouts() const { return layouts_; } // File ▸ Open annotations…
     JobsPanel *jobsPanel() const { return jobs_; }
     EvaluationTable *evaluations() const { return evaluations_; }
     QString currentPath() const { return currentPath_; }
@@ -185,6 +189,7 @@ private:
     ExpertRoutingMap *routingMap_;
     AdaptationView *adaptationView_;
     VisionLanguageView *visionLanguageView_;
+    LayoutsView *layoutsView_;
     QTabWidget *views_;
     QSplitter *splitter_;
     JobsPanel *jobs_;
@@ -196,6 +201,7 @@ private:
     AdapterPruningController *adapterPruning_;
     SideBySideController *sideBySide_;
     VisionLanguageController *visionLanguage_;
+    LayoutsController *layouts_;
     PeftController *peft_;
     QLabel *summary_;
     QAction *spectraAction_ = nullptr;

@@ -25,7 +25,6 @@ namespace sculpt {
 namespace {
 
 constexpr int kThumbnail = 72;
-const QString kPassKey = QStringLiteral("pass:");
 
 QString nameOf(const std::string &path) { return QFileInfo(QString::fromStdString(path)).fileName(); }
 
@@ -68,14 +67,7 @@ void VisionLanguageController::setModel(std::shared_ptr<const Checkpoint> checkp
 }
 
 // The passes whose compressed model can run, keyed by id and date (a pass is stored with both).
-void VisionLanguageController::offerPasses()
-{
-    std::vector<VisionLanguageView::Choice> choices;
-    for (const CompressionController::RunnablePass &pass : compression_->runnablePasses())
-        choices.push_back({CompressionView::passName(pass.record),
-                           kPassKey + QString::fromStdString(pass.record.id + " " + pass.record.date)});
-    view_->setChoices(choices);
-}
+void VisionLanguageController::offerPasses() { view_->setChoices(compression_->passChoices()); }
 
 std::vector<VisionLanguageView::Row> VisionLanguageController::rowsOf(const std::vector<VisionLanguageImage> &images)
 {
@@ -146,17 +138,14 @@ BackgroundJob *VisionLanguageController::startRun()
         sources.push_back(path.toStdString());
     // The open model first, then the chosen ones.
     std::vector<VisionLanguageSource> models{{nameOf(checkpoint_->path()).toStdString(), checkpoint_->path(), nullptr, {}}};
-    const std::vector<CompressionController::RunnablePass> passes = compression_->runnablePasses();
     for (const QString &key : view_->chosenKeys()) {
-        if (!key.startsWith(kPassKey)) {
+        const std::optional<CompressionController::RunnablePass> pass = compression_->runnablePass(key);
+        if (!pass)
             models.push_back({nameOf(key.toStdString()).toStdString(), key.toStdString(), nullptr, {}});
-            continue;
-        }
-        for (const CompressionController::RunnablePass &pass : passes)
-            if (kPassKey + QString::fromStdString(pass.record.id + " " + pass.record.date) == key)
-                models.push_back({CompressionView::passName(pass.record).toStdString(),
-                                  pass.model ? checkpoint_->path() : pass.record.exportPath, pass.model,
-                                  pass.model ? pass.tokenizer : std::string()});
+        else
+            models.push_back({CompressionView::passName(pass->record).toStdString(),
+                              pass->model ? checkpoint_->path() : pass->record.exportPath, pass->model,
+                              pass->model ? pass->tokenizer : std::string()});
     }
     const long limit = view_->count()->value();
     const long maxTokens = view_->maxTokens()->value();
