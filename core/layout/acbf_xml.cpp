@@ -21,10 +21,11 @@ const XmlElement *child(const XmlElement &element, std::string_view name)
     return nullptr;
 }
 
-std::string attributeOr(const XmlElement &element, std::string_view key, std::string fallback = {})
+// The attribute's value; empty when the element has none.
+std::string attributeOf(const XmlElement &element, std::string_view key)
 {
     const std::string *value = element.attribute(key);
-    return value ? *value : fallback;
+    return value ? *value : std::string();
 }
 
 // A text area's paragraphs, one a line, each with its runs of white space (the file's own line
@@ -79,25 +80,26 @@ Page readPage(const XmlElement &element, int index, const std::filesystem::path 
     Page page;
     page.index = index;
     if (const XmlElement *image = child(element, "image"))
-        page.image = annotation::imageIn(folder, attributeOr(*image, "href"));
-    size_t boxes = 0;
-    const auto outlineOf = [&](const XmlElement &e) {
-        annotation::checkCount(++boxes, annotation::kMaxBoxes, path, "frames and text areas on " + where);
+        page.image = annotation::imageIn(folder, attributeOf(*image, "href"));
+    size_t frames = 0, areas = 0;
+    // `e`'s polygon, named in errors as the page's `number`th of its kind.
+    const auto outlineOf = [&](const XmlElement &e, size_t number) {
+        annotation::checkCount(frames + areas, annotation::kMaxBoxes, path, "frames and text areas on " + where);
         const std::string *points = e.attribute("points");
-        const std::string what = where + "'s " + e.name + " " + std::to_string(boxes);
+        const std::string what = where + "'s " + e.name + " " + std::to_string(number);
         if (!points)
             throw FileError(path, what + " has no points");
         return annotation::points(*points, path, what);
     };
     for (const XmlElement &part : element.children) {
         if (part.name == "frame") {
-            std::vector<Point> outline = outlineOf(part);
+            std::vector<Point> outline = outlineOf(part, ++frames);
             page.panels.push_back({boundsOf(outline), std::move(outline)});
         } else if (part.name == "text-layer") {
-            const std::string language = attributeOr(part, "lang");
+            const std::string language = attributeOf(part, "lang");
             for (const XmlElement &area : part.children)
                 if (area.name == "text-area")
-                    addText(page, outlineOf(area), {language, paragraphText(area)});
+                    addText(page, outlineOf(area, ++areas), {language, paragraphText(area)});
         }
     }
     annotation::sizeFromImage(page);
@@ -110,7 +112,7 @@ std::string originalLanguage(const XmlElement *bookInfo)
 {
     const XmlElement *languages = bookInfo ? child(*bookInfo, "languages") : nullptr;
     const XmlElement *first = languages ? child(*languages, "text-layer") : nullptr;
-    return first ? attributeOr(*first, "lang") : std::string();
+    return first ? attributeOf(*first, "lang") : std::string();
 }
 
 std::string titleOf(const XmlElement *bookInfo, const std::string &path)
@@ -119,7 +121,7 @@ std::string titleOf(const XmlElement *bookInfo, const std::string &path)
     const XmlElement *chosen = nullptr;
     if (bookInfo)
         for (const XmlElement &c : bookInfo->children)
-            if (c.name == "book-title" && (!chosen || attributeOr(c, "lang") == language))
+            if (c.name == "book-title" && (!chosen || attributeOf(c, "lang") == language))
                 chosen = &c;
     return chosen ? chosen->innerText() : std::filesystem::path(path).stem().string();
 }

@@ -1,6 +1,6 @@
 #include "layout/guillotine_layouts.h"
 
-#include <cmath>
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -28,27 +28,24 @@ struct Cutter {
         // Pieces more than twice as long one way are cut across that way, so none ends a
         // sliver; otherwise tiers first, then each piece by its shape.
         const double chanceAcross = h > 2 * w ? 1 : w > 2 * h ? 0 : depth == 0 ? options.firstCutAcross : h / (w + h);
-        bool across = unit(random) < chanceAcross;
-        // Room for the gutters between `count` panels, else the other way.
-        const auto fits = [&](bool acrossCut) { return (acrossCut ? h : w) > options.gutter * count; };
-        if (!fits(across))
-            across = !across;
-        if (!fits(across))
-            throw std::invalid_argument("guillotineLayouts: " + std::to_string(count) +
-                                        " panels and their gutters do not fit a piece of the page");
-        const int first = std::min(count - 1, 1 + int(unit(random) * (count - 1)));
+        const bool across = unit(random) < chanceAcross;
+        // The first side's panels: any split of a few, none below a quarter of many (a strip of
+        // one panel across a crowded page would be a sliver).
+        const int least = std::max(1, count / 4);
+        const int first = least + std::min(count - 2 * least, int(unit(random) * (count - 2 * least + 1)));
         // Each side's length follows its share of the panels, give or take a fifth of the
         // smaller share, so panels stay of comparable size.
         const double share = double(first) / count;
         const double t = share + (unit(random) - 0.5) * 0.4 * std::min(share, 1 - share);
-        const double length = (across ? h : w) - options.gutter;
-        const double split = length * t;
+        // A piece crowded with panels narrows its gutter, so no panel ends without an area.
+        const double gutter = std::min(options.gutter, (across ? h : w) / (2 * count));
+        const double split = ((across ? h : w) - gutter) * t;
         if (across) {
             cut({piece.x0, piece.y0, piece.x1, piece.y0 + split}, first, depth + 1);
-            cut({piece.x0, piece.y0 + split + options.gutter, piece.x1, piece.y1}, count - first, depth + 1);
+            cut({piece.x0, piece.y0 + split + gutter, piece.x1, piece.y1}, count - first, depth + 1);
         } else { // right before left
             cut({piece.x1 - split, piece.y0, piece.x1, piece.y1}, first, depth + 1);
-            cut({piece.x0, piece.y0, piece.x1 - split - options.gutter, piece.y1}, count - first, depth + 1);
+            cut({piece.x0, piece.y0, piece.x1 - split - gutter, piece.y1}, count - first, depth + 1);
         }
     }
 };

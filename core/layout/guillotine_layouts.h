@@ -11,7 +11,9 @@
 namespace sculpt {
 
 struct GuillotineOptions {
-    double gutter = 0.02;  // the white space between neighbouring panels, in page widths
+    // The white space between neighbouring panels, in page widths; narrower where many panels
+    // crowd a small piece, so that every panel keeps an area.
+    double gutter = 0.02;
     double margin = 0.04;  // the white space around them all, in page widths
     // The chance that the first cut runs across the page (tiers, as manga pages are drawn);
     // deeper cuts run across with a chance that falls with the piece's own height.
@@ -25,8 +27,7 @@ inline constexpr int kMaxGuillotinePanels = 64;
 // neither overlap nor leave the page, listed top tier first and right before left (manga's
 // reading order). The same seed gives the same pages on every platform: doubles come from
 // std::mt19937_64's raw draws, not from a standard library's distributions. Throws
-// std::invalid_argument for a count, aspect or option out of range, or panels whose gutters
-// leave them no room (many panels on a very flat page).
+// std::invalid_argument for a count, aspect or option out of range.
 std::vector<Page> guillotineLayouts(const std::vector<int> &panelCounts, double aspect, uint64_t seed,
                                     const GuillotineOptions &options = {});
 

@@ -1,5 +1,7 @@
 #include "layout/layout_metrics.h"
 
+#include "layout/reading_order.h"
+
 #include <Eigen/Dense>
 
 #include <algorithm>
@@ -19,11 +21,9 @@ bool hasArea(const Page &page)
 // The page's panels in page units: the page runs from 0 to 1 both ways.
 std::vector<Box> normalisedPanels(const Page &page)
 {
-    std::vector<Box> boxes;
-    boxes.reserve(page.panels.size());
-    for (const Panel &panel : page.panels)
-        boxes.push_back({panel.box.x0 / page.width, panel.box.y0 / page.height, panel.box.x1 / page.width,
-                         panel.box.y1 / page.height});
+    std::vector<Box> boxes = panelBoxes(page);
+    for (Box &b : boxes)
+        b = {b.x0 / page.width, b.y0 / page.height, b.x1 / page.width, b.y1 / page.height};
     return boxes;
 }
 
@@ -175,6 +175,21 @@ double meanOverlap(const std::vector<Page> &pages) { return meanOver(pages, fals
 double meanCoverage(const std::vector<Page> &pages) { return meanOver(pages, false, pageCoverage); }
 double meanAlignment(const std::vector<Page> &pages) { return meanOver(pages, true, pageAlignment); }
 
+double orderConsistency(const std::vector<Page> &pages, ReadingDirection direction)
+{
+    int counted = 0, settled = 0;
+    for (const Page &page : pages) {
+        if (!hasArea(page) || page.panels.size() < 2)
+            continue;
+        OrderOptions options;
+        options.direction = direction;
+        options.spread = page.spread;
+        ++counted;
+        settled += orderIsWellDefined(panelBoxes(page), page.width, options);
+    }
+    return counted ? double(settled) / counted : 0;
+}
+
 double panelFrechetDistance(const std::vector<Page> &generated, const std::vector<Page> &reference)
 {
     const std::vector<Features> a = panelFeatures(generated), b = panelFeatures(reference);
@@ -204,7 +219,7 @@ double panelFrechetDistance(const std::vector<Page> &generated, const std::vecto
 }
 
 LayoutMetrics layoutMetrics(const std::vector<Page> &generated, const std::vector<int> &requested,
-                            const std::vector<Page> &reference)
+                            const std::vector<Page> &reference, ReadingDirection direction)
 {
     LayoutMetrics m;
     m.pages = int(generated.size());
@@ -212,6 +227,7 @@ LayoutMetrics layoutMetrics(const std::vector<Page> &generated, const std::vecto
     m.overlap = meanOverlap(generated);
     m.coverage = meanCoverage(generated);
     m.alignment = meanAlignment(generated);
+    m.orderConsistency = orderConsistency(generated, direction);
     m.frechet = panelFrechetDistance(generated, reference);
     m.countHistogram = panelCountHistogram(generated);
     return m;

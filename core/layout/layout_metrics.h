@@ -37,24 +37,30 @@ double meanOverlap(const std::vector<Page> &pages);
 double meanCoverage(const std::vector<Page> &pages);
 double meanAlignment(const std::vector<Page> &pages);
 
+// The share of pages with two or more panels whose reading order the cuts alone settle
+// (orderIsWellDefined, reading_order.h), read in `direction`, a spread cut at its middle first.
+// 0 for no such page.
+double orderConsistency(const std::vector<Page> &pages, ReadingDirection direction);
+
 // The Fréchet distance between Gaussians fitted to the panels' (centre x, centre y, width,
 // height) of `generated` and of `reference`: |μ₁ − μ₂|² + tr(Σ₁ + Σ₂ − 2 (Σ₁^½ Σ₂ Σ₁^½)^½),
 // the covariances with n − 1 (as FID's numpy does). NaN when either has fewer than two panels.
 double panelFrechetDistance(const std::vector<Page> &generated, const std::vector<Page> &reference);
 
-// Every measure of `generated` (asked for `requested` panels) against `reference`: one row of
-// a table, the same for the benchmark and the window.
+// Every measure of `generated` (asked for `requested` panels, read in `direction`) against
+// `reference`: one row of a table, the same for the benchmark and the window.
 struct LayoutMetrics {
     int pages = 0;                 // generated pages
     double countAccuracy = 0;      // panelCountAccuracy
     double overlap = 0;            // meanOverlap
     double coverage = 0;           // meanCoverage
     double alignment = 0;          // meanAlignment
+    double orderConsistency = 0;   // orderConsistency
     double frechet = 0;            // panelFrechetDistance against the reference
     std::vector<int> countHistogram; // panelCountHistogram of the generated pages
 };
 
 LayoutMetrics layoutMetrics(const std::vector<Page> &generated, const std::vector<int> &requested,
-                            const std::vector<Page> &reference);
+                            const std::vector<Page> &reference, ReadingDirection direction = ReadingDirection::RightToLeft);
 
 } // namespace sculpt

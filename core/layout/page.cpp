@@ -18,4 +18,13 @@ Box boundsOf(const std::vector<Point> &points)
     return box;
 }
 
+std::vector<Box> panelBoxes(const Page &page)
+{
+    std::vector<Box> boxes;
+    boxes.reserve(page.panels.size());
+    for (const Panel &panel : page.panels)
+        boxes.push_back(panel.box);
+    return boxes;
+}
+
 } // namespace sculpt

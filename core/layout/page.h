@@ -60,6 +60,10 @@ struct Page {
     std::vector<Figure> figures;
 };
 
+// The boxes of the page's panels, in the file's order: what the reading order and the layout
+// metrics work on.
+std::vector<Box> panelBoxes(const Page &page);
+
 struct LayoutBook {
     std::string title;
     std::string format; // "Manga109", "OpenMantra", "ACBF"

@@ -41,7 +41,7 @@ struct TreeBuilder {
     XML_Parser parser;
     XmlElement root;
     std::vector<XmlElement *> open;
-    size_t elements = 0;
+    size_t nodes = 0;
     std::string refusal;
     std::exception_ptr failure;
 
@@ -49,6 +49,16 @@ struct TreeBuilder {
     {
         refusal = std::move(reason);
         XML_StopParser(parser, XML_FALSE);
+    }
+
+    // Counts one node more; false, the parser stopped, past kMaxXmlNodes.
+    bool count()
+    {
+        ++nodes;
+        if (nodes <= kMaxXmlNodes)
+            return true;
+        stop("more than " + std::to_string(kMaxXmlNodes) + " elements, attributes and texts");
+        return false;
     }
 
     bool stopped() const { return failure || !refusal.empty(); }
@@ -67,8 +77,8 @@ struct TreeBuilder {
 
     void start(const XML_Char *name, const XML_Char **attributes)
     {
-        if (++elements > kMaxXmlElements)
-            return stop("more than " + std::to_string(kMaxXmlElements) + " elements");
+        if (!count())
+            return;
         if (open.size() >= size_t(kMaxXmlDepth))
             return stop("elements nested more than " + std::to_string(kMaxXmlDepth) + " deep");
         XmlElement *element = &root;
@@ -77,16 +87,22 @@ struct TreeBuilder {
             element = &open.back()->children.back();
         }
         element->name = localName(name);
-        for (const XML_Char **a = attributes; *a; a += 2)
+        for (const XML_Char **a = attributes; *a; a += 2) {
+            if (!count())
+                return;
             element->attributes.emplace_back(localName(a[0]), a[1]);
+        }
         open.push_back(element);
     }
 
     void characters(const XML_Char *text, int length)
     {
         std::vector<XmlElement> &siblings = open.back()->children;
-        if (siblings.empty() || !siblings.back().name.empty())
+        if (siblings.empty() || !siblings.back().name.empty()) {
+            if (!count())
+                return;
             siblings.emplace_back();
+        }
         siblings.back().text.append(text, size_t(length));
     }
 };

@@ -88,6 +88,21 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, panelCountAccuracy(pages, {2}));
     }
 
+    void orderConsistencyCountsSettledPages()
+    {
+        // Two tiers settle; a pinwheel (four panels round a centre one, each blocking the
+        // others' cuts) does not; a lone panel is left out.
+        const std::vector<Page> pages{
+            pageOf(1000, 1000, {{0, 0, 1000, 480}, {0, 520, 1000, 1000}}),
+            pageOf(1000, 1000, {{0, 0, 600, 300}, {600, 0, 1000, 600}, {400, 600, 1000, 1000}, {0, 300, 400, 1000},
+                                {400, 300, 600, 600}}),
+            pageOf(1000, 1000, {{0, 0, 10, 10}})};
+        QCOMPARE(orderConsistency(pages, ReadingDirection::RightToLeft), 0.5);
+        QCOMPARE(orderConsistency({pages[2]}, ReadingDirection::LeftToRight), 0.0);
+        // Guillotine cuts always settle the order.
+        QCOMPARE(orderConsistency(guillotineLayouts({2, 5, 9, 12}, 1.41, 8), ReadingDirection::RightToLeft), 1.0);
+    }
+
     void frechetDistance()
     {
         const std::vector<Page> real{pageOf(200, 300, {{0, 0, 100, 150}, {100, 0, 200, 90}, {20, 150, 180, 300}}),
@@ -155,6 +170,22 @@ private Q_SLOTS:
                 differs |= x.x0 != z.x0 || x.y0 != z.y0 || x.x1 != z.x1 || x.y1 != z.y1;
             }
         QVERIFY(differs);
+        // Pinned, so a change of the draws or the arithmetic shows: a tier of two (right, then
+        // left) above one panel, 0.02 apart, 0.04 from the page's edges.
+        const Page pinned = guillotineLayouts({3}, 1.41, 7)[0];
+        QCOMPARE(pinned.panels.size(), size_t(3));
+        const double cutX = 0.5700832314692903, cutY = 0.84650836108736238;
+        const std::vector<Box> expected{{cutX + 0.02, 0.04, 0.96, cutY}, {0.04, 0.04, cutX, cutY}, {0.04, cutY + 0.02, 0.96, 1.37}};
+        for (size_t i = 0; i < 3; ++i) {
+            const Box &box = pinned.panels[i].box, &want = expected[i];
+            QVERIFY2(near(box.x0, want.x0) && near(box.y0, want.y0) && near(box.x1, want.x1) && near(box.y1, want.y1),
+                     qPrintable(QString("panel %1: %2 %3 %4 %5").arg(i).arg(box.x0, 0, 'g', 17).arg(box.y0, 0, 'g', 17)
+                                    .arg(box.x1, 0, 'g', 17).arg(box.y1, 0, 'g', 17)));
+        }
+        // Many panels still fit the default gutters.
+        for (const uint64_t seed : {1ull, 2ull, 3ull})
+            for (const Panel &panel : guillotineLayouts({kMaxGuillotinePanels}, 1.41, seed)[0].panels)
+                QVERIFY(panel.box.width() > 0.02 && panel.box.height() > 0.02);
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, guillotineLayouts({0}, 1.4, 1));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, guillotineLayouts({kMaxGuillotinePanels + 1}, 1.4, 1));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, guillotineLayouts({2}, 0, 1));
@@ -186,6 +217,7 @@ private Q_SLOTS:
         QCOMPARE(m.overlap, 0.0);
         QCOMPARE(m.coverage, meanCoverage(generated));
         QCOMPARE(m.alignment, meanAlignment(generated));
+        QCOMPARE(m.orderConsistency, 1.0);
         QVERIFY(m.frechet > 0);
         QCOMPARE(m.frechet, panelFrechetDistance(generated, real));
         QCOMPARE(m.countHistogram, (std::vector<int>{0, 0, 1, 1, 1, 0, 1}));
