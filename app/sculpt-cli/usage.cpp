@@ -52,7 +52,7 @@ constexpr Form kForms[] = {
     {"zoo", "--only layout --data OPENMANTRA_DIR --out DIR [--steps N] [--seed S] [--threads N]",
      "train the layout model (a small diffusion transformer over a page's panel boxes, conditioned on the\n"
      "      panel count and the page's aspect) on OpenMantra's page layouts into DIR itself: its books in name\n"
-     "      order, the last (tojime_no_siora) held out, the others trained on for N steps (default 6000); pages\n"
+     "      order, the last (tojime_no_siora) held out, the others trained on for N steps (default 2000); pages\n"
      "      without panels are skipped. Never among the default models: the data is CC BY-NC"},
     {"compress",
      "MODEL --method M [--ratio R] -o OUT [--calib FILE [--calib-labels IDX] | --calib-images JSON]\n"

@@ -1,5 +1,6 @@
 #include "runtime/layout_training.h"
 
+#include "runtime/compute_threads.h"
 #include "runtime/demo_folder.h"
 #include "runtime/families/layout/layout_model.h"
 #include "runtime/families/layout/panel_tokens.h"
@@ -61,12 +62,17 @@ PageTensors tensorsOf(const std::vector<Page> &pages, int64_t maxPanels)
 torch::Tensor noiseLoss(const LayoutModel &model, const PageTensors &data, const torch::Tensor &index,
                         const torch::Tensor &timesteps, const torch::Tensor &noise, const torch::Tensor &alphas)
 {
-    const torch::Tensor clean = data.boxes.index_select(0, index), panels = data.panels.index_select(0, index);
+    // Only as many tokens as the fullest page has: the padding after them is hidden from every
+    // panel anyway, and most pages have far fewer panels than max_panels.
+    const torch::Tensor panelsOfAll = data.panels.index_select(0, index);
+    const int64_t tokens = panelsOfAll.sum(1).max().item<int64_t>();
+    const torch::Tensor clean = data.boxes.index_select(0, index).narrow(1, 0, tokens);
+    const torch::Tensor panels = panelsOfAll.narrow(1, 0, tokens), used = noise.narrow(1, 0, tokens);
     const torch::Tensor a = alphas.index_select(0, timesteps).view({-1, 1, 1});
-    const torch::Tensor noised = a.sqrt() * clean + (1 - a).sqrt() * noise;
+    const torch::Tensor noised = a.sqrt() * clean + (1 - a).sqrt() * used;
     const torch::Tensor predicted =
         model.forward(ModelInput::ofLayouts(noised, panels, timesteps, data.aspect.index_select(0, index))).logits;
-    const torch::Tensor perPanel = (predicted - noise).pow(2).mean(2);
+    const torch::Tensor perPanel = (predicted - used).pow(2).mean(2);
     return perPanel.masked_select(panels).mean();
 }
 
@@ -96,7 +102,7 @@ LayoutTrainingResult trainLayoutModel(const std::vector<Page> &train, const std:
     result.testPages = held.count;
     result.skippedPages = data.skipped + held.skipped;
 
-    at::set_num_threads(o.threads);
+    setComputeThreads(o.threads);
     torch::manual_seed(o.seed);
     auto model = std::make_shared<LayoutTransformer>(FreshWeights(torch::kCPU), c);
     std::vector<torch::Tensor> parameters;

@@ -19,7 +19,7 @@ namespace sculpt {
 
 struct LayoutTrainingOptions {
     LayoutConfig shape; // its defaults: 12 panels, hidden 128, 4 blocks of 4 heads, cosine over 1000 steps
-    int64_t steps = 6000;
+    int64_t steps = 2000; // about two minutes on one core
     int64_t batch = 64;
     double learningRate = 1e-3; // AdamW's peak, after a linear warm-up, then a cosine decay
     double weightDecay = 0.01;
