@@ -13,14 +13,14 @@
 #include <QTemporaryDir>
 #include <csignal>
 #include <random>
+#include <unistd.h>
 
 using sculpt::test::runCli;
 
 namespace {
 
-// Float32 Gaussian matrices large enough that the whole model takes several seconds; the
-// first (layers.0, file order) is small, so it is finished by the time a signal comes even on
-// a machine loaded by other tests.
+// Float32 Gaussian matrices large enough that the whole model takes several seconds of CPU;
+// the first (layers.0, file order) is small.
 QString writeSlowModel(const QTemporaryDir &dir)
 {
     std::mt19937_64 rng(3);
@@ -37,6 +37,25 @@ QString writeSlowModel(const QTemporaryDir &dir)
     const QString path = dir.filePath("slow.safetensors");
     sculpt::test::writeTensors(path, tensors);
     return path;
+}
+
+// Waits until process `pid` has run `seconds` of CPU time, its threads together (utime + stime
+// of /proc/PID/stat), or has ended. CPU time, not wall time: on a machine loaded by other tests
+// a fixed wait may come before the first matrix is done, whatever its length.
+void waitForCpuSeconds(qint64 pid, double seconds)
+{
+    const double tick = double(sysconf(_SC_CLK_TCK));
+    for (int polls = 0; polls < 1200; ++polls) {
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            return;
+        const QByteArray text = stat.readAll();
+        // The fields after the command's closing parenthesis: state is the 3rd, utime the 14th.
+        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 12 && (fields[11].toDouble() + fields[12].toDouble()) / tick >= seconds)
+            return;
+        QTest::qWait(50);
+    }
 }
 
 } // namespace
@@ -124,7 +143,8 @@ private Q_SLOTS:
         QProcess p;
         p.start(QStringLiteral(SCULPT_CLI_PATH), {"spectra", model, "--workspace", workspace});
         QVERIFY(p.waitForStarted());
-        QTest::qWait(2500);
+        // Two seconds of CPU finish a 2000² matrix or two on each thread, far from all twelve.
+        waitForCpuSeconds(p.processId(), 2.0);
         ::kill(pid_t(p.processId()), signal);
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
