@@ -201,6 +201,9 @@ int compress(const std::vector<std::string> &args)
         prepared = preparePass(*checkpoint, request, [](const std::string &) {});
         if (options.has("--eval")) {
             evaluation.count = *evalCount;
+            if (prepared.kind == ModelKind::Layout)
+                throw std::invalid_argument("--eval measures text or images: a layout model's layouts are measured by "
+                                            "bench_layout_model");
             if (prepared.kind == ModelKind::Language) {
                 evaluation.text = readTextFile(options.value("--eval"));
             } else {

@@ -1,6 +1,9 @@
 #include "commands.h"
 #include "usage.h"
 
+#include "generate_layout.h"
+#include "io/error.h"
+#include "io/formats.h"
 #include "model_loading.h"
 #include "options.h"
 #include "stop_signals.h"
@@ -25,17 +28,24 @@ struct Arguments {
     GenerateOptions options;
 };
 
-std::optional<Arguments> parse(const std::vector<std::string> &args)
+// The flags of every kind of model: generate dispatches on the model's kind once the
+// arguments are read, and each kind refuses the others' flags.
+Options generateOptions()
 {
-    Options options("generate", {"--tokenizer", "--prompt", "--image", "--max-tokens", "--temperature", "--seed"},
-                    {"--json"});
-    if (!options.parse(args))
-        return std::nullopt;
-    if (options.positional().size() > 1) {
-        options.fail("one MODEL only");
-        return std::nullopt;
-    }
-    if (options.positional().empty() || !options.has("--prompt")) {
+    return Options("generate",
+                   {"--tokenizer", "--prompt", "--image", "--max-tokens", "--temperature", "--seed", "--panels", "--steps",
+                    "--aspect"},
+                   {"--json"});
+}
+
+std::optional<Arguments> parse(const Options &options)
+{
+    for (const char *flag : {"--panels", "--steps", "--aspect"})
+        if (options.has(flag)) {
+            options.fail(std::string(flag) + " is for layout models; " + options.positional()[0] + " is a language model");
+            return std::nullopt;
+        }
+    if (!options.has("--prompt")) {
         std::cerr << usageOf("generate") << "(--prompt \"\" starts from BOS)\n";
         return std::nullopt;
     }
@@ -52,11 +62,38 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
     return a;
 }
 
+// The kind of the model at `path`; nothing, after one line, when it cannot be opened.
+std::optional<ModelKind> kindOf(const std::string &path)
+{
+    try {
+        return runnableKind(*openCheckpoint(path)).value_or(ModelKind::Language); // the text path says what it lacks
+    } catch (const FileError &e) {
+        std::cerr << "sculpt-cli: " << e.what() << "\n";
+        return std::nullopt;
+    }
+}
+
 } // namespace
 
 int generate(const std::vector<std::string> &rawArgs)
 {
-    auto args = parse(rawArgs);
+    Options options = generateOptions();
+    if (!options.parse(rawArgs))
+        return kBadInput;
+    if (options.positional().size() > 1) {
+        options.fail("one MODEL only");
+        return kBadInput;
+    }
+    if (options.positional().empty()) {
+        std::cerr << usageOf("generate");
+        return kBadInput;
+    }
+    const std::optional<ModelKind> kind = kindOf(options.positional()[0]);
+    if (!kind)
+        return kBadInput;
+    if (*kind == ModelKind::Layout)
+        return generateLayout(options);
+    auto args = parse(options);
     if (!args)
         return kBadInput;
     const auto loaded = loadModel(args->model, args->tokenizer);

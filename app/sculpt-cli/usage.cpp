@@ -26,6 +26,11 @@ constexpr Form kForms[] = {
      "      folder's preprocessor_config.json says (CLIP's processor at the tower's size without one);\n"
      "      --json prints the prompt's and the answer's text and token ids once done, and the decoder's\n"
      "      GFLOPs for it (LLaMA-family and LLaVA-style models: 2 × the blocks' multiply-adds)"},
+    {"generate", "LAYOUT_MODEL --panels N [--seed S] [--steps K] [--aspect A] [--json]",
+     "a manga page's N panel boxes from a layout model (zoo --only layout): DDIM over K denoising steps\n"
+     "      (default 50) for a page A high to 1 wide (default 1.5), the same boxes for the same seed (default 0);\n"
+     "      one line a panel in the model's reading order, \"index x0 y0 x1 y1\" in page units, or --json\n"
+     "      {\"panels\": [{\"x0\", \"y0\", \"x1\", \"y1\"}…], \"seed\", \"aspect\", \"steps\", \"width\", \"height\"}"},
     {"eval", "MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--adapters PEFT_DIR] [--workspace FILE] [--json]",
      "perplexity on the blank-line-separated documents of FILE, recorded in the model's workspace"},
     {"eval",
@@ -44,12 +49,18 @@ constexpr Form kForms[] = {
      "train the demo models (DIR/fashion-vit, DIR/fashion-vit-6x8, DIR/fortunes-llama, and DIR/fashion-llava\n"
      "      from the first and the third) from Debian's data packages; the vision-language one's test and\n"
      "      calibration questions go to --data (fashion-vqa/test and fashion-vqa/calibration by default)"},
+    {"zoo", "--only layout --data OPENMANTRA_DIR --out DIR [--steps N] [--seed S] [--threads N]",
+     "train the layout model (a small diffusion transformer over a page's panel boxes, conditioned on the\n"
+     "      panel count and the page's aspect) on OpenMantra's page layouts into DIR itself: its books in name\n"
+     "      order, the last (tojime_no_siora) held out, the others trained on for N steps (default 6000); pages\n"
+     "      without panels are skipped. Never among the default models: the data is CC BY-NC"},
     {"compress",
      "MODEL --method M [--ratio R] -o OUT [--calib FILE [--calib-labels IDX] | --calib-images JSON]\n"
      "          [--calib-count N] [--format factorized|dense] [--set KEY=VALUE]... [--tokenizer PATH]\n"
      "          [--config SIDECAR] [--eval FILE [--eval-labels IDX]] [--eval-count N] [--workspace FILE]\n"
      "          [--log FILE] [--json]",
-     "SVD compression (svd, fwsvd, asvd, svd-llm, soco: --ratio R) of a language or vision model, or HiMix's\n"
+     "SVD compression (svd, fwsvd, asvd, svd-llm, soco: --ratio R) of a language or vision model (svd alone\n"
+     "      for a layout model: the others calibrate on text or images), or HiMix's\n"
      "      conversion of a LLaVA-style model (himix), written to the folder OUT and recorded in the model's\n"
      "      workspace; calibration and evaluation data are text for a language model, IDX images (+ labels)\n"
      "      for a vision model; --calib-images takes images with questions and answers (LLaVA's conversation\n"

@@ -17,6 +17,8 @@ namespace {
 
 constexpr const char *kLm = "lm";
 constexpr const char *kVlm = "vlm";
+// Not among every model's: its data is CC BY-NC, so it is trained only where asked, never bundled.
+constexpr const char *kLayout = "layout";
 
 // The --only values, from the ViT table, so that a new row needs no change here.
 std::vector<std::string> onlyKeys()
@@ -26,6 +28,7 @@ std::vector<std::string> onlyKeys()
         keys.push_back(demo.key);
     keys.push_back(kLm);
     keys.push_back(kVlm);
+    keys.push_back(kLayout);
     return keys;
 }
 
@@ -60,6 +63,7 @@ std::optional<ZooOptions> parse(const std::vector<std::string> &args)
         const std::string &value = args[++i];
         if (arg == "--out" || arg == "--data") {
             (arg == "--out" ? a.out : a.data) = value;
+            (arg == "--out" ? a.outGiven : a.dataGiven) = true;
             continue;
         }
         if (arg == "--only") {
@@ -71,7 +75,8 @@ std::optional<ZooOptions> parse(const std::vector<std::string> &args)
             a.only = value;
             continue;
         }
-        const bool isNumber = arg == "--epochs" || arg == "--seed" || arg == "--threads" || arg == "--train-limit";
+        const bool isNumber =
+            arg == "--epochs" || arg == "--seed" || arg == "--threads" || arg == "--train-limit" || arg == "--steps";
         if (!isNumber) {
             std::cerr << "sculpt-cli zoo: unknown option '" << arg << "'\n" << usageOf("zoo");
             return std::nullopt;
@@ -85,8 +90,24 @@ std::optional<ZooOptions> parse(const std::vector<std::string> &args)
             a.seed = uint64_t(*number);
         else if (arg == "--threads")
             a.threads = int(*number);
+        else if (arg == "--steps")
+            a.steps = *number;
         else
             a.trainLimit = *number;
+    }
+    // The layout model's options are its own: each refused where it would be ignored.
+    const auto refuse = [](const std::string &why) {
+        std::cerr << "sculpt-cli zoo: " << why << "\n";
+        return std::nullopt;
+    };
+    if (a.only == kLayout) {
+        if (!a.dataGiven || !a.outGiven)
+            return refuse("--only layout needs --data (an OpenMantra folder) and --out (the model's folder): its pages "
+                          "are CC BY-NC, so the model is never written to the bundled resources/models");
+        if (a.epochs || a.trainLimit >= 0)
+            return refuse("--only layout trains for --steps N, not --epochs or --train-limit");
+    } else if (a.steps) {
+        return refuse("--steps is the layout model's (--only layout); the other demos train for --epochs");
     }
     return a;
 }
@@ -100,6 +121,8 @@ int zoo(const std::vector<std::string> &rawArgs)
         return kBadInput;
     // Before the first line of output, so whoever sees it can stop the training cleanly.
     const std::atomic<bool> *cancel = cancelOnStopSignals();
+    if (args->only == kLayout)
+        return zooLayout(*args, cancel);
     const bool all = args->only.empty();
     std::optional<FashionMnist> data;
     if (args->only != kLm) {

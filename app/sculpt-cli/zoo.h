@@ -20,6 +20,10 @@ struct ZooOptions {
     long trainLimit = -1; // the first N training examples; all when negative
     std::string only;     // --only's value: one model's key; empty for every model
     std::string data = "fashion-vqa"; // --data: where the vision-language demo's questions go
+    std::optional<long> steps;        // --steps: the layout model's training steps
+    // Whether --out and --data were given: the layout model needs both named (its data is
+    // not the machine's to find, and its licence keeps it out of resources/models).
+    bool outGiven = false, dataGiven = false;
 };
 
 // Fashion-MNIST from Debian's dataset-fashion-mnist, read once for every demo that uses it.
@@ -47,5 +51,7 @@ int zooVit(const ZooOptions &options, const FashionMnist &data, const std::atomi
 int zooLm(const ZooOptions &options, const std::atomic<bool> *cancel);
 // The vision-language demo, from the ViT and the LLaMA in `out` (trained by the two above).
 int zooVlm(const ZooOptions &options, const FashionMnist &data, const std::atomic<bool> *cancel);
+// The layout model, from the OpenMantra folder at options.data into the folder options.out.
+int zooLayout(const ZooOptions &options, const std::atomic<bool> *cancel);
 
 } // namespace sculpt::cli

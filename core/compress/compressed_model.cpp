@@ -4,6 +4,7 @@
 #include "runtime/hf_export.h"
 #include "runtime/image_classifier.h"
 #include "runtime/language_model.h"
+#include "runtime/layout_generator.h"
 #include "runtime/model.h"
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@ struct CompressedModel::Impl {
     std::shared_ptr<Model> model;
     std::unique_ptr<LanguageModel> language;
     std::unique_ptr<ImageClassifier> classifier;
+    std::unique_ptr<LayoutGenerator> layout;
     CompressionSummary summary;
 };
 
@@ -45,10 +47,17 @@ CompressedModel::CompressedModel(std::shared_ptr<Model> model, CompressionSummar
     summary.parametersBefore = exported - stored + targeted - summary.parametersAdded;
 
     auto impl = std::make_shared<Impl>();
-    if (model->kind() == ModelKind::Language)
+    switch (model->kind()) {
+    case ModelKind::Language:
         impl->language = wrapLanguageModel(std::static_pointer_cast<const CausalModel>(model));
-    else
+        break;
+    case ModelKind::Vision:
         impl->classifier = wrapImageClassifier(std::static_pointer_cast<const VisionModel>(model));
+        break;
+    case ModelKind::Layout:
+        impl->layout = wrapLayoutGenerator(std::static_pointer_cast<const LayoutModel>(model));
+        break;
+    }
     impl->model = std::move(model);
     impl->summary = std::move(summary);
     impl_ = std::move(impl);
@@ -57,6 +66,7 @@ CompressedModel::CompressedModel(std::shared_ptr<Model> model, CompressionSummar
 const CompressionSummary &CompressedModel::summary() const { return impl_->summary; }
 const LanguageModel *CompressedModel::languageModel() const { return impl_->language.get(); }
 const ImageClassifier *CompressedModel::imageClassifier() const { return impl_->classifier.get(); }
+const LayoutGenerator *CompressedModel::layoutGenerator() const { return impl_->layout.get(); }
 void CompressedModel::recordRunTime(double seconds) { impl_->summary.seconds = seconds; }
 
 void CompressedModel::write(const std::string &folder, ExportFormat format, const std::string &tokenizerFile,

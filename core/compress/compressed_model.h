@@ -14,6 +14,7 @@ namespace sculpt {
 
 class ImageClassifier;
 class LanguageModel;
+class LayoutGenerator;
 class Model;
 
 enum class ExportFormat {
@@ -27,9 +28,10 @@ public:
     CompressedModel(std::shared_ptr<Model> model, CompressionSummary summary);
 
     const CompressionSummary &summary() const;
-    // The model to run, through the face of its kind: the other one is null.
+    // The model to run, through the face of its kind: the others are null.
     const LanguageModel *languageModel() const;
     const ImageClassifier *imageClassifier() const;
+    const LayoutGenerator *layoutGenerator() const;
     void recordRunTime(double seconds);
 
     // Writes a Hugging Face folder (runtime/hf_export.h) whose config.json also records the

@@ -107,11 +107,16 @@ double CompressionRequest::setting(const std::vector<PassSetting> &defaults, con
     throw std::logic_error("the pass asked for a setting it does not declare: " + key);
 }
 
-void checkRequest(const CompressionPass &pass, ModelKind kind, const CompressionRequest &request)
+void checkModelKind(const CompressionPass &pass, ModelKind kind)
 {
     const std::vector<ModelKind> kinds = pass.models();
     if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end())
         throw std::invalid_argument(pass.name() + " does not compress a " + kindName(kind));
+}
+
+void checkRequest(const CompressionPass &pass, ModelKind kind, const CompressionRequest &request)
+{
+    checkModelKind(pass, kind);
     if (!(request.ratio >= 0 && request.ratio < 1))
         throw std::invalid_argument("the ratio removed must be in [0, 1), not " + std::to_string(request.ratio));
     const CalibrationData &data = request.calibration;

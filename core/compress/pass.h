@@ -83,7 +83,8 @@ public:
     virtual std::string name() const = 0;  // what --method takes: "svd-llm"
     virtual std::string title() const = 0; // what a menu shows: "SVD-LLM (whitening)"
     virtual std::string description() const = 0;
-    // The kinds of model it compresses; every kind by default.
+    // The kinds of model it compresses: by default those whose calibration data a pass can take
+    // (text, images); a pass that needs no data takes layout models too.
     virtual std::vector<ModelKind> models() const { return {ModelKind::Language, ModelKind::Vision}; }
     virtual bool needsCalibration() const = 0;
     // Whether it needs a loss on the calibration data: images then need their labels (text
@@ -101,6 +102,8 @@ public:
                                 const CompressionRequest &request, const JobContext &job) const = 0;
 };
 
+// Throws std::invalid_argument, in one line, unless the pass takes models of `kind`.
+void checkModelKind(const CompressionPass &pass, ModelKind kind);
 // Throws std::invalid_argument, in one line, unless the pass can take a model of `kind` and
 // the request: a ratio in [0, 1), calibration data of the model's kind when the pass needs it
 // (labels too when it needs a loss on images), only settings it declares, each a value of its

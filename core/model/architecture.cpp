@@ -27,7 +27,7 @@ bool hasPart(const std::string &dotted, std::string_view part)
 std::optional<Architecture> fromFamilyName(std::string name)
 {
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    static const std::array<std::pair<std::string_view, Architecture>, 20> families{{
+    static const std::array<std::pair<std::string_view, Architecture>, 21> families{{
         {"llama", Architecture::Llama}, {"mistral", Architecture::Llama}, {"mixtral", Architecture::Llama},
         {"qwen2", Architecture::Llama}, {"qwen3", Architecture::Llama}, {"gemma", Architecture::Llama},
         {"phi3", Architecture::Llama}, {"gpt2", Architecture::Gpt2}, {"vit", Architecture::Vit},
@@ -35,7 +35,7 @@ std::optional<Architecture> fromFamilyName(std::string name)
         {"distilbert", Architecture::Bert}, {"albert", Architecture::Bert}, {"electra", Architecture::Bert},
         {"xlm-roberta", Architecture::Bert}, {"internlm2", Architecture::Llama},
         {"clip_vision_model", Architecture::Vit}, {"siglip_vision_model", Architecture::Vit},
-        {"llava", Architecture::Llava},
+        {"llava", Architecture::Llava}, {"sculpt-layout", Architecture::Layout},
     }};
     for (const auto &[family, arch] : families)
         if (name == family)
@@ -126,8 +126,8 @@ Role roleFromName(std::string_view name)
 
     // Order matters: the more specific pattern first ("attention.output.dense" before
     // "output.dense", "mlp_head" before "head").
-    static const std::array<std::pair<std::string_view, Role>, 48> patterns{{
-        {"to_qkv", Role::QKV}, {"c_attn", Role::QKV}, {"qkv", Role::QKV}, {"query_key_value", Role::QKV},
+    static const std::array<std::pair<std::string_view, Role>, 49> patterns{{
+        {"adaln_modulation", Role::Modulation}, {"to_qkv", Role::QKV}, {"c_attn", Role::QKV}, {"qkv", Role::QKV}, {"query_key_value", Role::QKV},
         {"attn_qkv", Role::QKV}, {"q_proj", Role::Q}, {"query", Role::Q}, {"attn_q", Role::Q},
         {"wq", Role::Q}, {"to_q", Role::Q}, {"k_proj", Role::K}, {"key", Role::K}, {"attn_k", Role::K},
         {"wk", Role::K}, {"to_k", Role::K}, {"v_proj", Role::V}, {"value", Role::V}, {"attn_v", Role::V},

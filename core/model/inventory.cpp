@@ -12,15 +12,16 @@ namespace sculpt {
 
 std::string_view architectureName(Architecture a)
 {
-    static constexpr std::array<std::string_view, 7> names{"llama", "gpt2", "vit", "llava", "bert", "cnn", "generic"};
+    static constexpr std::array<std::string_view, 8> names{"llama", "gpt2", "vit",  "llava",
+                                                           "layout", "bert", "cnn", "generic"};
     return names.at(static_cast<size_t>(a));
 }
 
 std::string_view roleName(Role r)
 {
-    static constexpr std::array<std::string_view, 15> names{"q",    "k",     "v",    "qkv",  "o",
-                                                            "gate", "up",    "down", "fc1",  "fc2",
-                                                            "embed", "head", "norm", "conv", "other"};
+    static constexpr std::array<std::string_view, 16> names{"q",     "k",    "v",    "qkv",  "o",          "gate",
+                                                            "up",    "down", "fc1",  "fc2",  "embed",      "head",
+                                                            "norm",  "conv", "modulation", "other"};
     return names.at(static_cast<size_t>(r));
 }
 

@@ -12,9 +12,11 @@ namespace sculpt {
 
 class Checkpoint;
 
-enum class Architecture { Llama, Gpt2, Vit, Llava, Bert, Cnn, Generic };
+enum class Architecture { Llama, Gpt2, Vit, Llava, Layout, Bert, Cnn, Generic };
 
-enum class Role { Q, K, V, QKV, O, Gate, Up, Down, Fc1, Fc2, Embed, Head, Norm, Conv, Other };
+// Modulation: adaLN's projection of a conditioning vector into a block's shifts, scales and gates
+// (a diffusion transformer's, such as the layout model's).
+enum class Role { Q, K, V, QKV, O, Gate, Up, Down, Fc1, Fc2, Embed, Head, Norm, Conv, Modulation, Other };
 
 std::string_view architectureName(Architecture a);
 std::string_view roleName(Role r);

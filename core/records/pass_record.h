@@ -73,7 +73,7 @@ struct TrainingStep {
 
 struct PassRecord {
     std::string id;              // its name under /passes: given by Workspace::save(), empty before
-    std::string modelKind = "language"; // what the pass compressed: "language" or "vision" model
+    std::string modelKind = "language"; // what the pass compressed: "language", "vision" or "layout" model
     CompressionSummary summary;  // method, target and achieved ratio, parameters, seconds, the matrix, layers
     std::map<std::string, double> settings; // every setting the pass ran with, defaults too
     std::string calibration;                // what it calibrated on: "text", "images"; empty without data

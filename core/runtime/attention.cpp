@@ -32,6 +32,14 @@ AttentionMask documentMask(const torch::Tensor &documents, int64_t kvHeads, int6
     return {additive.view({b, 1, 1, t, t}).expand({b, kvHeads, group, t, t}).reshape({b * kvHeads, group * t, t})};
 }
 
+AttentionMask keyMask(const torch::Tensor &visible, int64_t heads)
+{
+    const int64_t b = visible.size(0), s = visible.size(1);
+    const torch::Tensor additive = torch::zeros({b, s}, torch::TensorOptions().dtype(torch::kFloat32).device(visible.device()))
+                                       .masked_fill(visible.logical_not(), -std::numeric_limits<float>::infinity());
+    return {additive.view({b, 1, 1, s}).expand({b, heads, 1, s}).reshape({b * heads, 1, s})};
+}
+
 torch::Tensor attend(const torch::Tensor &q, const torch::Tensor &k, const torch::Tensor &v, const AttentionMask &mask,
                      double scale, const torch::Tensor &gate)
 {

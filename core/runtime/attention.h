@@ -20,6 +20,10 @@ AttentionMask causalMask(int64_t length, int64_t start, int64_t group, torch::De
 // that no row of scores is all −inf).
 AttentionMask documentMask(const torch::Tensor &documents, int64_t kvHeads, int64_t group);
 
+// Every query sees the keys `visible` [B, S] (bool) marks and no other, for `heads` query heads
+// each with its own key/value head: a layout model's panels hide its padding tokens so.
+AttentionMask keyMask(const torch::Tensor &visible, int64_t heads);
+
 // softmax(q·kᵀ·scale + mask)·v for q [B, heads, T, d] and k, v [B, kvHeads, S, d], query heads
 // g·group … (g+1)·group−1 sharing key/value head g. Each head's output is multiplied by
 // gate[h] (or gate[b, h]) when the gate is defined. Returns [B, T, heads·d], the heads side by side.

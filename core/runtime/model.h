@@ -7,6 +7,7 @@
 // image_classifier.h) use nothing else. Torch inside: for runtime, compress and plugin .cpp
 // files only.
 
+#include "runtime/families/layout/layout_config.h"
 #include "runtime/families/llama/decoder_cost.h"
 #include "runtime/image_prompt.h"
 #include "runtime/linear.h"
@@ -69,7 +70,8 @@ struct MlpSite {
     std::vector<std::shared_ptr<Adapter>> *adapters = nullptr;
 };
 
-// What a forward pass reads: token ids for language models, pixels for vision models.
+// What a forward pass reads: token ids for language models, pixels for vision models, noised
+// panel boxes with their page's conditioning for layout models.
 struct ModelInput {
     torch::Tensor tokens; // [B, T] int64
     // [B, T] int64: the document each position belongs to, −1 for padding. A position sees
@@ -77,6 +79,12 @@ struct ModelInput {
     // so several documents pack into one row. Undefined: each row is one document.
     torch::Tensor documents;
     torch::Tensor pixels; // [B, C, H, W] float32, normalised as the model's config says
+    // Layout models: each page's panels as tokens [B, P, 4] float32 — (cx, cy, w, h) of a box
+    // over the page's width and height, mapped from [0, 1] to [−1, 1], then noised to the
+    // diffusion step `timesteps` [B] int64; which tokens are panels [B, P] bool (the first
+    // `count` of each row: the others are padding, which no panel attends to); the page's
+    // aspect, height / width, [B] float32.
+    torch::Tensor boxes, panels, timesteps, aspect;
 
     static ModelInput ofTokens(torch::Tensor tokens, torch::Tensor documents = {})
     {
@@ -91,10 +99,21 @@ struct ModelInput {
         in.pixels = std::move(pixels);
         return in;
     }
+    static ModelInput ofLayouts(torch::Tensor boxes, torch::Tensor panels, torch::Tensor timesteps, torch::Tensor aspect)
+    {
+        ModelInput in;
+        in.boxes = std::move(boxes);
+        in.panels = std::move(panels);
+        in.timesteps = std::move(timesteps);
+        in.aspect = std::move(aspect);
+        return in;
+    }
 };
 
 struct ModelOutput {
-    torch::Tensor logits; // [B, T, vocab] for language models, [B, classes] for vision models
+    // [B, T, vocab] for language models, [B, classes] for vision models, and for layout models
+    // the noise [B, P, 4] they see in each token's box (padding tokens' rows mean nothing).
+    torch::Tensor logits;
     // The residual stream [B, T, dim] after each block asked for, in the order asked.
     std::vector<torch::Tensor> hidden;
 };
@@ -205,6 +224,15 @@ public:
     // to float32 once: [count, channels, size, size] on the model's device. Throws
     // std::invalid_argument when the bytes are not `count` (≥ 1) such images.
     torch::Tensor pixels(const uint8_t *bytes, size_t size, int64_t count) const;
+};
+
+// A model that generates page layouts by denoising panel boxes (DDPM): its forward pass
+// predicts the noise in noised boxes (ModelInput::boxes). layout_generator.h samples from it.
+class LayoutModel : public Model {
+public:
+    ModelKind kind() const final { return ModelKind::Layout; }
+    // Its shape, the most panels a page has and the noise schedule it was trained under.
+    virtual const LayoutConfig &layoutConfig() const = 0;
 };
 
 } // namespace sculpt

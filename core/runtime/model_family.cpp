@@ -4,6 +4,7 @@
 #include "io/error.h"
 #include "model/architecture.h"
 #include "runtime/families/gpt2/gpt2.h"
+#include "runtime/families/layout/layout_model.h"
 #include "runtime/families/llama/llama.h"
 #include "runtime/families/llava/llava.h"
 #include "runtime/families/vit/vit.h"
@@ -41,6 +42,10 @@ const std::map<std::string, Loader> &loaders()
              const LlavaConfig config = readLlavaConfig(c);
              return std::make_unique<Llava>(CheckpointWeights(c, device, config.renames), config);
          }},
+        {"layout",
+         [](const Checkpoint &c, const ModelOptions &, torch::Device device) -> std::unique_ptr<Model> {
+             return std::make_unique<LayoutTransformer>(CheckpointWeights(c, device), readLayoutConfig(c));
+         }},
     };
     return all;
 }
@@ -58,7 +63,7 @@ std::unique_ptr<Model> loadModel(const Checkpoint &checkpoint, torch::Device dev
     if (const FamilyClaim *f = claimingFamily(checkpoint, options))
         return loadFamily(f->name, checkpoint, options, device);
     throw FileError(checkpoint.path(), "architecture '" + std::string(architectureName(detectArchitecture(checkpoint))) +
-                                           "' is not one Sculpt runs (LLaMA, Mistral, Qwen2, GPT-2, ViT, LLaVA)");
+                                           "' is not one Sculpt runs (LLaMA, Mistral, Qwen2, GPT-2, ViT, LLaVA, sculpt-layout)");
 }
 
 std::unique_ptr<Model> loadModel(const Checkpoint &checkpoint, ModelKind kind, torch::Device device,

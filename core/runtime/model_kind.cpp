@@ -20,6 +20,8 @@ const std::vector<FamilyClaim> &familyClaims()
         {"llava", ModelKind::Language,
          [](const Checkpoint &c, const ModelOptions &) { return detectArchitecture(c) == Architecture::Llava; },
          /*readsImages=*/true},
+        {"layout", ModelKind::Layout,
+         [](const Checkpoint &c, const ModelOptions &) { return detectArchitecture(c) == Architecture::Layout; }},
     };
     return claims;
 }
@@ -44,6 +46,17 @@ bool readsImages(const Checkpoint &checkpoint, const ModelOptions &options)
     return f && f->readsImages;
 }
 
-std::string kindName(ModelKind kind) { return kind == ModelKind::Language ? "language model" : "vision model"; }
+std::string kindName(ModelKind kind)
+{
+    switch (kind) {
+    case ModelKind::Language:
+        return "language model";
+    case ModelKind::Vision:
+        return "vision model";
+    case ModelKind::Layout:
+        break;
+    }
+    return "layout model";
+}
 
 } // namespace sculpt

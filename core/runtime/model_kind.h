@@ -11,7 +11,9 @@ namespace sculpt {
 
 class Checkpoint;
 
-enum class ModelKind { Language, Vision };
+// Layout: a model that generates page layouts (a manga page's panel boxes) rather than
+// reading text or images.
+enum class ModelKind { Language, Vision, Layout };
 
 // What a front end can say about the model before loading it.
 struct ModelOptions {
@@ -21,7 +23,7 @@ struct ModelOptions {
 // Which family runs a checkpoint, decided from its config and tensor names alone (torch-free,
 // so a front end can ask before anything loads); model_family.h pairs each with its loader.
 struct FamilyClaim {
-    std::string name; // "vit", "llama", "gpt2", "llava"
+    std::string name; // "vit", "llama", "gpt2", "llava", "layout"
     ModelKind kind;
     std::function<bool(const Checkpoint &, const ModelOptions &)> claims;
     bool readsImages = false; // a language model whose prompts hold images (LLaVA's)
@@ -38,7 +40,7 @@ std::optional<ModelKind> runnableKind(const Checkpoint &checkpoint, const ModelO
 // Whether the family that claims `checkpoint` reads images in its prompts.
 bool readsImages(const Checkpoint &checkpoint, const ModelOptions &options = {});
 
-// "language model", "vision model"
+// "language model", "vision model", "layout model"
 std::string kindName(ModelKind kind);
 
 } // namespace sculpt

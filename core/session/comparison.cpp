@@ -71,6 +71,8 @@ ComparedModels loadCompared(const Checkpoint &checkpoint, const std::shared_ptr<
                 return file.path;
         return std::string();
     };
+    if (record.modelKind == "layout")
+        throw std::invalid_argument("the pass compressed a layout model: compare the layouts it generates (session/layout_generation.h)");
     const bool vision = record.modelKind == "vision";
     if (!vision && !models.tokenizer) {
         ModelTokenizer found = openModelTokenizer(checkpoint, dataFile("tokenizer"), "compress again with one chosen");

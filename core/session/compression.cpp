@@ -88,12 +88,13 @@ PreparedPass preparePass(const Checkpoint &checkpoint, const PassRequest &reques
         throw std::invalid_argument("no compression method '" + request.method + "'");
     const std::optional<ModelKind> kind = runnableKind(checkpoint, request.model);
     if (!kind)
-        throw FileError(checkpoint.path(), "is not a model Sculpt runs (LLaMA, Mistral, Qwen2, GPT-2, ViT)");
+        throw FileError(checkpoint.path(), "is not a model Sculpt runs (LLaMA, Mistral, Qwen2, GPT-2, ViT, LLaVA, sculpt-layout)");
     prepared.kind = *kind;
+    checkModelKind(*prepared.pass, *kind); // before any data is read for it
     if (prepared.pass->needsImageQuestions() && !readsImages(checkpoint, request.model))
         throw std::invalid_argument("a " + claimingFamily(checkpoint, request.model)->name + " model reads no images: " +
                                     prepared.pass->name() + " converts vision-language models");
-    prepared.record.modelKind = *kind == ModelKind::Language ? "language" : "vision";
+    prepared.record.modelKind = *kind == ModelKind::Language ? "language" : *kind == ModelKind::Vision ? "vision" : "layout";
     prepared.model = request.model;
     if (!request.model.sidecar.empty())
         prepared.record.data.push_back(describeDataFile("config", request.model.sidecar));

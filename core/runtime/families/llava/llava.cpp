@@ -124,8 +124,11 @@ std::optional<ImagePrompt> Llava::imagePrompt() const
 
 torch::Tensor Llava::prefill(const torch::Tensor &tokens, const torch::Tensor &pixels, KvCache *cache) const
 {
-    if (!cache)
-        return forward(ModelInput{tokens.unsqueeze(0), {}, pixels}).logits.squeeze(0);
+    if (!cache) {
+        ModelInput in = ModelInput::ofTokens(tokens.unsqueeze(0));
+        in.pixels = pixels;
+        return forward(in).logits.squeeze(0);
+    }
     if (!config_.himix)
         return decoder_.stepEmbedded(embedWithImages(tokens.unsqueeze(0), pixels).squeeze(0), cache);
     const auto [text, features] = splitImages(tokens.unsqueeze(0), pixels);

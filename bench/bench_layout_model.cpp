@@ -1,0 +1,135 @@
+// The layout model's table (issue 15): for every held-out OpenMantra page (the last book in
+// name order, as zoo --only layout holds it out), a layout with that page's panel count and
+// aspect (seed = the page's place) from the trained model, from its svd copy at 40 % removed
+// (compressed in the run) and from the guillotine baseline, each measured against the held-out
+// pages by core/layout's metrics, the real training pages as the reference row; then the time
+// per layout of the original and the compressed model, as a ratio.
+//   build/bench/bench_layout_model LAYOUT_MODEL OPENMANTRA_DIR [--steps K] [--threads N]
+// Prints a Markdown table; one thread unless --threads N.
+
+#include "builtin_passes.h"
+#include "guillotine_layout.h"
+#include "compress/compressed_model.h"
+#include "compress/pass.h"
+#include "io/error.h"
+#include "io/formats.h"
+#include "layout/layout_metrics.h"
+#include "layout/layout_reader.h"
+#include "runtime/layout_generator.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+using namespace sculpt;
+
+namespace {
+
+constexpr double kRatio = 0.4;
+
+struct Arguments {
+    std::string model, data;
+    int64_t steps = LayoutRequest{}.steps;
+    int threads = 1;
+};
+
+std::optional<Arguments> parse(int argc, char **argv)
+{
+    Arguments a;
+    std::vector<std::string> positional;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if ((arg == "--steps" || arg == "--threads") && i + 1 < argc) {
+            const long v = std::strtol(argv[++i], nullptr, 10);
+            if (v < 1)
+                return std::nullopt;
+            if (arg == "--steps")
+                a.steps = v;
+            else
+                a.threads = int(v);
+        } else {
+            positional.push_back(arg);
+        }
+    }
+    if (positional.size() != 2)
+        return std::nullopt;
+    a.model = positional[0];
+    a.data = positional[1];
+    return a;
+}
+
+// Seconds per layout of `generator` over `requests`, seed i for the i-th, into `pages`.
+double generateAll(const LayoutGenerator &generator, const std::vector<LayoutRequest> &requests, std::vector<Page> &pages)
+{
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < requests.size(); ++i)
+        pages.push_back(generator.generate(requests[i], uint64_t(i)));
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / double(requests.size());
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const auto args = parse(argc, argv);
+    if (!args) {
+        std::cerr << "usage: bench_layout_model LAYOUT_MODEL OPENMANTRA_DIR [--steps K] [--threads N]\n";
+        return 2;
+    }
+    torch::set_num_threads(args->threads);
+    registerBuiltinPasses();
+    std::vector<LayoutBook> books;
+    std::unique_ptr<LayoutGenerator> original;
+    std::unique_ptr<Checkpoint> checkpoint;
+    try {
+        books = readLayouts(args->data);
+        checkpoint = openCheckpoint(args->model);
+        original = LayoutGenerator::load(*checkpoint);
+    } catch (const std::exception &e) {
+        std::cerr << "bench_layout_model: " << e.what() << "\n";
+        return 2;
+    }
+    if (books.size() < 2) {
+        std::cerr << "bench_layout_model: " << args->data << " holds fewer than two books\n";
+        return 2;
+    }
+    std::ranges::stable_sort(books, {}, &LayoutBook::title);
+    std::vector<Page> train, held;
+    for (size_t i = 0; i + 1 < books.size(); ++i)
+        for (const Page &p : books[i].pages)
+            if (!p.panels.empty())
+                train.push_back(p);
+    std::vector<LayoutRequest> requests;
+    for (const Page &p : books.back().pages)
+        if (!p.panels.empty() && int64_t(p.panels.size()) <= original->maxPanels()) {
+            held.push_back(p);
+            requests.push_back({int64_t(p.panels.size()), p.height / p.width, args->steps});
+        }
+
+    CompressionRequest svd;
+    svd.ratio = kRatio;
+    const CompressedModel compressed = runPass(*findPass("svd"), *checkpoint, {}, svd);
+    std::vector<Page> fromOriginal, fromCompressed, guillotine;
+    const double originalSeconds = generateAll(*original, requests, fromOriginal);
+    const double compressedSeconds = generateAll(*compressed.layoutGenerator(), requests, fromCompressed);
+    for (size_t i = 0; i < requests.size(); ++i)
+        guillotine.push_back(bench::guillotineLayout(requests[i].panels, requests[i].aspect, uint64_t(i)));
+
+    std::printf("%s against the %zu held-out pages of %s (%zu training pages of %zu books as the reference); "
+                "%lld DDIM steps, seed i for page i; %d thread(s)\n\n",
+                args->model.c_str(), held.size(), books.back().title.c_str(), train.size(), books.size() - 1,
+                (long long)args->steps, args->threads);
+    printMetricsTable(held, {{"real training pages", train},
+                             {"layout model", fromOriginal},
+                             {"layout model, svd " + std::to_string(int(kRatio * 100)) + " %", fromCompressed},
+                             {"guillotine baseline", guillotine}});
+    std::printf("\ntime per layout: original %.1f ms, svd at %.0f %% removed %.1f ms (%.2f× the original's)\n",
+                1000 * originalSeconds, 100 * compressed.summary().ratio, 1000 * compressedSeconds,
+                compressedSeconds / originalSeconds);
+    return 0;
+}
