@@ -30,7 +30,8 @@ const char *const kKey = "settingKey";
 // The calibration data is remembered per kind of model: a text is no use to a ViT.
 QString kindKey(ModelKind kind, const char *what)
 {
-    return QStringLiteral("compress/%1/%2").arg(kind == ModelKind::Language ? "text" : "images", what);
+    const char *data = kind == ModelKind::Language ? "text" : kind == ModelKind::Vision ? "images" : "layouts";
+    return QStringLiteral("compress/%1/%2").arg(data, what);
 }
 
 // A setting's field: a line edit for numbers, written as C numbers ("1e-06", "0.5") whatever
@@ -258,7 +259,7 @@ void CompressDialog::updateOk()
     const bool images = kind_ == ModelKind::Vision;
     bool ready = p && (!p->needsCalibration() || namesFile(calibration_)) &&
                  (!p || !p->needsCalibration() || !images || !p->needsLabels() || namesFile(labels_)) &&
-                 (images || tokenizer_->text().trimmed().isEmpty() || namesFile(tokenizer_));
+                 (kind_ != ModelKind::Language || tokenizer_->text().trimmed().isEmpty() || namesFile(tokenizer_));
     for (const auto &[s, field] : settingFields_)
         if (const auto *line = qobject_cast<const QLineEdit *>(field))
             ready = ready && line->hasAcceptableInput() && parseSetting(s, line->text().toStdString());

@@ -81,7 +81,12 @@ PanelConditioning conditionPanels(const Page &page, const std::vector<size_t> &o
     c.pageWidth = page.width;
     c.pageHeight = page.height;
     c.columns = columns;
-    c.rows = std::max(1, int(std::lround(columns * page.height / page.width)));
+    const double rows = std::max(1.0, std::round(columns * page.height / page.width));
+    if (double(columns) * rows > kMaxCanvasCells)
+        throw std::invalid_argument("a canvas of " + std::to_string(columns) + " columns on a page of " +
+                                    std::to_string(page.width) + " × " + std::to_string(page.height) +
+                                    " has more cells than the preview draws");
+    c.rows = int(rows);
     const double cellWidth = page.width / c.columns, cellHeight = page.height / c.rows;
 
     for (size_t i = 0; i < order.size(); ++i) {

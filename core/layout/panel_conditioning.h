@@ -15,6 +15,8 @@
 namespace sculpt {
 
 inline constexpr const char *kEmptyCaption = "EMPTY";
+// A canvas's cells at most: a 1024 × 1024 grid, far finer than a latent image.
+inline constexpr double kMaxCanvasCells = 1 << 20;
 
 struct PanelCanvas {
     bool padding = false;
@@ -44,7 +46,8 @@ std::vector<std::string> panelScripts(const Page &page, const std::vector<size_t
 // gives; a cell belongs to a panel when its centre lies inside the panel's outline (its box
 // without one) and outside every text area whose centre is inside the panel. Throws
 // std::invalid_argument when there are more panels with captions than maxPanels, when captions
-// and order differ in length, or for a grid under one column or a page without a size.
+// and order differ in length, or for a grid under one column, over kMaxCanvasCells cells or on a
+// page without a size.
 PanelConditioning conditionPanels(const Page &page, const std::vector<size_t> &order,
                                   const std::vector<std::string> &captions, int maxPanels, int columns);
 

@@ -68,7 +68,9 @@ std::optional<std::pair<Indices, Indices>> firstCut(const std::vector<Box> &boxe
             lines.push_back(lo);
             lines.push_back(hi);
         }
+        // Edges shared by many boxes (a row of panels) are one line, tried once.
         std::sort(lines.begin(), lines.end());
+        lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
         for (double line : lines)
             if (auto sides = cut(boxes, set, axis, axis.along(line), options.straddle))
                 return sides;
@@ -131,13 +133,10 @@ std::vector<size_t> readingOrder(const std::vector<Box> &boxes, double pageWidth
 
 std::vector<size_t> readingOrder(const Page &page, ReadingDirection direction)
 {
-    std::vector<Box> boxes;
-    for (const Panel &panel : page.panels)
-        boxes.push_back(panel.box);
     OrderOptions options;
     options.direction = direction;
     options.spread = page.spread;
-    return readingOrder(boxes, page.width, options);
+    return readingOrder(panelBoxes(page), page.width, options);
 }
 
 bool orderIsWellDefined(const std::vector<Box> &boxes, double pageWidth, const OrderOptions &options)

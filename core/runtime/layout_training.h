@@ -24,9 +24,7 @@ struct LayoutTrainingOptions {
     double learningRate = 1e-3; // AdamW's peak, after a linear warm-up, then a cosine decay
     double weightDecay = 0.01;
     uint64_t seed = 0;
-    // Intra-op threads: a reduction's order, and so its rounding, may depend on it. One by
-    // default: on a busy machine OpenMP's spinning workers made two threads 10× slower.
-    int threads = 1;
+    int threads = 1; // intra-op threads, one by default for the reasons VitTrainingOptions gives
     int lossPoints = 10; // the training loss is reported averaged over this many stretches of steps
 };
 

@@ -371,3 +371,25 @@ put("rgb_image", "truncated", baseline[: len(baseline) // 2])
 put("rgb_image", "damaged_scan", baseline[:-40] + b"\x00" * 30 + baseline[-10:])
 put("rgb_image", "no_frame", b"\xff\xd8\xff\xd9")
 put("rgb_image", "rgb_png", png(2, 2, 8, 2, [b"\x00\xff\x00\x00\x00\xff\x00", b"\x01\x00\x00\xff\x10\x10\x10"]))
+
+# Page layouts: one small valid file of each format and what the reader tests refuse.
+manga109 = b'''<book title="T"><characters><character id="c" name="A &amp; B"/></characters><pages>
+<page index="0" width="1654" height="1170"><frame id="1" xmin="10" ymin="10" xmax="800" ymax="500"/>
+<frame id="2" xmin="850" ymin="10" xmax="1600" ymax="1100"/><text id="3" xmin="20" ymin="20" xmax="90" ymax="200">&#x3042;</text>
+<face id="4" xmin="1" ymin="1" xmax="5" ymax="5" character="c"/><custom/></page></pages></book>'''
+put("layout", "manga109", manga109)
+put("layout", "manga109_truncated", manga109[:150])
+put("layout", "manga109_nan", manga109.replace(b'xmax="800"', b'xmax="nan"'))
+put("layout", "manga109_inverted", manga109.replace(b'xmin="10" ymin="10" xmax="800"', b'xmin="900" ymin="10" xmax="800"'))
+mantra = [{"book_title": "b", "pages": [{"page_index": 0, "image_paths": {"ja": "images/b/ja/000.jpg"},
+           "frame": [{"x": 0, "y": 0, "w": 400, "h": 300}, {"x": 0, "y": 320, "w": 400, "h": 300}],
+           "text": [{"x": 10, "y": 10, "w": 50, "h": 90, "text_ja": "あ", "text_en": "Ah", "text_zh": "啊"}]}]}]
+put("layout", "openmantra", json.dumps(mantra, ensure_ascii=False).encode())
+put("layout", "openmantra_negative", json.dumps(mantra).replace('"w": 400', '"w": -400').encode())
+put("layout", "openmantra_not_a_list", b'{"book_title": "b"}')
+acbf = b'''<?xml version="1.0"?><ACBF xmlns="http://www.acbf.info/xml/acbf/1.1"><body>
+<page><image href="page1.jpg"/><text-layer lang="en"><text-area points="10,10 90,10 90,40 10,40"><p>Hi <emphasis>there</emphasis></p></text-area></text-layer>
+<frame points="0,0 500,0 500,400 0,400"/><frame points="0,420 500,420 480,800 0,800"/></page></body></ACBF>'''
+put("layout", "acbf", acbf)
+put("layout", "acbf_two_points", acbf.replace(b'points="0,0 500,0 500,400 0,400"', b'points="0,0 500,0"'))
+put("layout", "acbf_bad_number", acbf.replace(b'500,400', b'500,4e999'))

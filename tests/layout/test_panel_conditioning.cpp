@@ -97,6 +97,10 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, conditionPanels(page, {0, 1}, {"a"}, 4, 10));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, conditionPanels(page, {0, 1}, {"a", "b"}, 4, 0));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, conditionPanels(Page{}, {}, {}, 4, 10));
+        Page needle;
+        needle.width = 1;
+        needle.height = 1e6; // a million rows of ten cells: refused before anything is allocated
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, conditionPanels(needle, {}, {}, 4, 10));
     }
 
     // Every OpenMantra page: no mask paints a text area's centre, every panel's mask stays in
