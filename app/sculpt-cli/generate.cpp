@@ -8,6 +8,7 @@
 #include "options.h"
 #include "stop_signals.h"
 #include "runtime/generate.h"
+#include "runtime/model_kind.h"
 #include "runtime/vision_prompt.h"
 
 #include <nlohmann/json.hpp>
