@@ -11,6 +11,7 @@
 #include <QToolTip>
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace sculpt {
 namespace {
@@ -56,6 +57,13 @@ void LayoutPageView::setPage(const Page &page, const std::vector<size_t> &order)
     }
     scaled_ = QImage();
     update();
+}
+
+void LayoutPageView::setPage(const Page &page)
+{
+    std::vector<size_t> listed(page.panels.size());
+    std::iota(listed.begin(), listed.end(), size_t{0});
+    setPage(page, listed);
 }
 
 void LayoutPageView::clear() { setPage(Page(), {}); }

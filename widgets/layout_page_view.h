@@ -27,6 +27,8 @@ public:
     // outlined without a number. The image is decoded here, on the calling thread: one page
     // JPEG takes milliseconds, and the view shows one page at a time.
     void setPage(const Page &page, const std::vector<size_t> &order);
+    // Numbered as listed: a generated layout's panels come in the model's reading order.
+    void setPage(const Page &page);
     void clear();
     const Page &page() const { return page_; }
 

@@ -22,6 +22,7 @@
 #include "io/formats.h"
 #include "jobs_panel.h"
 #include "layer_overview.h"
+#include "layout_generation_controller.h"
 #include "layouts_controller.h"
 #include "layouts_view.h"
 #include "loss_curve.h"
@@ -140,6 +141,7 @@ MainWindow::MainWindow(QWidget *parent)
       sideBySide_(new SideBySideController(sideBySideView_, compression_, jobs_, this)),
       visionLanguage_(new VisionLanguageController(visionLanguageView_, compression_, jobs_, this)),
       layouts_(new LayoutsController(layoutsView_, jobs_, this)),
+      layoutGeneration_(new LayoutGenerationController(layoutsView_, compression_, jobs_, this)),
       peft_(new PeftController(jobs_, this)), summary_(new QLabel),
       workspaceFolder_(qEnvironmentVariable("SCULPT_WORKSPACE_DIR"))
 {
@@ -576,6 +578,8 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
     peft_->setAdapter(model_->peftFolder, currentPath_, model_->lora);
     visionLanguage_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), readsImages(checkpoint),
                               workspacePath(currentPath_));
+    layoutGeneration_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()),
+                                runnableKind(checkpoint) == ModelKind::Layout);
     if (const auto pattern = FilterBox::patternFor(filter_->text()))
         tree_->setFilter(*pattern);
     showSelection();

@@ -34,6 +34,7 @@ class ExpertRoutingMap;
 class HeadScoreMap;
 class JobsPanel;
 class LayerOverview;
+class LayoutGenerationController;
 class LayoutsController;
 class LayoutsView;
 class SideBySideController;
@@ -119,6 +120,7 @@ public:
     VisionLanguageController *visionLanguage() const { return visionLanguage_; }
     LayoutsView *layoutsView() const { return layoutsView_; }
     LayoutsController *layouts() const { return layouts_; } // File ▸ Open annotations…
+    LayoutGenerationController *layoutGeneration() const { return layoutGeneration_; } // the Layouts tab's Generate page
     JobsPanel *jobsPanel() const { return jobs_; }
     EvaluationTable *evaluations() const { return evaluations_; }
     QString currentPath() const { return currentPath_; }
@@ -202,6 +204,7 @@ private:
     SideBySideController *sideBySide_;
     VisionLanguageController *visionLanguage_;
     LayoutsController *layouts_;
+    LayoutGenerationController *layoutGeneration_;
     PeftController *peft_;
     QLabel *summary_;
     QAction *spectraAction_ = nullptr;
