@@ -127,8 +127,15 @@ private Q_SLOTS:
             QVERIFY(!view->cell(row, 3));
         }
         // Different weights, same seeds: the columns are comparable, the layouts not the same.
-        QVERIFY(view->cell(0, 0)->page().panels[0].box.x0 != view->cell(1, 0)->page().panels[0].box.x0 ||
-                view->cell(0, 0)->page().panels[0].box.y0 != view->cell(1, 0)->page().panels[0].box.y0);
+        // (Barely trained, both clip many boxes to the page's edges: compare every coordinate.)
+        bool differ = false;
+        for (int column = 0; column < 3; ++column)
+            for (int p = 0; p < kPanels; ++p) {
+                const Box &a = view->cell(0, column)->page().panels[size_t(p)].box;
+                const Box &b = view->cell(1, column)->page().panels[size_t(p)].box;
+                differ = differ || a.x0 != b.x0 || a.y0 != b.y0 || a.x1 != b.x1 || a.y1 != b.y1;
+            }
+        QVERIFY(differ);
         if (!real)
             QSKIP("no ../shared/datasets/openmantra: the real pages' row is not checked");
         QVERIFY(view->rowName(2).contains("Real pages with 3 panel"));
