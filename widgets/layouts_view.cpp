@@ -16,7 +16,6 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
-#include <numeric>
 
 namespace sculpt {
 namespace {
@@ -179,12 +178,7 @@ const Page *LayoutsView::currentPage() const
 std::vector<size_t> LayoutsView::orderOf(int book, int page) const
 {
     const LayoutBook &b = books_->at(size_t(book));
-    const Page &p = b.pages.at(size_t(page));
-    if (!b.panelsInReadingOrder || estimate_->isChecked())
-        return readingOrder(p, b.direction);
-    std::vector<size_t> listed(p.panels.size());
-    std::iota(listed.begin(), listed.end(), size_t{0});
-    return listed;
+    return panelOrder(b, b.pages.at(size_t(page)), estimate_->isChecked());
 }
 
 std::vector<Page> LayoutsView::pagesWithPanels(int panels, int limit) const

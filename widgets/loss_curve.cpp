@@ -22,7 +22,7 @@ QString valueName(const std::string &value)
     if (value == "loss")
         return LossCurve::tr("objective");
     if (value == "kl")
-        return LossCurve::tr("KL to the original");
+        return LossCurve::tr("distillation to the original");
     return QString::fromStdString(value);
 }
 

@@ -37,7 +37,7 @@ PanelConditioningView::PanelConditioningView(QWidget *parent)
 {
     language_->setToolTip(tr("The language the captions are taken from: the languages this page's texts carry"));
     maxPanels_->setRange(1, 64);
-    maxPanels_->setValue(12);
+    maxPanels_->setValue(kDefaultMaxPanels);
     maxPanels_->setToolTip(tr("MangaDiffusion pads every page to this many panels; the inter-panel mask hides the padding"));
     previous_->setToolTip(tr("The previous slot"));
     next_->setToolTip(tr("The next slot"));
@@ -102,10 +102,10 @@ void PanelConditioningView::fillCaptions()
     while (captionForm_->rowCount() > 0)
         captionForm_->removeRow(0);
     captions_.clear();
-    const std::vector<std::string> scripts = panelScripts(page_, order_, language_->currentData().toString().toStdString());
-    for (size_t i = 0; i < scripts.size(); ++i) {
-        // A panel without text gets a caption of its own: an empty one would make it padding.
-        auto *field = new QLineEdit(scripts[i].empty() ? tr("panel %1").arg(i + 1) : QString::fromStdString(scripts[i]));
+    const std::vector<std::string> captions =
+        defaultCaptions(page_, order_, language_->currentData().toString().toStdString());
+    for (size_t i = 0; i < captions.size(); ++i) {
+        auto *field = new QLineEdit(QString::fromStdString(captions[i]));
         field->setClearButtonEnabled(true);
         field->setPlaceholderText(QString::fromLatin1(kEmptyCaption));
         connect(field, &QLineEdit::textChanged, this, &PanelConditioningView::recompute);
@@ -133,7 +133,7 @@ void PanelConditioningView::recompute()
     problem_->hide();
     if (page_.width > 0 && page_.height > 0) {
         try {
-            conditioning = conditionPanels(page_, order_, captions(), maxPanels_->value(), kColumns);
+            conditioning = conditionPanels(page_, order_, captions(), maxPanels_->value(), kConditioningColumns);
         } catch (const std::invalid_argument &e) { // more captions than the model takes
             problem_->setText(tr("%1: raise Max panels or clear captions").arg(QString::fromUtf8(e.what())));
             problem_->show();

@@ -25,9 +25,6 @@ class ConditioningGrid;
 class PanelConditioningView : public QWidget {
     Q_OBJECT
 public:
-    // The mask grid's width in cells; its height follows the page's aspect.
-    static constexpr int kColumns = 32;
-
     explicit PanelConditioningView(QWidget *parent = nullptr);
 
     // The page's panels in `order` (indices into page.panels), captioned by panelScripts in

@@ -13,6 +13,7 @@ inline constexpr int kBadInput = 2; // bad arguments or an unreadable file
 int inspect(const std::vector<std::string> &args);
 int spectra(const std::vector<std::string> &args);
 int layouts(const std::vector<std::string> &args);  // manga and comic page layouts, panels in reading order
+int conditioning(const std::vector<std::string> &args); // MangaDiffusion's panel canvases and masks for a page
 
 // Loads the LibTorch runtime module and runs one of its commands there.
 int runtimeCommand(const std::string &name, const std::vector<std::string> &args);

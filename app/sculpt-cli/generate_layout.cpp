@@ -1,5 +1,6 @@
 #include "generate_layout.h"
 
+#include "box_json.h"
 #include "commands.h"
 #include "stop_signals.h"
 #include "usage.h"
@@ -57,7 +58,7 @@ int generateLayout(const Options &options)
     if (options.has("--json")) {
         nlohmann::ordered_json boxes = nlohmann::ordered_json::array();
         for (const Panel &p : page.panels)
-            boxes.push_back({{"x0", p.box.x0}, {"y0", p.box.y0}, {"x1", p.box.x1}, {"y1", p.box.y1}});
+            boxes.push_back(boxJson(p.box));
         const nlohmann::ordered_json out{{"panels", boxes}, {"seed", *seed}, {"aspect", request.aspect},
                                          {"steps", request.steps}, {"width", page.width}, {"height", page.height}};
         std::cout << out.dump(2) << "\n";

@@ -1,6 +1,7 @@
 // `sculpt-cli layouts`: the pages of a manga or comic annotation file, their panels (in the
 // estimated reading order with --order) and how far that order agrees with the file's own.
 
+#include "box_json.h"
 #include "commands.h"
 #include "usage.h"
 
@@ -8,10 +9,10 @@
 #include "layout/layout_reader.h"
 #include "layout/reading_order.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <algorithm>
 #include <numeric>
 #include <optional>
 
@@ -61,17 +62,13 @@ std::vector<size_t> listed(const Page &page, const LayoutBook &book, bool order)
     return indices;
 }
 
-nlohmann::ordered_json boxJson(const Box &box)
-{
-    return {{"x0", box.x0}, {"y0", box.y0}, {"x1", box.x1}, {"y1", box.y1}};
-}
-
 nlohmann::ordered_json pageJson(const Page &page, const LayoutBook &book, bool order)
 {
     nlohmann::ordered_json out{{"index", page.index}, {"width", page.width}, {"height", page.height},
                                {"spread", page.spread}, {"image", page.image}};
     auto &panels = out["panels"] = nlohmann::ordered_json::array();
-    for (size_t i : listed(page, book, order)) {
+    const std::vector<size_t> indices = listed(page, book, order);
+    for (size_t i : indices) {
         nlohmann::ordered_json panel = boxJson(page.panels[i].box);
         panel["file_index"] = i;
         panels.push_back(panel);
@@ -84,7 +81,7 @@ nlohmann::ordered_json pageJson(const Page &page, const LayoutBook &book, bool o
         texts.push_back(text);
     }
     if (order && book.panelsInReadingOrder && page.panels.size() >= 2)
-        out["kendall_tau"] = kendallTau(readingOrder(page, book.direction));
+        out["kendall_tau"] = kendallTau(indices); // the estimated order, with --order
     return out;
 }
 

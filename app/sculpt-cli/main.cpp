@@ -25,6 +25,8 @@ int main(int argc, char **argv)
         return sculpt::cli::spectra(args);
     if (command == "layouts")
         return sculpt::cli::layouts(args);
+    if (command == "conditioning")
+        return sculpt::cli::conditioning(args);
     if (command == "generate" || command == "eval" || command == "zoo" || command == "compress" ||
         command == "heads" || command == "heat" ||
         command == "adapt" || command == "pear" || command == "merge")

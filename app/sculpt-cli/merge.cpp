@@ -6,7 +6,6 @@
 #include "options.h"
 #include "usage.h"
 
-#include "io/error.h"
 #include "io/export_folder.h"
 #include "session/peft_merge.h"
 
@@ -37,7 +36,7 @@ int merge(const std::vector<std::string> &args)
     }
     const std::string peft = options.positional()[0];
     const std::string output = absolute(options.value("-o"));
-    try {
+    return options.badInputEnds([&] {
         ExportFolder::checkWritable(output);
         const PeftConfig config = readPeftConfig(peft);
         std::string base = options.value("--base");
@@ -75,13 +74,7 @@ int merge(const std::vector<std::string> &args)
             std::cout << "wrote " << output << "\n";
         }
         return kOk;
-    } catch (const FileError &e) {
-        std::cerr << "sculpt-cli: " << e.what() << "\n";
-        return kBadInput;
-    } catch (const std::invalid_argument &e) {
-        options.fail(e.what());
-        return kBadInput;
-    }
+    });
 }
 
 } // namespace sculpt::cli

@@ -1,5 +1,9 @@
 #include "options.h"
 
+#include "commands.h"
+
+#include "io/error.h"
+
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -13,6 +17,18 @@ Options::Options(std::string command, std::set<std::string> valueFlags, std::set
 }
 
 void Options::fail(const std::string &why) const { std::cerr << "sculpt-cli " << command_ << ": " << why << "\n"; }
+
+int Options::badInputEnds(const std::function<int()> &work) const
+{
+    try {
+        return work();
+    } catch (const FileError &e) {
+        std::cerr << "sculpt-cli: " << e.what() << "\n";
+    } catch (const std::invalid_argument &e) {
+        fail(e.what());
+    }
+    return kBadInput;
+}
 
 bool Options::parse(const std::vector<std::string> &args)
 {

@@ -2,6 +2,7 @@
 // Command-line options of one sculpt-cli command: "--flag VALUE" pairs (a flag may repeat),
 // bare switches, and positional arguments. Errors are one line on stderr naming the command.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -28,6 +29,10 @@ public:
     std::optional<long> count(const std::string &flag, long fallback, long low) const;
 
     void fail(const std::string &why) const; // prints "sculpt-cli <command>: <why>"
+
+    // `work`'s status; what bad input throws there ends in one line and status 2: a FileError
+    // (which names its file) as "sculpt-cli: <file>: …", a std::invalid_argument through fail().
+    int badInputEnds(const std::function<int()> &work) const;
 
 private:
     std::string command_;

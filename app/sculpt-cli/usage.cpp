@@ -19,6 +19,15 @@ constexpr Form kForms[] = {
      "the pages of a manga or comic annotation file (Manga109 XML, OpenMantra's annotation.json, ACBF),\n"
      "      each page's panels and text areas; --order lists the panels in the estimated reading order\n"
      "      (Kovanen and Aizawa's recursive cut) and says how often it agrees with the file's own order"},
+    {"conditioning",
+     "FILE|FOLDER --page N [--book B] [--order] [--caption K=TEXT]... [--language L] [--max-panels M]\n"
+     "          [--columns C] [--mask K] [--json]",
+     "what MangaDiffusion's transformer is fed for page N (numbered as `layouts` lists it) of book B\n"
+     "      (default 1): each panel, in reading order (--order: the estimated one), on a canvas the page's size\n"
+     "      with its caption (its text in language L, \"panel K\" without text; --caption K=TEXT replaces one, an\n"
+     "      empty TEXT makes it padding) and its intra-panel mask on a C-column grid (default 32: the panel\n"
+     "      minus its text boxes), padded with \"EMPTY\" canvases to M (default 12), and the inter-panel mask;\n"
+     "      --mask K draws canvas K's mask"},
     {"generate", "MODEL [--tokenizer PATH] --prompt TEXT [--image FILE]... [--max-tokens N] [--temperature T]\n"
                  "          [--seed S] [--json]",
      "continue TEXT (\"\" starts from BOS): greedy at temperature 0. A vision-language model reads each\n"
@@ -59,12 +68,12 @@ constexpr Form kForms[] = {
      "          [--calib-count N] [--format factorized|dense] [--set KEY=VALUE]... [--tokenizer PATH]\n"
      "          [--config SIDECAR] [--eval FILE [--eval-labels IDX]] [--eval-count N] [--workspace FILE]\n"
      "          [--log FILE] [--json]",
-     "SVD compression (svd, fwsvd, asvd, svd-llm, soco: --ratio R) of a language or vision model (svd alone\n"
-     "      for a layout model: the others calibrate on text or images), or HiMix's\n"
-     "      conversion of a LLaVA-style model (himix), written to the folder OUT and recorded in the model's\n"
-     "      workspace; calibration and evaluation data are text for a language model, IDX images (+ labels)\n"
-     "      for a vision model; --calib-images takes images with questions and answers (LLaVA's conversation\n"
-     "      JSON or COCO captions) for a vision-language model"},
+     "SVD compression (svd, fwsvd, asvd, svd-llm, soco: --ratio R) of a language, vision or layout model,\n"
+     "      or HiMix's conversion of a LLaVA-style model (himix), written to the folder OUT and recorded in the\n"
+     "      model's workspace; calibration and evaluation data are text for a language model, IDX images\n"
+     "      (+ labels) for a vision model, and for a layout model calibration is an annotation file or folder\n"
+     "      (Manga109, OpenMantra, ACBF; its first pages, noised); --calib-images takes images with questions\n"
+     "      and answers (LLaVA's conversation JSON or COCO captions) for a vision-language model"},
     {"compress", "--list", "every method with its settings"},
     {"adapt",
      "MODEL --task t1|t2|t3|DIR [--method linear|full|lora|bottleneck|lily | --adapter lora|bottleneck|lily]\n"

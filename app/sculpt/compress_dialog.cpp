@@ -34,6 +34,13 @@ QString kindKey(ModelKind kind, const char *what)
     return QStringLiteral("compress/%1/%2").arg(data, what);
 }
 
+// Whether `field` names calibration data there is: a file, or for a layout model a folder of
+// annotations too.
+bool namesCalibration(ModelKind kind, const QLineEdit *field)
+{
+    return kind == ModelKind::Layout ? QFileInfo::exists(field->text().trimmed()) : namesFile(field);
+}
+
 // A setting's field: a line edit for numbers, written as C numbers ("1e-06", "0.5") whatever
 // the locale, since they go to the pass and into its record as typed; a check box for a
 // boolean; a combo box for a choice.
@@ -122,15 +129,28 @@ CompressDialog::CompressDialog(const QString &modelName, ModelKind kind, std::ve
     }
     calibration_->setText(stored.value(kindKey(kind, "file")).toString());
     labels_->setText(stored.value(kindKey(kind, "labels")).toString());
-    if (!text)
-        calibration_->setPlaceholderText(tr("an IDX image set: training images, never the test set"));
     labels_->setPlaceholderText(tr("the images' IDX labels; needed by passes that learn from a loss"));
     count_->setRange(1, 1'000'000);
     count_->setValue(stored.value(kindKey(kind, "count"), int(kDefaultCalibrationCount)).toInt());
-    count_->setSuffix(text ? tr(" documents") : tr(" images"));
-    count_->setToolTip(text ? tr("How many documents, from the end of the text, the pass learns from; evaluate on the "
-                                 "start of a text so the two never overlap")
-                            : tr("How many images, from the start of the set, the pass learns from"));
+    switch (kind) {
+    case ModelKind::Language:
+        count_->setSuffix(tr(" documents"));
+        count_->setToolTip(tr("How many documents, from the end of the text, the pass learns from; evaluate on the "
+                              "start of a text so the two never overlap"));
+        break;
+    case ModelKind::Vision:
+        calibration_->setPlaceholderText(tr("an IDX image set: training images, never the test set"));
+        count_->setSuffix(tr(" images"));
+        count_->setToolTip(tr("How many images, from the start of the set, the pass learns from"));
+        break;
+    case ModelKind::Layout:
+        calibration_->setPlaceholderText(tr("an annotation file or folder (Manga109, OpenMantra, ACBF): training pages"));
+        count_->setSuffix(tr(" pages"));
+        count_->setToolTip(tr("How many pages, from the start, the pass learns from: each is noised to %1 steps of "
+                              "the diffusion, as training noised it")
+                               .arg(kCalibrationNoiseLevels));
+        break;
+    }
     tokenizer_->setPlaceholderText(tr("empty: the one beside the model"));
 
     auto *top = new QFormLayout;
@@ -147,7 +167,7 @@ CompressDialog::CompressDialog(const QString &modelName, ModelKind kind, std::ve
                                                                                  tr("Tokenizers (*.model *.bin *.json);;All files (*)"))));
         labels_->setParent(this); // unused for text, but owned
         labels_->hide();
-    } else {
+    } else if (kind == ModelKind::Vision) {
         const QString idx = tr("IDX files (*-ubyte *-ubyte.gz *.idx *.gz);;All files (*)");
         calibrationRows_.push_back(withBrowseButton(calibration_, existingFile(this, tr("Calibration images"), idx)));
         form->addRow(tr("&Calibration images:"), calibrationRows_.back());
@@ -157,6 +177,16 @@ CompressDialog::CompressDialog(const QString &modelName, ModelKind kind, std::ve
         tokenizer_->setParent(this); // unused for images, but owned
         tokenizer_->hide();
         connect(calibration_, &QLineEdit::editingFinished, this, [this] { guessLabels(calibration_, labels_); });
+    } else {
+        // A folder is typed (a data set's annotations); the button picks a file.
+        calibrationRows_.push_back(withBrowseButton(
+            calibration_, existingFile(this, tr("Calibration pages"), tr("Annotations (*.json *.xml *.acbf);;All files (*)"))));
+        form->addRow(tr("&Calibration pages:"), calibrationRows_.back());
+        form->addRow(tr("&Pages:"), count_);
+        for (QLineEdit *unused : {labels_, tokenizer_}) {
+            unused->setParent(this); // owned all the same
+            unused->hide();
+        }
     }
 
     auto *layout = new QVBoxLayout(this);
@@ -257,7 +287,7 @@ void CompressDialog::updateOk()
 {
     const CompressionPass *p = pass();
     const bool images = kind_ == ModelKind::Vision;
-    bool ready = p && (!p->needsCalibration() || namesFile(calibration_)) &&
+    bool ready = p && (!p->needsCalibration() || namesCalibration(kind_, calibration_)) &&
                  (!p || !p->needsCalibration() || !images || !p->needsLabels() || namesFile(labels_)) &&
                  (kind_ != ModelKind::Language || tokenizer_->text().trimmed().isEmpty() || namesFile(tokenizer_));
     for (const auto &[s, field] : settingFields_)
@@ -272,7 +302,7 @@ void CompressDialog::accept()
     stored.setValue(kMethodKey, method_->currentData());
     stored.setValue(kRatioKey, ratio_->value());
     stored.setValue(kindKey(kind_, "count"), count_->value());
-    if (namesFile(calibration_))
+    if (namesCalibration(kind_, calibration_))
         stored.setValue(kindKey(kind_, "file"), calibration_->text().trimmed());
     if (namesFile(labels_))
         stored.setValue(kindKey(kind_, "labels"), labels_->text().trimmed());

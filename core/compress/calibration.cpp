@@ -3,10 +3,14 @@
 #include "compress/pass.h"
 #include "data/idx.h"
 #include "data/text.h"
+#include "runtime/families/layout/noised_pages.h"
 #include "runtime/tokenizer.h"
 #include "runtime/vision_prompt.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
+#include <map>
 #include <numeric>
 #include <stdexcept>
 
@@ -115,6 +119,52 @@ Calibration imageBatches(const VisionModel &model, const CalibrationData &data)
     return calibration;
 }
 
+// The first data.count pages the model reads, batched by panel count so that no padding token
+// — which the model computes but nothing reads — enters a site's statistics. The steps and the
+// noise come from a fixed seed: the same pages calibrate the same way every time.
+Calibration layoutBatches(const LayoutModel &model, const CalibrationData &data)
+{
+    const LayoutConfig &config = model.layoutConfig();
+    std::vector<Page> pages;
+    for (const Page &page : *data.pages) {
+        if (int64_t(pages.size()) == std::max(data.count, 1L))
+            break;
+        if (modelReads(page, config.maxPanels))
+            pages.push_back(page);
+    }
+    if (pages.empty())
+        throw std::invalid_argument("no calibration page has 1 to " + std::to_string(config.maxPanels) + " panels");
+    const PageTensors all = pageTensors(pages, config.maxPanels);
+    const int64_t levels = kCalibrationNoiseLevels;
+    std::map<int64_t, std::vector<int64_t>> byCount; // panel count → page × levels + level
+    for (int64_t p = 0; p < all.count; ++p)
+        for (int64_t level = 0; level < levels; ++level)
+            byCount[int64_t(pages[size_t(p)].panels.size())].push_back(p * levels + level);
+
+    at::Generator generator = at::detail::createCPUGenerator(0);
+    const std::vector<double> alphaList = cumulativeAlphas(config);
+    const torch::Tensor alphas = torch::tensor(alphaList).to(torch::kFloat32);
+    const torch::Device device = model.device();
+    Calibration calibration(ModelKind::Layout);
+    for (const auto &[count, rows] : byCount)
+        for (size_t first = 0; first < rows.size(); first += size_t(Calibration::kImagesPerBatch)) {
+            const size_t n = std::min(rows.size() - first, size_t(Calibration::kImagesPerBatch));
+            const torch::Tensor row = torch::tensor(std::vector<int64_t>(rows.begin() + long(first), rows.begin() + long(first + n)));
+            const torch::Tensor page = row.div(levels, "floor"), level = row.remainder(levels);
+            const torch::Tensor stretch = torch::rand({int64_t(n)}, generator, torch::kFloat64);
+            const torch::Tensor timesteps =
+                ((level.to(torch::kFloat64) + stretch) * double(config.timesteps) / double(levels)).floor().to(torch::kInt64);
+            const torch::Tensor noise = torch::randn({int64_t(n), count, 4}, generator, torch::kFloat32);
+            const ModelInput input =
+                noisedPages(all.boxes.index_select(0, page).narrow(1, 0, count), all.panels.index_select(0, page).narrow(1, 0, count),
+                            all.aspect.index_select(0, page), timesteps.clamp_max(config.timesteps - 1), noise, alphas);
+            calibration.batches.push_back({ModelInput::ofLayouts(input.boxes.to(device), input.panels.to(device),
+                                                                 input.timesteps.to(device), input.aspect.to(device)),
+                                           noise.to(device)});
+        }
+    return calibration;
+}
+
 } // namespace
 
 Calibration makeCalibration(const Model &model, const CalibrationData &data)
@@ -125,6 +175,11 @@ Calibration makeCalibration(const Model &model, const CalibrationData &data)
         if (!data.questions.empty())
             return questionBatches(static_cast<const CausalModel &>(model), data);
         return textBatches(static_cast<const CausalModel &>(model), data);
+    }
+    if (model.kind() == ModelKind::Layout) {
+        if (!data.pages)
+            throw std::invalid_argument("a layout model calibrates on annotated pages");
+        return layoutBatches(static_cast<const LayoutModel &>(model), data);
     }
     if (!data.images)
         throw std::invalid_argument("a vision model calibrates on images");
@@ -143,9 +198,24 @@ torch::Tensor Calibration::taskLoss(const torch::Tensor &logits, const Calibrati
             logits[0].narrow(0, 0, t - 1), targets[0].narrow(0, 1, t - 1),
             torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kUnlabelled));
     }
+    if (kind_ == ModelKind::Layout)
+        return noisePredictionLoss(logits, batch.labels, batch.input.panels);
     if (!batch.labels.defined())
         throw std::invalid_argument("a loss on images needs their labels");
     return torch::nn::functional::cross_entropy(logits, batch.labels);
+}
+
+torch::Tensor Calibration::teacherTargets(const torch::Tensor &logits) const
+{
+    return kind_ == ModelKind::Layout ? logits : logits.log_softmax(-1);
+}
+
+torch::Tensor Calibration::distillationLoss(const torch::Tensor &teacher, const torch::Tensor &studentLogits,
+                                            const CalibrationBatch &batch) const
+{
+    if (kind_ == ModelKind::Layout)
+        return noisePredictionLoss(studentLogits, teacher, batch.input.panels);
+    return distillation(teacher, studentLogits, batch.input.documents);
 }
 
 torch::Tensor distillation(const torch::Tensor &teacherLogProbs, const torch::Tensor &studentLogits,
@@ -173,6 +243,10 @@ StackedBatches::StackedBatches(const std::vector<const CalibrationBatch *> &batc
     count_ = batches.size();
     if (batches.front()->isImageQuestion()) {
         stackQuestions(batches);
+        return;
+    }
+    if (batches.front()->input.boxes.defined()) {
+        stackLayouts(batches);
         return;
     }
     if (!batches.front()->input.tokens.defined()) {
@@ -248,10 +322,49 @@ void StackedBatches::stackQuestions(const std::vector<const CalibrationBatch *> 
     batch_.labels = labels;
 }
 
+namespace {
+
+// `t` [B, P, …] with zeros after its P tokens up to `tokens`: padding, which no panel attends to.
+torch::Tensor padPanels(const torch::Tensor &t, int64_t tokens)
+{
+    if (t.size(1) == tokens)
+        return t;
+    std::vector<int64_t> shape = t.sizes().vec();
+    shape[1] = tokens - t.size(1);
+    return torch::cat({t, torch::zeros(shape, t.options())}, 1);
+}
+
+} // namespace
+
+void StackedBatches::stackLayouts(const std::vector<const CalibrationBatch *> &batches)
+{
+    for (const CalibrationBatch *b : batches) {
+        if (!b->input.boxes.defined())
+            throw std::invalid_argument("noised pages are stacked with noised pages only");
+        panelTokens_ = std::max(panelTokens_, b->input.boxes.size(1));
+    }
+    std::vector<torch::Tensor> boxes, panels, timesteps, aspect, labels;
+    for (const CalibrationBatch *b : batches) {
+        boxes.push_back(padPanels(b->input.boxes, panelTokens_));
+        panels.push_back(padPanels(b->input.panels, panelTokens_));
+        timesteps.push_back(b->input.timesteps);
+        aspect.push_back(b->input.aspect);
+        labels.push_back(padPanels(b->labels, panelTokens_));
+    }
+    batch_.input = ModelInput::ofLayouts(torch::cat(boxes), torch::cat(panels), torch::cat(timesteps), torch::cat(aspect));
+    batch_.labels = torch::cat(labels);
+}
+
 torch::Tensor StackedBatches::stack(const std::vector<torch::Tensor> &outputs) const
 {
     if (outputs.size() != count_)
         throw std::invalid_argument("not one output per stacked batch");
+    if (panelTokens_ > 0) {
+        std::vector<torch::Tensor> padded;
+        for (const torch::Tensor &o : outputs)
+            padded.push_back(padPanels(o, panelTokens_));
+        return torch::cat(padded, 0);
+    }
     if (places_.empty())
         return torch::cat(outputs, 0);
     std::vector<int64_t> shape = outputs.front().sizes().vec();

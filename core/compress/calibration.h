@@ -20,7 +20,8 @@ inline constexpr int64_t kUnlabelled = -100;
 struct CalibrationBatch {
     ModelInput input;
     // Images: [B] int64, undefined without labels. An image question: [1, T] int64, the
-    // answer's tokens where they stand in input.tokens, kUnlabelled elsewhere.
+    // answer's tokens where they stand in input.tokens, kUnlabelled elsewhere. Layouts: the
+    // noise [B, P, 4] float32 in input.boxes.
     torch::Tensor labels;
 
     bool isImageQuestion() const { return input.tokens.defined() && input.pixels.defined(); }
@@ -33,14 +34,24 @@ public:
     ModelKind kind() const { return kind_; }
     // Text: one document per batch, [1, T] with BOS, cut to the context. Image questions: one
     // per batch, its pixels beside its tokens. Images: up to kImagesPerBatch each, normalised
-    // as the model's config says.
+    // as the model's config says. Layouts: up to kImagesPerBatch noised pages, all with the same
+    // panel count.
     std::vector<CalibrationBatch> batches;
     bool empty() const { return batches.empty(); }
 
     // The loss whose gradients tell which weights matter (FWSVD): next-token cross-entropy for
     // text (for an image question, over its answer alone), the labels' cross-entropy for images.
     // A model whose logits leave out the image tokens (HiMix) is scored on the positions it ran.
+    // For layouts, the noise prediction's mean square over the panels.
     torch::Tensor taskLoss(const torch::Tensor &logits, const CalibrationBatch &batch) const;
+
+    // What a compressed model is distilled towards: the original's log-probabilities, or for
+    // a layout model the noise it predicts.
+    torch::Tensor teacherTargets(const torch::Tensor &logits) const;
+    // How far a student's outputs are from the teacher's on `batch` (one batch, or those of a
+    // StackedBatches): `distillation` below, or for layouts the mean square over the panels.
+    torch::Tensor distillationLoss(const torch::Tensor &teacher, const torch::Tensor &studentLogits,
+                                   const CalibrationBatch &batch) const;
 
     int64_t imageToken = -1; // image questions: the prompt's image token
 
@@ -60,7 +71,8 @@ torch::Tensor distillation(const torch::Tensor &teacherLogProbs, const torch::Te
 // Several batches as one, so that a step over them costs one forward and one backward pass:
 // text documents (one per batch, as makeCalibration makes them) packed into rows no longer than
 // the longest of them, each its own document; image questions one a row, padded to the longest,
-// with their images and labels; images and their labels one after the other.
+// with their images and labels; images and their labels one after the other; noised pages one
+// after the other, padded to the most panels.
 class StackedBatches {
 public:
     explicit StackedBatches(const std::vector<const CalibrationBatch *> &batches);
@@ -77,15 +89,19 @@ private:
     struct Place {
         int64_t row = 0, column = 0;
     };
+    void stackLayouts(const std::vector<const CalibrationBatch *> &batches);
+
     size_t count_ = 0;
     std::vector<Place> places_; // text: where each batch's document starts
     int64_t rows_ = 0, columns_ = 0;
+    int64_t panelTokens_ = 0; // layouts: the tokens of a stacked page
 };
 
 // The batches of `data` for `model`: the last data.count documents of the text (never
 // overlapping the evaluation documents, which come from the start), each at least two tokens;
-// or the first data.count images with their labels. Throws std::invalid_argument when the data
-// is not of the model's kind or holds nothing usable.
+// or the first data.count images with their labels; or the first data.count pages the layout
+// model reads, each noised to kCalibrationNoiseLevels steps drawn from a fixed seed. Throws
+// std::invalid_argument when the data is not of the model's kind or holds nothing usable.
 Calibration makeCalibration(const Model &model, const CalibrationData &data);
 
 struct InputStatistics {

@@ -107,6 +107,19 @@ double CompressionRequest::setting(const std::vector<PassSetting> &defaults, con
     throw std::logic_error("the pass asked for a setting it does not declare: " + key);
 }
 
+std::string calibrationKind(ModelKind kind)
+{
+    switch (kind) {
+    case ModelKind::Language:
+        return "text";
+    case ModelKind::Vision:
+        return "images";
+    case ModelKind::Layout:
+        break;
+    }
+    return "layouts";
+}
+
 void checkModelKind(const CompressionPass &pass, ModelKind kind)
 {
     const std::vector<ModelKind> kinds = pass.models();
@@ -124,14 +137,18 @@ void checkRequest(const CompressionPass &pass, ModelKind kind, const Compression
         const bool text = kind == ModelKind::Language;
         if (pass.needsImageQuestions() && data.questions.empty())
             throw std::invalid_argument(pass.name() + " needs images with questions and answers (--calib-images FILE)");
-        if (text ? data.text.empty() && data.questions.empty() : !data.images)
-            throw std::invalid_argument(pass.name() + " needs calibration " + (text ? "text" : "images") + " (--calib FILE)");
+        const bool given = text ? !data.text.empty() || !data.questions.empty()
+                           : kind == ModelKind::Vision ? bool(data.images)
+                                                       : bool(data.pages);
+        if (!given)
+            throw std::invalid_argument(pass.name() + " needs calibration " + calibrationKind(kind) + " (--calib " +
+                                        (kind == ModelKind::Layout ? "FILE|FOLDER)" : "FILE)"));
         if (text && !data.tokenizer)
             throw std::invalid_argument(pass.name() + " needs the model's tokenizer to read its calibration text");
-        if (!text && pass.needsLabels() && data.labels.empty())
+        if (kind == ModelKind::Vision && pass.needsLabels() && data.labels.empty())
             throw std::invalid_argument(pass.name() + " needs the calibration images' labels (--calib-labels FILE)");
         if (data.count < 1)
-            throw std::invalid_argument("a pass calibrates on at least one document or image");
+            throw std::invalid_argument("a pass calibrates on at least one document, image or page");
     }
     const std::vector<PassSetting> declared = pass.settings();
     for (const auto &[key, value] : request.settings) {

@@ -8,6 +8,7 @@
 #include "compress/compressed_model.h"
 #include "data/image_questions.h"
 #include "job/job.h"
+#include "layout/page.h"
 #include "records/pass_record.h"
 #include "runtime/model_kind.h"
 
@@ -45,12 +46,16 @@ std::string settingText(const PassSetting &setting, double value);
 
 // One default for how much calibration data a pass takes, in the window and the CLI alike.
 inline constexpr long kDefaultCalibrationCount = 32;
+// A diffusion model's activations depend on the step as much as on the page: each calibration
+// page of a layout model is seen at this many steps, one in each equal stretch of the schedule.
+inline constexpr long kCalibrationNoiseLevels = 8;
 
 // What data-aware passes calibrate on, of the model's kind: for a language model, text
 // (blank-line separated documents, taken from its end, so evaluation documents from its start
 // never overlap them) and the model's tokenizer; for a vision model, images (the first
 // `count` — a training set, never the test set they are measured on) with one label each when
-// the pass needs a loss.
+// the pass needs a loss; for a layout model, annotated pages (the first `count` it can read),
+// whose noise is their own target.
 //
 // A language model that reads images may calibrate instead on images with questions and
 // answers (the first `count`), its prompts made as generation makes them, by the image
@@ -62,9 +67,10 @@ struct CalibrationData {
     std::vector<uint8_t> labels;
     std::vector<ImageQuestion> questions;
     std::string modelPath;
-    long count = kDefaultCalibrationCount; // documents, images or questions
+    std::shared_ptr<const std::vector<Page>> pages;
+    long count = kDefaultCalibrationCount; // documents, images, questions or pages
 
-    bool empty() const { return text.empty() && !images && questions.empty(); }
+    bool empty() const { return text.empty() && !images && questions.empty() && !pages; }
 };
 
 struct CompressionRequest {
@@ -83,9 +89,8 @@ public:
     virtual std::string name() const = 0;  // what --method takes: "svd-llm"
     virtual std::string title() const = 0; // what a menu shows: "SVD-LLM (whitening)"
     virtual std::string description() const = 0;
-    // The kinds of model it compresses: by default those whose calibration data a pass can take
-    // (text, images); a pass that needs no data takes layout models too.
-    virtual std::vector<ModelKind> models() const { return {ModelKind::Language, ModelKind::Vision}; }
+    // The kinds of model it compresses: by default every kind, each calibrating on its own data.
+    virtual std::vector<ModelKind> models() const { return {ModelKind::Language, ModelKind::Vision, ModelKind::Layout}; }
     virtual bool needsCalibration() const = 0;
     // Whether it needs a loss on the calibration data: images then need their labels (text
     // brings its own targets, the next tokens).
@@ -101,6 +106,9 @@ public:
     virtual CompressedModel run(std::shared_ptr<Model> model, const Calibration &calibration,
                                 const CompressionRequest &request, const JobContext &job) const = 0;
 };
+
+// What a model of `kind` calibrates on, in a word: "text", "images", "layouts".
+std::string calibrationKind(ModelKind kind);
 
 // Throws std::invalid_argument, in one line, unless the pass takes models of `kind`.
 void checkModelKind(const CompressionPass &pass, ModelKind kind);

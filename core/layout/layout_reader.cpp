@@ -97,14 +97,15 @@ std::vector<std::string> filesOf(const std::filesystem::path &folder)
 std::vector<LayoutBook> readLayouts(const std::string &path)
 {
     std::error_code error;
-    if (!std::filesystem::is_directory(path, error))
-        return *readFile(path, false);
     std::vector<LayoutBook> books;
-    for (const std::string &file : filesOf(path))
-        if (std::optional<std::vector<LayoutBook>> read = readFile(file, true))
-            for (LayoutBook &book : *read)
+    const bool folder = std::filesystem::is_directory(path, error);
+    for (const std::string &file : folder ? filesOf(path) : std::vector<std::string>{path})
+        if (std::optional<std::vector<LayoutBook>> read = readFile(file, folder))
+            for (LayoutBook &book : *read) {
+                book.file = file;
                 books.push_back(std::move(book));
-    if (books.empty())
+            }
+    if (folder && books.empty())
         throw FileError(path, std::string("a folder with no ") + kFormats + " annotation file (nor in its annotations subfolder)");
     return books;
 }

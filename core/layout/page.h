@@ -66,6 +66,7 @@ std::vector<Box> panelBoxes(const Page &page);
 
 struct LayoutBook {
     std::string title;
+    std::string file;   // the annotation file it was read from
     std::string format; // "Manga109", "OpenMantra", "ACBF"
     ReadingDirection direction = ReadingDirection::RightToLeft;
     // Whether the file lists each page's panels in reading order (OpenMantra and ACBF do;

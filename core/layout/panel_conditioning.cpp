@@ -64,6 +64,15 @@ std::vector<std::string> panelScripts(const Page &page, const std::vector<size_t
     return scripts;
 }
 
+std::vector<std::string> defaultCaptions(const Page &page, const std::vector<size_t> &order, const std::string &language)
+{
+    std::vector<std::string> captions = panelScripts(page, order, language);
+    for (size_t i = 0; i < captions.size(); ++i)
+        if (captions[i].empty())
+            captions[i] = "panel " + std::to_string(i + 1);
+    return captions;
+}
+
 PanelConditioning conditionPanels(const Page &page, const std::vector<size_t> &order,
                                   const std::vector<std::string> &captions, int maxPanels, int columns)
 {

@@ -15,6 +15,11 @@
 namespace sculpt {
 
 inline constexpr const char *kEmptyCaption = "EMPTY";
+// The mask grid's width in cells the window and the CLI show; its height follows the page's
+// aspect.
+inline constexpr int kConditioningColumns = 32;
+// The panels a page is padded to unless told otherwise: as many as the layout model takes.
+inline constexpr int kDefaultMaxPanels = 12;
 // A canvas's cells at most: a 1024 × 1024 grid, far finer than a latent image.
 inline constexpr double kMaxCanvasCells = 1 << 20;
 
@@ -39,6 +44,10 @@ struct PanelConditioning {
 // The default script of each panel in reading order: the text of the areas whose centre lies
 // inside it, in `language` (the original where an area has no such text), joined by spaces.
 std::vector<std::string> panelScripts(const Page &page, const std::vector<size_t> &order, const std::string &language = {});
+
+// The captions a page starts with: each panel's script, and "panel N" (N counted from 1 in
+// `order`) for a panel without text — an empty caption would make it padding.
+std::vector<std::string> defaultCaptions(const Page &page, const std::vector<size_t> &order, const std::string &language = {});
 
 // The conditioning of `page`'s panels taken in `order` (indices into page.panels), the i-th
 // with captions[i]: a panel whose caption is empty becomes padding, as do the canvases after the

@@ -139,6 +139,15 @@ std::vector<size_t> readingOrder(const Page &page, ReadingDirection direction)
     return readingOrder(panelBoxes(page), page.width, options);
 }
 
+std::vector<size_t> panelOrder(const LayoutBook &book, const Page &page, bool estimate)
+{
+    if (!book.panelsInReadingOrder || estimate)
+        return readingOrder(page, book.direction);
+    std::vector<size_t> listed(page.panels.size());
+    std::iota(listed.begin(), listed.end(), size_t{0});
+    return listed;
+}
+
 bool orderIsWellDefined(const std::vector<Box> &boxes, double pageWidth, const OrderOptions &options)
 {
     Indices order;

@@ -26,6 +26,10 @@ std::vector<size_t> readingOrder(const std::vector<Box> &boxes, double pageWidth
 // The page's panels in reading order, under the book's direction.
 std::vector<size_t> readingOrder(const Page &page, ReadingDirection direction);
 
+// The panels of `page` (one of `book`'s) in the order a reader takes them: as the file lists
+// them when it gives the reading order and `estimate` is off, else as readingOrder estimates.
+std::vector<size_t> panelOrder(const LayoutBook &book, const Page &page, bool estimate);
+
 // Whether the cuts alone order every box: no two boxes are left that no cut separates (boxes
 // overlapping too much to cut between, or interlocked as a pinwheel).
 bool orderIsWellDefined(const std::vector<Box> &boxes, double pageWidth, const OrderOptions &options);

@@ -3,7 +3,7 @@
 #include "runtime/compute_threads.h"
 #include "runtime/demo_folder.h"
 #include "runtime/families/layout/layout_model.h"
-#include "runtime/families/layout/panel_tokens.h"
+#include "runtime/families/layout/noised_pages.h"
 #include "runtime/learning_rate.h"
 #include "runtime/weights.h"
 
@@ -22,41 +22,6 @@ namespace {
 // be checked in a moment.
 constexpr int64_t kSampleSteps = 20;
 
-// Pages as the model reads them: boxes [N, P, 4] in [−1, 1] (padding 0), panels [N, P],
-// aspect [N].
-struct PageTensors {
-    torch::Tensor boxes, panels, aspect;
-    int64_t count = 0, skipped = 0;
-};
-
-PageTensors tensorsOf(const std::vector<Page> &pages, int64_t maxPanels)
-{
-    std::vector<float> boxes;
-    std::vector<uint8_t> panels;
-    std::vector<float> aspect;
-    PageTensors t;
-    for (const Page &page : pages) {
-        const std::vector<PanelToken> tokens = panelTokens(page);
-        if (tokens.empty() || int64_t(tokens.size()) > maxPanels || !(page.width > 0 && page.height > 0)) {
-            ++t.skipped;
-            continue;
-        }
-        for (int64_t p = 0; p < maxPanels; ++p) {
-            const bool real = p < int64_t(tokens.size());
-            const PanelToken k = real ? tokens[size_t(p)] : PanelToken{0.5, 0.5, 0.5, 0.5};
-            for (const double v : {k.cx, k.cy, k.w, k.h})
-                boxes.push_back(float(2 * v - 1));
-            panels.push_back(real);
-        }
-        aspect.push_back(float(aspectOf(page)));
-        ++t.count;
-    }
-    t.boxes = torch::tensor(boxes).view({t.count, maxPanels, 4});
-    t.panels = torch::tensor(std::vector<int64_t>(panels.begin(), panels.end())).view({t.count, maxPanels}).to(torch::kBool);
-    t.aspect = torch::tensor(aspect);
-    return t;
-}
-
 // DDPM's objective on pages `index` of `data`: boxes noised to steps `timesteps` by `noise`,
 // the model's prediction of that noise scored by its mean square over the panels alone.
 torch::Tensor noiseLoss(const LayoutModel &model, const PageTensors &data, const torch::Tensor &index,
@@ -68,12 +33,9 @@ torch::Tensor noiseLoss(const LayoutModel &model, const PageTensors &data, const
     const int64_t tokens = panelsOfAll.sum(1).max().item<int64_t>();
     const torch::Tensor clean = data.boxes.index_select(0, index).narrow(1, 0, tokens);
     const torch::Tensor panels = panelsOfAll.narrow(1, 0, tokens), used = noise.narrow(1, 0, tokens);
-    const torch::Tensor a = alphas.index_select(0, timesteps).view({-1, 1, 1});
-    const torch::Tensor noised = a.sqrt() * clean + (1 - a).sqrt() * used;
-    const torch::Tensor predicted =
-        model.forward(ModelInput::ofLayouts(noised, panels, timesteps, data.aspect.index_select(0, index))).logits;
-    const torch::Tensor perPanel = (predicted - used).pow(2).mean(2);
-    return perPanel.masked_select(panels).mean();
+    const ModelInput input =
+        noisedPages(clean, panels, data.aspect.index_select(0, index), timesteps, used, alphas);
+    return noisePredictionLoss(model.forward(input).logits, used, panels);
 }
 
 void check(const LayoutTrainingOptions &o)
@@ -94,7 +56,7 @@ LayoutTrainingResult trainLayoutModel(const std::vector<Page> &train, const std:
 {
     check(o);
     const LayoutConfig &c = o.shape;
-    const PageTensors data = tensorsOf(train, c.maxPanels), held = tensorsOf(test, c.maxPanels);
+    const PageTensors data = pageTensors(train, c.maxPanels), held = pageTensors(test, c.maxPanels);
     if (data.count == 0)
         throw std::invalid_argument("no training page has 1 to " + std::to_string(c.maxPanels) + " panels");
     LayoutTrainingResult result;

@@ -4,9 +4,12 @@
 #include "data/text.h"
 #include "io/checkpoint.h"
 #include "io/error.h"
+#include "layout/layout_reader.h"
 #include "runtime/model_tokenizer.h"
 #include "session/data_file.h"
 
+#include <algorithm>
+#include <iterator>
 #include <span>
 #include <stdexcept>
 
@@ -41,6 +44,7 @@ CalibrationData readCalibration(const Checkpoint &checkpoint, ModelKind kind, co
         return data;
     const bool questions = !request.calibrationQuestions.empty();
     const std::string &file = questions ? request.calibrationQuestions : request.calibrationFile;
+    std::vector<std::string> read{file};
     if (questions) {
         if (kind != ModelKind::Language)
             throw std::invalid_argument("images with questions calibrate a vision-language model, not a vision model");
@@ -54,9 +58,19 @@ CalibrationData readCalibration(const Checkpoint &checkpoint, ModelKind kind, co
         log("calibration: the first " + std::to_string(request.calibrationCount) + " image questions of " + file);
     } else if (file.empty()) {
         throw std::invalid_argument(pass.title() + " needs calibration " +
-                                    (pass.needsImageQuestions()     ? "images with questions (--calib-images JSON)"
-                                     : kind == ModelKind::Language ? "text"
-                                                                   : "images"));
+                                    (pass.needsImageQuestions() ? "images with questions (--calib-images JSON)"
+                                                                : calibrationKind(kind)));
+    } else if (kind == ModelKind::Layout) {
+        auto pages = std::make_shared<std::vector<Page>>();
+        read.clear(); // a folder's annotation files, each recorded
+        for (LayoutBook &book : readLayouts(file)) {
+            std::move(book.pages.begin(), book.pages.end(), std::back_inserter(*pages));
+            if (std::find(read.begin(), read.end(), book.file) == read.end())
+                read.push_back(book.file);
+        }
+        data.pages = std::move(pages);
+        record.calibration = "layouts";
+        log("calibration: the first " + std::to_string(request.calibrationCount) + " pages of " + file + " the model reads");
     } else if (kind == ModelKind::Language) {
         data.text = readTextFile(file);
         record.calibration = "text";
@@ -71,7 +85,8 @@ CalibrationData readCalibration(const Checkpoint &checkpoint, ModelKind kind, co
         log("calibration: the first " + std::to_string(request.calibrationCount) + " images of " + file);
     }
     record.calibrationCount = request.calibrationCount;
-    record.data.insert(record.data.begin(), describeDataFile("calibration", file));
+    for (size_t i = 0; i < read.size(); ++i)
+        record.data.insert(record.data.begin() + long(i), describeDataFile("calibration", read[i]));
     return data;
 }
 

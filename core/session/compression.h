@@ -24,13 +24,14 @@ struct PassRequest {
     double ratio = 0.4; // target fraction of the targeted parameters removed
     // The calibration data of the model's kind: a text file (documents between blank lines,
     // taken from its end) for a language model; an IDX image set (the first images; a training
-    // set, never a test set) and its labels for a vision model.
+    // set, never a test set) and its labels for a vision model; an annotation file or folder
+    // (layout/layout_reader.h; the first pages) for a layout model.
     std::string calibrationFile;
     std::string calibrationLabels;
     // Instead, for a language model that reads images: images with questions and answers
     // (data/image_questions.h: LLaVA conversations or COCO captions; the first ones).
     std::string calibrationQuestions;
-    long calibrationCount = kDefaultCalibrationCount; // documents or images
+    long calibrationCount = kDefaultCalibrationCount; // documents, images or pages
     std::map<std::string, double> settings;           // values for the pass's settings; the rest keep their defaults
     std::string tokenizer;                            // a language model's; empty: the one beside the model
     ModelOptions model;                               // a vision model's sidecar config

@@ -29,8 +29,9 @@ public:
     std::string title() const override { return "SoCo (learned spectrum)"; }
     std::string description() const override
     {
-        return "Learns a score per singular component on calibration data (KL to the original model) in three "
-               "stages; prunes by learned score, not σ order, and lets kept components amplify.";
+        return "Learns a score per singular component on calibration data, distilled from the original model (KL; "
+               "for a layout model its predicted noise), in three stages; prunes by learned score, not σ order, and "
+               "lets kept components amplify.";
     }
     bool needsCalibration() const override { return true; }
     std::vector<PassSetting> settings() const override { return socoSettings(); }

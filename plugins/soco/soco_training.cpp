@@ -10,15 +10,15 @@
 namespace sculpt {
 namespace {
 
-// The original model's log-probabilities on every batch, computed once before any score changes.
-std::vector<torch::Tensor> teacherLogProbs(Model &model, const Calibration &calibration, const JobContext &job)
+// The original model's predictions on every batch, computed once before any score changes.
+std::vector<torch::Tensor> teacherTargets(Model &model, const Calibration &calibration, const JobContext &job)
 {
     torch::NoGradGuard noGrad;
     std::vector<torch::Tensor> all;
     for (size_t n = 0; n < calibration.batches.size(); ++n) {
         job.checkCancelled();
         job.report(long(n), long(calibration.batches.size()), "SoCo: the original model's predictions");
-        all.push_back(model.forward(calibration.batches[n].input).logits.log_softmax(-1));
+        all.push_back(calibration.teacherTargets(model.forward(calibration.batches[n].input).logits));
     }
     return all;
 }
@@ -30,8 +30,9 @@ constexpr float kRestartedGain = 0.01f;
 
 class Trainer {
 public:
-    Trainer(Model &model, std::vector<ScoredLayer> layers, double target, const SocoSchedule &schedule)
-        : model_(model), layers_(std::move(layers)), target_(target), schedule_(schedule)
+    Trainer(Model &model, const Calibration &calibration, std::vector<ScoredLayer> layers, double target,
+            const SocoSchedule &schedule)
+        : model_(model), calibration_(calibration), layers_(std::move(layers)), target_(target), schedule_(schedule)
     {
         for (const ScoredLayer &l : layers_) {
             scores_.push_back(torch::ones_like(l.sigma).requires_grad_(true));
@@ -151,8 +152,8 @@ public:
         install(g);
         // The step's batches in one forward and one backward pass.
         const StackedBatches stacked(batch);
-        const ModelInput &input = stacked.batch().input;
-        const torch::Tensor loss = distillation(stacked.stack(teacher), model_.forward(input).logits, input.documents);
+        const torch::Tensor loss =
+            calibration_.distillationLoss(stacked.stack(teacher), model_.forward(stacked.batch().input).logits, stacked.batch());
         const double kl = loss.item<double>();
         double total = kl;
         if (masks_.empty()) {
@@ -208,6 +209,7 @@ public:
 
 private:
     Model &model_;
+    const Calibration &calibration_;
     std::vector<ScoredLayer> layers_;
     std::vector<torch::Tensor> scores_, masks_;
     double target_, dense_ = 0;
@@ -220,8 +222,8 @@ CompressedModel trainSoco(std::shared_ptr<Model> model, std::vector<ScoredLayer>
                           double targetRatio, const SocoSchedule &schedule, const CompressionRequest &request,
                           const JobContext &job)
 {
-    const std::vector<torch::Tensor> teacher = teacherLogProbs(*model, calibration, job);
-    Trainer trainer(*model, std::move(layers), targetRatio, schedule);
+    const std::vector<torch::Tensor> teacher = teacherTargets(*model, calibration, job);
+    Trainer trainer(*model, calibration, std::move(layers), targetRatio, schedule);
 
     std::vector<size_t> order(calibration.batches.size());
     std::iota(order.begin(), order.end(), 0);

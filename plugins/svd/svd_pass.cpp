@@ -17,7 +17,6 @@ public:
         return "Keeps each layer's largest singular components, the same ratio in every layer; needs no data.";
     }
     bool needsCalibration() const override { return false; }
-    std::vector<ModelKind> models() const override { return {ModelKind::Language, ModelKind::Vision, ModelKind::Layout}; }
 
     CompressedModel run(std::shared_ptr<Model> model, const Calibration &, const CompressionRequest &request,
                         const JobContext &job) const override

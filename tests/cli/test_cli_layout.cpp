@@ -1,6 +1,7 @@
 // The layout model through sculpt-cli on OpenMantra's real pages (../shared, skipped when
 // absent): zoo --only layout trains and checks it, generate lays out pages from it, compress
-// --method svd makes a copy that generates too; bad requests are one line and exit 2.
+// --method svd makes a copy that generates too, and so does svd-llm calibrated on the pages;
+// bad requests are one line and exit 2.
 
 #include "cli_runner.h"
 
@@ -105,10 +106,29 @@ private Q_SLOTS:
         QVERIFY2(fromSvd.exitCode == 0, qPrintable(describe(fromSvd)));
         QCOMPARE(panels(fromSvd).size(), 5);
 
-        const CliRun refused = runCli({"compress", model_, "--method", "svd-llm", "--ratio", "0.4", "--calib",
-                                       dir_.filePath("none.txt"), "-o", dir_.filePath("svd-llm")});
-        QCOMPARE(refused.exitCode, 2);
-        QVERIFY2(isOneLine(refused) && refused.err.contains("does not compress a layout model"), refused.err.constData());
+        // A data-aware pass calibrates on the annotated pages themselves; text is no calibration
+        // for a layout model.
+        const QString whitened = dir_.filePath("svd-llm");
+        const CliRun svdLlm = runCli({"compress", model_, "--method", "svd-llm", "--ratio", "0.4", "--calib", kOpenMantra,
+                                      "--calib-count", "16", "-o", whitened, "--workspace", dir_.filePath("w.sculpt"),
+                                      "--json"});
+        QVERIFY2(svdLlm.exitCode == 0, qPrintable(describe(svdLlm)));
+        QVERIFY(QJsonDocument::fromJson(svdLlm.out).object()["ratio"].toDouble() > 0.3);
+        const CliRun fromSvdLlm = runCli({"generate", whitened, "--panels", "4", "--seed", "3", "--steps", "20", "--json"});
+        QVERIFY2(fromSvdLlm.exitCode == 0, qPrintable(describe(fromSvdLlm)));
+        QCOMPARE(panels(fromSvdLlm).size(), 4);
+
+        QFile notPages(dir_.filePath("calibration.txt"));
+        QVERIFY(notPages.open(QIODevice::WriteOnly));
+        notPages.write("Once upon a time.\n\nThe end.\n");
+        notPages.close();
+        for (const QStringList &calibration : {QStringList{}, QStringList{"--calib", notPages.fileName()}}) {
+            const CliRun refused = runCli(QStringList{"compress", model_, "--method", "svd-llm", "--ratio", "0.4", "-o",
+                                                      dir_.filePath("refused")} + calibration);
+            QCOMPARE(refused.exitCode, 2);
+            QVERIFY2(isOneLine(refused), qPrintable(describe(refused)));
+        }
+        QVERIFY(!QFileInfo::exists(dir_.filePath("refused")));
     }
 };
 

@@ -1,5 +1,6 @@
 // `sculpt-cli layouts` as a user runs it: pages and panels of a constructed annotation file in
-// both orders, the agreement on OpenMantra's real pages, and one-line errors for bad input.
+// both orders, the agreement on OpenMantra's real pages, and one-line errors for bad input; and
+// `sculpt-cli conditioning`: the same page's panel canvases, masks and captions.
 
 #include "cli_runner.h"
 
@@ -77,6 +78,55 @@ private Q_SLOTS:
         QCOMPARE(text.exitCode, 0);
         QVERIFY2(text.out.contains("file's #3"), text.out.constData());
         QVERIFY(text.out.contains("the file does not give one to compare with"));
+    }
+
+    // Canvases in reading order (estimated: Manga109 gives none), the text box cut out of its
+    // panel's mask, padding up to the maximum, and a caption cleared to make a panel padding.
+    void conditioningOfAPage()
+    {
+        QTemporaryDir dir;
+        const QString path = write(dir, "rows.xml", kBook);
+        const Run run = cli({"conditioning", path, "--page", "0", "--json"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject c = json(run);
+        QCOMPARE(c["columns"].toInt(), 32);
+        QCOMPARE(c["rows"].toInt(), 32);
+        QCOMPARE(c["panels"].toInt(), 3);
+        QCOMPARE(c["inter_mask"].toArray(), (QJsonArray{1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+        const QJsonArray canvases = c["canvases"].toArray();
+        QCOMPARE(canvases.size(), 12);
+        const QJsonObject first = canvases[0].toObject();
+        QCOMPARE(first["file_index"].toInt(), 2); // the top right panel
+        QCOMPARE(first["caption"].toString(), QString("おはよう & またね"));
+        QCOMPARE(first["text_boxes"].toArray().size(), 1);
+        // Its box covers 15 × 16 cells' centres; the text box 3 × 5 of them.
+        QCOMPARE(first["cells"].toInt(), 15 * 16 - 3 * 5);
+        QCOMPARE(first["mask"].toArray()[2].toString(), QString(17, '.') + "##..." + QString(10, '#'));
+        QCOMPARE(canvases[1].toObject()["caption"].toString(), QString("panel 2")); // no text in it
+        QCOMPARE(canvases[11].toObject()["caption"].toString(), QString("EMPTY"));
+        QCOMPARE(canvases[11].toObject()["cells"].toInt(), 0);
+
+        const Run cleared = cli({"conditioning", path, "--page", "0", "--caption", "2=", "--max-panels", "4", "--json"});
+        QVERIFY2(cleared.exitCode == 0, cleared.err.constData());
+        QCOMPARE(json(cleared)["inter_mask"].toArray(), (QJsonArray{1, 1, 0, 0}));
+        QCOMPARE(json(cleared)["canvases"].toArray()[1].toObject()["file_index"].toInt(), 0);
+
+        const Run text = cli({"conditioning", path, "--page", "0", "--mask", "1"});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains("inter-panel mask: 1 1 1 0 0 0 0 0 0 0 0 0"), text.out.constData());
+        QVERIFY(text.out.contains("  " + QByteArray(17, '.') + "##..." + QByteArray(10, '#') + "\n"));
+
+        for (const QStringList &bad : {QStringList{"--page", "7"}, QStringList{"--page", "0", "--caption", "4=x"},
+                                       QStringList{"--page", "0", "--max-panels", "2"},
+                                       QStringList{"--page", "0", "--mask", "13"}, QStringList{"--page", "0", "--book", "2"},
+                                       QStringList{"--page", "0", "--columns", "5000"}, QStringList{}}) {
+            const Run refused = cli(QStringList{"conditioning", path} + bad);
+            QCOMPARE(refused.exitCode, 2);
+            QVERIFY2(bad.isEmpty() || refused.err.count('\n') == 1, refused.err.constData());
+        }
+        const Run help = cli({"conditioning", "--help"});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("--caption K=TEXT"));
     }
 
     void agreementOnOpenMantra()

@@ -1,6 +1,7 @@
 // Calibration batches stacked for one optimisation step give the loss and the gradients that
 // the batches give one at a time, on the bundled demo models: documents, images, and images
-// with questions (fashion-llava).
+// with questions (fashion-llava); and on a tiny layout model trained here, noised pages, which
+// are batched by panel count, each at steps spread over the schedule.
 
 #include "compress/calibration.h"
 #include "compress/pass.h"
@@ -8,6 +9,8 @@
 #include "data/idx.h"
 #include "data/image_questions.h"
 #include "io/formats.h"
+#include "layout_pages.h"
+#include "runtime/families/layout/panel_tokens.h"
 #include "runtime/model_family.h"
 #include "runtime/tokenizer.h"
 
@@ -76,7 +79,7 @@ std::pair<double, torch::Tensor> separately(Model &student, const Calibration &c
     double total = 0;
     for (size_t b = 0; b < c.batches.size(); ++b) {
         const torch::Tensor loss =
-            distillation(teacher[b], student.forward(c.batches[b].input).logits) / double(c.batches.size());
+            c.distillationLoss(teacher[b], student.forward(c.batches[b].input).logits, c.batches[b]) / double(c.batches.size());
         loss.backward();
         total += loss.item<double>();
     }
@@ -92,8 +95,7 @@ std::pair<double, torch::Tensor> stacked(Model &student, const Calibration &c, c
     for (const CalibrationBatch &b : c.batches)
         all.push_back(&b);
     const StackedBatches one(all);
-    const ModelInput &input = one.batch().input;
-    const torch::Tensor loss = distillation(one.stack(teacher), student.forward(input).logits, input.documents);
+    const torch::Tensor loss = c.distillationLoss(one.stack(teacher), student.forward(one.batch().input).logits, one.batch());
     loss.backward();
     torch::Tensor gradient = weight.grad().clone();
     weight.mutable_grad().zero_();
@@ -109,7 +111,7 @@ void compareStackedWithSeparate(const std::string &path, const CalibrationData &
     {
         torch::NoGradGuard noGrad;
         for (const CalibrationBatch &b : c.batches)
-            teacher.push_back(teacherModel->forward(b.input).logits.log_softmax(-1));
+            teacher.push_back(c.teacherTargets(teacherModel->forward(b.input).logits));
     }
     // Shift the student away from the teacher so that the loss and its gradient are not zero.
     const std::string first = blockSites(*student).front().name + ".weight";
@@ -135,7 +137,20 @@ void compareStackedWithSeparate(const std::string &path, const CalibrationData &
 
 class TestCalibration : public QObject {
     Q_OBJECT
+
+    QTemporaryDir dir_;
+    std::string layoutModel_;
+
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(dir_.isValid());
+        layoutModel_ = dir_.filePath("layout").toStdString();
+        LayoutTrainingOptions options = test::tinyLayoutOptions();
+        options.steps = 30;
+        trainLayoutModel(test::gridPages(24, 0), {}, options, layoutModel_);
+    }
+
     void stackedDocumentsCountAsOneDocumentEach()
     {
         torch::manual_seed(0);
@@ -154,6 +169,73 @@ private Q_SLOTS:
         torch::manual_seed(0);
         QTemporaryDir dir;
         compareStackedWithSeparate(kLlava, fashionQuestions(dir), 6);
+    }
+
+    // Pages of two panels and of four, as many panel tokens of each: padding the two-panel
+    // pages to four tokens in the stack changes nothing any panel computes.
+    void stackedNoisedPagesCountAsOnePanelEach()
+    {
+        torch::manual_seed(0);
+        CalibrationData data;
+        std::vector<Page> pages(8, test::gridPage(2, 1.4));
+        pages.insert(pages.end(), 4, test::gridPage(4, 1.5));
+        data.pages = std::make_shared<const std::vector<Page>>(pages);
+        data.count = 12;
+        compareStackedWithSeparate(layoutModel_, data, 2);
+    }
+
+    // The first pages the model reads (one without panels and one with too many are passed
+    // over), each at kCalibrationNoiseLevels steps, one in each stretch of the schedule, in
+    // batches of one panel count — no padding; the noise is the label, and taking it back out
+    // of the boxes gives the page's panels; the same every time.
+    void noisedPagesCalibrateWithoutPadding()
+    {
+        const auto model = load(layoutModel_);
+        const LayoutConfig &config = static_cast<const LayoutModel &>(*model).layoutConfig();
+        std::vector<Page> pages{Page{}, test::gridPage(13, 1.4)};
+        const std::vector<Page> grid = test::gridPages(20, 0); // 1 … 12 panels, then 1 … 8
+        pages.insert(pages.end(), grid.begin(), grid.end());
+        CalibrationData data;
+        data.pages = std::make_shared<const std::vector<Page>>(pages);
+        data.count = 15; // 1 … 12 panels, then 1, 2, 3
+        const Calibration c = makeCalibration(*model, data), again = makeCalibration(*model, data);
+        QCOMPARE(c.batches.size(), size_t(12));
+        const int64_t levels = kCalibrationNoiseLevels;
+        const std::vector<double> alphas = cumulativeAlphas(config);
+        for (size_t b = 0; b < c.batches.size(); ++b) {
+            const ModelInput &in = c.batches[b].input;
+            const int64_t panels = in.boxes.size(1);
+            QCOMPARE(panels, int64_t(b + 1));
+            QVERIFY(in.panels.all().item<bool>());
+            QCOMPARE(in.boxes.size(0), (panels <= 3 ? 2 : 1) * levels);
+            QCOMPARE(c.batches[b].labels.sizes(), in.boxes.sizes());
+            QVERIFY(torch::equal(in.boxes, again.batches[b].input.boxes));
+            QVERIFY(torch::equal(in.timesteps, again.batches[b].input.timesteps));
+            // The first page with this many panels is grid page `panels - 1`.
+            const Page &page = grid[size_t(panels - 1)];
+            QCOMPARE(in.aspect[0].item<float>(), float(page.height / page.width));
+            const std::vector<PanelToken> tokens = panelTokens(page);
+            for (int64_t r = 0; r < levels; ++r) {
+                const int64_t t = in.timesteps[r].item<int64_t>();
+                // floor of a point in [r T / levels, (r + 1) T / levels)
+                QVERIFY2((t + 1) * levels > r * config.timesteps && t * levels < (r + 1) * config.timesteps,
+                         qPrintable(QString::number(t)));
+                const double a = alphas[size_t(t)];
+                if (a < 0.1)
+                    continue; // too little of the page is left to take back out reliably
+                const torch::Tensor clean = (in.boxes[r] - std::sqrt(1 - a) * c.batches[b].labels[r]) / std::sqrt(a);
+                for (int64_t p = 0; p < panels; ++p) {
+                    const PanelToken &k = tokens[size_t(p)];
+                    const double expected[] = {k.cx, k.cy, k.w, k.h};
+                    for (int64_t f = 0; f < 4; ++f)
+                        QVERIFY(std::abs(clean[p][f].item<double>() - (2 * expected[f] - 1)) < 1e-4);
+                }
+            }
+        }
+        data.count = 0; // still one page at least, as for documents and images
+        QCOMPARE(makeCalibration(*model, data).batches.size(), size_t(1));
+        data.pages = std::make_shared<const std::vector<Page>>(std::vector<Page>{Page{}});
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeCalibration(*model, data));
     }
 
     // Short documents share a row no longer than the longest; each keeps its tokens in order.

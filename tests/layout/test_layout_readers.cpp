@@ -254,6 +254,7 @@ private Q_SLOTS:
         test::writeFile(dir.filePath("images/tiny/ja/000.png"), pngHeader(830, 1170));
         const std::vector<LayoutBook> books = readLayouts(dir.path().toStdString());
         QCOMPARE(books.size(), size_t(1));
+        QCOMPARE(QString::fromStdString(books[0].file), file); // found in the folder
         const Page &first = books[0].pages[0];
         QCOMPARE(first.index, 1);
         QCOMPARE(first.width, 830.0); // from the PNG's header

@@ -2,22 +2,30 @@
 // (trainLayoutModel), the first opened in the window and offered as its Model, the second
 // chosen as a folder for the compressed column; one job generates the same seeds through both,
 // each layout with the panel count asked for and the very boxes the session's generateLayouts
-// gives; beside them OpenMantra's pages with as many panels (skipped without ../shared).
+// gives; beside them OpenMantra's pages with as many panels (skipped without ../shared). And
+// Compress ▸ on the open model, a pass calibrated on annotated pages the test writes.
 
+#include "compress_dialog.h"
+#include "compression_controller.h"
+#include "compression_view.h"
 #include "jobs_panel.h"
 #include "layout_generation_controller.h"
 #include "layout_generation_view.h"
 #include "layout_page_view.h"
+#include "layout_pages.h"
 #include "layouts_controller.h"
 #include "layouts_view.h"
 #include "main_window.h"
-#include "runtime/layout_training.h"
 #include "session/layout_generation.h"
 #include "test_settings.h"
 #include "window_driving.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -45,15 +53,26 @@ std::vector<Page> rowPages(int count)
     return pages;
 }
 
+// `pages` as OpenMantra's annotation.json in `folder`, which is made: frames only, no images.
+bool writeOpenMantra(const QString &folder, const std::vector<Page> &pages)
+{
+    QJsonArray list;
+    for (size_t i = 0; i < pages.size(); ++i) {
+        QJsonArray frames;
+        for (const Panel &p : pages[i].panels)
+            frames.append(QJsonObject{{"x", p.box.x0}, {"y", p.box.y0}, {"w", p.box.x1 - p.box.x0}, {"h", p.box.y1 - p.box.y0}});
+        list.append(QJsonObject{{"page_index", int(i)}, {"frame", frames}});
+    }
+    QFile file(folder + "/annotation.json");
+    return QDir().mkpath(folder) && file.open(QIODevice::WriteOnly) &&
+           file.write(QJsonDocument(QJsonArray{QJsonObject{{"book_title", "rows"}, {"pages", list}}}).toJson()) > 0;
+}
+
 QString trainTiny(const QTemporaryDir &dir, const QString &name, uint64_t seed)
 {
-    LayoutTrainingOptions options;
+    LayoutTrainingOptions options = tinyLayoutOptions();
     options.shape.maxPanels = 6;
-    options.shape.dim = 32;
     options.shape.layers = 1;
-    options.shape.heads = 2;
-    options.shape.hiddenDim = 64;
-    options.shape.frequencyDim = 16;
     options.shape.timesteps = 40;
     options.steps = 20;
     options.batch = 8;
@@ -144,6 +163,64 @@ private Q_SLOTS:
             QCOMPARE(int(view->cell(2, column)->page().panels.size()), kPanels);
             QVERIFY(!view->cell(2, column)->page().image.empty());
         }
+    }
+
+    // Compress ▸ on the open layout model: the passes that calibrate are offered beside svd and
+    // learn from annotated pages (a folder typed in); the pass's model then generates in the
+    // compressed row, on the same seeds.
+    void compressesTheOpenModelOnAnnotatedPages()
+    {
+        QTemporaryDir dir;
+        const QString original = trainTiny(dir, "original", 1);
+        QVERIFY(writeOpenMantra(dir.filePath("pages"), rowPages(16)));
+        MainWindow window;
+        QVERIFY(showAndOpen(window, dir, original));
+        QAction *compress = menuAction(window, "Compress…");
+        QVERIFY(compress && compress->isEnabled());
+        compress->trigger();
+        auto *dialog = window.findChild<CompressDialog *>("compressDialog");
+        QVERIFY(dialog && dialog->isVisible());
+        QCOMPARE(dialog->method()->count(), 5); // svd, fwsvd, asvd, svd-llm, soco: not HiMix
+        QCOMPARE(dialog->calibrationCount()->suffix(), QString(" pages"));
+        QVERIFY(!dialog->tokenizerFile()->isVisible() && !dialog->calibrationLabels()->isVisible());
+        dialog->setMethod("svd-llm");
+        QVERIFY(!dialog->okButton()->isEnabled()); // no pages yet
+        dialog->calibrationFile()->setText(dir.filePath("pages"));
+        dialog->calibrationCount()->setValue(12);
+        QVERIFY(dialog->okButton()->isEnabled());
+        const PassRequest request = dialog->request();
+        QCOMPARE(QString::fromStdString(request.calibrationFile), dir.filePath("pages"));
+        dialog->reject();
+
+        BackgroundJob *job = waitForEnd(window.compression()->startCompression(request), 120000);
+        QVERIFY(job && job->state() == BackgroundJob::State::Finished);
+        const PassRecord record = window.compressionView()->records().back();
+        QCOMPARE(record.modelKind, std::string("layout"));
+        QCOMPARE(record.calibration, std::string("layouts"));
+        QCOMPARE(record.calibrationCount, 12L);
+        QCOMPARE(record.data.front().role, std::string("calibration")); // the folder's annotation file
+        QCOMPARE(QString::fromStdString(record.data.front().path), dir.filePath("pages/annotation.json"));
+
+        LayoutGenerationView *view = window.layoutsView()->generationView();
+        const int pass = view->compressed()->combo()->findText("svd-llm", Qt::MatchContains);
+        QVERIFY(pass >= 0);
+        view->compressed()->combo()->setCurrentIndex(pass);
+        view->panels()->setValue(kPanels);
+        view->seedCount()->setValue(2);
+        view->steps()->setValue(10);
+        QVERIFY(waitForEnd(window.layoutGeneration()->generate(), 120000));
+        QCoreApplication::processEvents();
+        QCOMPARE(view->rowCount(), 3); // and the real pages' row
+        bool differ = false;
+        for (int column = 0; column < 2; ++column) {
+            QCOMPARE(int(view->cell(1, column)->page().panels.size()), kPanels);
+            for (int p = 0; p < kPanels; ++p) {
+                const Box &a = view->cell(0, column)->page().panels[size_t(p)].box;
+                const Box &b = view->cell(1, column)->page().panels[size_t(p)].box;
+                differ = differ || a.x0 != b.x0 || a.y0 != b.y0 || a.x1 != b.x1 || a.y1 != b.y1;
+            }
+        }
+        QVERIFY(differ);
     }
 
     void refusesWhatTheModelCannotTake()
