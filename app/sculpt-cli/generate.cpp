@@ -120,9 +120,8 @@ int generate(const std::vector<std::string> &rawArgs)
                   << loaded->model->contextLength() << "\n";
         return kBadInput;
     }
-    for (const int32_t stop : {tokenizer.bos(), tokenizer.eos()})
-        if (stop >= 0)
-            args->options.stop.push_back(stop);
+    const std::vector<int32_t> ends = textEnds(tokenizer);
+    args->options.stop.insert(args->options.stop.end(), ends.begin(), ends.end());
 
     // The prompt's text as the tokenizer reads it back (an image's tokens are not text), then
     // each new token as soon as it is chosen; with --json, all of it at the end.
@@ -145,6 +144,7 @@ int generate(const std::vector<std::string> &rawArgs)
                 if (!args->json)
                     std::cout << piece << std::flush;
                 previous = token;
+                return true;
             },
             job, prompt.pixels);
     } catch (const Cancelled &) {

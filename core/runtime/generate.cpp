@@ -1,6 +1,7 @@
 #include "runtime/generate.h"
 
 #include "runtime/language_model.h"
+#include "runtime/tokenizer.h"
 
 #include <algorithm>
 #include <cmath>
@@ -34,8 +35,17 @@ int32_t sample(const std::vector<float> &logits, double temperature, std::mt1993
 
 } // namespace
 
+std::vector<int32_t> textEnds(const Tokenizer &tokenizer)
+{
+    std::vector<int32_t> ends;
+    for (const int32_t end : {tokenizer.eos(), tokenizer.bos()})
+        if (end >= 0)
+            ends.push_back(end);
+    return ends;
+}
+
 Generation generate(const LanguageModel &model, std::span<const int32_t> prompt, const GenerateOptions &options,
-                    const std::function<void(int32_t)> &onToken, const JobContext &job, std::span<const float> pixels)
+                    const std::function<bool(int32_t)> &onToken, const JobContext &job, std::span<const float> pixels)
 {
     if (prompt.empty())
         throw std::invalid_argument("generation needs a prompt of at least one token (BOS)");
@@ -52,9 +62,8 @@ Generation generate(const LanguageModel &model, std::span<const int32_t> prompt,
         if (std::find(options.stop.begin(), options.stop.end(), next) != options.stop.end())
             break;
         generated.tokens.push_back(next);
-        if (onToken)
-            onToken(next);
-        if (long(generated.tokens.size()) == options.maxTokens || decoder.position() == model.contextLength())
+        const bool goOn = !onToken || onToken(next);
+        if (!goOn || long(generated.tokens.size()) == options.maxTokens || decoder.position() == model.contextLength())
             break; // nothing reads what feeding it would give
         logits = decoder.next(next);
         ++generated.fed;

@@ -34,26 +34,21 @@ ImageAnswer answerImageQuestion(const LanguageModel &model, const Tokenizer &tok
     const VisionPrompt prompt = visionPrompt(tokenizer, *format, processor, question, std::vector<RgbImage>{image});
     GenerateOptions options;
     options.maxTokens = maxTokens;
-    for (const int32_t stop : {tokenizer.bos(), tokenizer.eos()})
-        if (stop >= 0)
-            options.stop.push_back(stop);
+    options.stop = textEnds(tokenizer);
     ImageAnswer answer;
     int32_t previous = prompt.tokens.back();
-    bool ended = false; // a line break ends the answer; what follows is not shown
     const Generation generated = generate(
         model, prompt.tokens, options,
         [&](int32_t token) {
-            if (ended)
-                return;
             std::string piece = tokenizer.decode(previous, token);
             previous = token;
-            if (const size_t line = piece.find('\n'); line != std::string::npos) {
+            const size_t line = piece.find('\n'); // a line break ends the answer
+            if (line != std::string::npos)
                 piece.resize(line);
-                ended = true;
-            }
             answer.text += piece;
             if (onText)
                 onText(answer.text);
+            return line == std::string::npos;
         },
         job, prompt.pixels);
     answer.tokens = long(generated.tokens.size());

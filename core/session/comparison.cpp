@@ -161,9 +161,8 @@ std::pair<Continuation, Continuation> compareGeneration(const ComparedModels &mo
         throw std::invalid_argument("the prompt is " + std::to_string(tokens.size()) +
                                     " tokens, more than the model's context of " + std::to_string(context));
     GenerateOptions stopping = options;
-    for (const int32_t stop : {models.tokenizer->bos(), models.tokenizer->eos()})
-        if (stop >= 0)
-            stopping.stop.push_back(stop);
+    const std::vector<int32_t> ends = textEnds(*models.tokenizer);
+    stopping.stop.insert(stopping.stop.end(), ends.begin(), ends.end());
     Continuation original = continueText(*models.original, *models.tokenizer, tokens, stopping, job);
     Continuation compressed = continueText(*models.compressed, *models.tokenizer, tokens, stopping, job);
     return {std::move(original), std::move(compressed)};

@@ -215,9 +215,17 @@ private Q_SLOTS:
         options.stop = {tokenizer->bos()};
         std::vector<int32_t> streamed;
         const std::vector<int32_t> prompt{tokenizer->bos()};
-        const auto tokens = generate(*model, prompt, options, [&](int32_t t) { streamed.push_back(t); }).tokens;
+        const auto tokens = generate(*model, prompt, options, [&](int32_t t) {
+            streamed.push_back(t);
+            return true;
+        }).tokens;
         QCOMPARE(streamed, tokens);
         QCOMPARE(tokens.size(), size_t(40));
+        // The listener ends the text: the token it turns down is the last, and is not fed back.
+        long seen = 0;
+        const Generation cut = generate(*model, prompt, options, [&](int32_t) { return ++seen < 5; });
+        QCOMPARE(cut.tokens, std::vector<int32_t>(tokens.begin(), tokens.begin() + 5));
+        QCOMPARE(cut.fed, 4L);
         std::vector<int32_t> all = prompt;
         all.insert(all.end(), tokens.begin(), tokens.end());
         const std::string text = tokenizer->decode(all);

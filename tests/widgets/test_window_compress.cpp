@@ -88,7 +88,7 @@ QString directGeneration(const LanguageModel &model, const Stories &s, const std
     const auto tokenizer = openTokenizer(QFileInfo(s.model).dir().filePath("tok512.bin").toStdString());
     std::vector<int32_t> tokens = tokenizer->encode(prompt, true);
     GenerateOptions stopping = options;
-    stopping.stop = {tokenizer->bos(), tokenizer->eos()};
+    stopping.stop = textEnds(*tokenizer);
     const std::vector<int32_t> added = generate(model, tokens, stopping).tokens;
     tokens.insert(tokens.end(), added.begin(), added.end());
     return QString::fromStdString(tokenizer->decode(tokens));
