@@ -23,6 +23,7 @@ packages=(
   python3-torch                                  # the evaluation benchmark's baseline (bench/llama_forward.py)
   python3-pil                                    # the image path's reference (Pillow's decoding and bicubic resize)
   clang libclang-rt-14-dev                       # fuzz targets replayed under ASan/UBSan
+  slurmctld slurmd slurm-client munge            # the one-node Slurm cluster tests start themselves (tests/common/slurm_cluster.h)
 )
 
 missing=()
