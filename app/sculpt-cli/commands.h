@@ -12,6 +12,7 @@ inline constexpr int kBadInput = 2; // bad arguments or an unreadable file
 
 int inspect(const std::vector<std::string> &args);
 int spectra(const std::vector<std::string> &args);
+int workspace(const std::vector<std::string> &args); // workspace merge: joins the parts of a sharded run
 int layouts(const std::vector<std::string> &args);  // manga and comic page layouts, panels in reading order
 
 // Loads the LibTorch runtime module and runs one of its commands there.
