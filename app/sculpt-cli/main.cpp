@@ -23,6 +23,8 @@ int main(int argc, char **argv)
         return sculpt::cli::inspect(args);
     if (command == "spectra")
         return sculpt::cli::spectra(args);
+    if (command == "workspace")
+        return sculpt::cli::workspace(args);
     if (command == "layouts")
         return sculpt::cli::layouts(args);
     if (command == "conditioning")

@@ -11,6 +11,7 @@
 #include "usage.h"
 #include "workspace/workspace.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -50,6 +51,8 @@ void printJson(const Arguments &args, const std::string &workspace, const std::v
     out["path"] = args.path;
     out["method"] = spectrumMethod(args.options);
     out["workspace"] = workspace;
+    if (args.options.shard)
+        out["shard"] = {{"index", args.options.shard->index}, {"count", args.options.shard->count}};
     json tensors = json::array(), skipped = json::array();
     for (const auto &o : outcomes) {
         if (!o.spectrum) {
@@ -117,6 +120,20 @@ void printTable(const std::vector<SpectrumOutcome> &outcomes, bool csv)
     }
 }
 
+// "K/N" with 1 ≤ K ≤ N, digits only.
+std::optional<ShardSpec> parseShard(const std::string &text)
+{
+    ShardSpec shard;
+    const char *end = text.data() + text.size();
+    const auto [slash, indexError] = std::from_chars(text.data(), end, shard.index);
+    if (indexError != std::errc() || slash == end || *slash != '/')
+        return std::nullopt;
+    const auto [last, countError] = std::from_chars(slash + 1, end, shard.count);
+    if (countError != std::errc() || last != end || shard.index < 1 || shard.index > shard.count)
+        return std::nullopt;
+    return shard;
+}
+
 std::optional<Arguments> parse(const std::vector<std::string> &args)
 {
     Arguments a;
@@ -151,6 +168,15 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
                 std::cerr << "sculpt-cli spectra: --workspace needs a file name\n";
                 return std::nullopt;
             }
+        } else if (arg == "--shard") {
+            const auto v = value();
+            if (!v)
+                return std::nullopt;
+            a.options.shard = parseShard(*v);
+            if (!a.options.shard) {
+                std::cerr << "sculpt-cli spectra: --shard takes K/N, shard K of N with 1 ≤ K ≤ N, not '" << *v << "'\n";
+                return std::nullopt;
+            }
         } else if (arg == "--match") {
             const auto v = value();
             if (!v)
@@ -170,6 +196,11 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
     }
     if (a.path.empty()) {
         std::cerr << usageOf("spectra");
+        return std::nullopt;
+    }
+    if (a.options.shard && a.workspace.empty()) {
+        // The model's own workspace would take the shard silently; a part is merged on purpose.
+        std::cerr << "sculpt-cli spectra: --shard needs --workspace PART_FILE, the part `workspace merge` joins\n";
         return std::nullopt;
     }
     try {

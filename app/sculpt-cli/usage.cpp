@@ -15,6 +15,15 @@ constexpr Form kForms[] = {
     {"inspect", "PATH [--json]", "format, architecture, parameters and tensors by block"},
     {"spectra", "PATH [--exact | --topk K] [--workspace FILE] [--json | --csv] [--match REGEX]",
      "singular spectrum and metrics of every weight matrix, kept in the model's workspace"},
+    {"spectra", "PATH --shard K/N --workspace PART_FILE [--exact | --topk K] [--json | --csv] [--match REGEX]",
+     "only shard K of N: the matrices the run would compute, dealt into N shards of about equal cost\n"
+     "      (m·n·min(m, n) each; the same shards on every machine), this one's spectra kept in PART_FILE,\n"
+     "      a workspace of its own; for a job array, one task a shard (submitting it is not built yet)"},
+    {"workspace", "merge WORKSPACE PART... [--json]",
+     "copy the spectra of each PART (workspaces of the same model, such as `spectra --shard` wrote) into\n"
+     "      WORKSPACE, made for that model when missing; spectra already there for the same tensor, method\n"
+     "      and content are skipped; a part of another model or a damaged one is refused and nothing is\n"
+     "      written; evaluations, passes and runs stay in their part"},
     {"layouts", "FILE|FOLDER [--order] [--json]",
      "the pages of a manga or comic annotation file (Manga109 XML, OpenMantra's annotation.json, ACBF),\n"
      "      each page's panels and text areas; --order lists the panels in the estimated reading order\n"

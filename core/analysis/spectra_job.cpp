@@ -16,6 +16,7 @@
 #include <mutex>
 #include <numeric>
 #include <regex>
+#include <set>
 #include <thread>
 
 namespace sculpt {
@@ -23,8 +24,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A matrix's share of the work: what an exact spectrum costs, m·n·min(m, n).
-double cost(const MatrixShape &m) { return double(m.rows) * double(m.cols) * double(std::min(m.rows, m.cols)); }
+// What `match` stands for; the shards and the run must read it alike.
+std::regex namePattern(const std::string &match)
+{
+    return std::regex(match.empty() ? std::string(".*") : match, std::regex::ECMAScript);
+}
 
 std::string whySkipped(const Weight &w, const TensorInfo &t)
 {
@@ -110,18 +114,33 @@ std::string spectrumMethod(const SpectraOptions &options)
     return options.topK > 0 ? "top" + std::to_string(options.topK) : "exact";
 }
 
+std::vector<NamedMatrix> spectraMatrices(const ModelInventory &inventory, const std::string &match)
+{
+    const std::regex pattern = namePattern(match);
+    std::vector<NamedMatrix> matrices;
+    for (const Weight &w : inventory.weights)
+        if (w.matrix && std::regex_search(w.name, pattern))
+            matrices.push_back({w.name, *w.matrix});
+    return matrices;
+}
+
 std::vector<SpectrumOutcome> computeSpectra(const Checkpoint &checkpoint, const ModelInventory &inventory,
                                             const SpectraOptions &options, Workspace *workspace,
                                             const JobContext &job)
 {
-    const std::regex pattern(options.match.empty() ? std::string(".*") : options.match, std::regex::ECMAScript);
+    const std::regex pattern = namePattern(options.match);
+    std::set<std::string> shard;
+    if (options.shard) {
+        auto names = shardOf(spectraMatrices(inventory, options.match), *options.shard).matrices;
+        shard.insert(std::make_move_iterator(names.begin()), std::make_move_iterator(names.end()));
+    }
     const std::string method = spectrumMethod(options);
     std::vector<SpectrumOutcome> outcomes;
     std::vector<size_t> todo; // indices into outcomes/weights that need a spectrum
     std::vector<const Weight *> weights;
     for (size_t i = 0; i < inventory.weights.size(); ++i) {
         const Weight &w = inventory.weights[i];
-        if (!std::regex_search(w.name, pattern))
+        if (!std::regex_search(w.name, pattern) || (options.shard && !shard.contains(w.name)))
             continue;
         SpectrumOutcome out;
         out.name = w.name;
@@ -134,16 +153,16 @@ std::vector<SpectrumOutcome> computeSpectra(const Checkpoint &checkpoint, const 
         weights.push_back(&w);
     }
     // Largest first: the pool then finishes together rather than waiting on one big matrix.
-    std::stable_sort(todo.begin(), todo.end(),
-                     [&](size_t a, size_t b) { return cost(*weights[a]->matrix) > cost(*weights[b]->matrix); });
+    const auto cost = [&](size_t i) { return spectrumCost(*weights[i]->matrix); };
+    std::stable_sort(todo.begin(), todo.end(), [&](size_t a, size_t b) { return cost(a) > cost(b); });
 
     const int cores = std::max(1, int(std::thread::hardware_concurrency()));
     const int workers = std::clamp(options.workers > 0 ? options.workers : cores, 1, std::max<int>(1, int(todo.size())));
     // Measured: two matrices on one BLAS thread each beat one matrix on two threads.
     const BlasThreads threads(std::max(1, cores / workers));
 
-    const double totalCost = std::accumulate(todo.begin(), todo.end(), 0.0,
-                                             [&](double sum, size_t i) { return sum + cost(*weights[i]->matrix); });
+    const double totalCost =
+        std::accumulate(todo.begin(), todo.end(), 0.0, [&](double sum, size_t i) { return sum + cost(i); });
     std::atomic<size_t> next{0};
     std::mutex lock; // guards the workspace, the progress counters and the first error
     long done = 0;
@@ -171,7 +190,7 @@ std::vector<SpectrumOutcome> computeSpectra(const Checkpoint &checkpoint, const 
             if (options.onOutcome)
                 options.onOutcome(outcomes[i]);
             ++done;
-            doneCost += cost(*weights[i]->matrix);
+            doneCost += cost(i);
             const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
             const double left = doneCost > 0 ? elapsed * (totalCost - doneCost) / doneCost : -1;
             job.report(done, long(todo.size()), outcomes[i].name, left);

@@ -30,7 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace hdf5;
 
-using Spectra = std::map<std::string, std::map<std::string, TensorSpectrum>>; // tensor → method → spectrum
+using Spectra = std::map<std::string, std::map<std::string, TensorSpectrum>>; // Workspace::Spectra
 
 constexpr const char *kFormat = "sculpt-workspace";
 // 2: passes record their calibration's kind and count, and log named values (pass_records.h).
@@ -68,8 +68,8 @@ Hid createFile(const std::string &path)
     return Hid(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation, fileAccess()), H5Fclose, "cannot create");
 }
 
-// Throws unless `root` is a Sculpt workspace this version can read, made for `model`.
-void checkOwner(hid_t root, const ModelIdentity &model)
+// Throws unless `root` is a Sculpt workspace this version can read.
+void checkFormat(hid_t root)
 {
     if (!hasAttribute(root, "format") || !isStringAttribute(root, "format") || readString(root, "format") != kFormat)
         throw Failure("not a Sculpt workspace; not touching it");
@@ -77,6 +77,12 @@ void checkOwner(hid_t root, const ModelIdentity &model)
     if (version > kVersion)
         throw Failure("written by a newer Sculpt (workspace version " + std::to_string(version) +
                       "); not touching it");
+}
+
+// Throws unless `root` is a Sculpt workspace this version can read, made for `model`.
+void checkOwner(hid_t root, const ModelIdentity &model)
+{
+    checkFormat(root);
     if (readString(root, "model_fingerprint") != model.fingerprint)
         throw Failure("belongs to " + readString(root, "model_path") +
                       ", not this model; choose another --workspace");
@@ -97,17 +103,38 @@ void writeOwner(hid_t root, const ModelIdentity &model, bool fresh)
         writeString(root, "model_path", model.path);
 }
 
-// Opens `path` only once it is known to be a workspace of `model`: anything else is left
-// exactly as it is.
-Hid openWorkspaceFile(const std::string &path, unsigned flags, const ModelIdentity &model)
+Hid openHdf5File(const std::string &path, unsigned flags)
 {
     const htri_t isHdf5 = H5Fis_hdf5(path.c_str());
     check(isHdf5, "cannot read");
     if (isHdf5 == 0)
         throw Failure("not an HDF5 file; not touching it");
-    Hid file = openFile(path, flags);
+    return openFile(path, flags);
+}
+
+// Opens `path` only once it is known to be a workspace of `model`: anything else is left
+// exactly as it is.
+Hid openWorkspaceFile(const std::string &path, unsigned flags, const ModelIdentity &model)
+{
+    Hid file = openHdf5File(path, flags);
     checkOwner(openGroup(file, "/"), model);
     return file;
+}
+
+// False when there is nothing at `path`; throws FileError for what a workspace cannot be.
+bool workspaceFileExists(const std::string &path)
+{
+    std::error_code error;
+    const fs::file_status status = fs::status(path, error);
+    if (status.type() == fs::file_type::not_found)
+        return false;
+    if (error)
+        throw FileError(path, error.message());
+    if (status.type() == fs::file_type::directory)
+        throw FileError(path, "is a folder; a workspace is a file");
+    if (status.type() != fs::file_type::regular)
+        throw FileError(path, "is not a regular file; a workspace is one");
+    return true;
 }
 
 // ---- tensors -------------------------------------------------------------------------
@@ -264,6 +291,21 @@ void writeTensors(hid_t file, const Spectra &spectra)
         writeTensor(tensors, entry.second);
 }
 
+// `upper` laid over `lower` as save() lays staged spectra over stored ones: a tensor `upper`
+// holds for other content loses everything `lower` held for it.
+void layOver(Spectra &lower, Spectra upper)
+{
+    for (auto &[name, methods] : upper) {
+        if (methods.empty())
+            continue;
+        auto &held = lower[name];
+        if (!held.empty() && held.begin()->second.contentHash != methods.begin()->second.contentHash)
+            held.clear();
+        for (auto &[method, spectrum] : methods)
+            held[method] = std::move(spectrum);
+    }
+}
+
 // ---- numbered records ----------------------------------------------------------------
 
 // Each kind's reader and writer under one name, so save() and open() treat the kinds alike.
@@ -330,16 +372,8 @@ Workspace Workspace::open(const std::string &path, const ModelIdentity &model)
     Workspace workspace;
     workspace.path_ = path;
     workspace.model_ = model;
-    std::error_code error;
-    const fs::file_status status = fs::status(path, error);
-    if (status.type() == fs::file_type::not_found)
+    if (!workspaceFileExists(path))
         return workspace;
-    if (error)
-        throw FileError(path, error.message());
-    if (status.type() == fs::file_type::directory)
-        throw FileError(path, "is a folder; a workspace is a file");
-    if (status.type() != fs::file_type::regular)
-        throw FileError(path, "is not a regular file; a workspace is one");
     try {
         const std::lock_guard lock(hdf5Lock());
         silenceHdf5();
@@ -351,6 +385,25 @@ Workspace Workspace::open(const std::string &path, const ModelIdentity &model)
         throw FileError(path, failure.what());
     }
     return workspace;
+}
+
+ModelIdentity Workspace::owner(const std::string &path)
+{
+    if (!workspaceFileExists(path))
+        throw FileError(path, "no such file");
+    try {
+        const std::lock_guard lock(hdf5Lock());
+        silenceHdf5();
+        Hid file = openHdf5File(path, H5F_ACC_RDONLY);
+        Hid root = openGroup(file, "/");
+        checkFormat(root);
+        ModelIdentity model{readString(root, "model_path"), readString(root, "model_fingerprint")};
+        root.close("cannot close");
+        file.close("cannot close");
+        return model;
+    } catch (const Failure &failure) {
+        throw FileError(path, failure.what());
+    }
 }
 
 void Workspace::checkWritable() const { checkCanCreate(path_); }
@@ -456,7 +509,9 @@ std::vector<std::string> Workspace::tensors() const
     return names;
 }
 
-void Workspace::save()
+void Workspace::save() { save({}); }
+
+void Workspace::save(const std::function<void(const Spectra &)> &stage)
 {
     // The staged records are written as copies: they get their ids only once the file is in place.
     forEachKind([](auto &records) { records.saving = records.pending; });
@@ -481,6 +536,8 @@ void Workspace::save()
             writeTensors(file, stored_);
             forEachKind([&](auto &records) { writeRecords(file, records.stored); });
         }
+        if (stage)
+            stage(existed ? readTensors(file) : stored_);
         writeTensors(file, pending_);
         forEachKind([&](auto &records) { writeRecords(file, records.saving); });
         file.close("cannot write");
@@ -488,19 +545,56 @@ void Workspace::save()
     } catch (const Failure &failure) {
         throw FileError(path_, failure.what());
     }
-    for (auto &[name, methods] : pending_) {
-        auto &stored = stored_[name];
-        if (!stored.empty() && stored.begin()->second.contentHash != methods.begin()->second.contentHash)
-            stored.clear();
-        for (auto &[method, spectrum] : methods)
-            stored[method] = std::move(spectrum);
-    }
+    layOver(stored_, std::move(pending_));
     pending_.clear();
     forEachKind([](auto &records) {
         records.stored = withStaged(std::move(records.stored), records.saving);
         records.pending.clear();
         records.saving.clear();
     });
+}
+
+std::vector<Workspace::Merged> Workspace::merge(const std::vector<const Workspace *> &parts)
+{
+    for (const Workspace *part : parts)
+        if (part->model_.fingerprint != model_.fingerprint)
+            throw FileError(part->path_, "made for " + part->model_.path + ", another model than " + path_ +
+                                             "'s (other tensor names, dtypes or shapes); nothing merged");
+    std::vector<Merged> merged(parts.size());
+    const Spectra staged = pending_;
+    try {
+        // Decided under the save's lock, against the file as it is then: a spectrum another
+        // process saved meanwhile counts as held.
+        save([&](const Spectra &saved) {
+            Spectra held = saved;
+            layOver(held, pending_);
+            for (size_t p = 0; p < parts.size(); ++p) {
+                Spectra offered = parts[p]->stored_;
+                layOver(offered, parts[p]->pending_);
+                for (const auto &[name, methods] : offered)
+                    for (const auto &[method, spectrum] : methods) {
+                        auto &here = held[name];
+                        const bool sameContent =
+                            !here.empty() && here.begin()->second.contentHash == spectrum.contentHash;
+                        if (sameContent && here.contains(method)) {
+                            ++merged[p].skipped;
+                            continue;
+                        }
+                        if (!here.empty() && !sameContent) {
+                            ++merged[p].replaced;
+                            here.clear();
+                        }
+                        ++merged[p].added;
+                        here[method] = spectrum;
+                        putSpectrum(spectrum);
+                    }
+            }
+        });
+    } catch (...) {
+        pending_ = staged; // all or nothing: what failed to save is not left staged
+        throw;
+    }
+    return merged;
 }
 
 } // namespace sculpt

@@ -31,6 +31,7 @@
 #include "records/vision_language_run.h"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -59,7 +60,13 @@ public:
     // $XDG_DATA_HOME (or ~/.local/share)/sculpt/workspaces/<file name>-<hash of its absolute path>.h5
     static std::string defaultPath(const std::string &modelPath);
 
+    // Who the workspace at `path` belongs to, as the file says: for joining workspaces without
+    // the model at hand. Throws FileError when there is no file, or not one this version of
+    // Sculpt reads as a workspace.
+    static ModelIdentity owner(const std::string &path);
+
     const std::string &path() const { return path_; }
+    const ModelIdentity &model() const { return model_; }
     // Throws FileError when save() could not write the file (its folder cannot be made or
     // written): for refusing before the work whose results it would keep.
     void checkWritable() const;
@@ -105,7 +112,28 @@ public:
     // when it cannot write or the file is no longer this model's workspace.
     void save();
 
+    // What merge() did with one part's spectra: each was added or skipped.
+    struct Merged {
+        long added = 0;    // not held for this tensor, method and content hash
+        long skipped = 0;  // held already for the same tensor, method and content hash
+        long replaced = 0; // tensors held for other content (changed weights): all of it made
+                           // way for the part's, as for any new spectrum
+    };
+    // Copies the spectra of `parts`, workspaces of this same model (a job array's shards), into
+    // this one and saves it, in one save(): what is already held is decided under the save's
+    // lock, against the file as it is then, and the parts are taken in order. Only spectra:
+    // evaluations, passes and runs have no identity that survives a copy, so a second merge
+    // could not tell them from new ones. Throws FileError, having written nothing and left
+    // nothing staged: naming the part when one belongs to another model, or as save() does.
+    std::vector<Merged> merge(const std::vector<const Workspace *> &parts);
+
 private:
+    using Spectra = std::map<std::string, std::map<std::string, TensorSpectrum>>; // tensor → method → spectrum
+
+    // save(), calling `stage` with the spectra the file holds once the lock is held, before the
+    // staged ones are written: for staging more from what is there now.
+    void save(const std::function<void(const Spectra &)> &stage);
+
     // One kind of numbered record (evaluations_, passes_, adaptations_, visionLanguageRuns_; workspace.cpp reads and
     // writes each): those saved, in the order they were saved, those staged, and while save()
     // runs a copy of the staged ones that gets their ids in the file before these do.
@@ -117,8 +145,8 @@ private:
 
     std::string path_;
     ModelIdentity model_;
-    std::map<std::string, std::map<std::string, TensorSpectrum>> stored_;  // tensor → method → spectrum
-    std::map<std::string, std::map<std::string, TensorSpectrum>> pending_; // not yet saved; one hash per tensor
+    Spectra stored_;
+    Spectra pending_; // not yet saved; one hash per tensor
     Records<Evaluation> evaluations_;
     Records<PassRecord> passes_;
     Records<AdaptationRecord> adaptations_;

@@ -1,6 +1,7 @@
 // Workspace: round trips, content-hash invalidation, listing a tensor's methods,
 // evaluations, refusing files that are not ours, keeping groups other code wrote, surviving
-// a kill in the middle of save(), and where workspaces go by default.
+// a kill in the middle of save(), where workspaces go by default, reading a file's owner, and
+// merging other workspaces' spectra into one.
 
 #include "io/error.h"
 #include "workspace/workspace.h"
@@ -382,6 +383,10 @@ private Q_SLOTS:
     void defaultPath();
     void saveCreatesFolders();
     void saveKeepsPermissions();
+    void ownerIsWhatTheFileSays();
+    void mergeCopiesWhatIsNotHeld();
+    void mergeDecidesAgainstTheFileAsItIsThen();
+    void mergeRefusesAnotherModelsPart();
 };
 
 void TestWorkspace::roundTrip()
@@ -807,6 +812,122 @@ void TestWorkspace::saveKeepsPermissions()
     workspace.putSpectrum(makeSpectrum("w", "aa", "exact", 10, 1));
     workspace.save();
     QCOMPARE(mode(path), 0600);
+}
+
+void TestWorkspace::ownerIsWhatTheFileSays()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("ws.h5"));
+    Workspace::open(path.toStdString(), identity()).save();
+    const ModelIdentity owner = Workspace::owner(path.toStdString());
+    QCOMPARE(owner.path, kModelPath);
+    QCOMPARE(owner.fingerprint, identity().fingerprint);
+
+    const auto ownerError = [](const QString &file) {
+        try {
+            Workspace::owner(file.toStdString());
+        } catch (const FileError &error) {
+            return q(error.what());
+        }
+        return QString();
+    };
+    QCOMPARE(ownerError(dir.filePath(QStringLiteral("none.h5"))), dir.filePath(QStringLiteral("none.h5: no such file")));
+    const QString notes = dir.filePath(QStringLiteral("notes.h5"));
+    QFile f(notes);
+    QVERIFY(f.open(QIODevice::WriteOnly) && f.write("my notes\n") > 0);
+    f.close();
+    QVERIFY2(ownerError(notes).contains(QStringLiteral("not an HDF5 file")), qPrintable(ownerError(notes)));
+}
+
+void TestWorkspace::mergeCopiesWhatIsNotHeld()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("ws.h5"));
+    const std::string first = "layers.0.q.weight", second = "layers.0.k.weight", third = "layers.1.q.weight";
+    {
+        Workspace workspace = Workspace::open(path.toStdString(), identity());
+        workspace.putSpectrum(makeSpectrum(first, "h1", "exact", 40, 1));
+        workspace.putSpectrum(makeSpectrum(second, "h2", "exact", 40, 2));
+        workspace.save();
+    }
+    Workspace a = Workspace::open(dir.filePath(QStringLiteral("a.h5")).toStdString(), identity());
+    a.putSpectrum(makeSpectrum(first, "h1", "exact", 40, 10)); // held: skipped, the stored one stays
+    a.putSpectrum(makeSpectrum(first, "h1", "top8", 8, 11));   // a new method of held content
+    a.putSpectrum(makeSpectrum(third, "h3", "exact", 40, 12));
+    a.save();
+    Workspace b = Workspace::open(dir.filePath(QStringLiteral("b.h5")).toStdString(), identity());
+    b.putSpectrum(makeSpectrum(second, "h2-changed", "top8", 8, 20)); // the weight changed since
+    b.putSpectrum(makeSpectrum(third, "h3", "exact", 40, 21));        // a got it there first
+    b.putEvaluation(makeEvaluation(1));                               // no spectrum: stays in b
+
+    Workspace workspace = Workspace::open(path.toStdString(), identity());
+    const auto merged = workspace.merge({&a, &b});
+    QCOMPARE(merged.size(), size_t(2));
+    QCOMPARE(merged[0].added, 2L);
+    QCOMPARE(merged[0].skipped, 1L);
+    QCOMPARE(merged[0].replaced, 0L);
+    QCOMPARE(merged[1].added, 1L);
+    QCOMPARE(merged[1].skipped, 1L);
+    QCOMPARE(merged[1].replaced, 1L);
+
+    const Workspace saved = Workspace::open(path.toStdString(), identity());
+    COMPARE_STORED(saved, makeSpectrum(first, "h1", "exact", 40, 1));
+    COMPARE_STORED(saved, makeSpectrum(first, "h1", "top8", 8, 11));
+    COMPARE_STORED(saved, makeSpectrum(second, "h2-changed", "top8", 8, 20));
+    QVERIFY(!saved.spectrum(second, "exact", "h2")); // the old content's spectra went with it
+    COMPARE_STORED(saved, makeSpectrum(third, "h3", "exact", 40, 12));
+    QVERIFY(saved.evaluations().empty());
+
+    // Merged again, everything is held.
+    const auto again = workspace.merge({&a, &b});
+    QCOMPARE(again[0].added + again[1].added, 0L);
+    QCOMPARE(again[0].skipped + again[1].skipped, 5L);
+}
+
+void TestWorkspace::mergeDecidesAgainstTheFileAsItIsThen()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("ws.h5"));
+    Workspace workspace = Workspace::open(path.toStdString(), identity()); // before the file exists
+    Workspace part = Workspace::open(dir.filePath(QStringLiteral("part.h5")).toStdString(), identity());
+    part.putSpectrum(makeSpectrum("w", "aa", "exact", 10, 2));
+    // Another process saves the same spectrum meanwhile: the merge finds it held.
+    Workspace other = Workspace::open(path.toStdString(), identity());
+    other.putSpectrum(makeSpectrum("w", "aa", "exact", 10, 1));
+    other.save();
+    const auto merged = workspace.merge({&part});
+    QCOMPARE(merged[0].added, 0L);
+    QCOMPARE(merged[0].skipped, 1L);
+    COMPARE_STORED(Workspace::open(path.toStdString(), identity()), makeSpectrum("w", "aa", "exact", 10, 1));
+}
+
+void TestWorkspace::mergeRefusesAnotherModelsPart()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("ws.h5"));
+    Workspace workspace = Workspace::open(path.toStdString(), identity());
+    workspace.putSpectrum(makeSpectrum("w", "aa", "exact", 10, 1));
+    workspace.save();
+    const QByteArray before = contents(path);
+    Workspace ours = Workspace::open(dir.filePath(QStringLiteral("ours.h5")).toStdString(), identity());
+    ours.putSpectrum(makeSpectrum("v", "bb", "exact", 10, 2));
+    const QString theirsPath = dir.filePath(QStringLiteral("theirs.h5"));
+    Workspace theirs = Workspace::open(theirsPath.toStdString(), {"/models/mistral/model.safetensors", "0ther"});
+    theirs.putSpectrum(makeSpectrum("u", "cc", "exact", 10, 3));
+    QString error;
+    try {
+        workspace.merge({&ours, &theirs});
+    } catch (const FileError &e) {
+        error = q(e.what());
+    }
+    QVERIFY2(error.startsWith(theirsPath + QStringLiteral(": made for /models/mistral/model.safetensors, another model")),
+             qPrintable(error));
+    QVERIFY2(error.endsWith(QStringLiteral("; nothing merged")), qPrintable(error));
+    QCOMPARE(contents(path), before);
+    // Nothing of `ours` was staged either: a later save writes nothing of it.
+    QVERIFY(!workspace.spectrum("v", "exact", "bb"));
+    workspace.save();
+    QVERIFY(!Workspace::open(path.toStdString(), identity()).spectrum("v", "exact", "bb"));
 }
 
 // Like QTEST_APPLESS_MAIN, except that killDuringSave() runs this binary again as the

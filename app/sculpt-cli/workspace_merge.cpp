@@ -1,0 +1,148 @@
+// `sculpt-cli workspace merge`: joins the parts that `spectra --shard` wrote into a model's
+// workspace. The merging is Workspace::merge's; this reads the files and reports.
+
+#include "commands.h"
+#include "usage.h"
+
+#include "io/error.h"
+#include "workspace/workspace.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+namespace sculpt::cli {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct Arguments {
+    std::string workspace;
+    std::vector<std::string> parts;
+    bool json = false;
+};
+
+std::optional<Arguments> parse(const std::vector<std::string> &args)
+{
+    if (args.empty() || args[0] != "merge") {
+        std::cerr << usageOf("workspace");
+        return std::nullopt;
+    }
+    Arguments a;
+    for (size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--json")
+            a.json = true;
+        else if (args[i].starts_with("-")) {
+            std::cerr << "sculpt-cli workspace merge: unknown option '" << args[i] << "'\n";
+            return std::nullopt;
+        } else if (a.workspace.empty())
+            a.workspace = args[i];
+        else
+            a.parts.push_back(args[i]);
+    }
+    if (a.parts.empty()) {
+        std::cerr << usageOf("workspace");
+        return std::nullopt;
+    }
+    return a;
+}
+
+// The records a part holds that merge() leaves there, by kind, those it holds none of aside.
+std::vector<std::pair<std::string, size_t>> recordsLeft(const Workspace &part)
+{
+    std::vector<std::pair<std::string, size_t>> left;
+    for (const auto &[kind, count] : {std::pair<std::string, size_t>{"evaluations", part.evaluations().size()},
+                                      {"passes", part.passes().size()},
+                                      {"adaptations", part.adaptations().size()},
+                                      {"vision_language_runs", part.visionLanguageRuns().size()}})
+        if (count > 0)
+            left.emplace_back(kind, count);
+    return left;
+}
+
+void printJson(const Workspace &workspace, const std::vector<Workspace> &parts,
+               const std::vector<Workspace::Merged> &merged)
+{
+    json out{{"workspace", workspace.path()}};
+    json list = json::array();
+    Workspace::Merged total;
+    for (size_t p = 0; p < parts.size(); ++p) {
+        json left = json::object();
+        for (const auto &[kind, count] : recordsLeft(parts[p]))
+            left[kind] = count;
+        list.push_back({{"path", parts[p].path()},
+                        {"added", merged[p].added},
+                        {"skipped", merged[p].skipped},
+                        {"replaced", merged[p].replaced},
+                        {"not_merged", std::move(left)}});
+        total.added += merged[p].added;
+        total.skipped += merged[p].skipped;
+        total.replaced += merged[p].replaced;
+    }
+    out["parts"] = std::move(list);
+    out["added"] = total.added;
+    out["skipped"] = total.skipped;
+    out["replaced"] = total.replaced;
+    std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
+void printText(const Workspace &workspace, const std::vector<Workspace> &parts,
+               const std::vector<Workspace::Merged> &merged)
+{
+    std::cout << "merged into " << workspace.path() << ":\n";
+    for (size_t p = 0; p < parts.size(); ++p) {
+        std::cout << "  " << parts[p].path() << ": " << merged[p].added << " spectra added, " << merged[p].skipped
+                  << " skipped (already there)";
+        if (merged[p].replaced > 0)
+            std::cout << ", replacing those of " << merged[p].replaced << " tensors held for other content";
+        const auto left = recordsLeft(parts[p]);
+        for (size_t k = 0; k < left.size(); ++k)
+            std::cout << (k == 0 ? "; not merged (spectra only): " : ", ") << left[k].second << " " << left[k].first;
+        std::cout << "\n";
+    }
+}
+
+} // namespace
+
+int workspace(const std::vector<std::string> &rawArgs)
+{
+    const auto args = parse(rawArgs);
+    if (!args)
+        return kBadInput;
+    // Every file is read, and refused if it must be, before anything is written.
+    std::vector<Workspace> parts;
+    std::optional<Workspace> target;
+    try {
+        for (const std::string &path : args->parts)
+            parts.push_back(Workspace::open(path, Workspace::owner(path)));
+        // A new workspace belongs to the first part's model; merge() refuses parts of another.
+        std::error_code unknown; // then open() says what is wrong with the path
+        const bool exists = std::filesystem::exists(args->workspace, unknown);
+        target = Workspace::open(args->workspace, exists ? Workspace::owner(args->workspace) : parts[0].model());
+        target->checkWritable();
+    } catch (const FileError &e) {
+        std::cerr << "sculpt-cli: " << e.what() << "\n";
+        return kBadInput;
+    }
+    std::vector<const Workspace *> offered;
+    for (const Workspace &part : parts)
+        offered.push_back(&part);
+    std::vector<Workspace::Merged> merged;
+    try {
+        merged = target->merge(offered);
+    } catch (const FileError &e) {
+        std::cerr << "sculpt-cli: " << e.what() << "\n";
+        // A part of another model is the input's fault; failing to save the workspace is not.
+        const bool partRefused =
+            std::any_of(parts.begin(), parts.end(), [&](const Workspace &part) { return part.path() == e.path(); });
+        return partRefused ? kBadInput : kFailed;
+    }
+    if (args->json)
+        printJson(*target, parts, merged);
+    else
+        printText(*target, parts, merged);
+    return kOk;
+}
+
+} // namespace sculpt::cli
