@@ -15,6 +15,9 @@ int spectra(const std::vector<std::string> &args);
 int workspace(const std::vector<std::string> &args); // workspace merge: joins the parts of a sharded run
 int layouts(const std::vector<std::string> &args);  // manga and comic page layouts, panels in reading order
 int conditioning(const std::vector<std::string> &args); // MangaDiffusion's panel canvases and masks for a page
+int submit(const std::vector<std::string> &args);  // a job array on a Slurm cluster (cluster_config.h)
+int jobs(const std::vector<std::string> &args);    // the cluster's runs, and their parts merged home
+int cancel(const std::vector<std::string> &args);  // scancel of a run
 
 // Loads the LibTorch runtime module and runs one of its commands there.
 int runtimeCommand(const std::string &name, const std::vector<std::string> &args);

@@ -29,6 +29,12 @@ int main(int argc, char **argv)
         return sculpt::cli::layouts(args);
     if (command == "conditioning")
         return sculpt::cli::conditioning(args);
+    if (command == "submit")
+        return sculpt::cli::submit(args);
+    if (command == "jobs")
+        return sculpt::cli::jobs(args);
+    if (command == "cancel")
+        return sculpt::cli::cancel(args);
     if (command == "generate" || command == "eval" || command == "zoo" || command == "compress" ||
         command == "heads" || command == "heat" ||
         command == "adapt" || command == "pear" || command == "merge")

@@ -18,7 +18,17 @@ constexpr Form kForms[] = {
     {"spectra", "PATH --shard K/N --workspace PART_FILE [--exact | --topk K] [--json | --csv] [--match REGEX]",
      "only shard K of N: the matrices the run would compute, dealt into N shards of about equal cost\n"
      "      (m·n·min(m, n) each; the same shards on every machine), this one's spectra kept in PART_FILE,\n"
-     "      a workspace of its own; for a job array, one task a shard (submitting it is not built yet)"},
+     "      a workspace of its own; for a job array, one task a shard (`submit spectra` submits one)"},
+    {"submit", "spectra PATH --array N [--exact | --topk K] [--match REGEX] [--workspace FILE] [--cluster FILE] [--json]",
+     "submit PATH's spectra to Slurm as a job array of N tasks, one balanced shard each (`spectra --shard`),\n"
+     "      each task writing its own workspace part; the run folder <shared_folder>/runs/ID keeps run.json,\n"
+     "      the batch script, parts/ and logs/. The cluster is described in --cluster FILE, else\n"
+     "      $SCULPT_CLUSTER_CONFIG, else $XDG_CONFIG_HOME/sculpt/cluster.json (README, \"Slurm\")"},
+    {"jobs", "[--merge] [--cluster FILE] [--json]",
+     "every run in the cluster's shared folder: its Slurm state and each task's, shards finished of N,\n"
+     "      time elapsed, a failed task's log tail; --merge copies the finished shards' spectra into each run's\n"
+     "      workspace (as `workspace merge`; what is there already is skipped)"},
+    {"cancel", "ID [--cluster FILE]", "scancel a run's job array, by run id or Slurm job id; finished shards stay in parts/"},
     {"workspace", "merge WORKSPACE PART... [--json]",
      "copy the spectra of each PART (workspaces of the same model, such as `spectra --shard` wrote) into\n"
      "      WORKSPACE, made for that model when missing; spectra already there for the same tensor, method\n"

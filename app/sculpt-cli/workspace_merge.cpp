@@ -2,13 +2,13 @@
 // workspace. The merging is Workspace::merge's; this reads the files and reports.
 
 #include "commands.h"
+#include "part_merge.h"
 #include "usage.h"
 
 #include "io/error.h"
 #include "workspace/workspace.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -110,38 +110,27 @@ int workspace(const std::vector<std::string> &rawArgs)
     const auto args = parse(rawArgs);
     if (!args)
         return kBadInput;
-    // Every file is read, and refused if it must be, before anything is written.
-    std::vector<Workspace> parts;
-    std::optional<Workspace> target;
+    PartsToMerge opened;
     try {
-        for (const std::string &path : args->parts)
-            parts.push_back(Workspace::open(path, Workspace::owner(path)));
-        // A new workspace belongs to the first part's model; merge() refuses parts of another.
-        std::error_code unknown; // then open() says what is wrong with the path
-        const bool exists = std::filesystem::exists(args->workspace, unknown);
-        target = Workspace::open(args->workspace, exists ? Workspace::owner(args->workspace) : parts[0].model());
-        target->checkWritable();
+        opened = openPartsToMerge(args->workspace, args->parts);
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         return kBadInput;
     }
-    std::vector<const Workspace *> offered;
-    for (const Workspace &part : parts)
-        offered.push_back(&part);
     std::vector<Workspace::Merged> merged;
     try {
-        merged = target->merge(offered);
+        merged = mergeParts(opened);
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
         // A part of another model is the input's fault; failing to save the workspace is not.
-        const bool partRefused =
-            std::any_of(parts.begin(), parts.end(), [&](const Workspace &part) { return part.path() == e.path(); });
+        const bool partRefused = std::any_of(opened.parts.begin(), opened.parts.end(),
+                                             [&](const Workspace &part) { return part.path() == e.path(); });
         return partRefused ? kBadInput : kFailed;
     }
     if (args->json)
-        printJson(*target, parts, merged);
+        printJson(*opened.target, opened.parts, merged);
     else
-        printText(*target, parts, merged);
+        printText(*opened.target, opened.parts, merged);
     return kOk;
 }
 

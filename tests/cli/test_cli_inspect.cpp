@@ -91,7 +91,7 @@ private Q_SLOTS:
     void everyCommandAnswersHelp_data()
     {
         QTest::addColumn<QString>("command");
-        for (const char *c : {"inspect", "spectra", "workspace", "generate", "eval", "zoo", "compress"})
+        for (const char *c : {"inspect", "spectra", "workspace", "submit", "jobs", "cancel", "generate", "eval", "zoo", "compress"})
             QTest::newRow(c) << c;
     }
     void everyCommandAnswersHelp()

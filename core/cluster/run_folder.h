@@ -1,0 +1,38 @@
+#pragma once
+// A job submitted to the cluster, as kept in the shared folder: <shared>/runs/<id>/ holds
+// run.json (what was submitted), the batch script, parts/ (each task's workspace part and its
+// finished mark) and logs/ (each task's output). Both sides read it: the login node writes it,
+// the nodes fill parts/ and logs/.
+
+#include <string>
+#include <vector>
+
+namespace sculpt {
+
+struct RunRecord {
+    std::string id;
+    std::string folder;        // absolute
+    std::string kind = "spectra";
+    std::string model;         // absolute
+    std::string workspace;     // the model's workspace the parts merge into
+    std::string method;        // "exact" or "topK"
+    std::string match;         // empty: every matrix
+    int shards = 1;
+    std::string slurmJob;      // empty until submitted
+    long long submitted = 0;   // seconds since the epoch
+};
+
+// A new run folder under <sharedFolder>/runs (made when missing) with parts/ and logs/, its id
+// "<kind>-<UTC time>-<pid>". Throws FileError when it cannot be made.
+RunRecord makeRunFolder(const std::string &sharedFolder, const std::string &kind);
+
+// Writes <folder>/run.json atomically. Throws FileError.
+void writeRunRecord(const RunRecord &run);
+// Throws FileError naming run.json when it is missing or not one.
+RunRecord readRunRecord(const std::string &folder);
+
+// Every run under <sharedFolder>/runs that has a run.json, oldest first. A folder without one
+// (a submission in progress) is left out.
+std::vector<RunRecord> listRuns(const std::string &sharedFolder);
+
+} // namespace sculpt

@@ -1,0 +1,318 @@
+// `sculpt-cli submit spectra`, `jobs` and `cancel` on a real one-node Slurm cluster the test
+// starts (tests/common/slurm_cluster.h; skipped when it cannot): a four-task spectra array
+// merged home with `jobs --merge` equals a local run's workspace spectrum by spectrum, and
+// merging again adds nothing; an array cancelled while running merges nothing, leaving the
+// workspace byte for byte; no cluster settings, no Slurm, --array 0 and a model that does not
+// open are each one line, status 2, and nothing submitted.
+
+#include "cli_runner.h"
+#include "slurm_cluster.h"
+
+#include "analysis/content_hash.h"
+#include "io/checkpoint.h"
+#include "io/formats.h"
+#include "workspace/workspace.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <functional>
+#include <memory>
+
+using sculpt::test::CliRun;
+using sculpt::test::SlurmCluster;
+
+namespace {
+
+const QString kModel = QStringLiteral(SCULPT_MODELS_DIR "/fortunes-llama");
+constexpr int kShards = 4;
+constexpr int kWaitMs = 120000;
+
+QByteArray contents(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+QString write(const QString &path, const QByteArray &text)
+{
+    QFile file(path);
+    if (file.open(QIODevice::WriteOnly))
+        file.write(text);
+    return path;
+}
+
+CliRun runCli(const QStringList &args, const QProcessEnvironment &env)
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(SCULPT_CLI_PATH), args);
+    if (!p.waitForFinished(60000))
+        return {-1, {}, "did not finish"};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+QJsonObject jsonOf(const CliRun &run) { return QJsonDocument::fromJson(run.out).object(); }
+
+// A refusal: status 2, nothing on stdout, one line naming `mentions`.
+void checkRefused(const CliRun &run, const QString &mentions)
+{
+    const QString err = QString::fromUtf8(run.err).trimmed();
+    QVERIFY2(run.exitCode == 2, qPrintable(QString("status %1: %2").arg(run.exitCode).arg(err)));
+    QVERIFY2(run.out.isEmpty(), run.out.constData());
+    QVERIFY2(!err.contains('\n'), qPrintable(err));
+    QVERIFY2(err.contains(mentions), qPrintable(err));
+}
+
+} // namespace
+
+class TestCliSubmit : public QObject {
+    Q_OBJECT
+    QTemporaryDir scratch_;
+    std::unique_ptr<SlurmCluster> cluster_;
+    QString config_;     // runs sculpt-cli itself
+    QString slowConfig_; // runs a sculpt-cli whose tasks linger after their part is written
+
+    QString path(const QString &name) const { return scratch_.filePath(name); }
+
+    // A cluster.json for the test's cluster; the shared folder's name has a space, as a user's may.
+    QString writeConfig(const QString &name, const QString &shared, const QString &cli) const
+    {
+        QJsonObject c{{"shared_folder", path(shared)}, {"sculpt_cli", cli}, {"partition", cluster_->partition()}};
+        return write(path(name), QJsonDocument(c).toJson());
+    }
+
+    CliRun cli(const QStringList &args) const { return runCli(args, cluster_->environment()); }
+
+    // The run `id` as `jobs --json` shows it.
+    QJsonObject jobOf(const QString &config, const QString &id) const
+    {
+        const CliRun run = cli({"jobs", "--cluster", config, "--json"});
+        if (run.exitCode != 0)
+            qWarning("jobs: %s", run.err.constData());
+        for (const auto &r : jsonOf(run)["runs"].toArray())
+            if (r.toObject()["id"].toString() == id)
+                return r.toObject();
+        return {};
+    }
+
+    // Polls `jobs` until `holds`; the last answer either way.
+    QJsonObject waitFor(const QString &config, const QString &id, const std::function<bool(const QJsonObject &)> &holds) const
+    {
+        QElapsedTimer clock;
+        clock.start();
+        for (;;) {
+            const QJsonObject job = jobOf(config, id);
+            if (holds(job) || clock.elapsed() > kWaitMs)
+                return job;
+            QThread::msleep(500);
+        }
+    }
+
+    int runCount(const QString &shared) const
+    {
+        return int(QDir(path(shared) + "/runs").entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(scratch_.isValid());
+        cluster_ = std::make_unique<SlurmCluster>(scratch_.path());
+        QString why;
+        if (!cluster_->start(&why))
+            QSKIP(qPrintable(why));
+        config_ = writeConfig("cluster.json", "shared folder", SCULPT_CLI_PATH);
+        // Its part is whole before it sleeps: a cancel cuts it off with the part on disk but unmarked.
+        const QString slowCli = write(path("slow-sculpt-cli"), "#!/bin/sh\n\"" SCULPT_CLI_PATH "\" \"$@\" || exit $?\nexec sleep 60\n");
+        QVERIFY(QFile::setPermissions(slowCli, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        slowConfig_ = writeConfig("slow-cluster.json", "shared slow", slowCli);
+    }
+
+    void cleanupTestCase() { cluster_.reset(); }
+
+    void arrayMergedEqualsLocalRun()
+    {
+        const QString local = path("local.h5");
+        const QString merged = path("merged.h5");
+        const CliRun localRun = runCli({"spectra", kModel, "--exact", "--workspace", local}, cluster_->environment());
+        QVERIFY2(localRun.exitCode == 0, localRun.err.constData());
+
+        const CliRun submitted = cli({"submit", "spectra", kModel, "--array", QString::number(kShards), "--exact",
+                                      "--workspace", merged, "--cluster", config_, "--json"});
+        QVERIFY2(submitted.exitCode == 0, submitted.err.constData());
+        const QJsonObject run = jsonOf(submitted);
+        const QString id = run["id"].toString();
+        const QString folder = run["folder"].toString();
+        QVERIFY(folder.startsWith(path("shared folder/runs/")));
+        QVERIFY(!run["slurm_job"].toString().isEmpty());
+        // Kept beside the run for the user to read.
+        QVERIFY(contents(folder + "/spectra.sbatch").contains("#SBATCH --array=0-3"));
+        QCOMPARE(QJsonDocument::fromJson(contents(folder + "/run.json")).object()["slurm_job"], run["slurm_job"]);
+
+        const QJsonObject done = waitFor(config_, id, [](const QJsonObject &job) {
+            return job["state"] != "PENDING" && job["state"] != "RUNNING" && job["state"] != "UNKNOWN";
+        });
+        QVERIFY2(done["state"] == "COMPLETED", QJsonDocument(done).toJson().constData());
+        QCOMPARE(done["done"].toInt(), kShards);
+        QCOMPARE(done["tasks"].toArray().size(), kShards);
+        for (const auto &task : done["tasks"].toArray())
+            QCOMPARE(task.toObject()["state"].toString(), "COMPLETED");
+        QVERIFY(!QFile::exists(merged)); // nothing comes home before --merge
+
+        const CliRun merging = cli({"jobs", "--merge", "--cluster", config_, "--json"});
+        QVERIFY2(merging.exitCode == 0, merging.err.constData());
+
+        const auto checkpoint = sculpt::openCheckpoint(kModel.toStdString());
+        const sculpt::ModelIdentity identity{kModel.toStdString(), sculpt::modelFingerprint(*checkpoint)};
+        const sculpt::Workspace expected = sculpt::Workspace::open(local.toStdString(), identity);
+        const sculpt::Workspace got = sculpt::Workspace::open(merged.toStdString(), identity);
+        QVERIFY(!expected.tensors().empty());
+        QCOMPARE(got.tensors(), expected.tensors());
+        for (const std::string &tensor : expected.tensors()) {
+            const std::string hash = sculpt::contentHash(checkpoint->bytes(checkpoint->at(tensor)));
+            QCOMPARE(got.methods(tensor, hash), std::vector<std::string>{"exact"});
+            const auto a = expected.spectrum(tensor, "exact", hash);
+            const auto b = got.spectrum(tensor, "exact", hash);
+            QVERIFY2(a && b, tensor.c_str());
+            QCOMPARE(b->contentHash, a->contentHash);
+            QCOMPARE(b->rows, a->rows);
+            QCOMPARE(b->cols, a->cols);
+            QVERIFY2(b->singularValues == a->singularValues, tensor.c_str());
+        }
+
+        // sbatch took the quoted paths with their space: each task logged where the script says.
+        for (int task = 0; task < kShards; ++task)
+            QVERIFY(QFile::exists(QString("%1/logs/task-%2.log").arg(folder).arg(task)));
+
+        // Merging again finds everything there.
+        const CliRun again = cli({"jobs", "--merge", "--cluster", config_, "--json"});
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        const QJsonObject report = jsonOf(again)["runs"].toArray()[0].toObject()["merged"].toObject();
+        QCOMPARE(report["added"].toInt(), 0);
+        QCOMPARE(size_t(report["skipped"].toInt()), expected.tensors().size());
+        QCOMPARE(sculpt::Workspace::open(merged.toStdString(), identity).tensors(), expected.tensors());
+
+        const CliRun text = cli({"jobs", "--cluster", config_});
+        QVERIFY2(text.exitCode == 0, text.err.constData());
+        QVERIFY2(text.out.contains(id.toUtf8()) && text.out.contains("COMPLETED, 4/4 shards finished"), text.out.constData());
+    }
+
+    // Once slurmctld has forgotten a job (MinJobAge after its end), the parts tell its tasks' end.
+    void forgottenJobIsWhatItsPartsShow()
+    {
+        const QJsonArray runs = jsonOf(cli({"jobs", "--cluster", config_, "--json"}))["runs"].toArray();
+        QVERIFY(!runs.isEmpty());
+        const QString folder = runs[0].toObject()["folder"].toString();
+        const QString copy = path("shared folder/runs/forgotten");
+        QVERIFY(QDir().mkpath(copy + "/parts") && QDir().mkpath(copy + "/logs"));
+        for (int shard = 1; shard <= kShards; ++shard)
+            for (const char *suffix : {".sculpt", ".done"})
+                QVERIFY(QFile::copy(folder + "/parts/part-" + QString::number(shard) + suffix,
+                                    copy + "/parts/part-" + QString::number(shard) + suffix));
+        QJsonObject record = QJsonDocument::fromJson(contents(folder + "/run.json")).object();
+        record["id"] = "forgotten";
+        record["slurm_job"] = "999999"; // no such job
+        write(copy + "/run.json", QJsonDocument(record).toJson());
+
+        const QJsonObject job = jobOf(config_, "forgotten");
+        QCOMPARE(job["slurm_knows"].toBool(), false);
+        QCOMPARE(job["state"].toString(), "COMPLETED");
+        QCOMPARE(job["done"].toInt(), kShards);
+        const CliRun text = cli({"jobs", "--cluster", config_});
+        QVERIFY2(text.out.contains("Slurm no longer knows this job"), text.out.constData());
+        QVERIFY(QDir(copy).removeRecursively());
+    }
+
+    // A task that fails is FAILED, its log's tail shown, and nothing of it merged.
+    void failedTaskShowsItsLog()
+    {
+        const QString failing = write(path("failing-sculpt-cli"), "#!/bin/sh\necho \"shard $4 went wrong\" >&2\nexit 3\n");
+        QVERIFY(QFile::setPermissions(failing, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const QString config = writeConfig("failing-cluster.json", "shared failing", failing);
+        const CliRun submitted = cli({"submit", "spectra", kModel, "--array", "1", "--workspace", path("failing.h5"),
+                                      "--cluster", config, "--json"});
+        QVERIFY2(submitted.exitCode == 0, submitted.err.constData());
+        const QString id = jsonOf(submitted)["id"].toString();
+        const QJsonObject job = waitFor(config, id, [](const QJsonObject &j) {
+            return j["state"] != "PENDING" && j["state"] != "RUNNING" && j["state"] != "UNKNOWN";
+        });
+        QVERIFY2(job["state"] == "FAILED", QJsonDocument(job).toJson().constData());
+        const QJsonObject task = job["tasks"].toArray()[0].toObject();
+        QCOMPARE(task["state"].toString(), "FAILED");
+        QVERIFY2(task["log_tail"].toString().contains("shard 1/1 went wrong"), qPrintable(task["log_tail"].toString()));
+        const CliRun text = cli({"jobs", "--merge", "--cluster", config});
+        QVERIFY2(text.exitCode == 0, text.err.constData());
+        QVERIFY2(text.out.contains("shard 1/1 went wrong"), text.out.constData());
+        QVERIFY(!QFile::exists(path("failing.h5")));
+    }
+
+    void cancelledArrayMergesNothing()
+    {
+        // The model's workspace holds something already: it must come out byte for byte.
+        const QString workspace = path("cancelled.h5");
+        const CliRun seeded = runCli({"spectra", kModel, "--exact", "--match", "layers\\.0\\.mlp", "--workspace", workspace},
+                                     cluster_->environment());
+        QVERIFY2(seeded.exitCode == 0, seeded.err.constData());
+        const QByteArray before = contents(workspace);
+
+        const CliRun submitted = cli({"submit", "spectra", kModel, "--array", QString::number(kShards), "--exact",
+                                      "--workspace", workspace, "--cluster", slowConfig_, "--json"});
+        QVERIFY2(submitted.exitCode == 0, submitted.err.constData());
+        const QString id = jsonOf(submitted)["id"].toString();
+        const QString folder = jsonOf(submitted)["folder"].toString();
+        // Running, with a part already written in full.
+        const QJsonObject running = waitFor(slowConfig_, id, [&](const QJsonObject &job) {
+            return job["state"] == "RUNNING" && QFile::exists(folder + "/parts/part-1.sculpt");
+        });
+        QVERIFY2(running["state"] == "RUNNING", QJsonDocument(running).toJson().constData());
+
+        const CliRun cancelled = cli({"cancel", id, "--cluster", slowConfig_});
+        QVERIFY2(cancelled.exitCode == 0, cancelled.err.constData());
+        const QJsonObject ended = waitFor(slowConfig_, id, [](const QJsonObject &job) {
+            return job["state"] != "PENDING" && job["state"] != "RUNNING";
+        });
+        QVERIFY2(ended["state"] == "CANCELLED", QJsonDocument(ended).toJson().constData());
+        QCOMPARE(ended["done"].toInt(), 0);
+
+        const CliRun merging = cli({"jobs", "--merge", "--cluster", slowConfig_, "--json"});
+        QVERIFY2(merging.exitCode == 0, merging.err.constData());
+        QVERIFY(!jsonOf(merging)["runs"].toArray()[0].toObject().contains("merged"));
+        QCOMPARE(contents(workspace), before);
+
+        checkRefused(cli({"cancel", "no-such-run", "--cluster", slowConfig_}), "no-such-run");
+    }
+
+    void refusalsSubmitNothing()
+    {
+        const int runs = runCount("shared folder");
+        const QString merged = path("refused.h5");
+
+        QProcessEnvironment noConfig = cluster_->environment();
+        noConfig.remove("SCULPT_CLUSTER_CONFIG");
+        noConfig.insert("XDG_CONFIG_HOME", path("no-config"));
+        checkRefused(runCli({"submit", "spectra", kModel, "--array", "2", "--workspace", merged}, noConfig),
+                     "no cluster configuration");
+
+        QProcessEnvironment noSlurm = cluster_->environment();
+        QVERIFY(QDir().mkpath(path("empty-bin")));
+        noSlurm.insert("PATH", path("empty-bin"));
+        checkRefused(runCli({"submit", "spectra", kModel, "--array", "2", "--workspace", merged, "--cluster", config_}, noSlurm),
+                     "Slurm is not installed");
+
+        checkRefused(cli({"submit", "spectra", kModel, "--array", "0", "--cluster", config_}), "--array");
+
+        const QString broken = write(path("broken.safetensors"), "not a checkpoint");
+        checkRefused(cli({"submit", "spectra", broken, "--array", "2", "--cluster", config_}), broken);
+
+        QCOMPARE(runCount("shared folder"), runs);
+        QVERIFY(!QFile::exists(merged));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliSubmit)
+#include "test_cli_submit.moc"
