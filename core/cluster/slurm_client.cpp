@@ -169,7 +169,7 @@ void cancelJob(const std::string &jobId)
 {
     const CommandResult run = runCommand({"scancel", jobId}, kClientSeconds);
     if (run.status != 0)
-        refused("scancel refused", run);
+        refused("scancel failed", run);
 }
 
 } // namespace sculpt

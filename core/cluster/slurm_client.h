@@ -38,7 +38,7 @@ std::string submitBatch(const std::string &script);
 // when Slurm cannot be asked.
 std::optional<std::map<int, std::string>> arrayTaskStates(const std::string &jobId);
 
-// scancel JOB. Throws SlurmError with scancel's message when refused.
+// scancel JOB. Throws SlurmError with scancel's message when it fails.
 void cancelJob(const std::string &jobId);
 
 } // namespace sculpt
