@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 
+using sculpt::test::checkRefused;
 using sculpt::test::CliRun;
 using sculpt::test::SlurmCluster;
 
@@ -57,16 +58,6 @@ CliRun runCli(const QStringList &args, const QProcessEnvironment &env)
 }
 
 QJsonObject jsonOf(const CliRun &run) { return QJsonDocument::fromJson(run.out).object(); }
-
-// A refusal: status 2, nothing on stdout, one line naming `mentions`.
-void checkRefused(const CliRun &run, const QString &mentions)
-{
-    const QString err = QString::fromUtf8(run.err).trimmed();
-    QVERIFY2(run.exitCode == 2, qPrintable(QString("status %1: %2").arg(run.exitCode).arg(err)));
-    QVERIFY2(run.out.isEmpty(), run.out.constData());
-    QVERIFY2(!err.contains('\n'), qPrintable(err));
-    QVERIFY2(err.contains(mentions), qPrintable(err));
-}
 
 } // namespace
 

@@ -23,6 +23,7 @@
 
 #include <set>
 
+using sculpt::test::checkRefused;
 using sculpt::test::CliRun;
 using sculpt::test::runCli;
 
@@ -46,16 +47,6 @@ std::set<QString> tensorNames(const QJsonObject &spectraJson)
     for (const auto &t : spectraJson["tensors"].toArray())
         names.insert(t.toObject()["name"].toString());
     return names;
-}
-
-// A refusal as the README promises them: status 2, nothing on stdout, one line naming `mentions`.
-void checkRefused(const CliRun &run, const QString &mentions)
-{
-    const QString err = QString::fromUtf8(run.err).trimmed();
-    QVERIFY2(run.exitCode == 2, qPrintable(QString("status %1: %2").arg(run.exitCode).arg(err)));
-    QVERIFY2(run.out.isEmpty(), run.out.constData());
-    QVERIFY2(!err.contains('\n'), qPrintable(err));
-    QVERIFY2(err.contains(mentions), qPrintable(err));
 }
 
 } // namespace

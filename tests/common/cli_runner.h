@@ -35,4 +35,14 @@ inline CliRun runCli(const QStringList &args, int timeoutMs = 120000)
             p.readAllStandardError()};
 }
 
+// A refusal as the README promises them: status 2, nothing on stdout, one line naming `mentions`.
+inline void checkRefused(const CliRun &run, const QString &mentions)
+{
+    const QString err = QString::fromUtf8(run.err).trimmed();
+    QVERIFY2(run.exitCode == 2, qPrintable(QString("status %1: %2").arg(run.exitCode).arg(err)));
+    QVERIFY2(run.out.isEmpty(), run.out.constData());
+    QVERIFY2(!err.contains('\n'), qPrintable(err));
+    QVERIFY2(err.contains(mentions), qPrintable(err));
+}
+
 } // namespace sculpt::test
