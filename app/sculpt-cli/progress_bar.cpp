@@ -1,6 +1,8 @@
 #include "progress_bar.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <unistd.h>
 
 namespace sculpt::cli {
@@ -19,18 +21,37 @@ std::string duration(double seconds)
     return out;
 }
 
+bool linesAsked()
+{
+    const char *mode = std::getenv("SCULPT_PROGRESS");
+    return mode && std::strcmp(mode, "lines") == 0;
+}
+
 } // namespace
 
-ProgressBar::ProgressBar(std::string unit) : unit_(std::move(unit)), enabled_(::isatty(STDERR_FILENO) == 1) {}
+ProgressBar::ProgressBar(std::string unit)
+    : unit_(std::move(unit)), mode_(::isatty(STDERR_FILENO) == 1 ? Mode::Bar : linesAsked() ? Mode::Lines : Mode::Silent)
+{
+}
 
 void ProgressBar::update(const Progress &p)
 {
-    if (!enabled_ || p.total <= 0)
+    if (mode_ == Mode::Silent || p.total <= 0)
         return;
+    const std::string eta = p.secondsLeft >= 0 ? "  ETA " + duration(p.secondsLeft) : "";
+    if (mode_ == Mode::Lines) {
+        // One line per whole percent keeps a 10,000-step pass's log at about a hundred lines.
+        const long percent = 100 * p.done / p.total;
+        if (percent == lastPercent_)
+            return;
+        lastPercent_ = percent;
+        std::fprintf(stderr, "progress %ld/%ld %s%s  %s\n", p.done, p.total, unit_.c_str(), eta.c_str(), p.message.c_str());
+        std::fflush(stderr);
+        return;
+    }
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(kWidth * p.done / p.total);
     const std::string bar = std::string(static_cast<size_t>(filled), '=') + std::string(static_cast<size_t>(kWidth - filled), ' ');
-    const std::string eta = p.secondsLeft >= 0 ? "  ETA " + duration(p.secondsLeft) : "";
     std::fprintf(stderr, "\r\033[K[%s] %ld/%ld %s%s  %.50s", bar.c_str(), p.done, p.total, unit_.c_str(), eta.c_str(),
                  p.message.c_str());
     std::fflush(stderr);

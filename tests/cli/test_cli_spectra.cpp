@@ -10,10 +10,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <csignal>
 #include <random>
-#include <unistd.h>
 
 using sculpt::test::runCli;
 
@@ -39,22 +39,15 @@ QString writeSlowModel(const QTemporaryDir &dir)
     return path;
 }
 
-// Waits until process `pid` has run `seconds` of CPU time, its threads together (utime + stime
-// of /proc/PID/stat), or has ended. CPU time, not wall time: on a machine loaded by other tests
-// a fixed wait may come before the first matrix is done, whatever its length.
-void waitForCpuSeconds(qint64 pid, double seconds)
+// Waits until the CLI's progress lines (SCULPT_PROGRESS=lines) say at least one matrix is done,
+// or it ends. Its own word, not a wait: on a machine loaded by other tests neither wall time
+// nor CPU time says when the first matrix is finished.
+void waitForFirstMatrix(QProcess &p, QByteArray &err)
 {
-    const double tick = double(sysconf(_SC_CLK_TCK));
-    for (int polls = 0; polls < 1200; ++polls) {
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!stat.open(QIODevice::ReadOnly))
-            return;
-        const QByteArray text = stat.readAll();
-        // The fields after the command's closing parenthesis: state is the 3rd, utime the 14th.
-        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-        if (fields.size() > 12 && (fields[11].toDouble() + fields[12].toDouble()) / tick >= seconds)
-            return;
-        QTest::qWait(50);
+    static const QRegularExpression done(QStringLiteral("^progress ([1-9][0-9]*)/"), QRegularExpression::MultilineOption);
+    while (!done.match(QString::fromUtf8(err)).hasMatch() && p.state() == QProcess::Running) {
+        p.waitForReadyRead(100);
+        err += p.readAllStandardError();
     }
 }
 
@@ -141,15 +134,20 @@ private Q_SLOTS:
         const QString model = writeSlowModel(dir);
         const QString workspace = dir.filePath("ws.h5");
         QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("SCULPT_PROGRESS", "lines");
+        p.setProcessEnvironment(env);
         p.start(QStringLiteral(SCULPT_CLI_PATH), {"spectra", model, "--workspace", workspace});
         QVERIFY(p.waitForStarted());
-        // Two seconds of CPU finish a 2000² matrix or two on each thread, far from all twelve.
-        waitForCpuSeconds(p.processId(), 2.0);
+        QByteArray err;
+        // The first 2000² matrix done leaves ten more of a second of CPU each: the signal lands mid-run.
+        waitForFirstMatrix(p, err);
         ::kill(pid_t(p.processId()), signal);
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 128 + signal);
-        QVERIFY(QString::fromUtf8(p.readAllStandardError()).contains("cancelled"));
+        err += p.readAllStandardError();
+        QVERIFY2(err.contains("progress 0/12 matrices") && err.contains("cancelled"), err.constData());
 
         const auto checkpoint = sculpt::openCheckpoint(model.toStdString());
         const auto saved = sculpt::Workspace::open(workspace.toStdString(),
