@@ -27,12 +27,15 @@ int cancel(const std::vector<std::string> &args)
     const std::string id = options.positional()[0];
     return options.badInputEnds([&] {
         const ClusterConfig config = clusterSettings(options);
-        const auto runs = listRuns(config.sharedFolder);
+        std::vector<std::string> unreadable;
+        const auto runs = listRuns(config.sharedFolder, unreadable);
         const auto run = std::find_if(runs.begin(), runs.end(), [&](const RunRecord &r) {
             return r.id == id || (!r.slurmJob.empty() && r.slurmJob == id);
         });
         if (run == runs.end())
-            throw std::invalid_argument("no run or Slurm job '" + id + "' in " + config.sharedFolder + "/runs");
+            throw std::invalid_argument("no run or Slurm job '" + id + "' in " + config.sharedFolder + "/runs" +
+                                        (unreadable.empty() ? "" : " (" + std::to_string(unreadable.size()) +
+                                                                       " run records unreadable: sculpt-cli jobs names them)"));
         try {
             cancelJob(run->slurmJob);
         } catch (const SlurmError &e) {

@@ -15,6 +15,7 @@
 #include "io/export_folder.h"
 #include "io/formats.h"
 #include "runtime/accuracy.h"
+#include "session/device_check.h"
 #include "runtime/image_classifier.h"
 #include "runtime/language_model.h"
 #include "runtime/perplexity.h"
@@ -142,7 +143,7 @@ int compress(const std::vector<std::string> &args)
     registerBuiltinPasses();
     Options options("compress",
                     {"--method", "--ratio", "--calib", "--calib-labels", "--calib-images", "--calib-count", "-o", "--format", "--set",
-                     "--tokenizer", "--config", "--eval", "--eval-labels", "--eval-count", "--workspace", "--log"},
+                     "--tokenizer", "--config", "--eval", "--eval-labels", "--eval-count", "--workspace", "--log", "--device"},
                     {"--json", "--list"});
     if (!options.parse(args))
         return kBadInput;
@@ -198,6 +199,8 @@ int compress(const std::vector<std::string> &args)
         request.settings = *overrides;
         request.tokenizer = options.value("--tokenizer");
         request.model.sidecar = options.value("--config");
+        request.device = options.value("--device", "cpu");
+        checkDevice(request.device);
         prepared = preparePass(*checkpoint, request, [](const std::string &) {});
         if (options.has("--eval")) {
             evaluation.count = *evalCount;

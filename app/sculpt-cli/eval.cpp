@@ -13,6 +13,7 @@
 
 #include "io/error.h"
 #include "io/formats.h"
+#include "session/device_check.h"
 #include "session/evaluation.h"
 #include "workspace/workspace.h"
 
@@ -75,7 +76,7 @@ int eval(const std::vector<std::string> &args)
 {
     Options options("eval",
                     {"--text", "--tokenizer", "--max-docs", "--images", "--labels", "--config", "--limit", "--adapters",
-                     "--vqa", "--max-tokens", "--workspace"},
+                     "--vqa", "--max-tokens", "--workspace", "--device"},
                     {"--json"});
     if (!options.parse(args))
         return kBadInput;
@@ -106,15 +107,20 @@ int eval(const std::vector<std::string> &args)
     request.adapters = options.value("--adapters");
     request.questions = options.value("--vqa");
     request.maxAnswerTokens = *maxTokens;
+    request.device = options.value("--device", "cpu");
 
     const std::string model = options.positional()[0];
     std::unique_ptr<Checkpoint> checkpoint;
     std::optional<Workspace> workspace;
     try {
+        checkDevice(request.device);
         checkpoint = openCheckpoint(model);
         workspace = openModelWorkspace(options, *checkpoint);
     } catch (const FileError &e) {
         std::cerr << "sculpt-cli: " << e.what() << "\n";
+        return kBadInput;
+    } catch (const std::invalid_argument &e) {
+        options.fail(e.what());
         return kBadInput;
     }
     registerBuiltinPasses(); // the adapter kinds whose folders --adapters reads

@@ -1,5 +1,5 @@
-// `sculpt-cli jobs`: the runs in the cluster's shared folder as Slurm and their parts show
-// them, and with --merge their finished shards brought home into each model's workspace.
+// `sculpt-cli jobs`: the runs in the cluster's shared folder as Slurm, their parts and their
+// logs show them, and with --merge their finished parts brought home into each model's workspace.
 
 #include "cluster_settings.h"
 #include "commands.h"
@@ -40,6 +40,17 @@ bool among(const std::vector<std::string> &states, const std::string &state)
     return std::find(states.begin(), states.end(), state) != states.end();
 }
 
+// The last `progress …` line sculpt-cli wrote to the log (SCULPT_PROGRESS=lines), without its word.
+std::string lastProgress(const std::string &path)
+{
+    std::ifstream in(path);
+    std::string last;
+    for (std::string line; std::getline(in, line);)
+        if (line.starts_with("progress "))
+            last = line.substr(9);
+    return last;
+}
+
 std::string logTail(const std::string &path)
 {
     std::ifstream in(path);
@@ -56,9 +67,10 @@ std::string logTail(const std::string &path)
 }
 
 struct Task {
-    int index = 0; // Slurm's array index; the shard is index + 1
+    int index = 0; // Slurm's array index; its part is index + 1
     std::string state;
     bool done = false; // its part is complete (the script marked it)
+    std::string progress; // a running task's last progress line ("3/12 matrices  ETA 5s")
     std::string logTail;
 };
 
@@ -99,7 +111,7 @@ RunStatus statusOf(const RunRecord &run)
     status.slurmKnows = states.has_value();
     long long lastEnd = run.submitted;
     bool ended = true;
-    for (int index = 0; index < run.shards; ++index) {
+    for (int index = 0; index < run.tasks; ++index) {
         Task task;
         task.index = index;
         task.done = fs::exists(partDoneMark(run.folder, index + 1));
@@ -110,6 +122,8 @@ RunStatus statusOf(const RunRecord &run)
             task.state = task.done ? "COMPLETED" : "UNKNOWN";
         if (among(kFailures, task.state))
             task.logTail = logTail(taskLogPath(run.folder, index));
+        if (task.state == "RUNNING")
+            task.progress = lastProgress(taskLogPath(run.folder, index));
         ended = ended && among(kEnded, task.state);
         lastEnd = std::max({lastEnd, modified(taskLogPath(run.folder, index)), modified(partDoneMark(run.folder, index + 1))});
         status.done += task.done;
@@ -120,7 +134,7 @@ RunStatus statusOf(const RunRecord &run)
     return status;
 }
 
-// The finished shards' parts into the run's workspace; a part merged before is skipped there.
+// The finished tasks' parts into the run's workspace; what was merged before is skipped there.
 void mergeFinished(RunStatus &status)
 {
     std::vector<std::string> parts;
@@ -136,6 +150,8 @@ void mergeFinished(RunStatus &status)
             total.added += m.added;
             total.skipped += m.skipped;
             total.replaced += m.replaced;
+            total.recordsAdded += m.recordsAdded;
+            total.recordsSkipped += m.recordsSkipped;
         }
         status.merged = total;
     } catch (const FileError &e) {
@@ -156,19 +172,20 @@ void printText(const std::vector<RunStatus> &runs)
         std::cout << "no runs\n";
     for (const RunStatus &s : runs) {
         std::cout << s.run.id << "  " << s.run.kind << " " << s.run.method << "  " << s.run.model << "\n"
-                  << "  Slurm job " << s.run.slurmJob << ": " << s.state << ", " << s.done << "/" << s.run.shards
-                  << " shards finished, " << clock(s.elapsed) << " elapsed\n";
+                  << "  Slurm job " << s.run.slurmJob << ": " << s.state << ", " << s.done << "/" << s.run.tasks
+                  << " tasks finished, " << clock(s.elapsed) << " elapsed\n";
         if (!s.slurmKnows)
             std::cout << "  Slurm no longer knows this job: states are what the parts show\n";
         for (const Task &t : s.tasks) {
-            std::cout << "  shard " << t.index + 1 << " (task " << t.index << "): " << t.state << "\n";
+            std::cout << "  task " << t.index << ": " << t.state << (t.progress.empty() ? "" : ", " + t.progress) << "\n";
             if (!t.logTail.empty())
                 std::cout << "    " << taskLogPath(s.run.folder, t.index) << " ends:\n      "
                           << std::regex_replace(t.logTail, std::regex("\n"), "\n      ") << "\n";
         }
         if (s.merged)
-            std::cout << "  merged into " << s.run.workspace << ": " << s.merged->added << " spectra added, "
-                      << s.merged->skipped << " there already\n";
+            std::cout << "  merged into " << s.run.workspace << ": " << s.merged->added << " spectra and "
+                      << s.merged->recordsAdded << " records added, " << s.merged->skipped + s.merged->recordsSkipped
+                      << " there already\n";
         if (!s.mergeError.empty())
             std::cout << "  not merged: " << s.mergeError << "\n";
     }
@@ -180,7 +197,9 @@ void printJson(const std::vector<RunStatus> &runs)
     for (const RunStatus &s : runs) {
         json tasks = json::array();
         for (const Task &t : s.tasks) {
-            json task{{"task", t.index}, {"shard", t.index + 1}, {"state", t.state}, {"done", t.done}};
+            json task{{"task", t.index}, {"state", t.state}, {"done", t.done}};
+            if (!t.progress.empty())
+                task["progress"] = t.progress;
             if (!t.logTail.empty())
                 task["log_tail"] = t.logTail;
             tasks.push_back(std::move(task));
@@ -188,10 +207,14 @@ void printJson(const std::vector<RunStatus> &runs)
         json run{{"id", s.run.id},          {"kind", s.run.kind},       {"model", s.run.model},
                  {"workspace", s.run.workspace}, {"method", s.run.method}, {"folder", s.run.folder},
                  {"slurm_job", s.run.slurmJob}, {"slurm_knows", s.slurmKnows}, {"state", s.state},
-                 {"shards", s.run.shards},  {"done", s.done},           {"elapsed_seconds", s.elapsed},
+                 {"arguments", s.run.arguments}, {"done", s.done}, {"elapsed_seconds", s.elapsed},
                  {"tasks", std::move(tasks)}};
         if (s.merged)
-            run["merged"] = {{"added", s.merged->added}, {"skipped", s.merged->skipped}, {"replaced", s.merged->replaced}};
+            run["merged"] = {{"added", s.merged->added},
+                             {"skipped", s.merged->skipped},
+                             {"replaced", s.merged->replaced},
+                             {"records_added", s.merged->recordsAdded},
+                             {"records_skipped", s.merged->recordsSkipped}};
         if (!s.mergeError.empty())
             run["merge_error"] = s.mergeError;
         list.push_back(std::move(run));
@@ -213,13 +236,16 @@ int jobs(const std::vector<std::string> &args)
     return options.badInputEnds([&] {
         const ClusterConfig config = clusterSettings(options);
         std::vector<RunStatus> runs;
+        std::vector<std::string> unreadable;
         try {
-            for (const RunRecord &run : listRuns(config.sharedFolder))
+            for (const RunRecord &run : listRuns(config.sharedFolder, unreadable))
                 runs.push_back(statusOf(run));
         } catch (const SlurmError &e) {
             std::cerr << "sculpt-cli jobs: " << e.what() << "\n";
             return kFailed;
         }
+        for (const std::string &why : unreadable)
+            std::cerr << "sculpt-cli jobs: skipped " << why << "\n";
         bool mergeFailed = false;
         if (options.has("--merge"))
             for (RunStatus &run : runs) {

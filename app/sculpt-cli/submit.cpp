@@ -1,5 +1,6 @@
-// `sculpt-cli submit spectra`: a model's spectra as a Slurm job array, one balanced shard a
-// task. Everything that can be refused here is refused before the run folder is made.
+// `sculpt-cli submit`: a model's spectra as a Slurm job array, one balanced shard a task, or a
+// compression pass or an evaluation as one job. Everything that can be refused here is
+// refused before the run folder is made.
 
 #include "cluster_settings.h"
 #include "commands.h"
@@ -12,6 +13,7 @@
 #include "cluster/slurm_client.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
+#include "io/error.h"
 #include "io/formats.h"
 #include "workspace/workspace.h"
 
@@ -19,29 +21,68 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 
 namespace sculpt::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-void writeScript(const std::string &path, const std::string &text)
+std::string absolutePath(const std::string &path) { return fs::absolute(path).lexically_normal().string(); }
+
+// What every submission shares once its command line is known: the model opens, its workspace
+// is its own and writable, Slurm is there; then the run folder, the script, sbatch, run.json.
+int submitRun(const Options &options, RunRecord run, BatchRequest request)
 {
-    AtomicFile file(path);
+    const ClusterConfig config = clusterSettings(options);
+    const auto checkpoint = openCheckpoint(run.model);
+    run.workspace = absolutePath(options.value("--workspace", Workspace::defaultPath(run.model)));
+    Workspace::open(run.workspace, {run.model, modelFingerprint(*checkpoint)}).checkWritable();
+    try {
+        requireSlurm();
+    } catch (const SlurmError &e) {
+        throw std::invalid_argument(e.what());
+    }
+
+    const RunRecord folder = makeRunFolder(config.sharedFolder, run.kind);
+    run.id = folder.id;
+    run.folder = folder.folder;
+    run.submitted = folder.submitted;
+    request.runFolder = run.folder;
+    if (run.kind == "compress") // the pass's steps, streamed back as it trains
+        request.arguments.insert(request.arguments.end(), {"--log", stepLogPath(run.folder)});
+    run.arguments = request.arguments;
+    const std::string script = run.folder + "/" + run.kind + ".sbatch";
+    const std::string text = batchScript(config, request);
+    AtomicFile file(script);
     file.write(std::as_bytes(std::span(text.data(), text.size())));
     file.commit();
+    try {
+        run.slurmJob = submitBatch(script);
+    } catch (const SlurmError &e) {
+        // Nothing runs: no run for `jobs` to list.
+        std::error_code ignored;
+        fs::remove_all(run.folder, ignored);
+        std::cerr << "sculpt-cli submit " << run.kind << ": " << e.what() << "\n";
+        return kFailed;
+    }
+    writeRunRecord(run);
+    if (options.has("--json")) {
+        const nlohmann::ordered_json out{{"id", run.id},         {"slurm_job", run.slurmJob},
+                                         {"folder", run.folder}, {"tasks", run.tasks},
+                                         {"workspace", run.workspace}};
+        std::cout << out.dump(2) << "\n";
+    } else {
+        std::cout << "submitted " << run.id << " as Slurm job " << run.slurmJob << " (" << run.tasks
+                  << (run.tasks == 1 ? " task" : " tasks") << "); its files: " << run.folder << "\n";
+    }
+    return kOk;
 }
 
-} // namespace
-
-int submit(const std::vector<std::string> &args)
+int submitSpectra(const std::vector<std::string> &args)
 {
-    if (args.empty() || args[0] != "spectra") {
-        std::cerr << usageOf("submit");
-        return kBadInput;
-    }
     Options options("submit spectra", {"--array", "--topk", "--match", "--workspace", "--cluster"}, {"--exact", "--json"});
-    if (!options.parse({args.begin() + 1, args.end()}))
+    if (!options.parse(args))
         return kBadInput;
     if (options.positional().size() != 1 || !options.has("--array")) {
         std::cerr << usageOf("submit");
@@ -62,55 +103,112 @@ int submit(const std::vector<std::string> &args)
         options.fail("--match '" + match + "' is not a valid regex: " + e.what());
         return kBadInput;
     }
-
     return options.badInputEnds([&] {
-        const ClusterConfig config = clusterSettings(options);
-        SpectraArrayRequest request;
-        request.model = fs::absolute(options.positional()[0]).lexically_normal().string();
-        request.shards = int(*shards);
-        request.topK = int(*topK);
-        request.match = match;
-        // The model opens, and the workspace its parts come home to is its own and writable.
-        const auto checkpoint = openCheckpoint(request.model);
-        const std::string workspacePath =
-            fs::absolute(options.value("--workspace", Workspace::defaultPath(request.model))).string();
-        Workspace::open(workspacePath, {request.model, modelFingerprint(*checkpoint)}).checkWritable();
-        try {
-            requireSlurm();
-        } catch (const SlurmError &e) {
-            throw std::invalid_argument(e.what());
-        }
-
-        RunRecord run = makeRunFolder(config.sharedFolder, "spectra");
-        run.model = request.model;
-        run.workspace = workspacePath;
-        run.method = request.topK > 0 ? "top" + std::to_string(request.topK) : "exact";
-        run.match = match;
-        run.shards = request.shards;
-        request.runFolder = run.folder;
-        const std::string script = run.folder + "/spectra.sbatch";
-        writeScript(script, spectraArrayScript(config, request));
-        try {
-            run.slurmJob = submitBatch(script);
-        } catch (const SlurmError &e) {
-            // Nothing runs: no run for `jobs` to list.
-            std::error_code ignored;
-            fs::remove_all(run.folder, ignored);
-            std::cerr << "sculpt-cli submit spectra: " << e.what() << "\n";
-            return kFailed;
-        }
-        writeRunRecord(run);
-        if (options.has("--json")) {
-            const nlohmann::ordered_json out{{"id", run.id},         {"slurm_job", run.slurmJob},
-                                             {"folder", run.folder}, {"shards", run.shards},
-                                             {"workspace", run.workspace}};
-            std::cout << out.dump(2) << "\n";
-        } else {
-            std::cout << "submitted " << run.id << " as Slurm job " << run.slurmJob << " (" << run.shards
-                      << " tasks); its files: " << run.folder << "\n";
-        }
-        return kOk;
+        RunRecord run;
+        run.kind = "spectra";
+        run.model = absolutePath(options.positional()[0]);
+        run.method = *topK > 0 ? "top" + std::to_string(*topK) : "exact";
+        run.tasks = int(*shards);
+        BatchRequest request;
+        request.command = "spectra";
+        request.arguments = {run.model};
+        if (*topK > 0)
+            request.arguments.insert(request.arguments.end(), {"--topk", std::to_string(*topK)});
+        else
+            request.arguments.push_back("--exact");
+        if (!match.empty())
+            request.arguments.insert(request.arguments.end(), {"--match", match});
+        request.tasks = run.tasks;
+        request.sharded = true;
+        return submitRun(options, run, request);
     });
+}
+
+// The options of compress and eval whose value is a file or folder: made absolute for the
+// nodes, which start in the run folder, and the inputs among them checked here.
+const std::set<std::string> kPathOptions = {"--calib", "--calib-labels", "--calib-images", "--tokenizer", "--config",
+                                            "--eval",  "--eval-labels",  "--text",         "--images",    "--labels",
+                                            "--vqa",   "--adapters"};
+const std::string kOutput = "-o";
+
+// `submit compress|eval MODEL ARGUMENTS…`: the command's own arguments pass through to the node
+// as they are, but for paths made absolute; submit's own (--cluster, --gpus, --workspace,
+// --json) are taken out. The command checks the rest where it runs: its refusal is the failed
+// job's log tail.
+int submitTask(const std::string &command, const std::vector<std::string> &args)
+{
+    Options options("submit " + command, {"--cluster", "--gpus", "--workspace"}, {"--json"});
+    std::vector<std::string> own, passed;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string &arg = args[i];
+        const bool takesValue = arg == "--cluster" || arg == "--gpus" || arg == "--workspace";
+        if (takesValue || arg == "--json") {
+            own.push_back(arg);
+            if (takesValue && i + 1 < args.size())
+                own.push_back(args[++i]);
+            continue;
+        }
+        if (arg == "--log") {
+            options.fail("--log: a cluster pass logs its steps in its run folder (logs/steps.jsonl)");
+            return kBadInput;
+        }
+        passed.push_back(arg);
+    }
+    if (!options.parse(own))
+        return kBadInput;
+    if (passed.empty() || passed[0].starts_with("-")) {
+        std::cerr << usageOf("submit");
+        return kBadInput;
+    }
+    const auto gpus = options.count("--gpus", -1, 0);
+    if (!gpus)
+        return kBadInput;
+    return options.badInputEnds([&] {
+        RunRecord run;
+        run.kind = command;
+        run.model = absolutePath(passed[0]);
+        BatchRequest request;
+        request.command = command;
+        request.gpus = int(*gpus);
+        request.arguments = {run.model};
+        bool deviceGiven = false;
+        for (size_t i = 1; i < passed.size(); ++i) {
+            const std::string &arg = passed[i];
+            request.arguments.push_back(arg);
+            deviceGiven = deviceGiven || arg == "--device";
+            if (arg == "--method" && i + 1 < passed.size())
+                run.method = passed[i + 1];
+            if ((kPathOptions.contains(arg) || arg == kOutput) && i + 1 < passed.size()) {
+                const std::string path = passed[++i];
+                if (kPathOptions.contains(arg) && !fs::exists(path))
+                    throw FileError(path, "no such file or folder (" + arg + ")");
+                request.arguments.push_back(absolutePath(path));
+            }
+        }
+        if (command == "eval")
+            run.method = passed.end() != std::find(passed.begin(), passed.end(), "--text") ? "perplexity"
+                         : passed.end() != std::find(passed.begin(), passed.end(), "--vqa") ? "answer accuracy"
+                                                                                           : "accuracy";
+        if (*gpus > 0 && !deviceGiven) // asked for a GPU: run on it
+            request.arguments.insert(request.arguments.end(), {"--device", "cuda"});
+        return submitRun(options, run, request);
+    });
+}
+
+} // namespace
+
+int submit(const std::vector<std::string> &args)
+{
+    const std::vector<std::string> rest = args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end());
+    if (!args.empty() && args[0] == "spectra")
+        return submitSpectra(rest);
+    if (!args.empty() && (args[0] == "compress" || args[0] == "eval"))
+        return submitTask(args[0], rest);
+    if (args.empty())
+        std::cerr << usageOf("submit");
+    else
+        std::cerr << "sculpt-cli submit: submits spectra, compress or eval, not '" << args[0] << "'\n";
+    return kBadInput;
 }
 
 } // namespace sculpt::cli

@@ -24,16 +24,24 @@ constexpr Form kForms[] = {
      "      each task writing its own workspace part; the run folder <shared_folder>/runs/ID keeps run.json,\n"
      "      the batch script, parts/ and logs/. The cluster is described in --cluster FILE, else\n"
      "      $SCULPT_CLUSTER_CONFIG, else $XDG_CONFIG_HOME/sculpt/cluster.json (README, \"Slurm\")"},
+    {"submit", "compress|eval MODEL ARGUMENTS... [--gpus N] [--workspace FILE] [--cluster FILE] [--json]",
+     "submit a compression pass or an evaluation to Slurm as one job: ARGUMENTS are `compress`'s or `eval`'s,\n"
+     "      run as they are on the node (paths made absolute, inputs checked here), its result recorded in a part\n"
+     "      that `jobs --merge` brings into the model's workspace (or --workspace FILE) as a local run records it;\n"
+     "      a pass's steps stream to <run>/logs/steps.jsonl. --gpus N asks for N GPUs per task (default: the\n"
+     "      cluster's gpus_per_task; 0 none) and, with N > 0, runs on --device cuda unless ARGUMENTS name one"},
     {"jobs", "[--merge] [--cluster FILE] [--json]",
-     "every run in the cluster's shared folder: its Slurm state and each task's, shards finished of N,\n"
-     "      time elapsed, a failed task's log tail; --merge copies the finished shards' spectra into each run's\n"
-     "      workspace (as `workspace merge`; what is there already is skipped)"},
-    {"cancel", "ID [--cluster FILE]", "scancel a run's job array, by run id or Slurm job id; finished shards stay in parts/"},
+     "every run in the cluster's shared folder: its Slurm state and each task's, tasks finished of N,\n"
+     "      time elapsed, a running task's last progress line, a failed task's log tail; --merge copies the\n"
+     "      finished tasks' results (spectra, passes, evaluations) into each run's workspace (as `workspace\n"
+     "      merge`; what is there already is skipped, and a workspace with nothing new is not rewritten)"},
+    {"cancel", "ID [--cluster FILE]", "scancel a run's job array, by run id or Slurm job id; finished parts stay in parts/"},
     {"workspace", "merge WORKSPACE PART... [--json]",
-     "copy the spectra of each PART (workspaces of the same model, such as `spectra --shard` wrote) into\n"
-     "      WORKSPACE, made for that model when missing; spectra already there for the same tensor, method\n"
-     "      and content are skipped; a part of another model or a damaged one is refused and nothing is\n"
-     "      written; evaluations, passes and runs stay in their part"},
+     "copy what each PART holds (workspaces of the same model, such as `spectra --shard` and cluster jobs\n"
+     "      wrote) into WORKSPACE, made for that model when missing: spectra already there for the same tensor,\n"
+     "      method and content are skipped, and so are evaluations, passes and runs already there (the same\n"
+     "      kind, finished at the same moment after as long a run); a part of another model or a damaged one\n"
+     "      is refused and nothing is written"},
     {"layouts", "FILE|FOLDER [--order] [--json]",
      "the pages of a manga or comic annotation file (Manga109 XML, OpenMantra's annotation.json, ACBF),\n"
      "      each page's panels and text areas; --order lists the panels in the estimated reading order\n"
@@ -59,8 +67,10 @@ constexpr Form kForms[] = {
      "      (default 50) for a page A high to 1 wide (default 1.5), the same boxes for the same seed (default 0);\n"
      "      one line a panel in the model's reading order, \"index x0 y0 x1 y1\" in page units, or --json\n"
      "      {\"panels\": [{\"x0\", \"y0\", \"x1\", \"y1\"}…], \"seed\", \"aspect\", \"steps\", \"width\", \"height\"}"},
-    {"eval", "MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--adapters PEFT_DIR] [--workspace FILE] [--json]",
-     "perplexity on the blank-line-separated documents of FILE, recorded in the model's workspace"},
+    {"eval", "MODEL --text FILE [--max-docs N] [--tokenizer PATH] [--adapters PEFT_DIR] [--workspace FILE] [--device D]\n"
+     "          [--json]",
+     "perplexity on the blank-line-separated documents of FILE, recorded in the model's workspace; every eval\n"
+     "      runs the model on --device D (cpu by default; cuda, cuda:1… where LibTorch has CUDA)"},
     {"eval",
      "MODEL --images IDX --labels IDX [--config SIDECAR] [--limit N] [--adapters PEFT_DIR] [--workspace FILE]\n"
      "          [--json]",
@@ -86,13 +96,14 @@ constexpr Form kForms[] = {
      "MODEL --method M [--ratio R] -o OUT [--calib FILE [--calib-labels IDX] | --calib-images JSON]\n"
      "          [--calib-count N] [--format factorized|dense] [--set KEY=VALUE]... [--tokenizer PATH]\n"
      "          [--config SIDECAR] [--eval FILE [--eval-labels IDX]] [--eval-count N] [--workspace FILE]\n"
-     "          [--log FILE] [--json]",
+     "          [--log FILE] [--device D] [--json]",
      "SVD compression (svd, fwsvd, asvd, svd-llm, soco: --ratio R) of a language, vision or layout model,\n"
      "      or HiMix's conversion of a LLaVA-style model (himix), written to the folder OUT and recorded in the\n"
      "      model's workspace; calibration and evaluation data are text for a language model, IDX images\n"
      "      (+ labels) for a vision model, and for a layout model calibration is an annotation file or folder\n"
      "      (Manga109, OpenMantra, ACBF; its first pages, noised); --calib-images takes images with questions\n"
-     "      and answers (LLaVA's conversation JSON or COCO captions) for a vision-language model"},
+     "      and answers (LLaVA's conversation JSON or COCO captions) for a vision-language model; the pass runs\n"
+     "      on --device D (cpu by default; cuda, cuda:1… where LibTorch has CUDA)"},
     {"compress", "--list", "every method with its settings"},
     {"adapt",
      "MODEL --task t1|t2|t3|DIR [--method linear|full|lora|bottleneck|lily | --adapter lora|bottleneck|lily]\n"

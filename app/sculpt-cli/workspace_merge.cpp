@@ -1,5 +1,5 @@
-// `sculpt-cli workspace merge`: joins the parts that `spectra --shard` wrote into a model's
-// workspace. The merging is Workspace::merge's; this reads the files and reports.
+// `sculpt-cli workspace merge`: joins the parts that `spectra --shard` and cluster jobs wrote
+// into a model's workspace. The merging is Workspace::merge's; this reads the files and reports.
 
 #include "commands.h"
 #include "part_merge.h"
@@ -48,19 +48,6 @@ std::optional<Arguments> parse(const std::vector<std::string> &args)
     return a;
 }
 
-// The records a part holds that merge() leaves there, by kind, those it holds none of aside.
-std::vector<std::pair<std::string, size_t>> recordsLeft(const Workspace &part)
-{
-    std::vector<std::pair<std::string, size_t>> left;
-    for (const auto &[kind, count] : {std::pair<std::string, size_t>{"evaluations", part.evaluations().size()},
-                                      {"passes", part.passes().size()},
-                                      {"adaptations", part.adaptations().size()},
-                                      {"vision_language_runs", part.visionLanguageRuns().size()}})
-        if (count > 0)
-            left.emplace_back(kind, count);
-    return left;
-}
-
 void printJson(const Workspace &workspace, const std::vector<Workspace> &parts,
                const std::vector<Workspace::Merged> &merged)
 {
@@ -68,22 +55,24 @@ void printJson(const Workspace &workspace, const std::vector<Workspace> &parts,
     json list = json::array();
     Workspace::Merged total;
     for (size_t p = 0; p < parts.size(); ++p) {
-        json left = json::object();
-        for (const auto &[kind, count] : recordsLeft(parts[p]))
-            left[kind] = count;
         list.push_back({{"path", parts[p].path()},
                         {"added", merged[p].added},
                         {"skipped", merged[p].skipped},
                         {"replaced", merged[p].replaced},
-                        {"not_merged", std::move(left)}});
+                        {"records_added", merged[p].recordsAdded},
+                        {"records_skipped", merged[p].recordsSkipped}});
         total.added += merged[p].added;
         total.skipped += merged[p].skipped;
         total.replaced += merged[p].replaced;
+        total.recordsAdded += merged[p].recordsAdded;
+        total.recordsSkipped += merged[p].recordsSkipped;
     }
     out["parts"] = std::move(list);
     out["added"] = total.added;
     out["skipped"] = total.skipped;
     out["replaced"] = total.replaced;
+    out["records_added"] = total.recordsAdded;
+    out["records_skipped"] = total.recordsSkipped;
     std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
 }
 
@@ -96,9 +85,9 @@ void printText(const Workspace &workspace, const std::vector<Workspace> &parts,
                   << " skipped (already there)";
         if (merged[p].replaced > 0)
             std::cout << ", replacing those of " << merged[p].replaced << " tensors held for other content";
-        const auto left = recordsLeft(parts[p]);
-        for (size_t k = 0; k < left.size(); ++k)
-            std::cout << (k == 0 ? "; not merged (spectra only): " : ", ") << left[k].second << " " << left[k].first;
+        if (merged[p].recordsAdded + merged[p].recordsSkipped > 0)
+            std::cout << "; " << merged[p].recordsAdded << " records (evaluations, passes, runs) added, "
+                      << merged[p].recordsSkipped << " there already";
         std::cout << "\n";
     }
 }

@@ -52,8 +52,8 @@ RunRecord makeRunFolder(const std::string &sharedFolder, const std::string &kind
 void writeRunRecord(const RunRecord &run)
 {
     const json record{{"id", run.id},         {"kind", run.kind},     {"model", run.model},
-                      {"workspace", run.workspace}, {"method", run.method}, {"match", run.match},
-                      {"shards", run.shards}, {"slurm_job", run.slurmJob}, {"submitted", run.submitted}};
+                      {"workspace", run.workspace}, {"method", run.method}, {"arguments", run.arguments},
+                      {"tasks", run.tasks}, {"slurm_job", run.slurmJob}, {"submitted", run.submitted}};
     const std::string text = record.dump(2) + "\n";
     AtomicFile file(runJson(run.folder));
     file.write(std::as_bytes(std::span(text.data(), text.size())));
@@ -77,19 +77,19 @@ RunRecord readRunRecord(const std::string &folder)
         run.model = record.at("model").get<std::string>();
         run.workspace = record.at("workspace").get<std::string>();
         run.method = record.at("method").get<std::string>();
-        run.match = record.at("match").get<std::string>();
-        run.shards = record.at("shards").get<int>();
+        run.arguments = record.at("arguments").get<std::vector<std::string>>();
+        run.tasks = record.at("tasks").get<int>();
         run.slurmJob = record.at("slurm_job").get<std::string>();
         run.submitted = record.at("submitted").get<long long>();
     } catch (const nlohmann::json::exception &) {
         throw FileError(path, "not a run record of this version of Sculpt");
     }
-    if (run.shards < 1)
-        throw FileError(path, "shards: must be ≥ 1");
+    if (run.tasks < 1)
+        throw FileError(path, "tasks: must be ≥ 1");
     return run;
 }
 
-std::vector<RunRecord> listRuns(const std::string &sharedFolder)
+std::vector<RunRecord> listRuns(const std::string &sharedFolder, std::vector<std::string> &unreadable)
 {
     std::vector<RunRecord> runs;
     std::error_code error;
@@ -97,8 +97,13 @@ std::vector<RunRecord> listRuns(const std::string &sharedFolder)
     if (!fs::exists(folder, error))
         return runs;
     for (const auto &entry : fs::directory_iterator(folder, error))
-        if (entry.is_directory() && fs::exists(entry.path() / "run.json"))
-            runs.push_back(readRunRecord(entry.path().string()));
+        if (entry.is_directory() && fs::exists(entry.path() / "run.json")) {
+            try {
+                runs.push_back(readRunRecord(entry.path().string()));
+            } catch (const FileError &e) {
+                unreadable.push_back(e.what());
+            }
+        }
     if (error)
         throw FileError(folder.string(), "cannot list: " + error.message());
     std::sort(runs.begin(), runs.end(), [](const RunRecord &a, const RunRecord &b) {

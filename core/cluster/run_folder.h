@@ -12,12 +12,12 @@ namespace sculpt {
 struct RunRecord {
     std::string id;
     std::string folder;        // absolute
-    std::string kind = "spectra";
+    std::string kind = "spectra"; // sculpt-cli's command: "spectra", "compress", "eval"
     std::string model;         // absolute
     std::string workspace;     // the model's workspace the parts merge into
-    std::string method;        // "exact" or "topK"
-    std::string match;         // empty: every matrix
-    int shards = 1;
+    std::string method;        // what it computes, in a word: "exact", "top64", "svd-llm", "perplexity"…
+    std::vector<std::string> arguments; // the command's, as the nodes run it (the part's --workspace aside)
+    int tasks = 1;             // a spectra run's shards; one for a pass or an evaluation
     std::string slurmJob;      // empty until submitted
     long long submitted = 0;   // seconds since the epoch
 };
@@ -32,7 +32,8 @@ void writeRunRecord(const RunRecord &run);
 RunRecord readRunRecord(const std::string &folder);
 
 // Every run under <sharedFolder>/runs that has a run.json, oldest first. A folder without one
-// (a submission in progress) is left out.
-std::vector<RunRecord> listRuns(const std::string &sharedFolder);
+// (a submission in progress) is left out; one whose run.json cannot be read is left out too,
+// its FileError's message added to `unreadable`, so one damaged run hides no other.
+std::vector<RunRecord> listRuns(const std::string &sharedFolder, std::vector<std::string> &unreadable);
 
 } // namespace sculpt

@@ -37,14 +37,14 @@ std::string shellQuoted(const std::string &text)
     return out + "'";
 }
 
-std::string partPath(const std::string &runFolder, int shard)
+std::string partPath(const std::string &runFolder, int part)
 {
-    return runFolder + "/parts/part-" + std::to_string(shard) + ".sculpt";
+    return runFolder + "/parts/part-" + std::to_string(part) + ".sculpt";
 }
 
-std::string partDoneMark(const std::string &runFolder, int shard)
+std::string partDoneMark(const std::string &runFolder, int part)
 {
-    return runFolder + "/parts/part-" + std::to_string(shard) + ".done";
+    return runFolder + "/parts/part-" + std::to_string(part) + ".done";
 }
 
 std::string taskLogPath(const std::string &runFolder, int task)
@@ -52,13 +52,15 @@ std::string taskLogPath(const std::string &runFolder, int task)
     return runFolder + "/logs/task-" + std::to_string(task) + ".log";
 }
 
-std::string spectraArrayScript(const ClusterConfig &config, const SpectraArrayRequest &request)
+std::string stepLogPath(const std::string &runFolder) { return runFolder + "/logs/steps.jsonl"; }
+
+std::string batchScript(const ClusterConfig &config, const BatchRequest &request)
 {
     std::ostringstream s;
     s << "#!/bin/bash\n"
-      << "# Sculpt: spectra of " << request.model << " in " << request.shards << " shards, one array task each.\n"
-      << "#SBATCH --job-name=sculpt-spectra\n"
-      << "#SBATCH --array=0-" << request.shards - 1 << "\n"
+      << "# Sculpt: sculpt-cli " << request.command << " in " << request.tasks << " array task(s).\n"
+      << "#SBATCH --job-name=sculpt-" << request.command << "\n"
+      << "#SBATCH --array=0-" << request.tasks - 1 << "\n"
       << "#SBATCH --chdir=" << sbatchQuoted(request.runFolder) << "\n"
       << "#SBATCH --output=" << sbatchQuoted(literalPattern(request.runFolder) + "/logs/task-%a.log") << "\n";
     if (!config.partition.empty())
@@ -69,8 +71,8 @@ std::string spectraArrayScript(const ClusterConfig &config, const SpectraArrayRe
         s << "#SBATCH --time=" << config.timeLimit << "\n";
     if (config.cpusPerTask > 0)
         s << "#SBATCH --cpus-per-task=" << config.cpusPerTask << "\n";
-    if (config.gpusPerTask > 0)
-        s << "#SBATCH --gpus-per-task=" << config.gpusPerTask << "\n";
+    if (const int gpus = request.gpus >= 0 ? request.gpus : config.gpusPerTask; gpus > 0)
+        s << "#SBATCH --gpus-per-task=" << gpus << "\n";
     if (!config.memory.empty())
         s << "#SBATCH --mem=" << config.memory << "\n";
     for (const std::string &option : config.sbatchOptions)
@@ -78,18 +80,17 @@ std::string spectraArrayScript(const ClusterConfig &config, const SpectraArrayRe
 
     const std::string parts = shellQuoted(request.runFolder + "/parts/part-");
     s << "set -e\n"
-      << "shard=$((SLURM_ARRAY_TASK_ID + 1))\n"
-      << shellQuoted(config.sculptCli) << " spectra " << shellQuoted(request.model) << " --shard \"$shard/"
-      << request.shards << "\" --workspace " << parts << "\"$shard.sculpt\"";
-    if (request.topK > 0)
-        s << " --topk " << request.topK;
-    else
-        s << " --exact";
-    if (!request.match.empty())
-        s << " --match " << shellQuoted(request.match);
-    s << "\n"
-      << "# Only a shard that finished is marked so: `sculpt-cli jobs --merge` takes no other.\n"
-      << "touch " << parts << "\"$shard.done\"\n";
+      << "part=$((SLURM_ARRAY_TASK_ID + 1))\n"
+      << "# Progress as plain lines in the task's log, for `sculpt-cli jobs` and the window.\n"
+      << "export SCULPT_PROGRESS=lines\n"
+      << shellQuoted(config.sculptCli) << " " << request.command;
+    for (const std::string &argument : request.arguments)
+        s << " " << shellQuoted(argument);
+    if (request.sharded)
+        s << " --shard \"$part/" << request.tasks << "\"";
+    s << " --workspace " << parts << "\"$part.sculpt\"\n"
+      << "# Only a part that finished is marked so: `sculpt-cli jobs --merge` takes no other.\n"
+      << "touch " << parts << "\"$part.done\"\n";
     return s.str();
 }
 

@@ -115,6 +115,7 @@ PreparedPass preparePass(const Checkpoint &checkpoint, const PassRequest &reques
         prepared.record.data.push_back(describeDataFile("config", request.model.sidecar));
     CompressionRequest &r = prepared.request;
     r.ratio = request.ratio;
+    r.device = request.device;
     r.settings = effectiveSettings(*prepared.pass, request.settings);
     r.calibration = readCalibration(checkpoint, *kind, *prepared.pass, request, prepared.record, prepared.tokenizer, log);
     checkRequest(*prepared.pass, *kind, r);

@@ -35,6 +35,7 @@ struct PassRequest {
     std::map<std::string, double> settings;           // values for the pass's settings; the rest keep their defaults
     std::string tokenizer;                            // a language model's; empty: the one beside the model
     ModelOptions model;                               // a vision model's sidecar config
+    std::string device = "cpu";                       // where the pass runs: "cpu", "cuda", "cuda:1"…
 };
 
 // What a finished pass hands to a front end: the model to export and compare, and its record.

@@ -4,6 +4,7 @@
 #include "io/error.h"
 #include "data/text.h"
 #include "runtime/accuracy.h"
+#include "runtime/device.h"
 #include "runtime/image_answers.h"
 #include "runtime/vision_prompt.h"
 #include "data/idx.h"
@@ -42,7 +43,7 @@ void describeAdapters(const EvaluationRequest &request, Evaluation &e)
 std::unique_ptr<Model> adaptedModel(const Checkpoint &checkpoint, ModelKind kind, const EvaluationRequest &request,
                                     const Log &log)
 {
-    std::unique_ptr<Model> model = loadModel(checkpoint, kind, torch::kCPU, ModelOptions{request.config});
+    std::unique_ptr<Model> model = loadModel(checkpoint, kind, parseDevice(request.device), ModelOptions{request.config});
     const PeftLoad load = attachPeft(*model, request.adapters);
     log(load.config.peftType + " adapters on " + std::to_string(load.adaptedSites.size()) + " layers from " +
         request.adapters);
@@ -52,7 +53,7 @@ std::unique_ptr<Model> adaptedModel(const Checkpoint &checkpoint, ModelKind kind
 std::unique_ptr<LanguageModel> languageModelOf(const Checkpoint &checkpoint, const EvaluationRequest &request, const Log &log)
 {
     if (request.adapters.empty())
-        return LanguageModel::load(checkpoint);
+        return LanguageModel::load(checkpoint, request.device);
     std::shared_ptr<Model> model = adaptedModel(checkpoint, ModelKind::Language, request, log);
     return wrapLanguageModel(std::dynamic_pointer_cast<const CausalModel>(model));
 }
@@ -61,7 +62,7 @@ std::unique_ptr<ImageClassifier> imageClassifierOf(const Checkpoint &checkpoint,
                                                    const Log &log)
 {
     if (request.adapters.empty())
-        return ImageClassifier::load(checkpoint, request.config);
+        return ImageClassifier::load(checkpoint, request.config, request.device);
     std::shared_ptr<Model> model = adaptedModel(checkpoint, ModelKind::Vision, request, log);
     return wrapImageClassifier(std::dynamic_pointer_cast<const VisionModel>(model));
 }

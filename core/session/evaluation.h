@@ -30,6 +30,7 @@ struct EvaluationRequest {
     // A PEFT folder whose adapters are attached to the model first (adapt/peft.h: LoRA, Lily,
     // shared ones as Pear leaves them); empty for none.
     std::string adapters;
+    std::string device = "cpu"; // where the model runs: "cpu", "cuda", "cuda:1"…
 
     bool isPerplexity() const { return !text.empty(); }
 };

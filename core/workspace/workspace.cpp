@@ -22,6 +22,7 @@
 #include <pwd.h>
 #include <stdexcept>
 #include <unistd.h>
+#include <tuple>
 #include <utility>
 
 namespace sculpt {
@@ -335,6 +336,16 @@ std::vector<Record> withStaged(std::vector<Record> records, const std::vector<Re
     return records;
 }
 
+// What tells a record copied from another workspace from a new one, ids aside (each file numbers
+// its own): what it was, when it finished and how long it ran.
+std::tuple<std::string, std::string, double> runKey(const Evaluation &e) { return {e.metric, e.date, e.seconds}; }
+std::tuple<std::string, std::string, double> runKey(const PassRecord &p)
+{
+    return {p.summary.method, p.date, p.summary.seconds};
+}
+std::tuple<std::string, std::string, double> runKey(const AdaptationRecord &a) { return {a.method, a.date, a.seconds}; }
+std::tuple<std::string, std::string, double> runKey(const VisionLanguageRun &v) { return {"", v.date, v.seconds}; }
+
 // Debian's HDF5 is built without thread safety: every use of it goes through this lock.
 std::mutex &hdf5Lock()
 {
@@ -359,12 +370,24 @@ std::string dataHome()
 
 } // namespace
 
+template <typename F> void Workspace::forEachKindMember(F &&f)
+{
+    f(&Workspace::evaluations_);
+    f(&Workspace::passes_);
+    f(&Workspace::adaptations_);
+    f(&Workspace::visionLanguageRuns_);
+}
+
 template <typename F> void Workspace::forEachKind(F &&f)
 {
-    f(evaluations_);
-    f(passes_);
-    f(adaptations_);
-    f(visionLanguageRuns_);
+    forEachKindMember([&](auto kind) { f(this->*kind); });
+}
+
+bool Workspace::nothingStaged() const
+{
+    bool nothing = pending_.empty();
+    forEachKindMember([&](auto kind) { nothing = nothing && (this->*kind).saving.empty(); });
+    return nothing;
 }
 
 Workspace Workspace::open(const std::string &path, const ModelIdentity &model)
@@ -511,7 +534,7 @@ std::vector<std::string> Workspace::tensors() const
 
 void Workspace::save() { save({}); }
 
-void Workspace::save(const std::function<void(const Spectra &)> &stage)
+void Workspace::save(const std::function<bool(const Workspace &saved)> &stage)
 {
     // The staged records are written as copies: they get their ids only once the file is in place.
     forEachKind([](auto &records) { records.saving = records.pending; });
@@ -536,8 +559,20 @@ void Workspace::save(const std::function<void(const Spectra &)> &stage)
             writeTensors(file, stored_);
             forEachKind([&](auto &records) { writeRecords(file, records.stored); });
         }
-        if (stage)
-            stage(existed ? readTensors(file) : stored_);
+        if (stage) {
+            Workspace saved;
+            saved.path_ = path_;
+            saved.model_ = model_;
+            saved.stored_ = existed ? readTensors(file) : stored_;
+            saved.forEachKindMember([&](auto kind) {
+                if (existed)
+                    readRecords(file, (saved.*kind).stored);
+                else
+                    (saved.*kind).stored = (this->*kind).stored;
+            });
+            if (!stage(saved) && nothingStaged() && existed)
+                return; // the temporary copy goes; the file is as it was
+        }
         writeTensors(file, pending_);
         forEachKind([&](auto &records) { writeRecords(file, records.saving); });
         file.close("cannot write");
@@ -563,10 +598,10 @@ std::vector<Workspace::Merged> Workspace::merge(const std::vector<const Workspac
     std::vector<Merged> merged(parts.size());
     const Spectra staged = pending_;
     try {
-        // Decided under the save's lock, against the file as it is then: a spectrum another
-        // process saved meanwhile counts as held.
-        save([&](const Spectra &saved) {
-            Spectra held = saved;
+        // Decided under the save's lock, against the file as it is then: a spectrum or record
+        // another process saved meanwhile counts as held.
+        save([&](const Workspace &saved) {
+            Spectra held = saved.stored_;
             layOver(held, pending_);
             for (size_t p = 0; p < parts.size(); ++p) {
                 Spectra offered = parts[p]->stored_;
@@ -588,7 +623,23 @@ std::vector<Workspace::Merged> Workspace::merge(const std::vector<const Workspac
                         here[method] = spectrum;
                         putSpectrum(spectrum);
                     }
+                forEachKindMember([&](auto kind) {
+                    auto &mine = this->*kind;
+                    auto held = withStaged((saved.*kind).stored, mine.saving);
+                    for (auto record : withStaged((parts[p]->*kind).stored, (parts[p]->*kind).pending)) {
+                        const auto key = runKey(record);
+                        if (std::any_of(held.begin(), held.end(), [&](const auto &r) { return runKey(r) == key; })) {
+                            ++merged[p].recordsSkipped;
+                            continue;
+                        }
+                        record.id.clear(); // numbered anew here; the part's number would replace another record
+                        held.push_back(record);
+                        mine.saving.push_back(std::move(record));
+                        ++merged[p].recordsAdded;
+                    }
+                });
             }
+            return std::any_of(merged.begin(), merged.end(), [](const Merged &m) { return m.added + m.recordsAdded > 0; });
         });
     } catch (...) {
         pending_ = staged; // all or nothing: what failed to save is not left staged

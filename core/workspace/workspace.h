@@ -112,27 +112,31 @@ public:
     // when it cannot write or the file is no longer this model's workspace.
     void save();
 
-    // What merge() did with one part's spectra: each was added or skipped.
+    // What merge() did with one part.
     struct Merged {
-        long added = 0;    // not held for this tensor, method and content hash
-        long skipped = 0;  // held already for the same tensor, method and content hash
+        long added = 0;    // spectra not held for this tensor, method and content hash
+        long skipped = 0;  // spectra held already for the same tensor, method and content hash
         long replaced = 0; // tensors held for other content (changed weights): all of it made
                            // way for the part's, as for any new spectrum
+        long recordsAdded = 0;   // evaluations, passes, adaptation and Vision-language runs
+        long recordsSkipped = 0; // held already: of the same kind, finished at the same moment after as long a run
     };
-    // Copies the spectra of `parts`, workspaces of this same model (a job array's shards), into
-    // this one and saves it, in one save(): what is already held is decided under the save's
-    // lock, against the file as it is then, and the parts are taken in order. Only spectra:
-    // evaluations, passes and runs have no identity that survives a copy, so a second merge
-    // could not tell them from new ones. Throws FileError, having written nothing and left
-    // nothing staged: naming the part when one belongs to another model, or as save() does.
+    // Copies what `parts`, workspaces of this same model (a job array's shards, a cluster job's
+    // results), hold into this one and saves it, in one save(): what is already held is decided
+    // under the save's lock, against the file as it is then, and the parts are taken in order.
+    // A record keeps no id across files, so a copy is known by when it finished, how long it
+    // ran and what it was: merging a part twice adds nothing the second time, and then the
+    // file is not rewritten. Throws FileError, having written nothing and left nothing staged:
+    // naming the part when one belongs to another model, or as save() does.
     std::vector<Merged> merge(const std::vector<const Workspace *> &parts);
 
 private:
     using Spectra = std::map<std::string, std::map<std::string, TensorSpectrum>>; // tensor → method → spectrum
 
-    // save(), calling `stage` with the spectra the file holds once the lock is held, before the
-    // staged ones are written: for staging more from what is there now.
-    void save(const std::function<void(const Spectra &)> &stage);
+    // save(), calling `stage` with what the file holds once the lock is held (a Workspace with
+    // nothing staged), before the staged additions are written: for staging more from what is
+    // there now. When `stage` returns false and nothing is staged, the file is left as it was.
+    void save(const std::function<bool(const Workspace &saved)> &stage);
 
     // One kind of numbered record (evaluations_, passes_, adaptations_, visionLanguageRuns_; workspace.cpp reads and
     // writes each): those saved, in the order they were saved, those staged, and while save()
@@ -140,8 +144,10 @@ private:
     template <typename Record> struct Records {
         std::vector<Record> stored, pending, saving;
     };
-    // Calls f(records) for each kind of numbered record.
+    // Calls f(&Workspace::kind) for each kind of numbered record, then forEachKind(f) f(kind).
+    template <typename F> static void forEachKindMember(F &&f);
     template <typename F> void forEachKind(F &&f);
+    bool nothingStaged() const;
 
     std::string path_;
     ModelIdentity model_;

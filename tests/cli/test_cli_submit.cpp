@@ -1,9 +1,10 @@
-// `sculpt-cli submit spectra`, `jobs` and `cancel` on a real one-node Slurm cluster the test
-// starts (tests/common/slurm_cluster.h; skipped when it cannot): a four-task spectra array
-// merged home with `jobs --merge` equals a local run's workspace spectrum by spectrum, and
-// merging again adds nothing; an array cancelled while running merges nothing, leaving the
-// workspace byte for byte; no cluster settings, no Slurm, --array 0 and a model that does not
-// open are each one line, status 2, and nothing submitted.
+// `sculpt-cli submit`, `jobs` and `cancel` on a real one-node Slurm cluster the test starts
+// (tests/common/slurm_cluster.h; skipped when it cannot): a four-task spectra array merged home
+// with `jobs --merge` equals a local run's workspace spectrum by spectrum, and merging again adds
+// nothing; a SoCo pass and an evaluation as jobs are recorded as local runs record them; an array
+// cancelled while running merges nothing, leaving the workspace byte for byte; no cluster
+// settings, no Slurm, --array 0, a missing input and a model that does not open are each one
+// line, status 2, and nothing submitted.
 
 #include "cli_runner.h"
 #include "slurm_cluster.h"
@@ -17,6 +18,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -58,6 +60,16 @@ CliRun runCli(const QStringList &args, const QProcessEnvironment &env)
 }
 
 QJsonObject jsonOf(const CliRun &run) { return QJsonDocument::fromJson(run.out).object(); }
+
+// A few documents between blank lines, in the demo model's English.
+QByteArray calibrationText()
+{
+    QByteArray text;
+    for (int d = 0; d < 6; ++d)
+        text += "A fortune " + QByteArray::number(d) + ": the early bird gets the worm, but the second mouse gets the "
+                "cheese. You will meet a tall dark stranger.\n\n";
+    return text;
+}
 
 } // namespace
 
@@ -190,7 +202,7 @@ private Q_SLOTS:
 
         const CliRun text = cli({"jobs", "--cluster", config_});
         QVERIFY2(text.exitCode == 0, text.err.constData());
-        QVERIFY2(text.out.contains(id.toUtf8()) && text.out.contains("COMPLETED, 4/4 shards finished"), text.out.constData());
+        QVERIFY2(text.out.contains(id.toUtf8()) && text.out.contains("COMPLETED, 4/4 tasks finished"), text.out.constData());
     }
 
     // Once slurmctld has forgotten a job (MinJobAge after its end), the parts tell its tasks' end.
@@ -222,7 +234,7 @@ private Q_SLOTS:
     // A task that fails is FAILED, its log's tail shown, and nothing of it merged.
     void failedTaskShowsItsLog()
     {
-        const QString failing = write(path("failing-sculpt-cli"), "#!/bin/sh\necho \"shard $4 went wrong\" >&2\nexit 3\n");
+        const QString failing = write(path("failing-sculpt-cli"), "#!/bin/sh\necho \"shard $5 went wrong\" >&2\nexit 3\n");
         QVERIFY(QFile::setPermissions(failing, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         const QString config = writeConfig("failing-cluster.json", "shared failing", failing);
         const CliRun submitted = cli({"submit", "spectra", kModel, "--array", "1", "--workspace", path("failing.h5"),
@@ -261,6 +273,9 @@ private Q_SLOTS:
             return job["state"] == "RUNNING" && QFile::exists(folder + "/parts/part-1.sculpt");
         });
         QVERIFY2(running["state"] == "RUNNING", QJsonDocument(running).toJson().constData());
+        // The task's log carries sculpt-cli's progress lines: its part is written, so all of them.
+        const QString progress = running["tasks"].toArray()[0].toObject()["progress"].toString();
+        QVERIFY2(QRegularExpression("^(\\d+)/\\1 matrices").match(progress).hasMatch(), qPrintable(progress));
 
         const CliRun cancelled = cli({"cancel", id, "--cluster", slowConfig_});
         QVERIFY2(cancelled.exitCode == 0, cancelled.err.constData());
@@ -276,6 +291,110 @@ private Q_SLOTS:
         QCOMPARE(contents(workspace), before);
 
         checkRefused(cli({"cancel", "no-such-run", "--cluster", slowConfig_}), "no-such-run");
+    }
+
+    // A pass as one cluster job: it trains (SoCo, a few steps a stage), its steps come back in
+    // the run folder, and once merged the workspace records it as the same pass run here does.
+    void compressionJobRecordedAsLocal()
+    {
+        const QString text = write(path("calibration.txt"), calibrationText());
+        const QStringList pass = {"--method", "soco", "--ratio", "0.3", "--calib", text, "--calib-count", "4",
+                                  "--set", "coarse_steps=3", "--set", "refine_steps=3", "--set", "sparsify_steps=3"};
+        const QString local = path("pass-local.h5");
+        const CliRun localRun = runCli(QStringList{"compress", kModel} + pass + QStringList{"-o", path("pass-local"),
+                                       "--workspace", local}, cluster_->environment());
+        QVERIFY2(localRun.exitCode == 0, localRun.err.constData());
+
+        const QString merged = path("pass-cluster.h5");
+        // A relative output folder is the submitting side's: the job writes it there.
+        QProcess submit;
+        submit.setProcessEnvironment(cluster_->environment());
+        submit.setWorkingDirectory(scratch_.path());
+        submit.start(SCULPT_CLI_PATH, QStringList{"submit", "compress", kModel} + pass +
+                                          QStringList{"-o", "pass-cluster", "--workspace", merged, "--cluster", config_, "--json"});
+        QVERIFY(submit.waitForFinished(60000));
+        QVERIFY2(submit.exitCode() == 0, submit.readAllStandardError().constData());
+        const QJsonObject submitted = QJsonDocument::fromJson(submit.readAllStandardOutput()).object();
+        const QString id = submitted["id"].toString();
+        const QString folder = submitted["folder"].toString();
+        QVERIFY(contents(folder + "/compress.sbatch").contains("#SBATCH --job-name=sculpt-compress"));
+
+        const QJsonObject done = waitFor(config_, id, [](const QJsonObject &job) {
+            return job["state"] != "PENDING" && job["state"] != "RUNNING" && job["state"] != "UNKNOWN";
+        });
+        QVERIFY2(done["state"] == "COMPLETED", QJsonDocument(done).toJson().constData());
+        QCOMPARE(done["kind"].toString(), "compress");
+        QCOMPARE(done["method"].toString(), "soco");
+        QVERIFY(QFile::exists(path("pass-cluster/config.json")));
+        // Every training step, as the local --log would have it.
+        const QList<QByteArray> steps = contents(folder + "/logs/steps.jsonl").trimmed().split('\n');
+        QCOMPARE(steps.size(), 9);
+        QCOMPARE(QJsonDocument::fromJson(steps.last()).object()["stage"].toString(), "sparsify");
+        QVERIFY(contents(folder + "/logs/task-0.log").contains("progress "));
+
+        const CliRun merging = cli({"jobs", "--merge", "--cluster", config_, "--json"});
+        QVERIFY2(merging.exitCode == 0, merging.err.constData());
+        const auto checkpoint = sculpt::openCheckpoint(kModel.toStdString());
+        const sculpt::ModelIdentity identity{kModel.toStdString(), sculpt::modelFingerprint(*checkpoint)};
+        const auto expected = sculpt::Workspace::open(local.toStdString(), identity).passes();
+        const auto got = sculpt::Workspace::open(merged.toStdString(), identity).passes();
+        QCOMPARE(got.size(), size_t(1));
+        QCOMPARE(got[0].summary.method, expected[0].summary.method);
+        QCOMPARE(got[0].summary.ratio, expected[0].summary.ratio);
+        QCOMPARE(got[0].summary.layers.size(), expected[0].summary.layers.size());
+        for (size_t l = 0; l < got[0].summary.layers.size(); ++l)
+            QCOMPARE(got[0].summary.layers[l].rank, expected[0].summary.layers[l].rank);
+        QCOMPARE(got[0].log.size(), expected[0].log.size());
+        QCOMPARE(got[0].settings, expected[0].settings);
+        QCOMPARE(QString::fromStdString(got[0].exportPath), path("pass-cluster"));
+
+        // Merged once, whatever the number of merges.
+        const QByteArray bytes = contents(merged);
+        QVERIFY(cli({"jobs", "--merge", "--cluster", config_}).exitCode == 0);
+        QCOMPARE(contents(merged), bytes);
+    }
+
+    // An evaluation as one job: the same number a local run gives, recorded once merged.
+    void evaluationJobRecordedAsLocal()
+    {
+        const QString text = write(path("evaluation.txt"), calibrationText());
+        const QString local = path("eval-local.h5");
+        const CliRun localRun = runCli({"eval", kModel, "--text", text, "--workspace", local}, cluster_->environment());
+        QVERIFY2(localRun.exitCode == 0, localRun.err.constData());
+        const QString merged = path("eval-cluster.h5");
+        const CliRun submitted = cli({"submit", "eval", kModel, "--text", text, "--workspace", merged, "--cluster", config_,
+                                      "--gpus", "0", "--json"});
+        QVERIFY2(submitted.exitCode == 0, submitted.err.constData());
+        const QString id = jsonOf(submitted)["id"].toString();
+        const QJsonObject done = waitFor(config_, id, [](const QJsonObject &job) {
+            return job["state"] != "PENDING" && job["state"] != "RUNNING" && job["state"] != "UNKNOWN";
+        });
+        QVERIFY2(done["state"] == "COMPLETED", QJsonDocument(done).toJson().constData());
+        QCOMPARE(done["method"].toString(), "perplexity");
+        const CliRun merging = cli({"jobs", "--merge", "--cluster", config_});
+        QVERIFY2(merging.exitCode == 0, merging.err.constData());
+        const auto checkpoint = sculpt::openCheckpoint(kModel.toStdString());
+        const sculpt::ModelIdentity identity{kModel.toStdString(), sculpt::modelFingerprint(*checkpoint)};
+        const auto expected = sculpt::Workspace::open(local.toStdString(), identity).evaluations();
+        const auto got = sculpt::Workspace::open(merged.toStdString(), identity).evaluations();
+        QCOMPARE(got.size(), size_t(1));
+        QCOMPARE(got[0].metric, std::string("perplexity"));
+        QCOMPARE(got[0].value, expected[0].value);
+        QCOMPARE(got[0].count, expected[0].count);
+        QCOMPARE(got[0].modelHash, expected[0].modelHash);
+    }
+
+    // One damaged run.json hides no other run, and says which it is.
+    void unreadableRunIsSkipped()
+    {
+        const QString damaged = path("shared folder/runs/damaged");
+        QVERIFY(QDir().mkpath(damaged));
+        write(damaged + "/run.json", "{\"id\": 3");
+        const CliRun run = cli({"jobs", "--cluster", config_, "--json"});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.err.contains("skipped") && run.err.contains("damaged/run.json"), run.err.constData());
+        QVERIFY(!jsonOf(run)["runs"].toArray().isEmpty());
+        QVERIFY(QDir(damaged).removeRecursively());
     }
 
     void refusalsSubmitNothing()
@@ -296,6 +415,12 @@ private Q_SLOTS:
                      "Slurm is not installed");
 
         checkRefused(cli({"submit", "spectra", kModel, "--array", "0", "--cluster", config_}), "--array");
+        checkRefused(cli({"submit", "eval", kModel, "--text", path("no-such.txt"), "--cluster", config_}), "no-such.txt");
+        checkRefused(cli({"submit", "compress", kModel, "--method", "svd", "--ratio", "0.3", "-o", path("o"), "--log",
+                          path("l"), "--cluster", config_}),
+                     "--log");
+        checkRefused(cli({"submit", "eval", kModel, "--text", kModel, "--gpus", "many", "--cluster", config_}), "--gpus");
+        checkRefused(cli({"submit", "train", kModel, "--cluster", config_}), "not 'train'");
 
         const QString broken = write(path("broken.safetensors"), "not a checkpoint");
         checkRefused(cli({"submit", "spectra", broken, "--array", "2", "--cluster", config_}), broken);

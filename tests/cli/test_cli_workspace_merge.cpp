@@ -153,6 +153,7 @@ private Q_SLOTS:
         const QString merged = dir_.filePath("merged.h5");
         QVERIFY(QFileInfo::exists(merged));
         const size_t before = open(merged).tensors().size();
+        const QByteArray bytes = contents(merged);
         const CliRun json = runCli(QStringList{"workspace", "merge", merged} + parts() + QStringList{"--json"});
         QVERIFY2(json.exitCode == 0, json.err.constData());
         QCOMPARE(jsonOf(json)["added"].toInt(), 0);
@@ -161,31 +162,49 @@ private Q_SLOTS:
         QVERIFY2(text.exitCode == 0, text.err.constData());
         QVERIFY2(text.out.contains(": 0 spectra added"), text.out.constData());
         QCOMPARE(open(merged).tensors().size(), before);
+        QCOMPARE(contents(merged), bytes); // nothing new: not rewritten
     }
 
-    // Evaluations, passes and runs are not copied (a second merge could not tell them from new
-    // ones), but the report says they were left.
-    void recordsBesideSpectraStayInTheirPart()
+    // Evaluations and passes (a cluster job's results) come along once: a second merge knows
+    // them by what they were, when they finished and how long they ran.
+    void recordsComeAlongOnce()
     {
         QTemporaryDir scratch;
-        const QString withEvaluation = scratch.filePath("with-evaluation.h5");
-        QVERIFY(QFile::copy(part(1), withEvaluation));
-        sculpt::Workspace edited = open(withEvaluation);
+        const QString withRecords = scratch.filePath("with-records.h5");
+        QVERIFY(QFile::copy(part(1), withRecords));
+        sculpt::Workspace edited = open(withRecords);
         sculpt::Evaluation evaluation;
         evaluation.metric = "perplexity";
         evaluation.value = 12.5;
+        evaluation.date = "2026-12-05T10:00:00Z";
+        evaluation.seconds = 3.25;
         edited.putEvaluation(evaluation);
+        evaluation.value = 13.5; // a second measurement, a second later
+        evaluation.date = "2026-12-05T10:00:01Z";
+        edited.putEvaluation(evaluation);
+        sculpt::PassRecord pass;
+        pass.summary.method = "svd";
+        pass.summary.targetRatio = 0.3;
+        pass.date = "2026-12-05T10:01:00Z";
+        pass.summary.seconds = 1.5;
+        edited.putPass(pass);
         edited.save();
 
-        const QString merged = dir_.filePath("merged.h5");
-        const CliRun json = runCli({"workspace", "merge", merged, withEvaluation, "--json"});
+        const QString merged = scratch.filePath("merged.h5");
+        const CliRun json = runCli({"workspace", "merge", merged, withRecords, "--json"});
         QVERIFY2(json.exitCode == 0, json.err.constData());
-        const QJsonObject report = jsonOf(json)["parts"].toArray()[0].toObject();
-        QCOMPARE(report["not_merged"].toObject()["evaluations"].toInt(), 1);
-        QCOMPARE(report["added"].toInt(), 0);
-        QVERIFY(open(merged).evaluations().empty());
-        const CliRun text = runCli({"workspace", "merge", merged, withEvaluation});
-        QVERIFY2(text.out.contains("not merged (spectra only): 1 evaluations"), text.out.constData());
+        QCOMPARE(jsonOf(json)["records_added"].toInt(), 3);
+        const sculpt::Workspace once = open(merged);
+        QCOMPARE(once.evaluations().size(), size_t(2));
+        QCOMPARE(once.evaluations()[1].value, 13.5);
+        QCOMPARE(once.passes().size(), size_t(1));
+        QCOMPARE(once.passes()[0].summary.targetRatio, 0.3);
+        const QByteArray bytes = contents(merged);
+
+        const CliRun again = runCli({"workspace", "merge", merged, withRecords});
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        QVERIFY2(again.out.contains("0 records (evaluations, passes, runs) added, 3 there already"), again.out.constData());
+        QCOMPARE(contents(merged), bytes);
     }
 
     void partOfAnotherModelIsRefused()

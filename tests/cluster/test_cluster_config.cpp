@@ -175,13 +175,13 @@ private Q_SLOTS:
         config.gpusPerTask = 1;
         config.memory = "8G";
         config.sbatchOptions = {"--qos=short"};
-        sculpt::SpectraArrayRequest request;
-        request.model = "/models/m.safetensors";
+        sculpt::BatchRequest request;
+        request.command = "spectra";
+        request.arguments = {"/models/m.safetensors", "--topk", "64", "--match", "attn"};
         request.runFolder = "/scratch/runs/r1";
-        request.shards = 4;
-        request.topK = 64;
-        request.match = "attn";
-        const QStringList lines = QString::fromStdString(sculpt::spectraArrayScript(config, request)).split('\n');
+        request.tasks = 4;
+        request.sharded = true;
+        const QStringList lines = QString::fromStdString(sculpt::batchScript(config, request)).split('\n');
         QCOMPARE(lines[0], "#!/bin/bash");
         for (const char *expected : {"#SBATCH --array=0-3", "#SBATCH --partition=gpu", "#SBATCH --account=lab",
                                      "#SBATCH --time=01:00:00", "#SBATCH --cpus-per-task=2", "#SBATCH --gpus-per-task=1",
@@ -193,21 +193,40 @@ private Q_SLOTS:
         QVERIFY(firstCommand > 0);
         for (qsizetype i = firstCommand; i < lines.size(); ++i)
             QVERIFY(!lines[i].startsWith("#SBATCH"));
-        QVERIFY(lines.filter("--topk 64 --match 'attn'").size() == 1);
+        QVERIFY(lines.filter("'--topk' '64' '--match' 'attn' --shard \"$part/4\"").size() == 1);
+        QVERIFY(lines.contains("export SCULPT_PROGRESS=lines"));
     }
 
     void scriptLeavesOutWhatIsNotSet()
     {
         sculpt::ClusterConfig config;
         config.sculptCli = "/opt/sculpt-cli";
-        sculpt::SpectraArrayRequest request;
-        request.model = "/m";
+        sculpt::BatchRequest request;
+        request.command = "eval";
+        request.arguments = {"/m", "--text", "/t"};
         request.runFolder = "/r";
-        const QString script = QString::fromStdString(sculpt::spectraArrayScript(config, request));
+        const QString script = QString::fromStdString(sculpt::batchScript(config, request));
         QVERIFY(script.contains("#SBATCH --array=0-0\n"));
-        for (const char *absent : {"--partition", "--account", "--time", "--cpus-per-task", "--gpus-per-task", "--mem=", "--match"})
+        QVERIFY(script.contains("#SBATCH --job-name=sculpt-eval\n"));
+        for (const char *absent : {"--partition", "--account", "--time", "--cpus-per-task", "--gpus-per-task", "--mem=", "--shard"})
             QVERIFY2(!script.contains(absent), absent);
-        QVERIFY(script.contains(" --exact\n"));
+        QVERIFY(script.contains("'/opt/sculpt-cli' eval '/m' '--text' '/t' --workspace '/r/parts/part-'\"$part.sculpt\"\n"));
+    }
+
+    // A job's own GPU count wins over the cluster's: 0 asks for none on a GPU partition.
+    void scriptTakesTheJobsGpus()
+    {
+        sculpt::ClusterConfig config;
+        config.sculptCli = "/opt/sculpt-cli";
+        config.gpusPerTask = 1;
+        sculpt::BatchRequest request;
+        request.command = "compress";
+        request.runFolder = "/r";
+        QVERIFY(QString::fromStdString(sculpt::batchScript(config, request)).contains("--gpus-per-task=1\n"));
+        request.gpus = 2;
+        QVERIFY(QString::fromStdString(sculpt::batchScript(config, request)).contains("--gpus-per-task=2\n"));
+        request.gpus = 0;
+        QVERIFY(!QString::fromStdString(sculpt::batchScript(config, request)).contains("--gpus-per-task"));
     }
 
     // bash runs the script's commands with a stand-in sculpt-cli that prints its arguments one a
@@ -220,12 +239,13 @@ private Q_SLOTS:
         QVERIFY(QFile::setPermissions(cli, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
         sculpt::ClusterConfig config;
         config.sculptCli = cli.toStdString();
-        sculpt::SpectraArrayRequest request;
-        request.model = (odd + "/my 'model'.safetensors").toStdString();
+        sculpt::BatchRequest request;
+        request.command = "spectra";
+        request.arguments = {(odd + "/my 'model'.safetensors").toStdString(), "--exact", "--match", "q_proj|k proj"};
         request.runFolder = (odd + "/run").toStdString();
-        request.shards = 4;
-        request.match = "q_proj|k proj";
-        const QString script = write(odd + "/spectra.sbatch", QByteArray::fromStdString(sculpt::spectraArrayScript(config, request)));
+        request.tasks = 4;
+        request.sharded = true;
+        const QString script = write(odd + "/spectra.sbatch", QByteArray::fromStdString(sculpt::batchScript(config, request)));
 
         QProcess bash;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -235,8 +255,8 @@ private Q_SLOTS:
         QVERIFY(bash.waitForFinished(10000));
         QCOMPARE(bash.exitCode(), 0);
         const QStringList args = QString::fromUtf8(bash.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
-        QCOMPARE(args, (QStringList{"spectra", odd + "/my 'model'.safetensors", "--shard", "3/4", "--workspace",
-                                    odd + "/run/parts/part-3.sculpt", "--exact", "--match", "q_proj|k proj"}));
+        QCOMPARE(args, (QStringList{"spectra", odd + "/my 'model'.safetensors", "--exact", "--match", "q_proj|k proj",
+                                    "--shard", "3/4", "--workspace", odd + "/run/parts/part-3.sculpt"}));
         // It succeeded, so shard 3 is marked finished, and only it.
         QVERIFY(QFile::exists(QString::fromStdString(sculpt::partDoneMark(request.runFolder, 3))));
         QVERIFY(!QFile::exists(QString::fromStdString(sculpt::partDoneMark(request.runFolder, 1))));
@@ -246,11 +266,12 @@ private Q_SLOTS:
     {
         sculpt::ClusterConfig config;
         config.sculptCli = "/bin/false";
-        sculpt::SpectraArrayRequest request;
-        request.model = "/m";
+        sculpt::BatchRequest request;
+        request.command = "spectra";
+        request.arguments = {"/m"};
         request.runFolder = dir_.filePath("failing").toStdString();
         QVERIFY(QDir().mkpath(dir_.filePath("failing/parts")));
-        const QString script = write(dir_.filePath("failing.sbatch"), QByteArray::fromStdString(sculpt::spectraArrayScript(config, request)));
+        const QString script = write(dir_.filePath("failing.sbatch"), QByteArray::fromStdString(sculpt::batchScript(config, request)));
         QProcess bash;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert("SLURM_ARRAY_TASK_ID", "0");

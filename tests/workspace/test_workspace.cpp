@@ -858,7 +858,7 @@ void TestWorkspace::mergeCopiesWhatIsNotHeld()
     Workspace b = Workspace::open(dir.filePath(QStringLiteral("b.h5")).toStdString(), identity());
     b.putSpectrum(makeSpectrum(second, "h2-changed", "top8", 8, 20)); // the weight changed since
     b.putSpectrum(makeSpectrum(third, "h3", "exact", 40, 21));        // a got it there first
-    b.putEvaluation(makeEvaluation(1));                               // no spectrum: stays in b
+    b.putEvaluation(makeEvaluation(1));                               // a record comes along too
 
     Workspace workspace = Workspace::open(path.toStdString(), identity());
     const auto merged = workspace.merge({&a, &b});
@@ -869,6 +869,7 @@ void TestWorkspace::mergeCopiesWhatIsNotHeld()
     QCOMPARE(merged[1].added, 1L);
     QCOMPARE(merged[1].skipped, 1L);
     QCOMPARE(merged[1].replaced, 1L);
+    QCOMPARE(merged[1].recordsAdded, 1L);
 
     const Workspace saved = Workspace::open(path.toStdString(), identity());
     COMPARE_STORED(saved, makeSpectrum(first, "h1", "exact", 40, 1));
@@ -876,12 +877,17 @@ void TestWorkspace::mergeCopiesWhatIsNotHeld()
     COMPARE_STORED(saved, makeSpectrum(second, "h2-changed", "top8", 8, 20));
     QVERIFY(!saved.spectrum(second, "exact", "h2")); // the old content's spectra went with it
     COMPARE_STORED(saved, makeSpectrum(third, "h3", "exact", 40, 12));
-    QVERIFY(saved.evaluations().empty());
+    QCOMPARE(saved.evaluations().size(), size_t(1));
+    QCOMPARE(saved.evaluations()[0].value, makeEvaluation(1).value);
+    QCOMPARE(saved.evaluations()[0].id, std::string("000001")); // numbered here
 
-    // Merged again, everything is held.
+    // Merged again, everything is held, and the file is not rewritten.
+    const QByteArray before = contents(path);
     const auto again = workspace.merge({&a, &b});
-    QCOMPARE(again[0].added + again[1].added, 0L);
+    QCOMPARE(again[0].added + again[1].added + again[1].recordsAdded, 0L);
     QCOMPARE(again[0].skipped + again[1].skipped, 5L);
+    QCOMPARE(again[1].recordsSkipped, 1L);
+    QCOMPARE(contents(path), before);
 }
 
 void TestWorkspace::mergeDecidesAgainstTheFileAsItIsThen()
@@ -895,10 +901,15 @@ void TestWorkspace::mergeDecidesAgainstTheFileAsItIsThen()
     Workspace other = Workspace::open(path.toStdString(), identity());
     other.putSpectrum(makeSpectrum("w", "aa", "exact", 10, 1));
     other.save();
+    part.putEvaluation(makeEvaluation(1));
+    other.putEvaluation(makeEvaluation(1)); // the same run, copied there first
+    other.save();
     const auto merged = workspace.merge({&part});
     QCOMPARE(merged[0].added, 0L);
     QCOMPARE(merged[0].skipped, 1L);
+    QCOMPARE(merged[0].recordsSkipped, 1L);
     COMPARE_STORED(Workspace::open(path.toStdString(), identity()), makeSpectrum("w", "aa", "exact", 10, 1));
+    QCOMPARE(Workspace::open(path.toStdString(), identity()).evaluations().size(), size_t(1));
 }
 
 void TestWorkspace::mergeRefusesAnotherModelsPart()
