@@ -1,6 +1,6 @@
-// `sculpt-cli cancel ID`: scancel of a run's job array, named by run id or Slurm job id. What
-// finished stays in the run's parts; what was cut off is never marked finished, so
-// `jobs --merge` leaves it out.
+// `sculpt-cli cancel ID`: scancel of a run's jobs (the array and any task resubmitted alone),
+// named by run id or Slurm job id. What finished stays in the run's parts; what was cut off is
+// never marked finished, so `jobs --merge` leaves it out.
 
 #include "cluster_settings.h"
 #include "commands.h"
@@ -10,8 +10,8 @@
 #include "cluster/run_folder.h"
 #include "cluster/slurm_client.h"
 
-#include <algorithm>
 #include <iostream>
+#include <set>
 
 namespace sculpt::cli {
 
@@ -24,25 +24,22 @@ int cancel(const std::vector<std::string> &args)
         std::cerr << usageOf("cancel");
         return kBadInput;
     }
-    const std::string id = options.positional()[0];
     return options.badInputEnds([&] {
-        const ClusterConfig config = clusterSettings(options);
-        std::vector<std::string> unreadable;
-        const auto runs = listRuns(config.sharedFolder, unreadable);
-        const auto run = std::find_if(runs.begin(), runs.end(), [&](const RunRecord &r) {
-            return r.id == id || (!r.slurmJob.empty() && r.slurmJob == id);
-        });
-        if (run == runs.end())
-            throw std::invalid_argument("no run or Slurm job '" + id + "' in " + config.sharedFolder + "/runs" +
-                                        (unreadable.empty() ? "" : " (" + std::to_string(unreadable.size()) +
-                                                                       " run records unreadable: sculpt-cli jobs names them)"));
+        const RunRecord run = findRun(clusterSettings(options), options.positional()[0]);
+        std::set<std::string> jobs = {run.slurmJob};
+        for (const auto &[task, job] : run.taskJobs)
+            jobs.insert(job);
+        std::string named;
         try {
-            cancelJob(run->slurmJob);
+            for (const std::string &job : jobs) {
+                cancelJob(job);
+                named += (named.empty() ? "" : ", ") + job;
+            }
         } catch (const SlurmError &e) {
             std::cerr << "sculpt-cli cancel: " << e.what() << "\n";
             return kFailed;
         }
-        std::cout << "cancelled Slurm job " << run->slurmJob << " (" << run->id << ")\n";
+        std::cout << "cancelled Slurm job" << (jobs.size() > 1 ? "s " : " ") << named << " (" << run.id << ")\n";
         return kOk;
     });
 }

@@ -18,6 +18,7 @@ int conditioning(const std::vector<std::string> &args); // MangaDiffusion's pane
 int submit(const std::vector<std::string> &args);  // a job array on a Slurm cluster (cluster_config.h)
 int jobs(const std::vector<std::string> &args);    // the cluster's runs, and their parts merged home
 int cancel(const std::vector<std::string> &args);  // scancel of a run
+int resubmit(const std::vector<std::string> &args); // a run's unfinished tasks submitted again
 
 // Loads the LibTorch runtime module and runs one of its commands there.
 int runtimeCommand(const std::string &name, const std::vector<std::string> &args);

@@ -35,6 +35,8 @@ int main(int argc, char **argv)
         return sculpt::cli::jobs(args);
     if (command == "cancel")
         return sculpt::cli::cancel(args);
+    if (command == "resubmit")
+        return sculpt::cli::resubmit(args);
     if (command == "generate" || command == "eval" || command == "zoo" || command == "compress" ||
         command == "heads" || command == "heat" ||
         command == "adapt" || command == "pear" || command == "merge")

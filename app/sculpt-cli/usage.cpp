@@ -35,7 +35,12 @@ constexpr Form kForms[] = {
      "      time elapsed, a running task's last progress line, a failed task's log tail; --merge copies the\n"
      "      finished tasks' results (spectra, passes, evaluations) into each run's workspace (as `workspace\n"
      "      merge`; what is there already is skipped, and a workspace with nothing new is not rewritten)"},
-    {"cancel", "ID [--cluster FILE]", "scancel a run's job array, by run id or Slurm job id; finished parts stay in parts/"},
+    {"cancel", "ID [--cluster FILE]",
+     "scancel a run's jobs (its array and any task resubmitted alone), by run id or Slurm job id; finished\n"
+     "      parts stay in parts/"},
+    {"resubmit", "ID [--cluster FILE] [--json]",
+     "submit again, alone, each task of a run that ended without finishing its part (failed, timed out,\n"
+     "      cancelled, lost with its node), from the run's own batch script; finished parts are kept"},
     {"workspace", "merge WORKSPACE PART... [--json]",
      "copy what each PART holds (workspaces of the same model, such as `spectra --shard` and cluster jobs\n"
      "      wrote) into WORKSPACE, made for that model when missing: spectra already there for the same tensor,\n"

@@ -51,9 +51,12 @@ RunRecord makeRunFolder(const std::string &sharedFolder, const std::string &kind
 
 void writeRunRecord(const RunRecord &run)
 {
+    json taskJobs = json::object();
+    for (const auto &[task, job] : run.taskJobs)
+        taskJobs[std::to_string(task)] = job;
     const json record{{"id", run.id},         {"kind", run.kind},     {"model", run.model},
                       {"workspace", run.workspace}, {"method", run.method}, {"arguments", run.arguments},
-                      {"tasks", run.tasks}, {"slurm_job", run.slurmJob}, {"submitted", run.submitted}};
+                      {"tasks", run.tasks}, {"slurm_job", run.slurmJob}, {"task_jobs", taskJobs}, {"submitted", run.submitted}};
     const std::string text = record.dump(2) + "\n";
     AtomicFile file(runJson(run.folder));
     file.write(std::as_bytes(std::span(text.data(), text.size())));
@@ -81,7 +84,9 @@ RunRecord readRunRecord(const std::string &folder)
         run.tasks = record.at("tasks").get<int>();
         run.slurmJob = record.at("slurm_job").get<std::string>();
         run.submitted = record.at("submitted").get<long long>();
-    } catch (const nlohmann::json::exception &) {
+        for (const auto &[task, job] : record.at("task_jobs").items())
+            run.taskJobs[std::stoi(task)] = job.get<std::string>();
+    } catch (const std::exception &) { // a key missing or of another type, a task that is no number
         throw FileError(path, "not a run record of this version of Sculpt");
     }
     if (run.tasks < 1)

@@ -4,6 +4,7 @@
 // finished mark) and logs/ (each task's output). Both sides read it: the login node writes it,
 // the nodes fill parts/ and logs/.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct RunRecord {
     std::vector<std::string> arguments; // the command's, as the nodes run it (the part's --workspace aside)
     int tasks = 1;             // a spectra run's shards; one for a pass or an evaluation
     std::string slurmJob;      // empty until submitted
+    std::map<int, std::string> taskJobs; // a task resubmitted alone: the job it runs in now
     long long submitted = 0;   // seconds since the epoch
 };
 

@@ -62,7 +62,10 @@ std::string batchScript(const ClusterConfig &config, const BatchRequest &request
       << "#SBATCH --job-name=sculpt-" << request.command << "\n"
       << "#SBATCH --array=0-" << request.tasks - 1 << "\n"
       << "#SBATCH --chdir=" << sbatchQuoted(request.runFolder) << "\n"
-      << "#SBATCH --output=" << sbatchQuoted(literalPattern(request.runFolder) + "/logs/task-%a.log") << "\n";
+      << "#SBATCH --output=" << sbatchQuoted(literalPattern(request.runFolder) + "/logs/task-%a.log") << "\n"
+      << "# A task whose node fails is queued again by Slurm; its log keeps every attempt.\n"
+      << "#SBATCH --requeue\n"
+      << "#SBATCH --open-mode=append\n";
     if (!config.partition.empty())
         s << "#SBATCH --partition=" << config.partition << "\n";
     if (!config.account.empty())

@@ -133,9 +133,12 @@ void requireSlurm()
             throw SlurmError(std::string("Slurm is not installed here: no ") + client + " on PATH");
 }
 
-std::string submitBatch(const std::string &script)
+std::string submitBatch(const std::string &script, const std::vector<std::string> &options)
 {
-    const CommandResult run = runCommand({"sbatch", "--parsable", script}, kClientSeconds);
+    std::vector<std::string> argv = {"sbatch", "--parsable"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.push_back(script);
+    const CommandResult run = runCommand(argv, kClientSeconds);
     if (run.status != 0)
         refused("sbatch did not take the job", run);
     // --parsable prints "ID" or "ID;CLUSTER".

@@ -30,8 +30,10 @@ CommandResult runCommand(const std::vector<std::string> &argv, int timeoutSecond
 // Throws SlurmError unless sbatch, squeue and scancel are on PATH: before anything is written.
 void requireSlurm();
 
-// sbatch SCRIPT: the job's id. Throws SlurmError with sbatch's own message when refused.
-std::string submitBatch(const std::string &script);
+// sbatch [OPTIONS] SCRIPT: the job's id; options given here win over the script's #SBATCH
+// lines (`--array=1,3` resubmits two tasks). Throws SlurmError with sbatch's own message when
+// refused.
+std::string submitBatch(const std::string &script, const std::vector<std::string> &options = {});
 
 // Each array task's state (PENDING, RUNNING, COMPLETED, FAILED, CANCELLED…) by task index, as
 // long as slurmctld remembers the job; nothing once it has forgotten it. Throws SlurmError

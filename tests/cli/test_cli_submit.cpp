@@ -254,6 +254,52 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(path("failing.h5")));
     }
 
+    // One task of three fails; resubmitted alone once its cause is mended, it finishes, and the
+    // merged workspace equals a local run's.
+    void failedTaskResubmittedAlone()
+    {
+        const QString mended = path("mended");
+        const QString flaky = write(path("flaky-sculpt-cli"),
+                                    "#!/bin/sh\nif [ \"$5\" = 2/3 ] && [ ! -e \"" + mended.toUtf8() +
+                                        "\" ]; then echo \"shard $5 went wrong\" >&2; exit 3; fi\nexec \"" SCULPT_CLI_PATH
+                                        "\" \"$@\"\n");
+        QVERIFY(QFile::setPermissions(flaky, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        const QString config = writeConfig("flaky-cluster.json", "shared flaky", flaky);
+        const QString merged = path("resubmitted.h5");
+        const CliRun submitted = cli({"submit", "spectra", kModel, "--array", "3", "--workspace", merged, "--cluster",
+                                      config, "--json"});
+        QVERIFY2(submitted.exitCode == 0, submitted.err.constData());
+        const QString id = jsonOf(submitted)["id"].toString();
+        const auto ended = [](const QJsonObject &j) {
+            return j["state"] != "PENDING" && j["state"] != "RUNNING" && j["state"] != "UNKNOWN";
+        };
+        const QJsonObject failed = waitFor(config, id, ended);
+        QVERIFY2(failed["state"] == "FAILED", QJsonDocument(failed).toJson().constData());
+        QCOMPARE(failed["done"].toInt(), 2);
+
+        write(mended, "");
+        const CliRun again = cli({"resubmit", id, "--cluster", config, "--json"});
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        QCOMPARE(jsonOf(again)["tasks"].toArray(), QJsonArray{1});
+        const QString job = jsonOf(again)["slurm_job"].toString();
+        const QJsonObject done = waitFor(config, id, ended);
+        QVERIFY2(done["state"] == "COMPLETED", QJsonDocument(done).toJson().constData());
+        QCOMPARE(done["done"].toInt(), 3);
+        const QJsonArray tasks = done["tasks"].toArray();
+        QCOMPARE(tasks[1].toObject()["slurm_job"].toString(), job);
+        QVERIFY(tasks[0].toObject()["slurm_job"].toString() != job); // the others kept their first run
+
+        QVERIFY(cli({"jobs", "--merge", "--cluster", config}).exitCode == 0);
+        const QString local = path("resubmitted-local.h5");
+        QVERIFY(runCli({"spectra", kModel, "--exact", "--workspace", local}, cluster_->environment()).exitCode == 0);
+        const auto checkpoint = sculpt::openCheckpoint(kModel.toStdString());
+        const sculpt::ModelIdentity identity{kModel.toStdString(), sculpt::modelFingerprint(*checkpoint)};
+        QCOMPARE(sculpt::Workspace::open(merged.toStdString(), identity).tensors(),
+                 sculpt::Workspace::open(local.toStdString(), identity).tensors());
+
+        checkRefused(cli({"resubmit", id, "--cluster", config}), "nothing to resubmit");
+    }
+
     void cancelledArrayMergesNothing()
     {
         // The model's workspace holds something already: it must come out byte for byte.

@@ -1,0 +1,115 @@
+#include "cluster/run_status.h"
+
+#include "cluster/sbatch_script.h"
+#include "cluster/slurm_client.h"
+
+#include <algorithm>
+#include <ctime>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sys/stat.h>
+
+namespace sculpt {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kLogTailLines = 5;
+
+// States after which a task runs no more, and those of them worth its log's tail.
+const std::vector<std::string> kEnded = {"COMPLETED", "CANCELLED", "FAILED",    "TIMEOUT",   "NODE_FAIL",
+                                         "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "PREEMPTED"};
+const std::vector<std::string> kFailures = {"FAILED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"};
+
+bool among(const std::vector<std::string> &states, const std::string &state)
+{
+    return std::find(states.begin(), states.end(), state) != states.end();
+}
+
+// The last `progress …` line sculpt-cli wrote to the log (SCULPT_PROGRESS=lines), without its word.
+std::string lastProgress(const std::string &path)
+{
+    std::ifstream in(path);
+    std::string last;
+    for (std::string line; std::getline(in, line);)
+        if (line.starts_with("progress "))
+            last = line.substr(9);
+    return last;
+}
+
+std::string logTail(const std::string &path)
+{
+    std::ifstream in(path);
+    std::deque<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+        lines.push_back(line);
+        if (lines.size() > kLogTailLines)
+            lines.pop_front();
+    }
+    std::string tail;
+    for (const std::string &line : lines)
+        tail += (tail.empty() ? "" : "\n") + line;
+    return tail;
+}
+
+std::string runState(const std::vector<TaskStatus> &tasks)
+{
+    for (const char *state : {"RUNNING", "PENDING", "FAILED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL", "CANCELLED"})
+        if (std::any_of(tasks.begin(), tasks.end(), [&](const TaskStatus &t) { return t.state == state; }))
+            return state;
+    if (std::all_of(tasks.begin(), tasks.end(), [](const TaskStatus &t) { return t.state == "COMPLETED"; }))
+        return "COMPLETED";
+    return tasks.empty() ? "UNKNOWN" : tasks.front().state;
+}
+
+// 0 for a file not there (yet).
+long long modified(const std::string &path)
+{
+    struct stat info {};
+    return ::stat(path.c_str(), &info) == 0 ? info.st_mtime : 0;
+}
+
+} // namespace
+
+bool TaskStatus::endedUnfinished() const { return !done && (state == "UNKNOWN" || (among(kEnded, state) && state != "COMPLETED")); }
+
+RunStatus runStatus(const RunRecord &run)
+{
+    RunStatus status;
+    status.run = run;
+    status.slurmKnows = true;
+    std::map<std::string, std::optional<std::map<int, std::string>>> asked; // job → its tasks' states
+    long long lastEnd = run.submitted;
+    bool ended = true;
+    for (int index = 0; index < run.tasks; ++index) {
+        TaskStatus task;
+        task.index = index;
+        task.job = run.taskJobs.count(index) ? run.taskJobs.at(index) : run.slurmJob;
+        if (!task.job.empty() && !asked.count(task.job))
+            asked[task.job] = arrayTaskStates(task.job);
+        const auto *states = task.job.empty() ? nullptr : &asked.at(task.job);
+        task.done = fs::exists(partDoneMark(run.folder, index + 1));
+        // Forgotten by Slurm, a task is what its part shows: finished, or not known to be.
+        if (states && *states && (*states)->count(index))
+            task.state = (*states)->at(index);
+        else
+            task.state = task.done ? "COMPLETED" : "UNKNOWN";
+        status.slurmKnows = status.slurmKnows && states && states->has_value();
+        if (among(kFailures, task.state))
+            task.logTail = logTail(taskLogPath(run.folder, index));
+        if (task.state == "RUNNING")
+            task.progress = lastProgress(taskLogPath(run.folder, index));
+        ended = ended && among(kEnded, task.state);
+        lastEnd = std::max({lastEnd, modified(taskLogPath(run.folder, index)), modified(partDoneMark(run.folder, index + 1))});
+        status.done += task.done;
+        status.tasks.push_back(task);
+    }
+    status.state = runState(status.tasks);
+    status.elapsed = (ended ? lastEnd : std::time(nullptr)) - run.submitted;
+    return status;
+}
+
+} // namespace sculpt
