@@ -4,7 +4,6 @@
 #include "cluster_settings.h"
 #include "commands.h"
 #include "options.h"
-#include "part_merge.h"
 #include "usage.h"
 
 #include "cluster/run_folder.h"
@@ -12,6 +11,7 @@
 #include "cluster/sbatch_script.h"
 #include "cluster/slurm_client.h"
 #include "io/error.h"
+#include "workspace/part_merge.h"
 
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -29,26 +29,10 @@ struct Listed {
     std::string mergeError;
 };
 
-// The finished tasks' parts into the run's workspace; what was merged before is skipped there.
 void mergeFinished(Listed &listed)
 {
-    std::vector<std::string> parts;
-    for (const TaskStatus &task : listed.status.tasks)
-        if (task.done && task.state == "COMPLETED")
-            parts.push_back(partPath(listed.status.run.folder, task.index + 1));
-    if (parts.empty())
-        return;
     try {
-        PartsToMerge opened = openPartsToMerge(listed.status.run.workspace, parts);
-        Workspace::Merged total;
-        for (const Workspace::Merged &m : mergeParts(opened)) {
-            total.added += m.added;
-            total.skipped += m.skipped;
-            total.replaced += m.replaced;
-            total.recordsAdded += m.recordsAdded;
-            total.recordsSkipped += m.recordsSkipped;
-        }
-        listed.merged = total;
+        listed.merged = mergeFinishedParts(listed.status);
     } catch (const FileError &e) {
         listed.mergeError = e.what();
     }

@@ -11,12 +11,13 @@
 #include "cluster/run_folder.h"
 #include "cluster/sbatch_script.h"
 #include "cluster/slurm_client.h"
-#include "io/atomic_file.h"
+#include "cluster/submission.h"
 #include "io/checkpoint.h"
 #include "io/error.h"
 #include "io/formats.h"
 #include "workspace/workspace.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -31,8 +32,8 @@ namespace fs = std::filesystem;
 std::string absolutePath(const std::string &path) { return fs::absolute(path).lexically_normal().string(); }
 
 // What every submission shares once its command line is known: the model opens, its workspace
-// is its own and writable, Slurm is there; then the run folder, the script, sbatch, run.json.
-int submitRun(const Options &options, RunRecord run, BatchRequest request)
+// is its own and writable, Slurm is there; then submitRun().
+int submitChecked(const Options &options, RunRecord run, const BatchRequest &request)
 {
     const ClusterConfig config = clusterSettings(options);
     const auto checkpoint = openCheckpoint(run.model);
@@ -43,30 +44,12 @@ int submitRun(const Options &options, RunRecord run, BatchRequest request)
     } catch (const SlurmError &e) {
         throw std::invalid_argument(e.what());
     }
-
-    const RunRecord folder = makeRunFolder(config.sharedFolder, run.kind);
-    run.id = folder.id;
-    run.folder = folder.folder;
-    run.submitted = folder.submitted;
-    request.runFolder = run.folder;
-    if (run.kind == "compress") // the pass's steps, streamed back as it trains
-        request.arguments.insert(request.arguments.end(), {"--log", stepLogPath(run.folder)});
-    run.arguments = request.arguments;
-    const std::string script = run.folder + "/" + run.kind + ".sbatch";
-    const std::string text = batchScript(config, request);
-    AtomicFile file(script);
-    file.write(std::as_bytes(std::span(text.data(), text.size())));
-    file.commit();
     try {
-        run.slurmJob = submitBatch(script);
+        run = submitRun(config, run, request);
     } catch (const SlurmError &e) {
-        // Nothing runs: no run for `jobs` to list.
-        std::error_code ignored;
-        fs::remove_all(run.folder, ignored);
         std::cerr << "sculpt-cli submit " << run.kind << ": " << e.what() << "\n";
         return kFailed;
     }
-    writeRunRecord(run);
     if (options.has("--json")) {
         const nlohmann::ordered_json out{{"id", run.id},         {"slurm_job", run.slurmJob},
                                          {"folder", run.folder}, {"tasks", run.tasks},
@@ -108,19 +91,12 @@ int submitSpectra(const std::vector<std::string> &args)
         run.kind = "spectra";
         run.model = absolutePath(options.positional()[0]);
         run.method = *topK > 0 ? "top" + std::to_string(*topK) : "exact";
-        run.tasks = int(*shards);
         BatchRequest request;
         request.command = "spectra";
-        request.arguments = {run.model};
-        if (*topK > 0)
-            request.arguments.insert(request.arguments.end(), {"--topk", std::to_string(*topK)});
-        else
-            request.arguments.push_back("--exact");
-        if (!match.empty())
-            request.arguments.insert(request.arguments.end(), {"--match", match});
-        request.tasks = run.tasks;
+        request.arguments = spectraArguments(run.model, int(*topK), match);
+        request.tasks = int(*shards);
         request.sharded = true;
-        return submitRun(options, run, request);
+        return submitChecked(options, run, request);
     });
 }
 
@@ -191,7 +167,7 @@ int submitTask(const std::string &command, const std::vector<std::string> &args)
                                                                                            : "accuracy";
         if (*gpus > 0 && !deviceGiven) // asked for a GPU: run on it
             request.arguments.insert(request.arguments.end(), {"--device", "cuda"});
-        return submitRun(options, run, request);
+        return submitChecked(options, run, request);
     });
 }
 

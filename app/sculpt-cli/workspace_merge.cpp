@@ -2,10 +2,10 @@
 // into a model's workspace. The merging is Workspace::merge's; this reads the files and reports.
 
 #include "commands.h"
-#include "part_merge.h"
 #include "usage.h"
 
 #include "io/error.h"
+#include "workspace/part_merge.h"
 #include "workspace/workspace.h"
 
 #include <algorithm>

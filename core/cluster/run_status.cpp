@@ -2,8 +2,10 @@
 
 #include "cluster/sbatch_script.h"
 #include "cluster/slurm_client.h"
+#include "workspace/part_merge.h"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <deque>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <sys/stat.h>
+#include <thread>
 
 namespace sculpt {
 namespace {
@@ -108,8 +111,47 @@ RunStatus runStatus(const RunRecord &run)
         status.tasks.push_back(task);
     }
     status.state = runState(status.tasks);
+    status.ended = ended;
     status.elapsed = (ended ? lastEnd : std::time(nullptr)) - run.submitted;
     return status;
+}
+
+std::optional<Workspace::Merged> mergeFinishedParts(const RunStatus &status)
+{
+    std::vector<std::string> parts;
+    for (const TaskStatus &task : status.tasks)
+        if (task.done && task.state == "COMPLETED")
+            parts.push_back(partPath(status.run.folder, task.index + 1));
+    if (parts.empty())
+        return std::nullopt;
+    PartsToMerge opened = openPartsToMerge(status.run.workspace, parts);
+    Workspace::Merged total;
+    for (const Workspace::Merged &m : mergeParts(opened)) {
+        total.added += m.added;
+        total.skipped += m.skipped;
+        total.replaced += m.replaced;
+        total.recordsAdded += m.recordsAdded;
+        total.recordsSkipped += m.recordsSkipped;
+    }
+    return total;
+}
+
+RunStatus followRun(const RunRecord &run, const JobContext &job, const std::function<void(const RunStatus &)> &onStatus,
+                    double pollSeconds)
+{
+    for (;;) {
+        job.checkCancelled();
+        const RunStatus status = runStatus(run);
+        onStatus(status);
+        if (status.ended)
+            return status;
+        // Short naps, so a cancel is taken within a tenth of a second however long the poll.
+        for (const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(pollSeconds);
+             std::chrono::steady_clock::now() < until;) {
+            job.checkCancelled();
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
 }
 
 } // namespace sculpt

@@ -4,6 +4,11 @@
 // prints, `resubmit` acts on and a window would list.
 
 #include "cluster/run_folder.h"
+#include "job/job.h"
+#include "workspace/workspace.h"
+
+#include <functional>
+#include <optional>
 
 #include <string>
 #include <vector>
@@ -28,10 +33,23 @@ struct RunStatus {
     std::vector<TaskStatus> tasks;
     std::string state;     // the run's in one word: what still runs, else what went wrong, else COMPLETED
     int done = 0;          // tasks whose part is finished
+    bool ended = false;    // no task runs or waits any more
     long long elapsed = 0; // seconds since submission, to now or to the last task's end
 };
 
 // Asks squeue about each of the run's jobs. Throws SlurmError when Slurm cannot be asked.
 RunStatus runStatus(const RunRecord &run);
+
+// The finished tasks' parts merged into the run's workspace (Workspace::merge: what is there is
+// skipped, nothing new writes nothing); nullopt when no part is finished. Throws FileError as
+// the merge does.
+std::optional<Workspace::Merged> mergeFinishedParts(const RunStatus &status);
+
+// Asks Slurm about the run every `pollSeconds` until it has ended, calling `onStatus` with each
+// answer (merging as they come is the caller's choice), and returns the last. Throws Cancelled
+// when `job` is cancelled meanwhile — the run itself is left to run — and SlurmError as
+// runStatus() does.
+RunStatus followRun(const RunRecord &run, const JobContext &job, const std::function<void(const RunStatus &)> &onStatus,
+                    double pollSeconds);
 
 } // namespace sculpt

@@ -1,7 +1,7 @@
 #pragma once
-// Workspace parts (as `spectra --shard` writes them) opened with the workspace they join, for
-// `workspace merge` and `jobs --merge` alike: every file is read, and refused if it must be,
-// before anything is written.
+// Workspace parts (as `spectra --shard` and cluster jobs write them) opened with the workspace
+// they join, for `workspace merge`, `jobs --merge` and the window alike: every file is read,
+// and refused if it must be, before anything is written.
 
 #include "workspace/workspace.h"
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace sculpt::cli {
+namespace sculpt {
 
 struct PartsToMerge {
     std::vector<Workspace> parts;
@@ -22,4 +22,4 @@ PartsToMerge openPartsToMerge(const std::string &workspace, const std::vector<st
 // target.merge(parts); throws as Workspace::merge does.
 std::vector<Workspace::Merged> mergeParts(PartsToMerge &opened);
 
-} // namespace sculpt::cli
+} // namespace sculpt

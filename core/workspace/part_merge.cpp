@@ -1,8 +1,8 @@
-#include "part_merge.h"
+#include "workspace/part_merge.h"
 
 #include <filesystem>
 
-namespace sculpt::cli {
+namespace sculpt {
 
 PartsToMerge openPartsToMerge(const std::string &workspace, const std::vector<std::string> &parts)
 {
@@ -25,4 +25,4 @@ std::vector<Workspace::Merged> mergeParts(PartsToMerge &opened)
     return opened.target->merge(offered);
 }
 
-} // namespace sculpt::cli
+} // namespace sculpt
