@@ -10,6 +10,7 @@
 #include "adapter_importance_chart.h"
 #include "adapter_pruning_controller.h"
 #include "expert_routing_map.h"
+#include "cluster_controller.h"
 #include "compression_controller.h"
 #include "head_score_controller.h"
 #include "head_score_map.h"
@@ -142,7 +143,7 @@ MainWindow::MainWindow(QWidget *parent)
       visionLanguage_(new VisionLanguageController(visionLanguageView_, compression_, jobs_, this)),
       layouts_(new LayoutsController(layoutsView_, jobs_, this)),
       layoutGeneration_(new LayoutGenerationController(layoutsView_, compression_, jobs_, this)),
-      peft_(new PeftController(jobs_, this)), summary_(new QLabel),
+      peft_(new PeftController(jobs_, this)), cluster_(new ClusterController(jobs_, this)), summary_(new QLabel),
       workspaceFolder_(qEnvironmentVariable("SCULPT_WORKSPACE_DIR"))
 {
     setWindowTitle(tr("Sculpt"));
@@ -225,6 +226,7 @@ MainWindow::MainWindow(QWidget *parent)
             [this] { views_->setCurrentWidget(sideBySideView_); });
     // The spectrum plot shows what the chosen pass did to the selected matrix.
     connect(compression_, &CompressionController::currentPassChanged, this, &MainWindow::showSelection);
+    connect(cluster_, &ClusterController::merged, this, &MainWindow::loadWorkspace); // results appear as parts merge
     connect(headScores_, &HeadScoreController::scored, this, [this] { views_->setCurrentWidget(headScoreMap_); });
     connect(adaptationView_, &AdaptationView::runSelected, headScores_, &HeadScoreController::showRun);
     connect(adapterPruning_, &AdapterPruningController::pruned, this, [this] { views_->setCurrentWidget(adapterChart_->parentWidget()); });
@@ -265,6 +267,7 @@ MainWindow::MainWindow(QWidget *parent)
 // The jobs hold `this` for their queued updates: they must stop before anything goes.
 MainWindow::~MainWindow()
 {
+    cluster_->leave(); // its jobs stop following; the runs go on on the cluster
     jobs_->cancelAll();
     for (BackgroundJob *job : jobs_->jobs())
         job->waitForFinished();
@@ -304,6 +307,7 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
     spectraAction_->setStatusTip(tr("Exact singular values of every weight matrix, kept in the model's workspace"));
     previewAction_ = analyse->addAction(tr("Compute &top-k preview…"), this, &MainWindow::askTopK);
     previewAction_->setStatusTip(tr("Randomized estimate of each matrix's largest singular values: fast, approximate"));
+    analyse->addAction(cluster_->spectraAction());
     evaluateAction_ = analyse->addAction(tr("&Evaluate…"), QKeySequence(tr("Ctrl+Shift+R")), this,
                                          &MainWindow::askEvaluation);
     evaluateAction_->setStatusTip(canEvaluate() ? tr("Perplexity on a text, or accuracy on an image set, kept in the workspace")
@@ -576,6 +580,7 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
     adaptation_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), runnableKind(checkpoint),
                           workspacePath(currentPath_));
     peft_->setAdapter(model_->peftFolder, currentPath_, model_->lora);
+    cluster_->setModel(currentPath_, workspacePath(currentPath_));
     visionLanguage_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), readsImages(checkpoint),
                               workspacePath(currentPath_));
     layoutGeneration_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()),

@@ -43,6 +43,7 @@ class VisionLanguageController;
 class VisionLanguageView;
 class ModelTree;
 class PeftController;
+class ClusterController;
 class PlotWidget;
 class SpectrumPlot;
 struct OpenedModel;
@@ -114,6 +115,7 @@ public:
     AdapterPruningController *adapterPruning() const { return adapterPruning_; }
     AdaptationView *adaptationView() const { return adaptationView_; }
     AdaptationController *adaptation() const { return adaptation_; } // Analyse ▸ Adapt…
+    ClusterController *cluster() const { return cluster_; } // Analyse ▸ Compute spectra on cluster…
     PeftController *peft() const { return peft_; } // the attached PEFT folder; File ▸ Merge adapter and export…
     SideBySideController *sideBySide() const { return sideBySide_; }
     VisionLanguageView *visionLanguageView() const { return visionLanguageView_; }
@@ -206,6 +208,7 @@ private:
     LayoutsController *layouts_;
     LayoutGenerationController *layoutGeneration_;
     PeftController *peft_;
+    ClusterController *cluster_;
     QLabel *summary_;
     QAction *spectraAction_ = nullptr;
     QAction *previewAction_ = nullptr;

@@ -1,0 +1,61 @@
+#pragma once
+// Analyse ▸ Compute spectra on cluster… in the window: the open model's spectra submitted to
+// Slurm as a job array (core/cluster, as `sculpt-cli submit spectra` does), each run followed
+// as a job of the Jobs panel — Slurm's states in its log, tasks finished as its progress,
+// Cancel as scancel — its finished parts merged into the model's workspace as they come.
+// Opening a model follows its runs still going and brings home what ended meanwhile. The
+// window never waits on a Slurm command: every one runs inside a job. The cluster is the one
+// `sculpt-cli` reads (cluster_config.h: $SCULPT_CLUSTER_CONFIG, else ~/.config/sculpt/cluster.json).
+
+#include "cluster/run_folder.h"
+#include "cluster/sbatch_script.h"
+
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <memory>
+#include <optional>
+
+class QAction;
+class QWidget;
+
+namespace sculpt {
+
+class BackgroundJob;
+class JobsPanel;
+
+class ClusterController : public QObject {
+    Q_OBJECT
+public:
+    ClusterController(JobsPanel *jobs, QWidget *window);
+    ~ClusterController() override;
+
+    // The open model (empty path: none) and its workspace; follows its runs in the shared folder.
+    void setModel(const QString &path, const QString &workspace);
+    // Submits the open model's spectra (exact, or the top `topK`) as `tasks` array tasks and
+    // follows them; nullptr when no model is open.
+    BackgroundJob *submitSpectra(int tasks, int topK = 0);
+    void askSpectra();
+    QAction *spectraAction() const { return spectraAction_; }
+
+    // The window closes: the jobs stop following, and the runs are left running on the cluster.
+    void leave();
+    void setPollSeconds(double seconds) { pollSeconds_ = seconds; } // tests poll faster
+
+Q_SIGNALS:
+    void merged(); // something new came home into the open model's workspace
+
+private:
+    // A job that submits `run` first when `request` is set, then follows it to its end.
+    BackgroundJob *follow(const QString &title, const RunRecord &run, const std::optional<BatchRequest> &request);
+    void followRunsOfModel();
+
+    JobsPanel *jobs_;
+    QWidget *window_;
+    QAction *spectraAction_;
+    QString model_, workspace_;
+    double pollSeconds_ = 2;
+    std::shared_ptr<std::atomic<bool>> leaving_ = std::make_shared<std::atomic<bool>>(false);
+};
+
+} // namespace sculpt

@@ -1,0 +1,183 @@
+// Analyse ▸ Compute spectra on cluster… in the real window, on a real one-node Slurm the test
+// starts (tests/common/slurm_cluster.h; skipped when it cannot): the array's job in the Jobs
+// panel follows Slurm's states to its end, its parts come home into the model's workspace
+// equal to a local run's, and the spectrum plot shows them without a click; Cancel scancels
+// a running array and merges nothing; reopening the model brings home a run that ended while
+// the window was away; no cluster stated fails the job in one line.
+
+#include "background_job.h"
+#include "cluster_controller.h"
+#include "jobs_panel.h"
+#include "layer_overview.h"
+#include "metrics_table.h"
+#include "main_window.h"
+#include "slurm_cluster.h"
+#include "test_settings.h"
+#include "window_driving.h"
+
+#include "analysis/content_hash.h"
+#include "cluster/run_folder.h"
+#include "cluster/run_status.h"
+#include "io/checkpoint.h"
+#include "io/formats.h"
+#include "workspace/workspace.h"
+
+#include <QAction>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <memory>
+
+using namespace sculpt;
+using namespace sculpt::test;
+
+namespace {
+
+const QString kModel = QStringLiteral(SCULPT_MODELS_DIR "/fortunes-llama");
+
+QString write(const QString &path, const QByteArray &text)
+{
+    QFile file(path);
+    if (file.open(QIODevice::WriteOnly))
+        file.write(text);
+    return path;
+}
+
+Workspace openWorkspace(const QString &path)
+{
+    const auto checkpoint = openCheckpoint(kModel.toStdString());
+    return Workspace::open(path.toStdString(), {kModel.toStdString(), modelFingerprint(*checkpoint)});
+}
+
+} // namespace
+
+class TestWindowCluster : public QObject {
+    Q_OBJECT
+    QTemporaryDir scratch_;
+    std::unique_ptr<SlurmCluster> cluster_;
+    QString local_; // a local run's workspace, what the merged ones must equal
+
+    QString path(const QString &name) const { return scratch_.filePath(name); }
+
+    // The window's cluster: a cluster.json in $SCULPT_CLUSTER_CONFIG whose nodes run `cli`.
+    void stateCluster(const QString &shared, const QString &cli) const
+    {
+        const QJsonObject c{{"shared_folder", path(shared)}, {"sculpt_cli", cli}, {"partition", cluster_->partition()}};
+        qputenv("SCULPT_CLUSTER_CONFIG", write(path(shared + ".json"), QJsonDocument(c).toJson()).toUtf8());
+    }
+
+    QString workspaceOf(const MainWindow &window) const { return window.workspacePath(kModel); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        isolateSettings();
+        QVERIFY(scratch_.isValid());
+        cluster_ = std::make_unique<SlurmCluster>(scratch_.path());
+        QString why;
+        if (!cluster_->start(&why))
+            QSKIP(qPrintable(why));
+        // The window asks Slurm itself: its own environment names the cluster.
+        qputenv("SLURM_CONF", cluster_->confPath().toUtf8());
+        local_ = path("local.h5");
+        QProcess local;
+        local.start(SCULPT_CLI_PATH, {"spectra", kModel, "--exact", "--workspace", local_});
+        QVERIFY(local.waitForFinished(60000) && local.exitCode() == 0);
+    }
+
+    void cleanupTestCase() { cluster_.reset(); }
+
+    void arrayComesHomeIntoTheViews()
+    {
+        stateCluster("shared", SCULPT_CLI_PATH);
+        QTemporaryDir dir;
+        MainWindow window;
+        QVERIFY(showAndOpen(window, dir, kModel));
+        window.cluster()->setPollSeconds(0.2);
+        QAction *action = menuAction(window, "Compute spectra on cluster…");
+        QVERIFY(action && action->isEnabled());
+
+        BackgroundJob *job = waitForEnd(window.cluster()->submitSpectra(3), 120000);
+        QVERIFY(job);
+        QVERIFY2(job->state() == BackgroundJob::State::Finished, qPrintable(job->summary() + "\n" + job->log().join('\n')));
+        QVERIFY2(job->log().join('\n').contains("task 2 COMPLETED"), qPrintable(job->log().join('\n')));
+        QCOMPARE(job->progress().done, 3L);
+        QVERIFY(window.jobsPanel()->jobs().contains(job));
+
+        const Workspace merged = openWorkspace(workspaceOf(window));
+        const Workspace local = openWorkspace(local_);
+        QVERIFY(!local.tensors().empty());
+        QCOMPARE(merged.tensors(), local.tensors());
+        // The views reload as parts merge: the layer table, empty before, lists the matrices.
+        QTRY_VERIFY_WITH_TIMEOUT(window.layerOverview()->metricsModel()->rowCount() > 0, 20000);
+    }
+
+    // Cancel in the Jobs panel is scancel: the array ends CANCELLED and nothing comes home.
+    void cancelStopsTheArray()
+    {
+        // Each task sleeps before its shard: cancelled while running, none has a part.
+        const QString slow = write(path("slow-sculpt-cli"), "#!/bin/sh\nsleep 60\nexec \"" SCULPT_CLI_PATH "\" \"$@\"\n");
+        QVERIFY(QFile::setPermissions(slow, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        stateCluster("shared-slow", slow);
+        QTemporaryDir dir;
+        MainWindow window;
+        QVERIFY(showAndOpen(window, dir, kModel));
+        window.cluster()->setPollSeconds(0.2);
+        BackgroundJob *job = window.cluster()->submitSpectra(2);
+        QVERIFY(job);
+        QTRY_VERIFY_WITH_TIMEOUT(job->log().join(QChar(10)).contains("RUNNING"), 60000);
+        job->cancel();
+        QVERIFY(waitForEnd(job));
+        QCOMPARE(job->state(), BackgroundJob::State::Cancelled);
+        QVERIFY2(job->log().join('\n').contains("scancel"), qPrintable(job->log().join('\n')));
+
+        std::vector<std::string> unreadable;
+        const auto runs = listRuns(path("shared-slow").toStdString(), unreadable);
+        QCOMPARE(runs.size(), size_t(1));
+        RunStatus status;
+        QTRY_VERIFY_WITH_TIMEOUT((status = runStatus(runs[0])).ended, 30000);
+        QCOMPARE(QString::fromStdString(status.state), "CANCELLED");
+        QVERIFY(!QFile::exists(workspaceOf(window)));
+    }
+
+    // A run that ended while no window followed it comes home when the model is opened.
+    void reopeningBringsHomeWhatEnded()
+    {
+        stateCluster("shared-away", SCULPT_CLI_PATH);
+        QTemporaryDir dir;
+        const QString workspace = dir.filePath("workspaces/away.h5");
+        QProcess submit;
+        submit.start(SCULPT_CLI_PATH, {"submit", "spectra", kModel, "--array", "2", "--workspace", workspace, "--json"});
+        QVERIFY(submit.waitForFinished(60000) && submit.exitCode() == 0);
+        std::vector<std::string> unreadable;
+        const auto runs = listRuns(path("shared-away").toStdString(), unreadable);
+        QCOMPARE(runs.size(), size_t(1));
+        QTRY_VERIFY_WITH_TIMEOUT(runStatus(runs[0]).ended, 60000);
+        QVERIFY(!QFile::exists(workspace));
+
+        MainWindow window;
+        window.setWorkspaceFolder(dir.filePath("workspaces"));
+        // The run names this workspace: the window's own path for the model is another.
+        QVERIFY(showAndOpen(window, dir, kModel));
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(workspace), 30000);
+        QCOMPARE(openWorkspace(workspace).tensors(), openWorkspace(local_).tensors());
+    }
+
+    void noClusterStatedFailsInOneLine()
+    {
+        qputenv("SCULPT_CLUSTER_CONFIG", path("no-such.json").toUtf8());
+        QTemporaryDir dir;
+        MainWindow window;
+        QVERIFY(showAndOpen(window, dir, kModel));
+        BackgroundJob *job = waitForEnd(window.cluster()->submitSpectra(2));
+        QVERIFY(job);
+        QCOMPARE(job->state(), BackgroundJob::State::Failed);
+        QVERIFY2(job->summary().contains("no-such.json") && !job->summary().contains('\n'), qPrintable(job->summary()));
+    }
+};
+
+QTEST_MAIN(TestWindowCluster)
+#include "test_window_cluster.moc"
