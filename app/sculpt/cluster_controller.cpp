@@ -1,6 +1,7 @@
 #include "cluster_controller.h"
 
 #include "background_job.h"
+#include "cluster_settings_dialog.h"
 #include "jobs_panel.h"
 
 #include "cluster/cluster_config.h"
@@ -76,12 +77,19 @@ void cancelRun(const RunRecord &run, const BackgroundJob::Log &log)
 
 ClusterController::ClusterController(JobsPanel *jobs, QWidget *window)
     : QObject(window), jobs_(jobs), window_(window),
-      spectraAction_(new QAction(tr("Compute spectra on c&luster…"), this))
+      spectraAction_(new QAction(tr("Compute spectra on c&luster…"), this)),
+      settingsAction_(new QAction(tr("Cluster se&ttings…"), this))
 {
     spectraAction_->setStatusTip(tr("Exact spectra as a Slurm job array, one balanced shard a task, merged into the "
                                     "workspace as tasks finish (the cluster of ~/.config/sculpt/cluster.json)"));
     spectraAction_->setEnabled(false);
     connect(spectraAction_, &QAction::triggered, this, &ClusterController::askSpectra);
+    settingsAction_->setStatusTip(tr("Where and how Slurm runs Sculpt's jobs: the shared folder, partition, time, "
+                                     "CPUs, GPUs and memory per task"));
+    connect(settingsAction_, &QAction::triggered, this, [this] {
+        ClusterSettingsDialog dialog(QString::fromStdString(clusterConfigTarget()), window_);
+        dialog.exec();
+    });
 }
 
 ClusterController::~ClusterController() { leave(); }

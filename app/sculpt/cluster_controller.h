@@ -37,6 +37,8 @@ public:
     BackgroundJob *submitSpectra(int tasks, int topK = 0);
     void askSpectra();
     QAction *spectraAction() const { return spectraAction_; }
+    // Analyse ▸ Cluster settings…: the dialog on the file sculpt-cli reads.
+    QAction *settingsAction() const { return settingsAction_; }
 
     // The window closes: the jobs stop following, and the runs are left running on the cluster.
     void leave();
@@ -52,7 +54,7 @@ private:
 
     JobsPanel *jobs_;
     QWidget *window_;
-    QAction *spectraAction_;
+    QAction *spectraAction_, *settingsAction_;
     QString model_, workspace_;
     double pollSeconds_ = 2;
     std::shared_ptr<std::atomic<bool>> leaving_ = std::make_shared<std::atomic<bool>>(false);

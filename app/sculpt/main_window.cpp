@@ -308,6 +308,7 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
     previewAction_ = analyse->addAction(tr("Compute &top-k preview…"), this, &MainWindow::askTopK);
     previewAction_->setStatusTip(tr("Randomized estimate of each matrix's largest singular values: fast, approximate"));
     analyse->addAction(cluster_->spectraAction());
+    analyse->addAction(cluster_->settingsAction());
     evaluateAction_ = analyse->addAction(tr("&Evaluate…"), QKeySequence(tr("Ctrl+Shift+R")), this,
                                          &MainWindow::askEvaluation);
     evaluateAction_->setStatusTip(canEvaluate() ? tr("Perplexity on a text, or accuracy on an image set, kept in the workspace")

@@ -1,5 +1,6 @@
 #include "cluster/cluster_config.h"
 
+#include "io/atomic_file.h"
 #include "io/error.h"
 #include "io/json_text.h"
 
@@ -74,16 +75,23 @@ private:
 
 } // namespace
 
+std::string clusterConfigTarget()
+{
+    if (const std::string named = environment("SCULPT_CLUSTER_CONFIG"); !named.empty())
+        return named;
+    const std::string configHome = environment("XDG_CONFIG_HOME");
+    const std::string home = environment("HOME");
+    const fs::path base = !configHome.empty() ? fs::path(configHome) : fs::path(home) / ".config";
+    return (base / "sculpt" / "cluster.json").string();
+}
+
 std::string clusterConfigPath(const std::string &explicitPath)
 {
     if (!explicitPath.empty())
         return explicitPath;
     if (const std::string named = environment("SCULPT_CLUSTER_CONFIG"); !named.empty())
         return named;
-    const std::string configHome = environment("XDG_CONFIG_HOME");
-    const std::string home = environment("HOME");
-    const fs::path base = !configHome.empty() ? fs::path(configHome) : fs::path(home) / ".config";
-    const std::string path = (base / "sculpt" / "cluster.json").string();
+    const std::string path = clusterConfigTarget();
     std::error_code unknown;
     if (!fs::exists(path, unknown))
         throw FileError(path, "no cluster configuration (give one with --cluster FILE or SCULPT_CLUSTER_CONFIG)");
@@ -97,7 +105,12 @@ ClusterConfig readClusterConfig(const std::string &path, const std::string &runn
         throw FileError(path, "cannot read the cluster configuration");
     std::ostringstream text;
     text << in.rdbuf();
-    const json document = parseJson(text.str(), path, "cluster configuration");
+    return parseClusterConfig(text.str(), path, runningCli);
+}
+
+ClusterConfig parseClusterConfig(const std::string &text, const std::string &path, const std::string &runningCli)
+{
+    const json document = parseJson(text, path, "cluster configuration");
     if (!document.is_object())
         throw FileError(path, "a cluster configuration is a JSON object");
     static const std::vector<std::string> known = {"shared_folder", "sculpt_cli",    "partition",
@@ -134,6 +147,36 @@ ClusterConfig readClusterConfig(const std::string &path, const std::string &runn
         }
     }
     return config;
+}
+
+void writeClusterConfig(const std::string &path, const ClusterConfig &config)
+{
+    nlohmann::ordered_json document{{"shared_folder", config.sharedFolder}};
+    const auto set = [&](const char *key, const std::string &value) {
+        if (!value.empty())
+            document[key] = value;
+    };
+    set("sculpt_cli", config.sculptCli);
+    set("partition", config.partition);
+    set("account", config.account);
+    set("time_limit", config.timeLimit);
+    if (config.cpusPerTask > 0)
+        document["cpus_per_task"] = config.cpusPerTask;
+    if (config.gpusPerTask > 0)
+        document["gpus_per_task"] = config.gpusPerTask;
+    set("memory", config.memory);
+    if (!config.sbatchOptions.empty())
+        document["sbatch_options"] = config.sbatchOptions;
+    const std::string text = document.dump(2) + "\n";
+    parseClusterConfig(text, path, {}); // refuses what `sculpt-cli` would refuse to read
+    std::error_code error;
+    if (const fs::path folder = fs::path(path).parent_path(); !folder.empty())
+        fs::create_directories(folder, error);
+    if (error)
+        throw FileError(path, "cannot make its folder: " + error.message());
+    AtomicFile file(path);
+    file.write(std::as_bytes(std::span(text.data(), text.size())));
+    file.commit();
 }
 
 } // namespace sculpt

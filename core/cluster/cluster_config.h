@@ -28,10 +28,20 @@ struct ClusterConfig {
 // $XDG_CONFIG_HOME/sculpt/cluster.json (~/.config when XDG_CONFIG_HOME is unset). Throws
 // FileError when there is none, naming where it looked.
 std::string clusterConfigPath(const std::string &explicitPath);
+// Where the settings are written when the user states them (the window's Cluster settings):
+// $SCULPT_CLUSTER_CONFIG, else $XDG_CONFIG_HOME/sculpt/cluster.json, there or not.
+std::string clusterConfigTarget();
 
 // Reads and checks every value; `runningCli` is sculpt_cli's default (the running sculpt-cli).
 // Throws FileError naming the file and the key at fault: an unknown key too, since a typo'd
 // one would otherwise be ignored silently.
 ClusterConfig readClusterConfig(const std::string &path, const std::string &runningCli);
+// The same from the file's text; `path` names it in messages.
+ClusterConfig parseClusterConfig(const std::string &text, const std::string &path, const std::string &runningCli);
+
+// Writes `config` to `path` as the JSON above (only what is set; folders made), atomically,
+// once it reads back as itself: a bad value throws FileError naming the key, and the file
+// there is kept.
+void writeClusterConfig(const std::string &path, const ClusterConfig &config);
 
 } // namespace sculpt

@@ -282,6 +282,49 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(QString::fromStdString(sculpt::partDoneMark(request.runFolder, 1))));
     }
 
+    // What the window's Cluster settings write reads back as itself, and a value sculpt-cli
+    // would refuse is refused before the file is touched.
+    void writtenSettingsReadBack()
+    {
+        sculpt::ClusterConfig config;
+        config.sharedFolder = "/scratch/sculpt";
+        config.sculptCli = "/opt/sculpt/bin/sculpt-cli";
+        config.partition = "gpu";
+        config.account = "lab";
+        config.timeLimit = "02:00:00";
+        config.cpusPerTask = 4;
+        config.gpusPerTask = 1;
+        config.memory = "16G";
+        config.sbatchOptions = {"--qos=short", "--constraint=a100"};
+        const std::string path = dir_.filePath("written/sub/cluster.json").toStdString();
+        sculpt::writeClusterConfig(path, config);
+        const sculpt::ClusterConfig read = sculpt::readClusterConfig(path, "/elsewhere/sculpt-cli");
+        QCOMPARE(read.sharedFolder, config.sharedFolder);
+        QCOMPARE(read.sculptCli, config.sculptCli);
+        QCOMPARE(read.partition, config.partition);
+        QCOMPARE(read.account, config.account);
+        QCOMPARE(read.timeLimit, config.timeLimit);
+        QCOMPARE(read.cpusPerTask, 4);
+        QCOMPARE(read.gpusPerTask, 1);
+        QCOMPARE(read.memory, config.memory);
+        QCOMPARE(read.sbatchOptions, config.sbatchOptions);
+
+        QFile file(QString::fromStdString(path));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray before = file.readAll();
+        file.close();
+        config.timeLimit = "soon";
+        QString error;
+        try {
+            sculpt::writeClusterConfig(path, config);
+        } catch (const sculpt::FileError &e) {
+            error = QString::fromUtf8(e.what());
+        }
+        QVERIFY2(error.contains("time_limit"), qPrintable(error));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), before);
+    }
+
     void quotingOfOneWord()
     {
         QCOMPARE(sculpt::shellQuoted("plain"), std::string("'plain'"));

@@ -3,10 +3,12 @@
 // panel follows Slurm's states to its end, its parts come home into the model's workspace
 // equal to a local run's, and the spectrum plot shows them without a click; Cancel scancels
 // a running array and merges nothing; reopening the model brings home a run that ended while
-// the window was away; no cluster stated fails the job in one line.
+// the window was away; Cluster settings… writes the file sculpt-cli reads; no cluster stated
+// fails the job in one line.
 
 #include "background_job.h"
 #include "cluster_controller.h"
+#include "cluster_settings_dialog.h"
 #include "jobs_panel.h"
 #include "layer_overview.h"
 #include "metrics_table.h"
@@ -16,6 +18,7 @@
 #include "window_driving.h"
 
 #include "analysis/content_hash.h"
+#include "cluster/cluster_config.h"
 #include "cluster/run_folder.h"
 #include "cluster/run_status.h"
 #include "io/checkpoint.h"
@@ -25,6 +28,9 @@
 #include <QAction>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSpinBox>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -164,6 +170,43 @@ private Q_SLOTS:
         QVERIFY(showAndOpen(window, dir, kModel));
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(workspace), 30000);
         QCOMPARE(openWorkspace(workspace).tensors(), openWorkspace(local_).tensors());
+    }
+
+    // Analyse ▸ Cluster settings… writes what sculpt-cli reads; a bad value is named in the
+    // dialog, which stays open, and the file keeps what it held.
+    void settingsDialogWritesTheFile()
+    {
+        const QString file = path("settings/cluster.json");
+        qputenv("SCULPT_CLUSTER_CONFIG", file.toUtf8());
+        MainWindow window;
+        QVERIFY(menuAction(window, "Cluster settings…"));
+        ClusterSettingsDialog dialog(file);
+        dialog.findChild<QLineEdit *>("sharedFolder")->setText(path("shared-set"));
+        dialog.findChild<QLineEdit *>("partition")->setText(cluster_->partition());
+        dialog.findChild<QLineEdit *>("timeLimit")->setText("00:30:00");
+        dialog.findChild<QSpinBox *>("cpus")->setValue(1);
+        dialog.findChild<QPlainTextEdit *>("sbatchOptions")->setPlainText("--qos=normal\n");
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        const ClusterConfig read = readClusterConfig(file.toStdString(), "/x");
+        QCOMPARE(QString::fromStdString(read.sharedFolder), path("shared-set"));
+        QCOMPARE(read.timeLimit, std::string("00:30:00"));
+        QCOMPARE(read.cpusPerTask, 1);
+        QCOMPARE(read.sbatchOptions, std::vector<std::string>{"--qos=normal"});
+
+        ClusterSettingsDialog again(file); // shows what the file holds
+        QCOMPARE(again.findChild<QLineEdit *>("timeLimit")->text(), "00:30:00");
+        again.findChild<QLineEdit *>("timeLimit")->setText("soon");
+        const QByteArray before = [&] {
+            QFile f(file);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        }();
+        again.accept();
+        QVERIFY(again.result() != int(QDialog::Accepted));
+        QVERIFY2(again.error().contains("time_limit"), qPrintable(again.error()));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), before);
     }
 
     void noClusterStatedFailsInOneLine()
