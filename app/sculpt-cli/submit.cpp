@@ -8,6 +8,7 @@
 #include "usage.h"
 
 #include "analysis/content_hash.h"
+#include "cluster/node_arguments.h"
 #include "cluster/run_folder.h"
 #include "cluster/sbatch_script.h"
 #include "cluster/slurm_client.h"
@@ -22,7 +23,6 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <regex>
-#include <set>
 
 namespace sculpt::cli {
 namespace {
@@ -100,15 +100,8 @@ int submitSpectra(const std::vector<std::string> &args)
     });
 }
 
-// The options of compress and eval whose value is a file or folder: made absolute for the
-// nodes, which start in the run folder, and the inputs among them checked here.
-const std::set<std::string> kPathOptions = {"--calib", "--calib-labels", "--calib-images", "--tokenizer", "--config",
-                                            "--eval",  "--eval-labels",  "--text",         "--images",    "--labels",
-                                            "--vqa",   "--adapters"};
-const std::string kOutput = "-o";
-
 // `submit compress|eval MODEL ARGUMENTS…`: the command's own arguments pass through to the node
-// as they are, but for paths made absolute; submit's own (--cluster, --gpus, --workspace,
+// as they are, but for paths made absolute (nodeArguments); submit's own (--cluster, --gpus, --workspace,
 // --json) are taken out. The command checks the rest where it runs: its refusal is the failed
 // job's log tail.
 int submitTask(const std::string &command, const std::vector<std::string> &args)
@@ -146,26 +139,17 @@ int submitTask(const std::string &command, const std::vector<std::string> &args)
         BatchRequest request;
         request.command = command;
         request.gpus = int(*gpus);
-        request.arguments = {run.model};
-        bool deviceGiven = false;
-        for (size_t i = 1; i < passed.size(); ++i) {
-            const std::string &arg = passed[i];
-            request.arguments.push_back(arg);
-            deviceGiven = deviceGiven || arg == "--device";
-            if (arg == "--method" && i + 1 < passed.size())
-                run.method = passed[i + 1];
-            if ((kPathOptions.contains(arg) || arg == kOutput) && i + 1 < passed.size()) {
-                const std::string path = passed[++i];
-                if (kPathOptions.contains(arg) && !fs::exists(path))
-                    throw FileError(path, "no such file or folder (" + arg + ")");
-                request.arguments.push_back(absolutePath(path));
-            }
-        }
+        request.arguments = nodeArguments(passed);
+        request.arguments[0] = run.model;
+        const auto given = [&](const std::string &option) {
+            return std::find(passed.begin(), passed.end(), option) != passed.end();
+        };
+        if (const auto method = std::find(passed.begin(), passed.end(), "--method");
+            method != passed.end() && method + 1 != passed.end())
+            run.method = *(method + 1);
         if (command == "eval")
-            run.method = passed.end() != std::find(passed.begin(), passed.end(), "--text") ? "perplexity"
-                         : passed.end() != std::find(passed.begin(), passed.end(), "--vqa") ? "answer accuracy"
-                                                                                           : "accuracy";
-        if (*gpus > 0 && !deviceGiven) // asked for a GPU: run on it
+            run.method = given("--text") ? "perplexity" : given("--vqa") ? "answer accuracy" : "accuracy";
+        if (*gpus > 0 && !given("--device")) // asked for a GPU: run on it
             request.arguments.insert(request.arguments.end(), {"--device", "cuda"});
         return submitChecked(options, run, request);
     });

@@ -5,10 +5,12 @@
 #include "jobs_panel.h"
 
 #include "cluster/cluster_config.h"
+#include "cluster/node_arguments.h"
 #include "cluster/run_status.h"
 #include "cluster/slurm_client.h"
 #include "cluster/submission.h"
 #include "io/error.h"
+#include "session/evaluation_arguments.h"
 
 #include <QAction>
 #include <QCoreApplication>
@@ -135,6 +137,21 @@ BackgroundJob *ClusterController::submitSpectra(int tasks, int topK)
     return follow(tr("Spectra of %1 on the cluster").arg(QFileInfo(model_).fileName()), run, request);
 }
 
+BackgroundJob *ClusterController::submitEvaluation(const EvaluationRequest &request)
+{
+    if (model_.isEmpty())
+        return nullptr;
+    RunRecord run;
+    run.kind = "eval";
+    run.model = model_.toStdString();
+    run.workspace = workspace_.toStdString();
+    run.method = request.isPerplexity() ? "perplexity" : request.questions.empty() ? "accuracy" : "answer accuracy";
+    BatchRequest batch;
+    batch.command = "eval";
+    batch.arguments = evaluationArguments(run.model, request); // checked in the job: files may be slow to stat
+    return follow(tr("Evaluation of %1 on the cluster").arg(QFileInfo(model_).fileName()), run, batch);
+}
+
 BackgroundJob *ClusterController::follow(const QString &title, const RunRecord &record,
                                          const std::optional<BatchRequest> &request)
 {
@@ -145,7 +162,10 @@ BackgroundJob *ClusterController::follow(const QString &title, const RunRecord &
         if (request) {
             const ClusterConfig config = clusterConfig();
             requireSlurm();
-            run = submitRun(config, run, *request);
+            BatchRequest checked = *request;
+            if (!checked.sharded) // a pass's or an evaluation's files: absolute, and there
+                checked.arguments = nodeArguments(checked.arguments);
+            run = submitRun(config, run, checked);
             log(tr("submitted as Slurm job %1; its files: %2")
                     .arg(QString::fromStdString(run.slurmJob), QString::fromStdString(run.folder)));
         }

@@ -1,6 +1,7 @@
 #pragma once
 // Analyse ▸ Compute spectra on cluster… in the window: the open model's spectra submitted to
-// Slurm as a job array (core/cluster, as `sculpt-cli submit spectra` does), each run followed
+// Slurm as a job array (core/cluster, as `sculpt-cli submit spectra` does), or an evaluation as
+// one job (Evaluate ▸ Run on cluster, as `submit eval`), each run followed
 // as a job of the Jobs panel — Slurm's states in its log, tasks finished as its progress,
 // Cancel as scancel — its finished parts merged into the model's workspace as they come.
 // Opening a model follows its runs still going and brings home what ended meanwhile. The
@@ -9,6 +10,7 @@
 
 #include "cluster/run_folder.h"
 #include "cluster/sbatch_script.h"
+#include "session/evaluation.h"
 
 #include <QObject>
 #include <QString>
@@ -36,6 +38,9 @@ public:
     // follows them; nullptr when no model is open.
     BackgroundJob *submitSpectra(int tasks, int topK = 0);
     void askSpectra();
+    // Submits `request` on the open model as one job (`sculpt-cli eval` on the node), its
+    // record merged into the workspace when it ends; nullptr when no model is open.
+    BackgroundJob *submitEvaluation(const EvaluationRequest &request);
     QAction *spectraAction() const { return spectraAction_; }
     // Analyse ▸ Cluster settings…: the dialog on the file sculpt-cli reads.
     QAction *settingsAction() const { return settingsAction_; }

@@ -75,6 +75,13 @@ EvaluateDialog::EvaluateDialog(const QString &modelName, Kind kind, QWidget *par
     layout->addWidget(kinds_);
     layout->addWidget(buttons_);
     buttons_->button(QDialogButtonBox::Ok)->setText(tr("&Evaluate"));
+    clusterButton_ = buttons_->addButton(tr("Run on c&luster"), QDialogButtonBox::ActionRole);
+    clusterButton_->setToolTip(tr("A Slurm job on the cluster of Analyse ▸ Cluster settings; the result comes home "
+                                  "into the workspace when it ends"));
+    connect(clusterButton_, &QPushButton::clicked, this, [this] {
+        onCluster_ = true;
+        accept();
+    });
     connect(buttons_, &QDialogButtonBox::accepted, this, &EvaluateDialog::accept);
     connect(buttons_, &QDialogButtonBox::rejected, this, &EvaluateDialog::reject);
     connect(kinds_, &QTabWidget::currentChanged, this, &EvaluateDialog::updateOk);
@@ -123,6 +130,7 @@ void EvaluateDialog::updateOk()
     const bool ready = kind() == Kind::Perplexity ? namesFile(text_) && optional(tokenizer_)
                                                   : namesFile(images_) && namesFile(labels_) && optional(config_);
     buttons_->button(QDialogButtonBox::Ok)->setEnabled(ready);
+    clusterButton_->setEnabled(ready);
 }
 
 void EvaluateDialog::accept()

@@ -4,6 +4,7 @@
 #include <QDialog>
 
 class QDialogButtonBox;
+class QPushButton;
 class QLineEdit;
 class QSpinBox;
 class QTabWidget;
@@ -34,6 +35,8 @@ public:
     QSpinBox *imageLimit() const { return limit_; }
 
     void accept() override; // also remembers the files
+    // Whether it was accepted by "Run on cluster" (a Slurm job) rather than "Evaluate" (here).
+    bool onCluster() const { return onCluster_; }
 
 private:
     // Starts with the path last accepted under `settingsKey`, if one is given.
@@ -44,6 +47,8 @@ private:
     QLineEdit *text_, *tokenizer_, *images_, *labels_, *config_;
     QSpinBox *maxDocuments_, *limit_;
     QDialogButtonBox *buttons_;
+    QPushButton *clusterButton_;
+    bool onCluster_ = false;
 };
 
 } // namespace sculpt

@@ -754,7 +754,12 @@ void MainWindow::askEvaluation()
                                                                             : EvaluateDialog::Kind::Perplexity;
     auto *dialog = new EvaluateDialog(QFileInfo(currentPath_).fileName(), kind, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] { startEvaluation(dialog->request()); });
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (dialog->onCluster())
+            cluster_->submitEvaluation(dialog->request());
+        else
+            startEvaluation(dialog->request());
+    });
     dialog->open(); // window-modal; jobs go on meanwhile
 }
 

@@ -9,6 +9,7 @@
 #include "background_job.h"
 #include "cluster_controller.h"
 #include "cluster_settings_dialog.h"
+#include "evaluation_table.h"
 #include "jobs_panel.h"
 #include "layer_overview.h"
 #include "metrics_table.h"
@@ -170,6 +171,33 @@ private Q_SLOTS:
         QVERIFY(showAndOpen(window, dir, kModel));
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(workspace), 30000);
         QCOMPARE(openWorkspace(workspace).tensors(), openWorkspace(local_).tensors());
+    }
+
+    // Evaluate ▸ Run on cluster: one job, its record merged into the workspace and shown in the
+    // Evaluations table, the same number `sculpt-cli eval` gives here.
+    void evaluationComesHome()
+    {
+        stateCluster("shared-eval", SCULPT_CLI_PATH);
+        const QString text = write(path("fortunes.txt"), "A fortune: the early bird gets the worm.\n\n"
+                                                         "You will meet a tall dark stranger.\n\n");
+        QProcess local;
+        local.start(SCULPT_CLI_PATH, {"eval", kModel, "--text", text, "--workspace", path("eval-local.h5"), "--json"});
+        QVERIFY(local.waitForFinished(60000) && local.exitCode() == 0);
+        const double expected = QJsonDocument::fromJson(local.readAllStandardOutput()).object()["perplexity"].toDouble();
+
+        QTemporaryDir dir;
+        MainWindow window;
+        QVERIFY(showAndOpen(window, dir, kModel));
+        window.cluster()->setPollSeconds(0.2);
+        EvaluationRequest request;
+        request.text = text.toStdString();
+        BackgroundJob *job = waitForEnd(window.cluster()->submitEvaluation(request), 120000);
+        QVERIFY(job);
+        QVERIFY2(job->state() == BackgroundJob::State::Finished, qPrintable(job->summary() + "\n" + job->log().join('\n')));
+        const auto evaluations = openWorkspace(workspaceOf(window)).evaluations();
+        QCOMPARE(evaluations.size(), size_t(1));
+        QCOMPARE(evaluations[0].value, expected);
+        QTRY_COMPARE_WITH_TIMEOUT(window.evaluations()->model()->rowCount(), 1, 20000);
     }
 
     // Analyse ▸ Cluster settings… writes what sculpt-cli reads; a bad value is named in the
