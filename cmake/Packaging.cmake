@@ -30,7 +30,7 @@ set(package_files ${doc_dir}/changelog.gz)
 
 # Man pages from the built programs' own --help and --version, so they never drift from them.
 find_program(HELP2MAN_PROGRAM help2man)
-function(sculpt_man_page target name component)
+function(sculpt_man_page target name component) # [help2man options…]
   if(NOT HELP2MAN_PROGRAM)
     return()
   endif()
@@ -38,7 +38,7 @@ function(sculpt_man_page target name component)
   # The window parses its options before it opens one; offscreen, it needs no display.
   add_custom_command(OUTPUT ${page}
     COMMAND ${CMAKE_COMMAND} -E env QT_QPA_PLATFORM=offscreen
-            ${HELP2MAN_PROGRAM} --no-info --section 1 --name ${name} --output ${doc_dir}/${target}.1 $<TARGET_FILE:${target}>
+            ${HELP2MAN_PROGRAM} --no-info --section 1 --name ${name} ${ARGN} --output ${doc_dir}/${target}.1 $<TARGET_FILE:${target}>
     COMMAND ${GZIP_PROGRAM} -9nf ${doc_dir}/${target}.1
     DEPENDS ${target} VERBATIM)
   install(FILES ${page} DESTINATION share/man/man1 COMPONENT ${component})
@@ -53,7 +53,8 @@ install(FILES ${SCULPT_PACKAGING_DIR}/copyright ${doc_dir}/changelog.gz DESTINAT
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/resources/models/ DESTINATION share/sculpt/models COMPONENT cli)
 
 if(SCULPT_GUI)
-  sculpt_man_page(sculpt "workbench for model surgery" gui)
+  # The window's --version names the application, "Sculpt"; the page is for the command.
+  sculpt_man_page(sculpt "workbench for model surgery" gui --version-string "sculpt ${PROJECT_VERSION}")
   install(FILES ${SCULPT_PACKAGING_DIR}/copyright ${doc_dir}/changelog.gz DESTINATION share/doc/sculpt COMPONENT gui)
   install(FILES ${SCULPT_PACKAGING_DIR}/${SCULPT_APP_ID}.desktop DESTINATION share/applications COMPONENT gui)
   install(FILES ${SCULPT_PACKAGING_DIR}/${SCULPT_APP_ID}.metainfo.xml DESTINATION share/metainfo COMPONENT gui)
@@ -82,10 +83,8 @@ add_custom_target(sculpt_package_files ALL DEPENDS ${package_files})
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 set(CPACK_PACKAGE_NAME sculpt)
-set(CPACK_PACKAGE_VENDOR "Sculpt maintainers")
 set(CPACK_PACKAGE_CONTACT "Sculpt maintainers <maintainers@users.noreply.r-seed-1281739d.example>")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
-set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/COPYING)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
     OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
@@ -98,30 +97,32 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON) # gui's DEPENDS below → "sculpt-cli (= version)"
 
+# Each description's first line is its package's synopsis. CPack would put the project's summary
+# above both unless it is CPack's own default, so it is set to that default (checked below).
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
 set(CPACK_DEBIAN_CLI_PACKAGE_NAME sculpt-cli)
 set(CPACK_COMPONENT_CLI_DESCRIPTION "headless workbench for model surgery
- sculpt-cli inspects neural-network checkpoints (safetensors, GGUF, PyTorch,
- llama2.c, Hugging Face folders), computes the singular spectra of their
- weight matrices, runs compression passes and adapters, evaluates and
- generates, locally or as Slurm job arrays. It needs no Qt, so it suits
- cluster nodes.
- .
- Includes the LibTorch runtime and SentencePiece tokenizer modules and the
- demo models trained by the project (a ViT, a LLaMA and a LLaVA-style model).")
+sculpt-cli inspects neural-network checkpoints (safetensors, GGUF, PyTorch,
+llama2.c, Hugging Face folders), computes the singular spectra of their
+weight matrices, runs compression passes and adapters, evaluates and
+generates, locally or as Slurm job arrays. It has no window and does not
+link Qt, so it is the package for cluster nodes.
+
+Includes the LibTorch runtime and SentencePiece tokenizer modules and the
+demo models trained by the project (a ViT, a LLaMA and a LLaVA-style model).")
 set(CPACK_DEBIAN_GUI_PACKAGE_NAME sculpt)
 set(CPACK_COMPONENT_GUI_DESCRIPTION "workbench for model surgery
- Sculpt opens a neural-network checkpoint, shows every layer with its
- singular spectrum and spectral metrics, runs compression passes as
- background jobs, compares the results side by side and exports them.
- .
- This package holds the Qt window; the headless commands and the demo models
- it opens come with sculpt-cli.")
+Sculpt opens a neural-network checkpoint, shows every layer with its
+singular spectrum and spectral metrics, runs compression passes as
+background jobs, compares the results side by side and exports them.
 
-set(CPACK_COMPONENTS_ALL cli)
-if(SCULPT_GUI)
-  list(APPEND CPACK_COMPONENTS_ALL gui)
-endif()
+This package holds the Qt window; the headless commands and the demo models
+it opens come with sculpt-cli.")
+
 include(CPack)
+if(NOT CPACK_PACKAGE_DESCRIPTION_SUMMARY STREQUAL CPACK_DEFAULT_PACKAGE_DESCRIPTION_SUMMARY)
+  message(FATAL_ERROR "CPack's default summary is now \"${CPACK_DEFAULT_PACKAGE_DESCRIPTION_SUMMARY}\": update CPACK_PACKAGE_DESCRIPTION_SUMMARY")
+endif()
 cpack_add_component(cli DISPLAY_NAME "sculpt-cli")
 if(SCULPT_GUI)
   cpack_add_component(gui DISPLAY_NAME "Sculpt" DEPENDS cli)
