@@ -75,11 +75,18 @@ if(SCULPT_GUI)
     message(WARNING "rsvg-convert not found: the sculpt package will have only the SVG icon (packaging/setup.sh installs librsvg2-bin)")
   endif()
 endif()
-add_custom_target(sculpt_package_files ALL DEPENDS ${package_files})
+# Everything the packages hold, in one target: `workbench.sh deb` builds it, and
+# test_debian_package depends on it.
+add_custom_target(sculpt_packaged ALL DEPENDS ${package_files})
+foreach(target sculpt sculpt-cli sculpt-cli-runtime sculpt-sentencepiece sculpt-sentencepiece-train)
+  if(TARGET ${target})
+    add_dependencies(sculpt_packaged ${target})
+  endif()
+endforeach()
 
 # cpack installs what the build made and builds nothing itself: without this, its `preinstall`
 # step would build `all` — the whole test suite and the benchmarks — before every package.
-# workbench.sh deb builds all first; test_debian_package depends on what the packages ship.
+# What the packages ship is sculpt_packaged.
 set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 set(CPACK_PACKAGE_NAME sculpt)

@@ -2,7 +2,7 @@
 # The two Quick-start commands, and the Debian packages:
 #   packaging/workbench.sh gui [PATH]   set up, build, open the window (on PATH if given)
 #   packaging/workbench.sh test         set up, build, run every test through ctest
-#   packaging/workbench.sh deb          set up, build, make sculpt-cli_*.deb and sculpt_*.deb
+#   packaging/workbench.sh deb          set up, build what the packages hold, make sculpt-cli_*.deb and sculpt_*.deb
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,7 +38,7 @@ case "${1:-}" in
     exit $status
     ;;
   deb)
-    configure_and_build "$build" all
+    configure_and_build "$build" sculpt_packaged
     packages=$(cd "$build" && cpack -G DEB)
     sed -n 's/^CPack: - package: \(.*\) generated\.$/\1/p' <<<"$packages"
     ;;
