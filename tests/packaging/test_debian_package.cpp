@@ -267,8 +267,8 @@ private Q_SLOTS:
         QCOMPARE(recent().value(0), demo);
         window.terminate();
         QVERIFY(window.waitForFinished(10000));
-        // Offscreen Qt says only that it cannot propagate size hints and that it picked a
-        // runtime folder; a failed load or plugin would say otherwise.
+        // Offscreen Qt says only that it does not support propagateSizeHints() and which
+        // runtime folder it picked; a failed load or plugin would say otherwise.
         for (const QString &line : lines(window.readAllStandardError()))
             for (const char *sign : {"rror", "annot", "ailed", "not found", "ould not"})
                 QVERIFY2(!line.contains(sign), qPrintable(line));
