@@ -24,6 +24,10 @@ packages=(
   python3-pil                                    # the image path's reference (Pillow's decoding and bicubic resize)
   clang libclang-rt-14-dev                       # fuzz targets replayed under ASan/UBSan
   slurmctld slurmd slurm-client munge            # the one-node Slurm cluster tests start themselves (tests/common/slurm_cluster.h)
+  dpkg-dev file                                  # cpack -G DEB: dpkg-shlibdeps makes the Depends of the ELF files `file` finds
+  help2man                                       # the man pages, made from the built binaries' own --help
+  librsvg2-bin                                   # the icon's sized PNGs, rendered from packaging/icons/sculpt.svg
+  lintian appstream desktop-file-utils           # test_debian_package checks the .debs, the metainfo and the .desktop entry
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The two Quick-start commands:
+# The two Quick-start commands, and the Debian packages:
 #   packaging/workbench.sh gui [PATH]   set up, build, open the window (on PATH if given)
 #   packaging/workbench.sh test         set up, build, run every test through ctest
+#   packaging/workbench.sh deb          set up, build what the packages hold, make sculpt-cli_*.deb and sculpt_*.deb
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,8 +37,13 @@ case "${1:-}" in
     echo "build and tests: $((SECONDS - start)) s" >&2
     exit $status
     ;;
+  deb)
+    configure_and_build "$build" sculpt_packaged
+    packages=$(cd "$build" && cpack -G DEB)
+    sed -n 's/^CPack: - package: \(.*\) generated\.$/\1/p' <<<"$packages"
+    ;;
   *)
-    echo "usage: $0 gui [PATH] | test" >&2
+    echo "usage: $0 gui [PATH] | test | deb" >&2
     exit 2
     ;;
 esac

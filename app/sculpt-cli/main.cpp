@@ -17,6 +17,10 @@ int main(int argc, char **argv)
         sculpt::cli::printHelp(std::cout);
         return sculpt::cli::kOk;
     }
+    if (command == "--version") { // help2man reads it for the man page
+        std::cout << "sculpt-cli " SCULPT_VERSION "\n";
+        return sculpt::cli::kOk;
+    }
     if (sculpt::cli::wantsHelp(args) && sculpt::cli::printHelp(std::cout, command))
         return sculpt::cli::kOk;
     if (command == "inspect")
