@@ -11,72 +11,31 @@
 
 #include "bench_support.h"
 #include "io/dtype.h"
+#include "llama_checkpoint.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <map>
-#include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <sys/statvfs.h>
 #include <unistd.h>
 #include <vector>
 
 namespace {
 
-struct ModelShape {
-    const char *name;
-    int64_t dim, hidden, layers, kvDim, vocab;
-    double minFreeGb; // the file plus room for the workspace and everything else on the disk
-};
-
-constexpr ModelShape kTiny{"tiny LLaMA", 256, 688, 2, 128, 1000, 1};
-constexpr ModelShape kTinyLlama{"TinyLlama-1.1B", 2048, 5632, 22, 256, 32000, 5};
-constexpr ModelShape kLlama7b{"LLaMA-2-7B", 4096, 11008, 32, 4096, 32000, 20};
+using bench::HalfNoise;
+using bench::kLlama7b;
+using bench::kTiny;
+using bench::kTinyLlama;
+using bench::kWeightScale;
+using bench::ModelShape;
+using bench::Tensor;
 
 constexpr double kRssTargetMb = 2048;
 constexpr double kTimeTargetSeconds = 15 * 60; // for 7B
-constexpr float kWeightScale = 0.02f;          // the usual std of LLaMA's initialisation
-
-struct Tensor {
-    std::string name;
-    std::vector<int64_t> shape;
-};
-
-// Hugging Face LLaMA names and [out, in] shapes, in the order of the model's modules.
-std::vector<Tensor> llamaTensors(const ModelShape &s)
-{
-    std::vector<Tensor> tensors{{"model.embed_tokens.weight", {s.vocab, s.dim}}};
-    for (int64_t l = 0; l < s.layers; ++l) {
-        const std::string p = "model.layers." + std::to_string(l) + ".";
-        tensors.push_back({p + "self_attn.q_proj.weight", {s.dim, s.dim}});
-        tensors.push_back({p + "self_attn.k_proj.weight", {s.kvDim, s.dim}});
-        tensors.push_back({p + "self_attn.v_proj.weight", {s.kvDim, s.dim}});
-        tensors.push_back({p + "self_attn.o_proj.weight", {s.dim, s.dim}});
-        tensors.push_back({p + "mlp.gate_proj.weight", {s.hidden, s.dim}});
-        tensors.push_back({p + "mlp.up_proj.weight", {s.hidden, s.dim}});
-        tensors.push_back({p + "mlp.down_proj.weight", {s.dim, s.hidden}});
-        tensors.push_back({p + "input_layernorm.weight", {s.dim}});
-        tensors.push_back({p + "post_attention_layernorm.weight", {s.dim}});
-    }
-    tensors.push_back({"model.norm.weight", {s.dim}});
-    tensors.push_back({"lm_head.weight", {s.vocab, s.dim}});
-    return tensors;
-}
-
-int64_t elements(const Tensor &t)
-{
-    int64_t n = 1;
-    for (int64_t d : t.shape)
-        n *= d;
-    return n;
-}
 
 using MatrixShape = std::pair<int64_t, int64_t>;
 
@@ -88,89 +47,6 @@ std::map<MatrixShape, int> matrixShapes(const std::vector<Tensor> &tensors)
         if (t.shape.size() == 2)
             ++counts[{t.shape[0], t.shape[1]}];
     return counts;
-}
-
-// fp16 draws from N(0, kWeightScale).
-class HalfNoise {
-public:
-    explicit HalfNoise(uint64_t seed) : rng_(seed), normal_(0.0f, kWeightScale) {}
-    uint16_t next() { return sculpt::floatToHalf(normal_(rng_)); }
-
-private:
-    std::mt19937_64 rng_;
-    std::normal_distribution<float> normal_;
-};
-
-// The safetensors header (8-byte length, JSON padded with spaces to 8) for `tensors` in F16;
-// returns the header bytes and sets `dataBytes`.
-std::string safetensorsHeader(const std::vector<Tensor> &tensors, uint64_t &dataBytes)
-{
-    nlohmann::ordered_json header;
-    header["__metadata__"] = {{"format", "pt"}};
-    uint64_t offset = 0;
-    for (const Tensor &t : tensors) {
-        const uint64_t bytes = 2 * static_cast<uint64_t>(elements(t));
-        header[t.name] = {{"dtype", "F16"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
-        offset += bytes;
-    }
-    std::string text = header.dump();
-    text.append((8 - text.size() % 8) % 8, ' ');
-    const uint64_t length = text.size();
-    dataBytes = offset;
-    return std::string(reinterpret_cast<const char *>(&length), 8) + text;
-}
-
-struct FileDescriptor {
-    int fd;
-    ~FileDescriptor()
-    {
-        if (fd >= 0)
-            ::close(fd);
-    }
-};
-
-void writeAll(int fd, const void *data, size_t bytes, uint64_t offset, const std::string &path)
-{
-    for (size_t done = 0; done < bytes;) {
-        const ssize_t n = ::pwrite(fd, static_cast<const char *>(data) + done, bytes - done, off_t(offset + done));
-        if (n <= 0)
-            throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-        done += size_t(n);
-    }
-}
-
-// Sparse first (header, then the full length), then the data filled in place in chunks, so
-// the memory used stays at one chunk; synced so write-back does not run during the timing.
-uint64_t writeModel(const std::string &path, const std::vector<Tensor> &tensors)
-{
-    uint64_t dataBytes = 0;
-    const std::string header = safetensorsHeader(tensors, dataBytes);
-    const uint64_t total = header.size() + dataBytes;
-    const FileDescriptor file{::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644)};
-    const int fd = file.fd;
-    if (fd < 0 || ::ftruncate(fd, off_t(total)) != 0)
-        throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
-    writeAll(fd, header.data(), header.size(), 0, path);
-    HalfNoise noise(7);
-    std::vector<uint16_t> chunk(size_t(8) << 20);
-    for (uint64_t offset = header.size(); offset < total;) {
-        const size_t count = size_t(std::min<uint64_t>(chunk.size(), (total - offset) / 2));
-        for (size_t i = 0; i < count; ++i)
-            chunk[i] = noise.next();
-        writeAll(fd, chunk.data(), count * 2, offset, path);
-        offset += count * 2;
-    }
-    if (::fsync(fd) != 0)
-        throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-    return total;
-}
-
-double freeGb(const std::string &folder)
-{
-    struct statvfs fs {};
-    if (::statvfs(folder.c_str(), &fs) != 0)
-        throw std::runtime_error("statvfs " + folder + ": " + std::strerror(errno));
-    return double(fs.f_bavail) * double(fs.f_frsize) / 1e9;
 }
 
 // numpy's float32 SVD of one matrix of each distinct shape, filled like the model.
@@ -262,17 +138,17 @@ void printRun(const char *label, const CliRun &run, double baseline)
 int run(const ModelShape &shape)
 {
     bench::ScratchDir scratch;
-    const double available = freeGb(scratch.path());
+    const double available = bench::freeGb(scratch.path());
     if (available < shape.minFreeGb) {
         std::fprintf(stderr, "bench_model_spectra: %s needs %.0f GB free in /tmp, there are %.1f GB\n", shape.name,
                      shape.minFreeGb, available);
         return 1;
     }
     const std::string startLoad = bench::loadAverage();
-    const std::vector<Tensor> tensors = llamaTensors(shape);
+    const std::vector<Tensor> tensors = bench::llamaTensors(shape);
     const std::string model = scratch.file("model.safetensors"), workspace = scratch.file("workspace.h5");
     const auto start = std::chrono::steady_clock::now();
-    const uint64_t bytes = writeModel(model, tensors);
+    const uint64_t bytes = bench::writeModel(model, tensors);
     std::printf("model: %s shapes, fp16 N(0, %.2f), %.3g GB, written in %.1f s\n", shape.name, kWeightScale,
                 double(bytes) / 1e9, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     std::fflush(stdout);
