@@ -14,7 +14,6 @@
 #include "cluster/slurm_client.h"
 #include "cluster/submission.h"
 #include "io/checkpoint.h"
-#include "io/error.h"
 #include "io/formats.h"
 #include "workspace/workspace.h"
 

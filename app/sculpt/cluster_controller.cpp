@@ -21,6 +21,7 @@
 #include <QStandardPaths>
 #include <QWidget>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -148,7 +149,7 @@ BackgroundJob *ClusterController::submitEvaluation(const EvaluationRequest &requ
     run.method = request.isPerplexity() ? "perplexity" : request.questions.empty() ? "accuracy" : "answer accuracy";
     BatchRequest batch;
     batch.command = "eval";
-    batch.arguments = evaluationArguments(run.model, request); // checked in the job: files may be slow to stat
+    batch.arguments = evaluationArguments(run.model, request); // checked in the job, off the window's thread
     return follow(tr("Evaluation of %1 on the cluster").arg(QFileInfo(model_).fileName()), run, batch);
 }
 
@@ -163,21 +164,23 @@ BackgroundJob *ClusterController::follow(const QString &title, const RunRecord &
             const ClusterConfig config = clusterConfig();
             requireSlurm();
             BatchRequest checked = *request;
-            if (!checked.sharded) // a pass's or an evaluation's files: absolute, and there
-                checked.arguments = nodeArguments(checked.arguments);
+            checked.arguments = nodeArguments(checked.arguments); // the files absolute, and there
             run = submitRun(config, run, checked);
             log(tr("submitted as Slurm job %1; its files: %2")
                     .arg(QString::fromStdString(run.slurmJob), QString::fromStdString(run.folder)));
         }
         QString lastStates;
-        int merged = -1; // tasks whose parts were merged, as of the last merge
+        long mergedParts = -1; // parts that could be merged, as of the last merge
         const auto onStatus = [&](const RunStatus &status) {
             context.report(status.done, long(status.tasks.size()), status.state);
             if (const QString states = taskStates(status); states != lastStates)
                 log(lastStates = states);
-            if (status.done == merged)
+            // A part counts once its task is COMPLETED too: the mark comes just before the end.
+            const long ready = std::count_if(status.tasks.begin(), status.tasks.end(),
+                                             [](const TaskStatus &t) { return t.done && t.state == "COMPLETED"; });
+            if (ready == mergedParts)
                 return;
-            merged = status.done;
+            mergedParts = ready;
             const auto added = mergeFinishedParts(status);
             if (added && added->added + added->recordsAdded > 0) {
                 log(tr("merged %1 spectra and %2 records into %3")

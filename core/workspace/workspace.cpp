@@ -21,8 +21,8 @@
 #include <mutex>
 #include <pwd.h>
 #include <stdexcept>
-#include <unistd.h>
 #include <tuple>
+#include <unistd.h>
 #include <utility>
 
 namespace sculpt {

@@ -119,7 +119,7 @@ public:
         long replaced = 0; // tensors held for other content (changed weights): all of it made
                            // way for the part's, as for any new spectrum
         long recordsAdded = 0;   // evaluations, passes, adaptation and Vision-language runs
-        long recordsSkipped = 0; // held already: of the same kind, finished at the same moment after as long a run
+        long recordsSkipped = 0; // held already: the same kind, finished at the same moment after as long a run
     };
     // Copies what `parts`, workspaces of this same model (a job array's shards, a cluster job's
     // results), hold into this one and saves it, in one save(): what is already held is decided
@@ -144,7 +144,9 @@ private:
     template <typename Record> struct Records {
         std::vector<Record> stored, pending, saving;
     };
-    // Calls f(&Workspace::kind) for each kind of numbered record, then forEachKind(f) f(kind).
+    // forEachKindMember calls f(&Workspace::evaluations_) and so on, a member pointer for each
+    // kind of numbered record (for reaching the same kind in another Workspace); forEachKind
+    // calls f(records) with this object's.
     template <typename F> static void forEachKindMember(F &&f);
     template <typename F> void forEachKind(F &&f);
     bool nothingStaged() const;

@@ -9,6 +9,7 @@
 #include "background_job.h"
 #include "cluster_controller.h"
 #include "cluster_settings_dialog.h"
+#include "demo_model.h"
 #include "evaluation_table.h"
 #include "jobs_panel.h"
 #include "layer_overview.h"
@@ -43,7 +44,8 @@ using namespace sculpt::test;
 
 namespace {
 
-const QString kModel = QStringLiteral(SCULPT_MODELS_DIR "/fortunes-llama");
+// The bundled demo LLaMA, beside the demo ViT the window opens by default.
+QString demoLlama() { return QDir::cleanPath(demoModelPath() + "/../fortunes-llama"); }
 
 QString write(const QString &path, const QByteArray &text)
 {
@@ -55,8 +57,8 @@ QString write(const QString &path, const QByteArray &text)
 
 Workspace openWorkspace(const QString &path)
 {
-    const auto checkpoint = openCheckpoint(kModel.toStdString());
-    return Workspace::open(path.toStdString(), {kModel.toStdString(), modelFingerprint(*checkpoint)});
+    const auto checkpoint = openCheckpoint(demoLlama().toStdString());
+    return Workspace::open(path.toStdString(), {demoLlama().toStdString(), modelFingerprint(*checkpoint)});
 }
 
 } // namespace
@@ -76,7 +78,7 @@ class TestWindowCluster : public QObject {
         qputenv("SCULPT_CLUSTER_CONFIG", write(path(shared + ".json"), QJsonDocument(c).toJson()).toUtf8());
     }
 
-    QString workspaceOf(const MainWindow &window) const { return window.workspacePath(kModel); }
+    QString workspaceOf(const MainWindow &window) const { return window.workspacePath(demoLlama()); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -91,7 +93,7 @@ private Q_SLOTS:
         qputenv("SLURM_CONF", cluster_->confPath().toUtf8());
         local_ = path("local.h5");
         QProcess local;
-        local.start(SCULPT_CLI_PATH, {"spectra", kModel, "--exact", "--workspace", local_});
+        local.start(SCULPT_CLI_PATH, {"spectra", demoLlama(), "--exact", "--workspace", local_});
         QVERIFY(local.waitForFinished(60000) && local.exitCode() == 0);
     }
 
@@ -102,7 +104,7 @@ private Q_SLOTS:
         stateCluster("shared", SCULPT_CLI_PATH);
         QTemporaryDir dir;
         MainWindow window;
-        QVERIFY(showAndOpen(window, dir, kModel));
+        QVERIFY(showAndOpen(window, dir, demoLlama()));
         window.cluster()->setPollSeconds(0.2);
         QAction *action = menuAction(window, "Compute spectra on cluster…");
         QVERIFY(action && action->isEnabled());
@@ -131,7 +133,7 @@ private Q_SLOTS:
         stateCluster("shared-slow", slow);
         QTemporaryDir dir;
         MainWindow window;
-        QVERIFY(showAndOpen(window, dir, kModel));
+        QVERIFY(showAndOpen(window, dir, demoLlama()));
         window.cluster()->setPollSeconds(0.2);
         BackgroundJob *job = window.cluster()->submitSpectra(2);
         QVERIFY(job);
@@ -157,7 +159,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString workspace = dir.filePath("workspaces/away.h5");
         QProcess submit;
-        submit.start(SCULPT_CLI_PATH, {"submit", "spectra", kModel, "--array", "2", "--workspace", workspace, "--json"});
+        submit.start(SCULPT_CLI_PATH, {"submit", "spectra", demoLlama(), "--array", "2", "--workspace", workspace, "--json"});
         QVERIFY(submit.waitForFinished(60000) && submit.exitCode() == 0);
         std::vector<std::string> unreadable;
         const auto runs = listRuns(path("shared-away").toStdString(), unreadable);
@@ -168,7 +170,7 @@ private Q_SLOTS:
         MainWindow window;
         window.setWorkspaceFolder(dir.filePath("workspaces"));
         // The run names this workspace: the window's own path for the model is another.
-        QVERIFY(showAndOpen(window, dir, kModel));
+        QVERIFY(showAndOpen(window, dir, demoLlama()));
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(workspace), 30000);
         QCOMPARE(openWorkspace(workspace).tensors(), openWorkspace(local_).tensors());
     }
@@ -181,13 +183,13 @@ private Q_SLOTS:
         const QString text = write(path("fortunes.txt"), "A fortune: the early bird gets the worm.\n\n"
                                                          "You will meet a tall dark stranger.\n\n");
         QProcess local;
-        local.start(SCULPT_CLI_PATH, {"eval", kModel, "--text", text, "--workspace", path("eval-local.h5"), "--json"});
+        local.start(SCULPT_CLI_PATH, {"eval", demoLlama(), "--text", text, "--workspace", path("eval-local.h5"), "--json"});
         QVERIFY(local.waitForFinished(60000) && local.exitCode() == 0);
         const double expected = QJsonDocument::fromJson(local.readAllStandardOutput()).object()["perplexity"].toDouble();
 
         QTemporaryDir dir;
         MainWindow window;
-        QVERIFY(showAndOpen(window, dir, kModel));
+        QVERIFY(showAndOpen(window, dir, demoLlama()));
         window.cluster()->setPollSeconds(0.2);
         EvaluationRequest request;
         request.text = text.toStdString();
@@ -242,7 +244,7 @@ private Q_SLOTS:
         qputenv("SCULPT_CLUSTER_CONFIG", path("no-such.json").toUtf8());
         QTemporaryDir dir;
         MainWindow window;
-        QVERIFY(showAndOpen(window, dir, kModel));
+        QVERIFY(showAndOpen(window, dir, demoLlama()));
         BackgroundJob *job = waitForEnd(window.cluster()->submitSpectra(2));
         QVERIFY(job);
         QCOMPARE(job->state(), BackgroundJob::State::Failed);
