@@ -76,11 +76,7 @@ std::vector<std::string> spectraArgs(const Options &options, std::vector<std::st
     return args;
 }
 
-bool stillGoing(const json &run)
-{
-    const std::string state = run.value("state", "UNKNOWN");
-    return state == "PENDING" || state == "RUNNING" || state == "UNKNOWN";
-}
+bool stillGoing(const json &run) { return !run.value("ended", false); }
 
 bool anyTaskStarted(const json &run)
 {

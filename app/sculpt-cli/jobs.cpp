@@ -87,7 +87,7 @@ void printJson(const std::vector<Listed> &runs)
         }
         json run{{"id", s.run.id},          {"kind", s.run.kind},       {"model", s.run.model},
                  {"workspace", s.run.workspace}, {"method", s.run.method}, {"folder", s.run.folder},
-                 {"slurm_job", s.run.slurmJob}, {"slurm_knows", s.slurmKnows}, {"state", s.state},
+                 {"slurm_job", s.run.slurmJob}, {"slurm_knows", s.slurmKnows}, {"state", s.state}, {"ended", s.ended},
                  {"arguments", s.run.arguments}, {"done", s.done}, {"elapsed_seconds", s.elapsed},
                  {"tasks", std::move(tasks)}};
         if (const auto &m = listed.merged)

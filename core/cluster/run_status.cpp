@@ -58,9 +58,12 @@ std::string logTail(const std::string &path)
     return tail;
 }
 
+// What still goes first — a task COMPLETING has its mark but has not ended — then what went
+// wrong, else done.
 std::string runState(const std::vector<TaskStatus> &tasks)
 {
-    for (const char *state : {"RUNNING", "PENDING", "FAILED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL", "CANCELLED"})
+    for (const char *state : {"RUNNING", "COMPLETING", "CONFIGURING", "PENDING", "REQUEUED", "SUSPENDED", "FAILED",
+                              "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL", "CANCELLED"})
         if (std::any_of(tasks.begin(), tasks.end(), [&](const TaskStatus &t) { return t.state == state; }))
             return state;
     if (std::all_of(tasks.begin(), tasks.end(), [](const TaskStatus &t) { return t.state == "COMPLETED"; }))
@@ -105,7 +108,8 @@ RunStatus runStatus(const RunRecord &run)
             task.logTail = logTail(taskLogPath(run.folder, index));
         if (task.state == "RUNNING")
             task.progress = lastProgress(taskLogPath(run.folder, index));
-        ended = ended && among(kEnded, task.state);
+        // Forgotten by Slurm and unmarked (UNKNOWN), a task will not run again either.
+        ended = ended && (among(kEnded, task.state) || task.state == "UNKNOWN");
         lastEnd = std::max({lastEnd, modified(taskLogPath(run.folder, index)), modified(partDoneMark(run.folder, index + 1))});
         status.done += task.done;
         status.tasks.push_back(task);

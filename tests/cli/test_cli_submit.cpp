@@ -158,7 +158,7 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(contents(folder + "/run.json")).object()["slurm_job"], run["slurm_job"]);
 
         const QJsonObject done = waitFor(config_, id, [](const QJsonObject &job) {
-            return job["state"] != "PENDING" && job["state"] != "RUNNING" && job["state"] != "UNKNOWN";
+            return job["ended"].toBool();
         });
         QVERIFY2(done["state"] == "COMPLETED", QJsonDocument(done).toJson().constData());
         QCOMPARE(done["done"].toInt(), kShards);
@@ -242,7 +242,7 @@ private Q_SLOTS:
         QVERIFY2(submitted.exitCode == 0, submitted.err.constData());
         const QString id = jsonOf(submitted)["id"].toString();
         const QJsonObject job = waitFor(config, id, [](const QJsonObject &j) {
-            return j["state"] != "PENDING" && j["state"] != "RUNNING" && j["state"] != "UNKNOWN";
+            return j["ended"].toBool();
         });
         QVERIFY2(job["state"] == "FAILED", QJsonDocument(job).toJson().constData());
         const QJsonObject task = job["tasks"].toArray()[0].toObject();
@@ -271,7 +271,7 @@ private Q_SLOTS:
         QVERIFY2(submitted.exitCode == 0, submitted.err.constData());
         const QString id = jsonOf(submitted)["id"].toString();
         const auto ended = [](const QJsonObject &j) {
-            return j["state"] != "PENDING" && j["state"] != "RUNNING" && j["state"] != "UNKNOWN";
+            return j["ended"].toBool();
         };
         const QJsonObject failed = waitFor(config, id, ended);
         QVERIFY2(failed["state"] == "FAILED", QJsonDocument(failed).toJson().constData());
@@ -326,7 +326,7 @@ private Q_SLOTS:
         const CliRun cancelled = cli({"cancel", id, "--cluster", slowConfig_});
         QVERIFY2(cancelled.exitCode == 0, cancelled.err.constData());
         const QJsonObject ended = waitFor(slowConfig_, id, [](const QJsonObject &job) {
-            return job["state"] != "PENDING" && job["state"] != "RUNNING";
+            return job["ended"].toBool();
         });
         QVERIFY2(ended["state"] == "CANCELLED", QJsonDocument(ended).toJson().constData());
         QCOMPARE(ended["done"].toInt(), 0);
@@ -366,7 +366,7 @@ private Q_SLOTS:
         QVERIFY(contents(folder + "/compress.sbatch").contains("#SBATCH --job-name=sculpt-compress"));
 
         const QJsonObject done = waitFor(config_, id, [](const QJsonObject &job) {
-            return job["state"] != "PENDING" && job["state"] != "RUNNING" && job["state"] != "UNKNOWN";
+            return job["ended"].toBool();
         });
         QVERIFY2(done["state"] == "COMPLETED", QJsonDocument(done).toJson().constData());
         QCOMPARE(done["kind"].toString(), "compress");
@@ -413,7 +413,7 @@ private Q_SLOTS:
         QVERIFY2(submitted.exitCode == 0, submitted.err.constData());
         const QString id = jsonOf(submitted)["id"].toString();
         const QJsonObject done = waitFor(config_, id, [](const QJsonObject &job) {
-            return job["state"] != "PENDING" && job["state"] != "RUNNING" && job["state"] != "UNKNOWN";
+            return job["ended"].toBool();
         });
         QVERIFY2(done["state"] == "COMPLETED", QJsonDocument(done).toJson().constData());
         QCOMPARE(done["method"].toString(), "perplexity");
