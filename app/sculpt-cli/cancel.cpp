@@ -11,7 +11,6 @@
 #include "cluster/slurm_client.h"
 
 #include <iostream>
-#include <set>
 
 namespace sculpt::cli {
 
@@ -26,9 +25,7 @@ int cancel(const std::vector<std::string> &args)
     }
     return options.badInputEnds([&] {
         const RunRecord run = findRun(clusterSettings(options), options.positional()[0]);
-        std::set<std::string> jobs = {run.slurmJob};
-        for (const auto &[task, job] : run.taskJobs)
-            jobs.insert(job);
+        const std::vector<std::string> jobs = runJobs(run);
         std::string named;
         try {
             for (const std::string &job : jobs) {

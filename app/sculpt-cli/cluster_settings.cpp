@@ -18,8 +18,8 @@ RunRecord findRun(const ClusterConfig &config, const std::string &id)
     std::vector<std::string> unreadable;
     const auto runs = listRuns(config.sharedFolder, unreadable);
     const auto run = std::find_if(runs.begin(), runs.end(), [&](const RunRecord &r) {
-        const bool taskJob = std::any_of(r.taskJobs.begin(), r.taskJobs.end(), [&](const auto &t) { return t.second == id; });
-        return r.id == id || (!r.slurmJob.empty() && r.slurmJob == id) || taskJob;
+        const std::vector<std::string> jobs = runJobs(r);
+        return r.id == id || (!id.empty() && std::find(jobs.begin(), jobs.end(), id) != jobs.end());
     });
     if (run == runs.end())
         throw std::invalid_argument("no run or Slurm job '" + id + "' in " + config.sharedFolder + "/runs" +

@@ -23,7 +23,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <set>
 
 namespace sculpt {
 namespace {
@@ -67,10 +66,7 @@ QString taskStates(const RunStatus &status)
 
 void cancelRun(const RunRecord &run, const BackgroundJob::Log &log)
 {
-    std::set<std::string> jobs = {run.slurmJob};
-    for (const auto &[task, job] : run.taskJobs)
-        jobs.insert(job);
-    for (const std::string &job : jobs) {
+    for (const std::string &job : runJobs(run)) {
         cancelJob(job);
         log(QObject::tr("scancel %1").arg(QString::fromStdString(job)));
     }

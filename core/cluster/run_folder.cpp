@@ -49,6 +49,15 @@ RunRecord makeRunFolder(const std::string &sharedFolder, const std::string &kind
     return run;
 }
 
+std::vector<std::string> runJobs(const RunRecord &run)
+{
+    std::vector<std::string> jobs = {run.slurmJob};
+    for (const auto &[task, job] : run.taskJobs)
+        if (std::find(jobs.begin(), jobs.end(), job) == jobs.end())
+            jobs.push_back(job);
+    return jobs;
+}
+
 void writeRunRecord(const RunRecord &run)
 {
     json taskJobs = json::object();

@@ -24,6 +24,9 @@ struct RunRecord {
     long long submitted = 0;   // seconds since the epoch
 };
 
+// The Slurm jobs the run's tasks ran in: its array's, and each resubmission's.
+std::vector<std::string> runJobs(const RunRecord &run);
+
 // A new run folder under <sharedFolder>/runs (made when missing) with parts/ and logs/, its id
 // "<kind>-<UTC time>-<pid>". Throws FileError when it cannot be made.
 RunRecord makeRunFolder(const std::string &sharedFolder, const std::string &kind);
