@@ -82,11 +82,15 @@ int64_t elements(const Tensor &t)
     return n;
 }
 
-uint16_t HalfNoise::next() { return sculpt::floatToHalf(normal_(rng_)); }
+uint16_t HalfNoise::next()
+{
+    const float value = normal_(rng_);
+    return sculpt::floatToHalf(drift_ > 0 ? value + drift_ * driftNormal_(driftRng_) : value);
+}
 
 // Sparse first (header, then the full length), then the data filled in place in chunks, so
 // the memory used stays at one chunk; synced so write-back does not run during the timing.
-uint64_t writeModel(const std::string &path, const std::vector<Tensor> &tensors)
+uint64_t writeModel(const std::string &path, const std::vector<Tensor> &tensors, float drift)
 {
     uint64_t dataBytes = 0;
     const std::string header = safetensorsHeader(tensors, dataBytes);
@@ -96,7 +100,7 @@ uint64_t writeModel(const std::string &path, const std::vector<Tensor> &tensors)
     if (fd < 0 || ::ftruncate(fd, off_t(total)) != 0)
         throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
     writeAll(fd, header.data(), header.size(), 0, path);
-    HalfNoise noise(7);
+    HalfNoise noise(7, drift);
     std::vector<uint16_t> chunk(size_t(8) << 20);
     for (uint64_t offset = header.size(); offset < total;) {
         const size_t count = size_t(std::min<uint64_t>(chunk.size(), (total - offset) / 2));

@@ -1,6 +1,7 @@
 #pragma once
 // LLaMA-shaped safetensors checkpoints of random fp16 weights, written to disk for the
-// benchmarks that run `sculpt-cli spectra` on a whole model (bench_model_spectra, bench_cluster).
+// benchmarks that run `sculpt-cli spectra` on a whole model (bench_model_spectra, bench_cluster)
+// and `sculpt-cli diff` on two (bench_diff).
 
 #include <cstdint>
 #include <random>
@@ -31,19 +32,24 @@ std::vector<Tensor> llamaTensors(const ModelShape &s);
 
 int64_t elements(const Tensor &t);
 
-// fp16 draws from N(0, kWeightScale).
+// fp16 draws from N(0, kWeightScale); with a drift, the same draws each moved by
+// N(0, drift · kWeightScale), from a stream of their own: a fine-tuned copy to diff against.
 class HalfNoise {
 public:
-    explicit HalfNoise(uint64_t seed) : rng_(seed), normal_(0.0f, kWeightScale) {}
+    explicit HalfNoise(uint64_t seed, float drift = 0)
+        : rng_(seed), driftRng_(seed + 1), normal_(0.0f, kWeightScale), drift_(drift * kWeightScale)
+    {
+    }
     uint16_t next();
 
 private:
-    std::mt19937_64 rng_;
-    std::normal_distribution<float> normal_;
+    std::mt19937_64 rng_, driftRng_;
+    std::normal_distribution<float> normal_, driftNormal_; // the second N(0, 1): a stddev may not be 0
+    float drift_;                                          // its scale
 };
 
-// `tensors` in F16 filled with HalfNoise, synced to disk; returns the file's size in bytes.
-uint64_t writeModel(const std::string &path, const std::vector<Tensor> &tensors);
+// `tensors` in F16 filled with HalfNoise(7, drift), synced to disk; returns the file's size in bytes.
+uint64_t writeModel(const std::string &path, const std::vector<Tensor> &tensors, float drift = 0);
 
 // Free space in the file system holding `folder`, in GB.
 double freeGb(const std::string &folder);

@@ -24,8 +24,6 @@
 namespace sculpt {
 namespace {
 
-constexpr double kReachPixels = 10; // how near a point the mouse must be to read or click it
-constexpr double kClickSlop = 4;    // a press and release further apart than this is a drag
 
 // The roles in the inventory's order, which fixes each role's colour and marker across
 // models: q is always the same blue disc.
@@ -238,7 +236,7 @@ std::optional<double> LayerOverview::valueOf(int row) const
 void LayerOverview::rebuild()
 {
     rebuildSoon_.stop();
-    for (const Series &s : series_)
+    for (const DepthSeries &s : series_)
         plot()->removeGraph(s.graph);
     series_.clear();
     hover_.clear();
@@ -268,7 +266,7 @@ void LayerOverview::rebuild()
             continue;
         // Checkpoints may store layers.10 before layers.2; the line must run by depth.
         std::stable_sort(points.begin(), points.end(), [](const Point &a, const Point &b) { return a.block < b.block; });
-        Series s;
+        DepthSeries s;
         s.role = roleOrder[qsizetype(r)];
         QVector<double> keys, values;
         for (const Point &p : points) {
@@ -328,7 +326,7 @@ void LayerOverview::setSelectedTensors(const QStringList &names)
 void LayerOverview::showSelectionRings()
 {
     QVector<double> keys, values;
-    for (const Series &s : series_) {
+    for (const DepthSeries &s : series_) {
         const auto data = s.graph->data();
         for (qsizetype i = 0; i < s.tensors.size(); ++i)
             if (selected_.contains(s.tensors[i])) {
@@ -340,39 +338,11 @@ void LayerOverview::showSelectionRings()
     plot()->replot(QCustomPlot::rpQueuedReplot);
 }
 
-QStringList LayerOverview::roles() const
-{
-    QStringList names;
-    for (const Series &s : series_)
-        names << s.role;
-    return names;
-}
+QStringList LayerOverview::roles() const { return rolesOf(series_); }
 
-QCPGraph *LayerOverview::series(const QString &role) const
-{
-    for (const Series &s : series_)
-        if (s.role == role)
-            return s.graph;
-    return nullptr;
-}
+QCPGraph *LayerOverview::series(const QString &role) const { return graphOf(series_, role); }
 
-QString LayerOverview::tensorAt(QPointF pixel) const
-{
-    QString nearest;
-    double nearestDistance = kReachPixels;
-    for (const Series &s : series_) {
-        const auto data = s.graph->data();
-        for (int i = 0; i < data->size(); ++i) {
-            const double distance = std::hypot(plot()->xAxis->coordToPixel(data->at(i)->key) - pixel.x(),
-                                               plot()->yAxis->coordToPixel(data->at(i)->value) - pixel.y());
-            if (distance < nearestDistance) {
-                nearestDistance = distance;
-                nearest = s.tensors[i];
-            }
-        }
-    }
-    return nearest;
-}
+QString LayerOverview::tensorAt(QPointF pixel) const { return tensorNear(*plot(), series_, pixel); }
 
 void LayerOverview::onMouseMove(QMouseEvent *event)
 {
@@ -394,7 +364,7 @@ void LayerOverview::onMouseMove(QMouseEvent *event)
 
 void LayerOverview::onMouseRelease(QMouseEvent *event)
 {
-    if (event->button() != Qt::LeftButton || QLineF(pressedAt_, event->position()).length() > kClickSlop)
+    if (event->button() != Qt::LeftButton || QLineF(pressedAt_, event->position()).length() > kClickSlopPixels)
         return; // a drag pans the plot; only a click chooses
     const QString tensor = tensorAt(event->position());
     if (!tensor.isEmpty())

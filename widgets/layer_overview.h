@@ -1,4 +1,5 @@
 #pragma once
+#include "depth_series.h"
 #include "plot_widget.h"
 
 #include <QStringList>
@@ -58,12 +59,6 @@ Q_SIGNALS:
     void exportCsvRequested(); // the table's Export button; the window asks where
 
 private:
-    struct Series {
-        QString role;
-        QCPGraph *graph = nullptr;
-        QStringList tensors; // one per data point, in the graph's order
-    };
-
     std::optional<double> valueOf(int row) const;
     QString metricName() const;
     void rebuild();
@@ -81,7 +76,7 @@ private:
     QCPItemText *hint_;
     QTimer rebuildSoon_;
 
-    std::vector<Series> series_;
+    std::vector<DepthSeries> series_;
     QStringList selected_;
     Metric metric_ = Metric::Alpha;
     double targetRatio_ = 0.5;

@@ -15,14 +15,6 @@
 namespace sculpt {
 namespace {
 
-QString shapeText(const std::vector<int64_t> &shape)
-{
-    QStringList dims;
-    for (int64_t d : shape)
-        dims << QString::number(d);
-    return QLatin1Char('[') + dims.join(QStringLiteral(", ")) + QLatin1Char(']');
-}
-
 QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 
 QString count(uint64_t n) { return QLocale().toString(static_cast<qulonglong>(n)); }
@@ -84,7 +76,7 @@ void ModelTree::showModel(const Checkpoint &checkpoint, const ModelInventory &in
         item->setText(Name, name);
         item->setText(Role, qs(roleName(w.role)));
         item->setText(DType, qs(dtypeName(t.dtype)));
-        item->setText(Shape, shapeText(w.shape));
+        item->setText(Shape, QString::fromStdString(shapeText(w.shape)));
         item->setText(Parameters, count(t.elements()));
         item->setTextAlignment(Parameters, Qt::AlignRight | Qt::AlignVCenter);
         if (w.matrix)

@@ -12,6 +12,7 @@ inline constexpr int kBadInput = 2; // bad arguments or an unreadable file
 
 int inspect(const std::vector<std::string> &args);
 int spectra(const std::vector<std::string> &args);
+int diff(const std::vector<std::string> &args);    // two checkpoints compared tensor by tensor
 int workspace(const std::vector<std::string> &args); // workspace merge: joins the parts of a sharded run
 int layouts(const std::vector<std::string> &args);  // manga and comic page layouts, panels in reading order
 int conditioning(const std::vector<std::string> &args); // MangaDiffusion's panel canvases and masks for a page

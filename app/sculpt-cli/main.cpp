@@ -27,6 +27,8 @@ int main(int argc, char **argv)
         return sculpt::cli::inspect(args);
     if (command == "spectra")
         return sculpt::cli::spectra(args);
+    if (command == "diff")
+        return sculpt::cli::diff(args);
     if (command == "workspace")
         return sculpt::cli::workspace(args);
     if (command == "layouts")

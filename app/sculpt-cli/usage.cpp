@@ -19,6 +19,14 @@ constexpr Form kForms[] = {
      "only shard K of N: the matrices the run would compute, dealt into N shards of about equal cost\n"
      "      (m·n·min(m, n) each; the same shards on every machine), this one's spectra kept in PART_FILE,\n"
      "      a workspace of its own; for a job array, one task a shard (`submit spectra` submits one)"},
+    {"diff", "A B [--topk K | --distances-only] [--subspace K] [--workspace FILE] [--json | --csv]",
+     "compare two checkpoints tensor by tensor (base and fine-tuned, original and compressed): tensors paired\n"
+     "      by name, a factorized export's A·B as the weight it replaced; for each pair ‖A−B‖/‖A‖, cosine, max\n"
+     "      |A−B|, and for a matrix the spectrum of A−B (exact, or its top K), its stable rank and the overlap of\n"
+     "      A's and B's top-K left singular subspaces (--subspace, default 16; mean cos² of the principal angles);\n"
+     "      the heaviest changes first, and the tensors only one side has or of another shape listed;\n"
+     "      --distances-only skips the spectra and subspaces (a quick look at two large models). Kept in A's\n"
+     "      workspace (or FILE) under both sides' weights: the same diff asked again is read back"},
     {"submit", "spectra PATH --array N [--exact | --topk K] [--match REGEX] [--workspace FILE] [--cluster FILE] [--json]",
      "submit PATH's spectra to Slurm as a job array of N tasks, one balanced shard each (`spectra --shard`),\n"
      "      each task writing its own workspace part; the run folder <shared_folder>/runs/ID keeps run.json,\n"

@@ -61,11 +61,7 @@ void printJson(const Workspace &workspace, const std::vector<Workspace> &parts,
                         {"replaced", merged[p].replaced},
                         {"records_added", merged[p].recordsAdded},
                         {"records_skipped", merged[p].recordsSkipped}});
-        total.added += merged[p].added;
-        total.skipped += merged[p].skipped;
-        total.replaced += merged[p].replaced;
-        total.recordsAdded += merged[p].recordsAdded;
-        total.recordsSkipped += merged[p].recordsSkipped;
+        total += merged[p];
     }
     out["parts"] = std::move(list);
     out["added"] = total.added;

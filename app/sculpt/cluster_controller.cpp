@@ -11,6 +11,7 @@
 #include "cluster/submission.h"
 #include "io/error.h"
 #include "session/evaluation_arguments.h"
+#include "session/pass_arguments.h"
 
 #include <QAction>
 #include <QCoreApplication>
@@ -121,11 +122,7 @@ BackgroundJob *ClusterController::submitSpectra(int tasks, int topK)
 {
     if (model_.isEmpty())
         return nullptr;
-    RunRecord run;
-    run.kind = "spectra";
-    run.model = model_.toStdString();
-    run.workspace = workspace_.toStdString();
-    run.method = topK > 0 ? "top" + std::to_string(topK) : "exact";
+    const RunRecord run = runOfModel("spectra", topK > 0 ? "top" + std::to_string(topK) : "exact");
     BatchRequest request;
     request.command = "spectra";
     request.arguments = spectraArguments(run.model, topK, {});
@@ -138,15 +135,36 @@ BackgroundJob *ClusterController::submitEvaluation(const EvaluationRequest &requ
 {
     if (model_.isEmpty())
         return nullptr;
-    RunRecord run;
-    run.kind = "eval";
-    run.model = model_.toStdString();
-    run.workspace = workspace_.toStdString();
-    run.method = request.isPerplexity() ? "perplexity" : request.questions.empty() ? "accuracy" : "answer accuracy";
+    const RunRecord run = runOfModel("eval", request.isPerplexity()       ? "perplexity"
+                                             : request.questions.empty() ? "accuracy"
+                                                                         : "answer accuracy");
     BatchRequest batch;
     batch.command = "eval";
     batch.arguments = evaluationArguments(run.model, request); // checked in the job, off the window's thread
     return follow(tr("Evaluation of %1 on the cluster").arg(QFileInfo(model_).fileName()), run, batch);
+}
+
+BackgroundJob *ClusterController::submitCompression(const PassRequest &request, const QString &folder,
+                                                    ExportFormat format)
+{
+    if (model_.isEmpty())
+        return nullptr;
+    const RunRecord run = runOfModel("compress", request.method);
+    BatchRequest batch;
+    batch.command = "compress";
+    batch.arguments = passArguments(run.model, request, folder.toStdString(), format);
+    return follow(tr("Compress %1 with %2 on the cluster").arg(QFileInfo(model_).fileName(), QString::fromStdString(request.method)),
+                  run, batch);
+}
+
+RunRecord ClusterController::runOfModel(const std::string &kind, const std::string &method) const
+{
+    RunRecord run;
+    run.kind = kind;
+    run.model = model_.toStdString();
+    run.workspace = workspace_.toStdString();
+    run.method = method;
+    return run;
 }
 
 BackgroundJob *ClusterController::follow(const QString &title, const RunRecord &record,

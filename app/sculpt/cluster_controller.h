@@ -1,7 +1,7 @@
 #pragma once
 // Analyse ▸ Compute spectra on cluster… in the window: the open model's spectra submitted to
-// Slurm as a job array (core/cluster, as `sculpt-cli submit spectra` does), or an evaluation as
-// one job (Evaluate ▸ Run on cluster, as `submit eval`), each run followed
+// Slurm as a job array (core/cluster, as `sculpt-cli submit spectra` does), or an evaluation or
+// a pass as one job (Evaluate ▸ / Compress ▸ Run on cluster, as `submit eval|compress`), each run followed
 // as a job of the Jobs panel — Slurm's states in its log, tasks finished as its progress,
 // Cancel as scancel — its finished parts merged into the model's workspace as they come.
 // Opening a model follows its runs still going and brings home what ended meanwhile. The
@@ -10,6 +10,7 @@
 
 #include "cluster/run_folder.h"
 #include "cluster/sbatch_script.h"
+#include "session/compression.h"
 #include "session/evaluation.h"
 
 #include <QObject>
@@ -41,6 +42,10 @@ public:
     // Submits `request` on the open model as one job (`sculpt-cli eval` on the node), its
     // record merged into the workspace when it ends; nullptr when no model is open.
     BackgroundJob *submitEvaluation(const EvaluationRequest &request);
+    // Submits `request` on the open model as one job (`sculpt-cli compress` on the node)
+    // exporting to `folder`, its record merged into the workspace when it ends; nullptr when no
+    // model is open.
+    BackgroundJob *submitCompression(const PassRequest &request, const QString &folder, ExportFormat format);
     QAction *spectraAction() const { return spectraAction_; }
     // Analyse ▸ Cluster settings…: the dialog on the file sculpt-cli reads.
     QAction *settingsAction() const { return settingsAction_; }
@@ -56,6 +61,7 @@ private:
     // A job that submits `run` first when `request` is set, then follows it to its end.
     BackgroundJob *follow(const QString &title, const RunRecord &run, const std::optional<BatchRequest> &request);
     void followRunsOfModel();
+    RunRecord runOfModel(const std::string &kind, const std::string &method) const; // the open model's, not yet submitted
 
     JobsPanel *jobs_;
     QWidget *window_;

@@ -196,6 +196,13 @@ CompressDialog::CompressDialog(const QString &modelName, ModelKind kind, std::ve
     layout->addWidget(settingsBox_);
     layout->addWidget(buttons_);
     buttons_->button(QDialogButtonBox::Ok)->setText(tr("&Compress"));
+    clusterButton_ = buttons_->addButton(tr("Run on c&luster"), QDialogButtonBox::ActionRole);
+    clusterButton_->setToolTip(tr("A Slurm job on the cluster of Analyse ▸ Cluster settings, exporting the compressed "
+                                  "model to a folder you name next; its record comes home into the workspace"));
+    connect(clusterButton_, &QPushButton::clicked, this, [this] {
+        onCluster_ = true;
+        accept();
+    });
     connect(buttons_, &QDialogButtonBox::accepted, this, &CompressDialog::accept);
     connect(buttons_, &QDialogButtonBox::rejected, this, &CompressDialog::reject);
     connect(method_, &QComboBox::currentIndexChanged, this, &CompressDialog::showSettings);
@@ -294,6 +301,7 @@ void CompressDialog::updateOk()
         if (const auto *line = qobject_cast<const QLineEdit *>(field))
             ready = ready && line->hasAcceptableInput() && parseSetting(s, line->text().toStdString());
     okButton()->setEnabled(ready);
+    clusterButton_->setEnabled(ready);
 }
 
 void CompressDialog::accept()

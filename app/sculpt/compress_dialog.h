@@ -41,6 +41,9 @@ public:
     // combo box — or nullptr.
     QWidget *setting(const QString &key) const;
     QPushButton *okButton() const;
+    QPushButton *clusterButton() const { return clusterButton_; }
+    // Whether it was accepted by "Run on cluster" (a Slurm job) rather than "Compress" (here).
+    bool onCluster() const { return onCluster_; }
 
     void accept() override; // also remembers the choices
 
@@ -61,6 +64,8 @@ private:
     QFormLayout *settingsForm_;
     std::vector<std::pair<PassSetting, QWidget *>> settingFields_;
     QDialogButtonBox *buttons_;
+    QPushButton *clusterButton_ = nullptr;
+    bool onCluster_ = false;
 };
 
 } // namespace sculpt

@@ -179,8 +179,33 @@ void CompressionController::askCompression()
     std::erase_if(offered, [&](const CompressionPass *p) { return p->needsImageQuestions() && !readsImages(*checkpoint_); });
     auto *dialog = new CompressDialog(modelName(*checkpoint_), *kind_, offered, window_);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] { startCompression(dialog->request()); });
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (dialog->onCluster())
+            askClusterExport(dialog->request());
+        else
+            startCompression(dialog->request());
+    });
     dialog->open(); // window-modal; jobs go on meanwhile
+}
+
+// A cluster job's model cannot come back through memory: it is exported where the user says.
+void CompressionController::askClusterExport(const PassRequest &request)
+{
+    const QString pass = tr("%1 on the cluster").arg(QString::fromStdString(request.method));
+    auto *dialog = new ExportDialog(pass, suggestedFolder(request.method, request.ratio), window_);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, request] {
+        Q_EMIT clusterRequested(request, QFileInfo(dialog->folder()).absoluteFilePath(), dialog->format());
+    });
+    dialog->open();
+}
+
+QString CompressionController::suggestedFolder(const std::string &method, double ratio) const
+{
+    const QFileInfo model(QString::fromStdString(checkpoint_->path()));
+    return model.dir().filePath(QStringLiteral("%1-%2-%3")
+                                    .arg(model.completeBaseName(), QString::fromStdString(method))
+                                    .arg(qRound(100 * ratio)));
 }
 
 BackgroundJob *CompressionController::startCompression(const PassRequest &request)
@@ -254,12 +279,8 @@ void CompressionController::askExport()
         return;
     const PassRecord &record = *currentRecord();
     QString suggested = QString::fromStdString(record.exportPath);
-    if (suggested.isEmpty()) {
-        const QFileInfo model(QString::fromStdString(checkpoint_->path()));
-        suggested = model.dir().filePath(QStringLiteral("%1-%2-%3")
-                                             .arg(model.completeBaseName(), QString::fromStdString(record.summary.method))
-                                             .arg(qRound(100 * record.summary.targetRatio)));
-    }
+    if (suggested.isEmpty())
+        suggested = suggestedFolder(record.summary.method, record.summary.targetRatio);
     auto *dialog = new ExportDialog(CompressionView::passName(record), suggested, window_);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { startExport(dialog->folder(), dialog->format()); });

@@ -43,7 +43,7 @@ public:
     // is not in memory or an export is running already.
     BackgroundJob *startExport(const QString &folder, ExportFormat format);
 
-    void askCompression(); // the Compress dialog, then startCompression
+    void askCompression(); // the Compress dialog, then startCompression (or clusterRequested)
     void askExport();      // the Export dialog, then startExport
 
     // The pass chosen in the view, or null.
@@ -81,6 +81,8 @@ public:
 Q_SIGNALS:
     void currentPassChanged();
     void started(sculpt::BackgroundJob *job); // a pass or an export
+    // Compress ▸ Run on cluster: `request` on the open model as a Slurm job exporting to `folder`.
+    void clusterRequested(const sculpt::PassRequest &request, const QString &folder, sculpt::ExportFormat format);
 
 private:
     struct Entry {
@@ -88,6 +90,9 @@ private:
         std::shared_ptr<const CompressedModel> model; // null for a pass read back from the workspace
         std::string tokenizer;
     };
+    void askClusterExport(const PassRequest &request);
+    // Beside the model, named for the pass: "stories260K-svd-40".
+    QString suggestedFolder(const std::string &method, double ratio) const;
     void showEntries();
     void updateActions();
     bool isCurrent(const std::shared_ptr<const Checkpoint> &checkpoint) const { return checkpoint == checkpoint_; }

@@ -11,6 +11,8 @@
 #include "adapter_pruning_controller.h"
 #include "expert_routing_map.h"
 #include "cluster_controller.h"
+#include "diff_controller.h"
+#include "diff_view.h"
 #include "compression_controller.h"
 #include "head_score_controller.h"
 #include "head_score_map.h"
@@ -143,7 +145,8 @@ MainWindow::MainWindow(QWidget *parent)
       visionLanguage_(new VisionLanguageController(visionLanguageView_, compression_, jobs_, this)),
       layouts_(new LayoutsController(layoutsView_, jobs_, this)),
       layoutGeneration_(new LayoutGenerationController(layoutsView_, compression_, jobs_, this)),
-      peft_(new PeftController(jobs_, this)), cluster_(new ClusterController(jobs_, this)), summary_(new QLabel),
+      peft_(new PeftController(jobs_, this)), cluster_(new ClusterController(jobs_, this)), diffView_(new DiffView),
+      diff_(new DiffController(diffView_, jobs_, this)), summary_(new QLabel),
       workspaceFolder_(qEnvironmentVariable("SCULPT_WORKSPACE_DIR"))
 {
     setWindowTitle(tr("Sculpt"));
@@ -184,6 +187,9 @@ MainWindow::MainWindow(QWidget *parent)
     views_->addTab(layoutsView_, tr("Layouts"));
     views_->setTabToolTip(9, tr("Manga and comic page layouts from annotation files: panels in reading order, text "
                                 "areas, MangaDiffusion's panel conditioning, and layouts a layout model generates"));
+    views_->addTab(diffView_, tr("Diff"));
+    views_->setTabToolTip(10, tr("The open model against another checkpoint (File ▸ Compare with…, or drop it here): "
+                                 "what changed where, tensor by tensor"));
     splitter_->addWidget(browser);
     splitter_->addWidget(views_);
     splitter_->setStretchFactor(0, 1);
@@ -227,6 +233,8 @@ MainWindow::MainWindow(QWidget *parent)
     // The spectrum plot shows what the chosen pass did to the selected matrix.
     connect(compression_, &CompressionController::currentPassChanged, this, &MainWindow::showSelection);
     connect(cluster_, &ClusterController::merged, this, &MainWindow::loadWorkspace); // results appear as parts merge
+    connect(diff_, &DiffController::started, this, [this] { views_->setCurrentWidget(diffView_); });
+    connect(compression_, &CompressionController::clusterRequested, cluster_, &ClusterController::submitCompression);
     connect(headScores_, &HeadScoreController::scored, this, [this] { views_->setCurrentWidget(headScoreMap_); });
     connect(adaptationView_, &AdaptationView::runSelected, headScores_, &HeadScoreController::showRun);
     connect(adapterPruning_, &AdapterPruningController::pruned, this, [this] { views_->setCurrentWidget(adapterChart_->parentWidget()); });
@@ -290,6 +298,7 @@ void MainWindow::buildMenus(QDockWidget *jobsDock)
     file->addAction(tr("Export e&valuations…"), this, &MainWindow::chooseEvaluationsFile)
         ->setStatusTip(tr("Save the Evaluations table as CSV"));
     file->addAction(peft_->mergeAction());
+    file->addAction(diff_->compareAction());
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -582,6 +591,7 @@ void MainWindow::adopt(std::shared_ptr<OpenedModel> opened)
                           workspacePath(currentPath_));
     peft_->setAdapter(model_->peftFolder, currentPath_, model_->lora);
     cluster_->setModel(currentPath_, workspacePath(currentPath_));
+    diff_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), workspacePath(currentPath_));
     visionLanguage_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()), readsImages(checkpoint),
                               workspacePath(currentPath_));
     layoutGeneration_->setModel(std::shared_ptr<const Checkpoint>(model_, model_->checkpoint.get()),
@@ -696,11 +706,13 @@ void MainWindow::loadWorkspace()
         const std::vector<AdaptationRecord> adaptations = stored.adaptations();
         // The Vision-language tab shows the last run again, its thumbnails read here.
         const std::vector<VisionLanguageRun> runs = stored.visionLanguageRuns();
+        const std::vector<DiffRecord> diffs = stored.diffs();
         const auto rows = runs.empty() ? std::vector<VisionLanguageView::Row>()
                                        : VisionLanguageController::rowsOf(runs.back().images);
-        QMetaObject::invokeMethod(this, [this, model, evaluations, passes, adaptations, runs, rows] {
+        QMetaObject::invokeMethod(this, [this, model, evaluations, passes, adaptations, runs, rows, diffs] {
             if (model_ != model)
                 return;
+            diff_->setStoredDiffs(diffs);
             evaluations_->model()->setEvaluations(evaluations);
             if (!runs.empty())
                 visionLanguage_->showRun(runs.back(), rows);

@@ -44,6 +44,8 @@ class VisionLanguageView;
 class ModelTree;
 class PeftController;
 class ClusterController;
+class DiffController;
+class DiffView;
 class PlotWidget;
 class SpectrumPlot;
 struct OpenedModel;
@@ -116,6 +118,8 @@ public:
     AdaptationView *adaptationView() const { return adaptationView_; }
     AdaptationController *adaptation() const { return adaptation_; } // Analyse ▸ Adapt…
     ClusterController *cluster() const { return cluster_; } // Analyse ▸ Compute spectra on cluster…
+    DiffView *diffView() const { return diffView_; }
+    DiffController *diff() const { return diff_; } // File ▸ Compare with…
     PeftController *peft() const { return peft_; } // the attached PEFT folder; File ▸ Merge adapter and export…
     SideBySideController *sideBySide() const { return sideBySide_; }
     VisionLanguageView *visionLanguageView() const { return visionLanguageView_; }
@@ -209,6 +213,8 @@ private:
     LayoutGenerationController *layoutGeneration_;
     PeftController *peft_;
     ClusterController *cluster_;
+    DiffView *diffView_;
+    DiffController *diff_;
     QLabel *summary_;
     QAction *spectraAction_ = nullptr;
     QAction *previewAction_ = nullptr;

@@ -130,13 +130,8 @@ std::optional<Workspace::Merged> mergeFinishedParts(const RunStatus &status)
         return std::nullopt;
     PartsToMerge opened = openPartsToMerge(status.run.workspace, parts);
     Workspace::Merged total;
-    for (const Workspace::Merged &m : mergeParts(opened)) {
-        total.added += m.added;
-        total.skipped += m.skipped;
-        total.replaced += m.replaced;
-        total.recordsAdded += m.recordsAdded;
-        total.recordsSkipped += m.recordsSkipped;
-    }
+    for (const Workspace::Merged &m : mergeParts(opened))
+        total += m;
     return total;
 }
 

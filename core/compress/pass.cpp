@@ -6,11 +6,11 @@
 #include "runtime/model_family.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 
 namespace sculpt {
@@ -92,9 +92,10 @@ std::string settingText(const PassSetting &setting, double value)
     case PassSetting::Type::Number:
         break;
     }
-    std::ostringstream out;
-    out << value;
-    return out.str();
+    // The shortest text that reads back as the same value: a setting typed in the window
+    // reaches a cluster node's `--set` unchanged.
+    char text[32];
+    return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
 }
 
 double CompressionRequest::setting(const std::vector<PassSetting> &defaults, const std::string &key) const

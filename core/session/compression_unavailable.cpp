@@ -1,6 +1,7 @@
 // compression.h for a build without LibTorch (SCULPT_TORCH=OFF): the front ends run, but no pass.
 
 #include "session/compression.h"
+#include "session/pass_arguments.h"
 
 #include <stdexcept>
 
@@ -35,6 +36,11 @@ PassResult runCompression(const Checkpoint &, const PassRequest &, const std::fu
 
 void exportCompressed(const CompressedModel &, const std::string &, ExportFormat, const std::string &,
                       const JobContext &)
+{
+    cannot();
+}
+
+std::vector<std::string> passArguments(const std::string &, const PassRequest &, const std::string &, ExportFormat)
 {
     cannot();
 }

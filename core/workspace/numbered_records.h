@@ -18,6 +18,9 @@ long lastRecordNumber(hid_t group);
 
 std::string recordId(long number);
 
+// An entry's name in a list kept as numbered children, "000000"…, so name order is list order.
+inline std::string listPosition(size_t i) { return recordId(long(i)); }
+
 // Every record under `parent`/`name`, in id order, each read by read(its group, its id).
 template <typename Record, typename Read>
 std::vector<Record> readNumberedRecords(hid_t parent, const std::string &name, Read read)

@@ -11,19 +11,12 @@ using namespace hdf5;
 
 constexpr const char *kGroup = "vision_language_runs";
 
-// Names in the order of their numbers, so a list reads back in its order.
-std::string position(size_t i)
-{
-    std::string name = std::to_string(i);
-    return std::string(6 - std::min<size_t>(6, name.size()), '0') + name;
-}
-
 // A list of texts as one string attribute each: answers and captions may hold anything.
 void writeStrings(hid_t parent, const std::string &name, const std::vector<std::string> &texts)
 {
     Hid group = createGroup(parent, name);
     for (size_t i = 0; i < texts.size(); ++i)
-        writeString(group, position(i), texts[i]);
+        writeString(group, listPosition(i), texts[i]);
 }
 
 std::vector<std::string> readStrings(hid_t parent, const std::string &name)
@@ -31,7 +24,7 @@ std::vector<std::string> readStrings(hid_t parent, const std::string &name)
     Hid group = openGroup(parent, name);
     std::vector<std::string> texts;
     for (const std::string &attribute : attributeNames(group)) {
-        if (attribute != position(texts.size()))
+        if (attribute != listPosition(texts.size()))
             throw Failure(childPath(parent, name) + " has '" + attribute + "' where text " +
                           std::to_string(texts.size()) + " belongs");
         texts.push_back(readString(group, attribute));
@@ -41,7 +34,7 @@ std::vector<std::string> readStrings(hid_t parent, const std::string &name)
 
 void writeImage(hid_t images, size_t i, const VisionLanguageImage &image)
 {
-    Hid group = createGroup(images, position(i));
+    Hid group = createGroup(images, listPosition(i));
     writeString(group, "file", image.file);
     writeInt(group, "index", image.index);
     writeString(group, "question", image.question);
@@ -57,7 +50,7 @@ VisionLanguageImage readImage(hid_t group)
 
 void writeModel(hid_t models, size_t i, const VisionLanguageAnswers &m)
 {
-    Hid group = createGroup(models, position(i));
+    Hid group = createGroup(models, listPosition(i));
     writeString(group, "name", m.name);
     writeString(group, "path", m.path);
     writeStrings(group, "answers", m.answers);

@@ -5,6 +5,7 @@
 #include "io/file_lock.h"
 #include "io/writable.h"
 #include "workspace/adaptation_records.h"
+#include "workspace/diff_records.h"
 #include "workspace/vision_language_records.h"
 #include "workspace/evaluation_records.h"
 #include "workspace/hdf5_object.h"
@@ -318,6 +319,8 @@ void writeRecords(hid_t file, std::vector<PassRecord> &records) { writePasses(fi
 void writeRecords(hid_t file, std::vector<AdaptationRecord> &records) { writeAdaptations(file, records); }
 void readRecords(hid_t file, std::vector<VisionLanguageRun> &records) { records = readVisionLanguageRuns(file); }
 void writeRecords(hid_t file, std::vector<VisionLanguageRun> &records) { writeVisionLanguageRuns(file, records); }
+void readRecords(hid_t file, std::vector<DiffRecord> &records) { records = readDiffs(file); }
+void writeRecords(hid_t file, std::vector<DiffRecord> &records) { writeDiffs(file, records); }
 
 // `records` with `staged` applied in order: one with the id of a record already there replaces
 // it in place (a pass exported later), the others follow.
@@ -345,6 +348,7 @@ std::tuple<std::string, std::string, double> runKey(const PassRecord &p)
 }
 std::tuple<std::string, std::string, double> runKey(const AdaptationRecord &a) { return {a.method, a.date, a.seconds}; }
 std::tuple<std::string, std::string, double> runKey(const VisionLanguageRun &v) { return {"", v.date, v.seconds}; }
+std::tuple<std::string, std::string, double> runKey(const DiffRecord &d) { return {d.otherFingerprint, d.date, d.seconds}; }
 
 // Debian's HDF5 is built without thread safety: every use of it goes through this lock.
 std::mutex &hdf5Lock()
@@ -376,6 +380,7 @@ template <typename F> void Workspace::forEachKindMember(F &&f)
     f(&Workspace::passes_);
     f(&Workspace::adaptations_);
     f(&Workspace::visionLanguageRuns_);
+    f(&Workspace::diffs_);
 }
 
 template <typename F> void Workspace::forEachKind(F &&f)
@@ -519,6 +524,24 @@ void Workspace::putVisionLanguageRun(VisionLanguageRun run)
 {
     run.id.clear();
     visionLanguageRuns_.pending.push_back(std::move(run));
+}
+
+std::vector<DiffRecord> Workspace::diffs() const { return withStaged(diffs_.stored, diffs_.pending); }
+
+void Workspace::putDiff(DiffRecord diff)
+{
+    diff.id.clear();
+    diffs_.pending.push_back(std::move(diff));
+}
+
+Workspace::Merged &Workspace::Merged::operator+=(const Merged &other)
+{
+    added += other.added;
+    skipped += other.skipped;
+    replaced += other.replaced;
+    recordsAdded += other.recordsAdded;
+    recordsSkipped += other.recordsSkipped;
+    return *this;
 }
 
 std::vector<std::string> Workspace::tensors() const

@@ -19,6 +19,8 @@
 //                                        costs (adaptation_records.h)
 //   /vision_language_runs/<id>/…        a run of the Vision-language view each: images, prompt,
 //                                        every model's answers and costs (vision_language_records.h)
+//   /diffs/<id>/…                       a comparison with another checkpoint each, under its
+//                                        fingerprint: every pair's numbers (diff_records.h)
 // <tensor> is the checkpoint name with '/' and '%' percent-escaped (and every '.' of a name
 // made only of dots, such as ".."); <method> is "exact" or "top<K>".
 // Files record their free space so repeated saves do not grow them; that needs HDF5 1.10
@@ -26,6 +28,7 @@
 
 #include "analysis/spectrum.h"
 #include "records/adaptation_record.h"
+#include "records/diff_record.h"
 #include "records/evaluation.h"
 #include "records/pass_record.h"
 #include "records/vision_language_run.h"
@@ -102,6 +105,11 @@ public:
     // Staged until save(), which gives it its id.
     void putVisionLanguageRun(VisionLanguageRun run);
 
+    // Every model diff, saved ones first in the order they were saved, then those staged.
+    std::vector<DiffRecord> diffs() const;
+    // Staged until save(), which gives it its id.
+    void putDiff(DiffRecord diff);
+
     // Writes atomically: the previous file stays readable until the new one is complete
     // (copy, update the copy, fsync, rename), even if the process is killed meanwhile; what a
     // killed save leaves beside it is removed by the next save. Saves from any number of
@@ -120,6 +128,7 @@ public:
                            // way for the part's, as for any new spectrum
         long recordsAdded = 0;   // evaluations, passes, adaptation and Vision-language runs
         long recordsSkipped = 0; // held already: the same kind, finished at the same moment after as long a run
+        Merged &operator+=(const Merged &other);
     };
     // Copies what `parts`, workspaces of this same model (a job array's shards, a cluster job's
     // results), hold into this one and saves it, in one save(): what is already held is decided
@@ -138,7 +147,7 @@ private:
     // there now. When `stage` returns false and nothing is staged, the file is left as it was.
     void save(const std::function<bool(const Workspace &saved)> &stage);
 
-    // One kind of numbered record (evaluations_, passes_, adaptations_, visionLanguageRuns_; workspace.cpp reads and
+    // One kind of numbered record (evaluations_, passes_, adaptations_, visionLanguageRuns_, diffs_; workspace.cpp reads and
     // writes each): those saved, in the order they were saved, those staged, and while save()
     // runs a copy of the staged ones that gets their ids in the file before these do.
     template <typename Record> struct Records {
@@ -159,6 +168,7 @@ private:
     Records<PassRecord> passes_;
     Records<AdaptationRecord> adaptations_;
     Records<VisionLanguageRun> visionLanguageRuns_;
+    Records<DiffRecord> diffs_;
 };
 
 } // namespace sculpt

@@ -460,6 +460,17 @@ private Q_SLOTS:
         checkRefused(runCli({"submit", "spectra", kModel, "--array", "2", "--workspace", merged, "--cluster", config_}, noSlurm),
                      "Slurm is not installed");
 
+        // Slurm's own refusal, in its words, as a failed submission (status 1: Slurm may refuse
+        // for reasons of its own, a controller away): a partition this cluster does not have.
+        QJsonObject elsewhere{{"shared_folder", path("shared folder")}, {"sculpt_cli", SCULPT_CLI_PATH}, {"partition", "nowhere"}};
+        const QString rejected = write(path("rejected.json"), QJsonDocument(elsewhere).toJson());
+        const CliRun refusedBySlurm =
+            cli({"submit", "spectra", kModel, "--array", "2", "--workspace", merged, "--cluster", rejected});
+        QCOMPARE(refusedBySlurm.exitCode, 1);
+        QVERIFY(refusedBySlurm.out.isEmpty());
+        QVERIFY2(refusedBySlurm.err.trimmed().count('\n') == 0 && refusedBySlurm.err.contains("invalid partition"),
+                 refusedBySlurm.err.constData());
+
         checkRefused(cli({"submit", "spectra", kModel, "--array", "0", "--cluster", config_}), "--array");
         checkRefused(cli({"submit", "eval", kModel, "--text", path("no-such.txt"), "--cluster", config_}), "no-such.txt");
         checkRefused(cli({"submit", "compress", kModel, "--method", "svd", "--ratio", "0.3", "-o", path("o"), "--log",

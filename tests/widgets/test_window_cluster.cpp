@@ -3,14 +3,17 @@
 // panel follows Slurm's states to its end, its parts come home into the model's workspace
 // equal to a local run's, and the spectrum plot shows them without a click; Cancel scancels
 // a running array and merges nothing; reopening the model brings home a run that ended while
-// the window was away; Cluster settings… writes the file sculpt-cli reads; no cluster stated
+// the window was away; an evaluation and a pass run as jobs and come home; Cluster settings… writes the file sculpt-cli reads; no cluster stated
 // fails the job in one line.
 
 #include "background_job.h"
 #include "cluster_controller.h"
 #include "cluster_settings_dialog.h"
+#include "compress_dialog.h"
+#include "compression_controller.h"
 #include "demo_model.h"
 #include "evaluation_table.h"
+#include "export_dialog.h"
 #include "jobs_panel.h"
 #include "layer_overview.h"
 #include "metrics_table.h"
@@ -28,6 +31,7 @@
 #include "workspace/workspace.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
@@ -200,6 +204,68 @@ private Q_SLOTS:
         QCOMPARE(evaluations.size(), size_t(1));
         QCOMPARE(evaluations[0].value, expected);
         QTRY_COMPARE_WITH_TIMEOUT(window.evaluations()->model()->rowCount(), 1, 20000);
+    }
+
+    // Compress ▸ Run on cluster: the pass runs as one job exporting where the user said; its
+    // record comes home with the settings as typed and the same ranks as a local run's, and the
+    // Compression view lists it as a pass whose export runs.
+    void compressionComesHome()
+    {
+        stateCluster("shared-compress", SCULPT_CLI_PATH);
+        const QString text = write(path("calibration.txt"), "A fortune: the early bird gets the worm.\n\n"
+                                                            "You will meet a tall dark stranger.\n\n"
+                                                            "Your hard work will pay off soon.\n\n"
+                                                            "A journey of a thousand miles begins with one step.\n\n");
+        QProcess local;
+        local.start(SCULPT_CLI_PATH, {"compress", demoLlama(), "--method", "svd-llm", "--ratio", "0.3", "--calib", text,
+                                      "--calib-count", "3", "--set", "jitter=3.3e-07", "-o", path("local-svd-llm"),
+                                      "--format", "dense", "--workspace", path("compress-local.h5"), "--json"});
+        QVERIFY(local.waitForFinished(120000) && local.exitCode() == 0);
+        const QJsonObject expected = QJsonDocument::fromJson(local.readAllStandardOutput()).object()["ranks"].toObject();
+        QVERIFY(!expected.isEmpty());
+
+        QTemporaryDir dir;
+        MainWindow window;
+        QVERIFY(showAndOpen(window, dir, demoLlama()));
+        window.cluster()->setPollSeconds(0.2);
+        QAction *compress = menuAction(window, "Compress…");
+        QVERIFY(compress && compress->isEnabled());
+        compress->trigger();
+        auto *dialog = window.findChild<CompressDialog *>("compressDialog");
+        QVERIFY(dialog);
+        dialog->setMethod("svd-llm");
+        QVERIFY(!dialog->clusterButton()->isEnabled()); // no calibration text yet
+        dialog->calibrationFile()->setText(text);
+        dialog->calibrationCount()->setValue(3);
+        dialog->ratio()->setValue(30);
+        qobject_cast<QLineEdit *>(dialog->setting("jitter"))->setText("3.3e-7");
+        QVERIFY(dialog->clusterButton()->isEnabled());
+        dialog->clusterButton()->click();
+        ExportDialog *where = nullptr;
+        QTRY_VERIFY((where = window.findChild<ExportDialog *>("exportDialog")));
+        QVERIFY2(where->folderField()->text().endsWith("fortunes-llama-svd-llm-30"), qPrintable(where->folderField()->text()));
+        where->folderField()->setText(path("cluster-svd-llm"));
+        where->formatChoice()->setCurrentIndex(where->formatChoice()->findText("dense", Qt::MatchContains));
+        QCOMPARE(where->format(), ExportFormat::Dense);
+        where->okButton()->click();
+
+        QTRY_VERIFY(!window.jobsPanel()->jobs().isEmpty() &&
+                    window.jobsPanel()->jobs().first()->title().contains("svd-llm on the cluster"));
+        BackgroundJob *job = waitForEnd(window.jobsPanel()->jobs().first(), 180000);
+        QVERIFY(job);
+        QVERIFY2(job->state() == BackgroundJob::State::Finished, qPrintable(job->summary() + "\n" + job->log().join('\n')));
+        const auto passes = openWorkspace(workspaceOf(window)).passes();
+        QCOMPARE(passes.size(), size_t(1));
+        const PassRecord &pass = passes[0];
+        QCOMPARE(QString::fromStdString(pass.exportPath), path("cluster-svd-llm"));
+        QCOMPARE(pass.exportFormat, std::string("dense"));
+        QCOMPARE(pass.settings.at("jitter"), 3.3e-7);
+        QCOMPARE(pass.summary.targetRatio, 0.3);
+        QCOMPARE(pass.summary.layers.size(), size_t(expected.size()));
+        for (const CompressedLayer &layer : pass.summary.layers)
+            QCOMPARE(layer.rank, expected[QString::fromStdString(layer.name)].toObject()["rank"].toInteger());
+        QVERIFY(QFileInfo::exists(path("cluster-svd-llm/model.safetensors")));
+        QTRY_COMPARE_WITH_TIMEOUT(window.compression()->runnablePasses().size(), size_t(1), 20000);
     }
 
     // Analyse ▸ Cluster settings… writes what sculpt-cli reads; a bad value is named in the
