@@ -1,6 +1,7 @@
 #include "compress_dialog.h"
 
 #include "browse_row.h"
+#include "cluster_button.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -196,13 +197,11 @@ CompressDialog::CompressDialog(const QString &modelName, ModelKind kind, std::ve
     layout->addWidget(settingsBox_);
     layout->addWidget(buttons_);
     buttons_->button(QDialogButtonBox::Ok)->setText(tr("&Compress"));
-    clusterButton_ = buttons_->addButton(tr("Run on c&luster"), QDialogButtonBox::ActionRole);
-    clusterButton_->setToolTip(tr("A Slurm job on the cluster of Analyse ▸ Cluster settings, exporting the compressed "
-                                  "model to a folder you name next; its record comes home into the workspace"));
-    connect(clusterButton_, &QPushButton::clicked, this, [this] {
-        onCluster_ = true;
-        accept();
-    });
+    clusterButton_ = addClusterButton(this, buttons_,
+                                      tr("A Slurm job on the cluster of Analyse ▸ Cluster settings, exporting the "
+                                         "compressed model to a folder you name next; its record comes home into "
+                                         "the workspace"),
+                                      &onCluster_);
     connect(buttons_, &QDialogButtonBox::accepted, this, &CompressDialog::accept);
     connect(buttons_, &QDialogButtonBox::rejected, this, &CompressDialog::reject);
     connect(method_, &QComboBox::currentIndexChanged, this, &CompressDialog::showSettings);

@@ -1,6 +1,7 @@
 #include "evaluate_dialog.h"
 
 #include "browse_row.h"
+#include "cluster_button.h"
 
 #include <QDialogButtonBox>
 #include <QFileInfo>
@@ -75,13 +76,10 @@ EvaluateDialog::EvaluateDialog(const QString &modelName, Kind kind, QWidget *par
     layout->addWidget(kinds_);
     layout->addWidget(buttons_);
     buttons_->button(QDialogButtonBox::Ok)->setText(tr("&Evaluate"));
-    clusterButton_ = buttons_->addButton(tr("Run on c&luster"), QDialogButtonBox::ActionRole);
-    clusterButton_->setToolTip(tr("A Slurm job on the cluster of Analyse ▸ Cluster settings; the result comes home "
-                                  "into the workspace when it ends"));
-    connect(clusterButton_, &QPushButton::clicked, this, [this] {
-        onCluster_ = true;
-        accept();
-    });
+    clusterButton_ = addClusterButton(this, buttons_,
+                                      tr("A Slurm job on the cluster of Analyse ▸ Cluster settings; the result "
+                                         "comes home into the workspace when it ends"),
+                                      &onCluster_);
     connect(buttons_, &QDialogButtonBox::accepted, this, &EvaluateDialog::accept);
     connect(buttons_, &QDialogButtonBox::rejected, this, &EvaluateDialog::reject);
     connect(kinds_, &QTabWidget::currentChanged, this, &EvaluateDialog::updateOk);

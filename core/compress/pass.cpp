@@ -2,11 +2,11 @@
 
 #include "compress/calibration.h"
 #include "data/idx.h"
+#include "io/shortest_text.h"
 #include "runtime/device.h"
 #include "runtime/model_family.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -92,10 +92,8 @@ std::string settingText(const PassSetting &setting, double value)
     case PassSetting::Type::Number:
         break;
     }
-    // The shortest text that reads back as the same value: a setting typed in the window
-    // reaches a cluster node's `--set` unchanged.
-    char text[32];
-    return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
+    // A setting typed in the window reaches a cluster node's `--set` unchanged.
+    return shortestText(value);
 }
 
 double CompressionRequest::setting(const std::vector<PassSetting> &defaults, const std::string &key) const

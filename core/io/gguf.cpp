@@ -2,11 +2,11 @@
 
 #include "io/error.h"
 #include "io/mapped_file.h"
+#include "io/shortest_text.h"
 
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <charconv>
 #include <cstdio>
 #include <optional>
 #include <string_view>
@@ -128,13 +128,6 @@ private:
     uint64_t pos_ = 0;
 };
 
-template <typename T> std::string decimal(T value)
-{
-    char buffer[64];
-    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-    return {buffer, end};
-}
-
 // Strings inside a listed array are quoted JSON-style, so items stay apart however they read.
 std::string quoted(std::string_view s)
 {
@@ -197,19 +190,19 @@ std::string readArray(Cursor &in, int depth)
 std::string readValue(Cursor &in, uint32_t type, int depth)
 {
     switch (type) {
-    case kUInt8: return decimal(in.read<uint8_t>("metadata value"));
-    case kInt8: return decimal(in.read<int8_t>("metadata value"));
-    case kUInt16: return decimal(in.read<uint16_t>("metadata value"));
-    case kInt16: return decimal(in.read<int16_t>("metadata value"));
-    case kUInt32: return decimal(in.read<uint32_t>("metadata value"));
-    case kInt32: return decimal(in.read<int32_t>("metadata value"));
-    case kFloat32: return decimal(in.read<float>("metadata value"));
+    case kUInt8: return shortestText(in.read<uint8_t>("metadata value"));
+    case kInt8: return shortestText(in.read<int8_t>("metadata value"));
+    case kUInt16: return shortestText(in.read<uint16_t>("metadata value"));
+    case kInt16: return shortestText(in.read<int16_t>("metadata value"));
+    case kUInt32: return shortestText(in.read<uint32_t>("metadata value"));
+    case kInt32: return shortestText(in.read<int32_t>("metadata value"));
+    case kFloat32: return shortestText(in.read<float>("metadata value"));
     case kBool: return in.read<uint8_t>("metadata value") != 0 ? "true" : "false";
     case kString: return std::string(in.string("metadata string", UINT64_MAX));
     case kArray: return readArray(in, depth);
-    case kUInt64: return decimal(in.read<uint64_t>("metadata value"));
-    case kInt64: return decimal(in.read<int64_t>("metadata value"));
-    case kFloat64: return decimal(in.read<double>("metadata value"));
+    case kUInt64: return shortestText(in.read<uint64_t>("metadata value"));
+    case kInt64: return shortestText(in.read<int64_t>("metadata value"));
+    case kFloat64: return shortestText(in.read<double>("metadata value"));
     default: in.fail("unknown metadata value type " + std::to_string(type));
     }
 }

@@ -1,23 +1,11 @@
 #include "session/pass_arguments.h"
 
 #include "compress/pass.h"
+#include "io/shortest_text.h"
 
-#include <charconv>
 #include <stdexcept>
 
 namespace sculpt {
-namespace {
-
-// The shortest text that reads back as the same double, so a ratio survives the trip.
-std::string exact(double value)
-{
-    char text[32];
-    const auto end = std::to_chars(text, text + sizeof text, value).ptr;
-    return std::string(text, end);
-}
-
-} // namespace
-
 std::vector<std::string> passArguments(const std::string &model, const PassRequest &request, const std::string &output,
                                        ExportFormat format)
 {
@@ -30,7 +18,7 @@ std::vector<std::string> passArguments(const std::string &model, const PassReque
             args.insert(args.end(), {option, value});
     };
     if (pass->takesRatio())
-        add("--ratio", exact(request.ratio));
+        add("--ratio", shortestText(request.ratio));
     if (pass->needsCalibration()) {
         add(pass->needsImageQuestions() ? "--calib-images" : "--calib",
             pass->needsImageQuestions() ? request.calibrationQuestions : request.calibrationFile);
