@@ -8,6 +8,9 @@
 //
 //   bench_diff --quick   LLaMA-134M, 2 × 0.27 GB, under a minute; also the full diff (--topk 8)
 //   bench_diff           TinyLlama-1.1B shapes, 2 × 2.2 GB (needs 10 GB free in /tmp), ~5 min
+//   bench_diff --7b      LLaMA-2-7B shapes, 2 × 13.5 GB (needs 40 GB free), one round: the pair
+//                        outgrows the page cache here, so this one reads the disk — the memory
+//                        bound where it matters, the largest pair, not the model
 
 #include "bench_support.h"
 #include "llama_checkpoint.h"
@@ -31,7 +34,7 @@ using bench::ModelShape;
 constexpr ModelShape kQuick{"LLaMA-134M", 768, 2048, 12, 768, 32000, 1};
 constexpr float kDrift = 0.01f;
 constexpr double kTolerance = 1e-4;
-constexpr int kRounds = 3; // the machine is shared: each side's median
+constexpr int kRounds = 3; // the machine is shared: each side's median (one for --7b: 2 × 27 GB of reading)
 
 struct Distances {
     double distance, cosine, maxAbs;
@@ -104,7 +107,7 @@ Distances disagreement(const Measured &sculpt, const Measured &numpy)
     return worst;
 }
 
-int run(const ModelShape &shape, bool quick)
+int run(const ModelShape &shape, bool quick, int rounds)
 {
     bench::ScratchDir scratch;
     const double available = bench::freeGb(scratch.path());
@@ -128,7 +131,7 @@ int run(const ModelShape &shape, bool quick)
     std::fflush(stdout);
 
     std::vector<Measured> sculptRuns, numpyRuns;
-    for (int round = 0; round < kRounds; ++round) { // alternated, so a burst of other work skews both
+    for (int round = 0; round < rounds; ++round) { // alternated, so a burst of other work skews both
         // A workspace of its own each round: one the last round kept would be read back, not computed.
         const std::string workspace = scratch.file("round-" + std::to_string(round) + ".h5");
         sculptRuns.push_back(
@@ -138,7 +141,7 @@ int run(const ModelShape &shape, bool quick)
     const Measured sculpt = median(sculptRuns), numpy = median(numpyRuns);
 
     std::printf("\ndistances only (relative distance, cosine, max |A−B|) of %zu tensor pairs, median of %d runs\n",
-                sculpt.tensors.size(), kRounds);
+                sculpt.tensors.size(), rounds);
     std::printf("%-47s %9s %14s\n", "", "wall", "peak RSS");
     std::printf("%-47s %7.2f s %9.1f MB\n", "sculpt  sculpt-cli diff --distances-only --json", sculpt.child.seconds,
                 sculpt.child.peakMb);
@@ -172,12 +175,15 @@ int run(const ModelShape &shape, bool quick)
 int main(int argc, char **argv)
 {
     const bool quick = argc == 2 && std::strcmp(argv[1], "--quick") == 0;
-    if (argc > 2 || (argc == 2 && !quick)) {
-        std::fprintf(stderr, "usage: bench_diff [--quick]\n");
+    const bool llama7b = argc == 2 && std::strcmp(argv[1], "--7b") == 0;
+    if (argc > 2 || (argc == 2 && !quick && !llama7b)) {
+        std::fprintf(stderr, "usage: bench_diff [--quick | --7b]\n");
         return 2;
     }
     try {
-        return run(quick ? kQuick : bench::kTinyLlama, quick);
+        if (llama7b)
+            return run(bench::kLlama7b, false, 1);
+        return run(quick ? kQuick : bench::kTinyLlama, quick, kRounds);
     } catch (const std::exception &e) {
         std::fprintf(stderr, "bench_diff: %s\n", e.what());
         return 1;

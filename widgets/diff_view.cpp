@@ -160,7 +160,7 @@ void DiffView::fillTable()
         model_->appendRow({name, block, new QStandardItem(QString::fromLatin1(roleName(t.role).data())),
                            new QStandardItem(shapeOf(t.a.shape)), numberItem(t.relativeDistance), numberItem(t.cosine),
                            numberItem(t.maxAbsDifference), numberItem(t.stableRank, spectra),
-                           numberItem(t.subspaceOverlap, spectra)});
+                           numberItem(t.subspaceOverlap, spectra && t.subspaceK > 0)});
     }
     table_->sortByColumn(Distance, Qt::DescendingOrder); // the heaviest changes first
     table_->resizeColumnsToContents();
@@ -176,7 +176,7 @@ double DiffView::valueOf(const TensorDiff &t) const
     case Measure::StableRank:
         return t.differenceSpectrum.empty() ? NAN : t.stableRank;
     case Measure::SubspaceOverlap:
-        return t.differenceSpectrum.empty() ? NAN : t.subspaceOverlap;
+        return t.differenceSpectrum.empty() || t.subspaceK == 0 ? NAN : t.subspaceOverlap;
     }
     return NAN;
 }

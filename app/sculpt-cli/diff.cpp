@@ -44,8 +44,10 @@ nlohmann::ordered_json pairJson(const TensorDiff &t)
         out["factorized"] = {{"a", t.a.factorized}, {"b", t.b.factorized}};
     if (!t.differenceSpectrum.empty()) {
         out["stable_rank"] = number(t.stableRank);
-        out["subspace_overlap"] = number(t.subspaceOverlap);
-        out["subspace_k"] = t.subspaceK;
+        if (t.subspaceK > 0) {
+            out["subspace_overlap"] = number(t.subspaceOverlap);
+            out["subspace_k"] = t.subspaceK;
+        }
         auto &spectrum = out["difference_spectrum"] = nlohmann::ordered_json::array();
         for (double s : t.differenceSpectrum)
             spectrum.push_back(number(s));
@@ -104,9 +106,13 @@ void printCsv(const ModelDiff &diff)
             std::cout << ",";
         std::printf(",%.9g,%.9g,%.9g,", t->relativeDistance, t->cosine, t->maxAbsDifference);
         if (!t->differenceSpectrum.empty())
-            std::printf("%.9g,%.9g,%d", t->stableRank, t->subspaceOverlap, t->subspaceK);
+            std::printf("%.9g,", t->stableRank);
         else
-            std::printf(",,");
+            std::printf(",");
+        if (!t->differenceSpectrum.empty() && t->subspaceK > 0)
+            std::printf("%.9g,%d", t->subspaceOverlap, t->subspaceK);
+        else
+            std::printf(",");
         std::printf(",%d,%d\n", int(t->a.factorized), int(t->b.factorized));
     }
 }
@@ -125,8 +131,10 @@ void printTable(const std::string &a, const std::string &b, const WorkspaceDiff 
     for (const TensorDiff *t : heaviestFirst(diff)) {
         std::printf("%-52s %-16s %10.4g %9.6f %11.4g", (t->a.name + (t->b.factorized ? " (A·B)" : "")).c_str(),
                     shapeText(t->a.shape).c_str(), t->relativeDistance, t->cosine, t->maxAbsDifference);
-        if (!t->differenceSpectrum.empty())
+        if (!t->differenceSpectrum.empty() && t->subspaceK > 0)
             std::printf(" %8.2f %8.4f\n", t->stableRank, t->subspaceOverlap);
+        else if (!t->differenceSpectrum.empty())
+            std::printf(" %8.2f %8s\n", t->stableRank, "");
         else
             std::printf(" %8s %8s\n", "", "");
     }

@@ -23,7 +23,8 @@ constexpr Form kForms[] = {
      "compare two checkpoints tensor by tensor (base and fine-tuned, original and compressed): tensors paired\n"
      "      by name, a factorized export's A·B as the weight it replaced; for each pair ‖A−B‖/‖A‖, cosine, max\n"
      "      |A−B|, and for a matrix the spectrum of A−B (exact, or its top K), its stable rank and the overlap of\n"
-     "      A's and B's top-K left singular subspaces (--subspace, default 16; mean cos² of the principal angles);\n"
+     "      A's and B's top-K singular subspaces on the matrix's longer side (--subspace, default 16; mean cos² of\n"
+     "      the principal angles; none for a square matrix K would span);\n"
      "      the heaviest changes first, and the tensors only one side has or of another shape listed;\n"
      "      --distances-only skips the spectra and subspaces (a quick look at two large models). Kept in A's\n"
      "      workspace (or FILE) under both sides' weights: the same diff asked again is read back"},

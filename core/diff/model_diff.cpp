@@ -114,20 +114,19 @@ void release(const Checkpoint &checkpoint, const Entry &entry)
         checkpoint.release(checkpoint.at(entry.factorB->name));
 }
 
-// An orthonormal basis of the leading k left singular vectors: exact for a small matrix, else
-// by randomized subspace iteration (Halko et al. 2011, 4.4) with a few power steps, ample for
-// a mean of cos² that is compared between pairs, not read to many digits.
-Eigen::MatrixXd leftSubspace(const float *values, Eigen::Index rows, Eigen::Index cols, int k)
+// An orthonormal basis of the leading k left singular vectors of `w`: exact for a small matrix,
+// else by randomized subspace iteration (Halko et al. 2011, 4.4) with a few power steps, ample
+// for a mean of cos² that is compared between pairs, not read to many digits.
+template <typename Matrix> Eigen::MatrixXd leftSubspace(const Matrix &w, int k)
 {
-    const Eigen::Map<const RowMatrixF> w(values, rows, cols);
-    if (std::min(rows, cols) <= 512) {
-        const Eigen::BDCSVD<Eigen::MatrixXd> svd(w.cast<double>(), Eigen::ComputeThinU);
+    if (std::min(w.rows(), w.cols()) <= 512) {
+        const Eigen::BDCSVD<Eigen::MatrixXd> svd(w.template cast<double>(), Eigen::ComputeThinU);
         return svd.matrixU().leftCols(k);
     }
-    const Eigen::Index width = std::min<Eigen::Index>(k + 10, std::min(rows, cols));
+    const Eigen::Index width = std::min<Eigen::Index>(k + 10, std::min(w.rows(), w.cols()));
     std::mt19937_64 random(0);
     std::normal_distribution<float> normal;
-    Eigen::MatrixXf probes(cols, width);
+    Eigen::MatrixXf probes(w.cols(), width);
     for (Eigen::Index i = 0; i < probes.size(); ++i)
         probes.data()[i] = normal(random);
     const auto orthonormal = [](const Eigen::MatrixXf &y) {
@@ -137,9 +136,19 @@ Eigen::MatrixXd leftSubspace(const float *values, Eigen::Index rows, Eigen::Inde
     Eigen::MatrixXf q = orthonormal(w * probes);
     for (int step = 0; step < 3; ++step)
         q = orthonormal(w * orthonormal(w.transpose() * q));
-    const Eigen::MatrixXd small = (q.transpose() * w).cast<double>();
+    const Eigen::MatrixXd small = (q.transpose() * w).template cast<double>();
     const Eigen::BDCSVD<Eigen::MatrixXd> svd(small, Eigen::ComputeThinU);
     return q.cast<double>() * svd.matrixU().leftCols(k);
+}
+
+// The leading k singular vectors on the matrix's longer side: on the shorter one, k vectors of
+// a [10, 64] classifier would span all of R¹⁰ and any two such matrices would overlap fully.
+Eigen::MatrixXd longerSideSubspace(const float *values, Eigen::Index rows, Eigen::Index cols, int k)
+{
+    if (rows >= cols)
+        return leftSubspace(Eigen::Map<const RowMatrixF>(values, rows, cols), k);
+    // The row-major [rows, cols] values read column-major are the transpose, [cols, rows].
+    return leftSubspace(Eigen::Map<const Eigen::MatrixXf>(values, cols, rows), k);
 }
 
 // The distances' running sums, in float64 whatever the stored type.
@@ -229,10 +238,15 @@ void measurePair(TensorDiff &pair, const float *a, const float *b, const DiffOpt
     pair.stableRank = top > 0 ? dd / (top * top) : 0;
     difference = {};
     job.checkCancelled();
+    // Past the rank there is nothing to compare, and k vectors spanning the whole longer side
+    // (a square matrix asked for all of them) would agree whatever A and B are.
     pair.subspaceK = int(std::min<int64_t>(options.subspaceK, std::min(rows, cols)));
-    if (pair.subspaceK < 1)
+    if (pair.subspaceK < 1 || pair.subspaceK == std::max(rows, cols)) {
+        pair.subspaceK = 0;
         return;
-    const Eigen::MatrixXd ua = leftSubspace(a, rows, cols, pair.subspaceK), ub = leftSubspace(b, rows, cols, pair.subspaceK);
+    }
+    const Eigen::MatrixXd ua = longerSideSubspace(a, rows, cols, pair.subspaceK),
+                          ub = longerSideSubspace(b, rows, cols, pair.subspaceK);
     pair.subspaceOverlap = (ua.transpose() * ub).squaredNorm() / pair.subspaceK;
 }
 

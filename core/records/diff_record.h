@@ -13,7 +13,7 @@ namespace sculpt {
 
 struct DiffOptions {
     int topK = 0;       // the difference's top k singular values; 0: all of them, exactly
-    int subspaceK = 16; // how many leading left singular vectors of A and B are compared
+    int subspaceK = 16; // how many leading singular vectors of A and B are compared
     bool spectra = true; // false: the distances only (a quick look at two large models)
 };
 
@@ -35,7 +35,8 @@ struct TensorDiff {
     double maxAbsDifference = 0;
     // A matrix's only: σ of A − B (all, or the top k), descending; its stable rank
     // ‖A − B‖² / σ₁² (0 when A = B); and the mean cos² of the principal angles between the
-    // top-k left singular subspaces of A and B (1: the same subspace).
+    // top-k singular subspaces of A and B on the matrix's longer side (1: the same subspace;
+    // subspaceK 0: not compared, as for a square matrix whose k would span it all).
     std::vector<double> differenceSpectrum;
     std::vector<double> spectrumA, spectrumB; // each side's own, by the same method, for setting beside it
     double stableRank = 0;
@@ -56,7 +57,7 @@ struct ModelDiff {
 
 // What a diff's numbers mean as this Sculpt computes them: one stored by another is never read
 // back as this one's.
-inline constexpr int kDiffAlgorithm = 1;
+inline constexpr int kDiffAlgorithm = 2; // 2: subspaces on the longer side
 
 // One diff as the workspace of A keeps it.
 struct DiffRecord {

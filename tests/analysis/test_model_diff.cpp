@@ -119,6 +119,7 @@ const TensorDiff &pairNamed(const ModelDiff &diff, const std::string &name)
 }
 
 const std::string kQ = "model.layers.0.self_attn.q_proj.weight";
+const std::string kK = "model.layers.0.self_attn.k_proj.weight";
 const std::string kNorm = "model.layers.0.input_layernorm.weight";
 
 } // namespace
@@ -226,28 +227,47 @@ private Q_SLOTS:
     }
 
     // A slight perturbation keeps the leading subspaces; an independent model of the same
-    // spectrum does not — on the exact path (a small matrix) and the randomized one.
+    // spectrum does not — on the exact path (a small matrix) and the randomized one, for a tall
+    // matrix (compared by its left singular vectors) and a wide one (by its right ones).
     void subspaceOverlapTellsRelativesFromStrangers()
     {
-        for (const int64_t size : {int64_t(96), int64_t(600)}) {
-            std::vector<float> sigma;
-            for (int i = 0; i < 40; ++i)
-                sigma.push_back(i < 16 ? 10.0f - 0.2f * float(i) : 0.5f);
-            const Values model = withSpectrum(size, size - 16, sigma, 20);
-            Values relative = model;
-            const Values noise = gaussian(model.size(), 21, 0.001f);
-            for (size_t i = 0; i < relative.size(); ++i)
-                relative[i] += noise[i];
-            const Values stranger = withSpectrum(size, size - 16, sigma, 30);
-            const QString tag = QString::number(size);
-            const auto a = write("model-" + tag + ".safetensors", {f32(kQ, {size, size - 16}, model)});
-            const auto near = write("relative-" + tag + ".safetensors", {f32(kQ, {size, size - 16}, relative)});
-            const auto far = write("stranger-" + tag + ".safetensors", {f32(kQ, {size, size - 16}, stranger)});
-            const double overlapNear = diffModels(*a, *near, {.topK = 8}).tensors[0].subspaceOverlap;
-            const double overlapFar = diffModels(*a, *far, {.topK = 8}).tensors[0].subspaceOverlap;
-            QVERIFY2(overlapNear > 0.99, qPrintable(tag + ": " + QString::number(overlapNear)));
-            QVERIFY2(overlapFar < 0.2, qPrintable(tag + ": " + QString::number(overlapFar)));
-        }
+        for (const int64_t size : {int64_t(96), int64_t(600)})
+            for (const bool wide : {false, true}) {
+                const int64_t rows = wide ? size - 16 : size, cols = wide ? size : size - 16;
+                std::vector<float> sigma;
+                for (int i = 0; i < 40; ++i)
+                    sigma.push_back(i < 16 ? 10.0f - 0.2f * float(i) : 0.5f);
+                const Values model = withSpectrum(rows, cols, sigma, 20);
+                Values relative = model;
+                const Values noise = gaussian(model.size(), 21, 0.001f);
+                for (size_t i = 0; i < relative.size(); ++i)
+                    relative[i] += noise[i];
+                const Values stranger = withSpectrum(rows, cols, sigma, 30);
+                const QString tag = QString::number(rows) + "x" + QString::number(cols);
+                const auto a = write("model-" + tag + ".safetensors", {f32(kQ, {rows, cols}, model)});
+                const auto near = write("relative-" + tag + ".safetensors", {f32(kQ, {rows, cols}, relative)});
+                const auto far = write("stranger-" + tag + ".safetensors", {f32(kQ, {rows, cols}, stranger)});
+                const double overlapNear = diffModels(*a, *near, {.topK = 8}).tensors[0].subspaceOverlap;
+                const double overlapFar = diffModels(*a, *far, {.topK = 8}).tensors[0].subspaceOverlap;
+                QVERIFY2(overlapNear > 0.99, qPrintable(tag + ": " + QString::number(overlapNear)));
+                QVERIFY2(overlapFar < 0.2, qPrintable(tag + ": " + QString::number(overlapFar)));
+            }
+    }
+
+    // k vectors on a matrix's shorter side can span all of it: a [10, 64] classifier's 16
+    // leading left singular vectors are R¹⁰ itself, for any two classifiers. The longer side
+    // tells two independent ones apart; a square matrix asked for all its vectors is not compared.
+    void subspaceOfAShortSideIsNotTrivial()
+    {
+        const auto a = write("head-a.safetensors", {f32(kQ, {10, 64}, gaussian(640, 40)), f32(kK, {8, 8}, gaussian(64, 41))});
+        const auto b = write("head-b.safetensors", {f32(kQ, {10, 64}, gaussian(640, 42)), f32(kK, {8, 8}, gaussian(64, 43))});
+        const ModelDiff diff = diffModels(*a, *b, {});
+        const TensorDiff &wide = pairNamed(diff, kQ), &square = pairNamed(diff, kK);
+        QCOMPARE(wide.subspaceK, 10);
+        // Two random 10-dimensional subspaces of R⁶⁴ share about 10/64 of each other.
+        QVERIFY2(wide.subspaceOverlap < 0.4, qPrintable(QString::number(wide.subspaceOverlap)));
+        QCOMPARE(square.subspaceK, 0);
+        QVERIFY(!square.differenceSpectrum.empty()); // the rest of its measures are there
     }
 
     void unmatchedAndReshapedAreListed()
