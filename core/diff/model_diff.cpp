@@ -1,5 +1,6 @@
 #include "diff/model_diff.h"
 
+#include "analysis/content_hash.h"
 #include "analysis/exact_spectrum.h"
 #include "analysis/randomized_svd.h"
 #include "io/checkpoint.h"
@@ -107,11 +108,17 @@ std::vector<float> readEntry(const Checkpoint &checkpoint, const Entry &entry)
     return values;
 }
 
-void release(const Checkpoint &checkpoint, const Entry &entry)
+// Lets an entry's pages go, hashing each tensor first when `hashes` asks for it.
+void release(const Checkpoint &checkpoint, const Entry &entry, std::map<std::string, std::string> *hashes)
 {
-    checkpoint.release(checkpoint.at(entry.weight->name));
-    if (entry.factorB)
-        checkpoint.release(checkpoint.at(entry.factorB->name));
+    for (const Weight *w : {entry.weight, entry.factorB}) {
+        if (!w)
+            continue;
+        const TensorInfo &t = checkpoint.at(w->name);
+        if (hashes)
+            (*hashes)[t.name] = contentHash(checkpoint.bytes(t));
+        checkpoint.release(t);
+    }
 }
 
 // An orthonormal basis of the leading k left singular vectors of `w`: exact for a small matrix,
@@ -314,8 +321,9 @@ ModelDiff pairUp(const Sides &sides)
 ModelDiff planDiff(const Checkpoint &a, const Checkpoint &b) { return pairUp(Sides(a, b)); }
 
 ModelDiff diffModels(const Checkpoint &a, const Checkpoint &b, const DiffOptions &options, const JobContext &job,
-                     const std::function<void(const TensorDiff &)> &onTensor)
+                     const std::function<void(const TensorDiff &)> &onTensor, ReadHashes *hashes)
 {
+    std::map<std::string, std::string> *hashesA = hashes ? &hashes->a : nullptr, *hashesB = hashes ? &hashes->b : nullptr;
     const Sides sides(a, b);
     ModelDiff diff = pairUp(sides);
     std::map<std::string, const Entry *> entriesA, entriesB;
@@ -332,12 +340,12 @@ ModelDiff diffModels(const Checkpoint &a, const Checkpoint &b, const DiffOptions
         const TensorInfo *sa = streamableTensor(a, ea), *sb = streamableTensor(b, eb);
         if ((!options.spectra || !pair.matrix) && sa && sb && ea.weight->transposed == eb.weight->transposed) {
             streamDistances(pair, a, *sa, b, *sb, job);
-            release(a, ea);
-            release(b, eb);
+            release(a, ea, hashesA);
+            release(b, eb, hashesB);
         } else {
             const std::vector<float> valuesA = readEntry(a, ea), valuesB = readEntry(b, eb);
-            release(a, ea);
-            release(b, eb);
+            release(a, ea, hashesA);
+            release(b, eb, hashesB);
             measurePair(pair, valuesA.data(), valuesB.data(), options, job);
         }
         if (onTensor)

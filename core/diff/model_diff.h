@@ -10,6 +10,8 @@
 #include "records/diff_record.h"
 
 #include <functional>
+#include <map>
+#include <string>
 
 namespace sculpt {
 
@@ -19,10 +21,17 @@ class Checkpoint;
 // Throws std::invalid_argument in one line for two different families, or no tensor in common.
 ModelDiff planDiff(const Checkpoint &a, const Checkpoint &b);
 
+// The content hash (analysis/content_hash.h) of every stored tensor a diff read, by name, one
+// map a side: each is hashed as it is let go, its pages still in memory, so that the weights
+// hash of a model larger than the page cache takes no second pass over the disk.
+struct ReadHashes {
+    std::map<std::string, std::string> a, b;
+};
+
 // Compares every pair planDiff finds, one at a time, reporting each ("tensors") and calling
-// `onTensor` as it is done. Cancelled on request.
+// `onTensor` as it is done; fills `hashes` when given. Cancelled on request.
 ModelDiff diffModels(const Checkpoint &a, const Checkpoint &b, const DiffOptions &options, const JobContext &job = {},
-                     const std::function<void(const TensorDiff &)> &onTensor = {});
+                     const std::function<void(const TensorDiff &)> &onTensor = {}, ReadHashes *hashes = nullptr);
 
 // The numbers of one pair, each side row-major with the shape the pair records (exposed for
 // the tests, which check them against direct computations).

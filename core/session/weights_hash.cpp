@@ -15,15 +15,19 @@ void WeightsHash::add(const std::string &tensor, const std::string &contentHash)
 
 std::string WeightsHash::hex() const { return contentHash(std::as_bytes(std::span(fed_))); }
 
-std::string weightsHash(const Checkpoint &checkpoint, const JobContext &job)
+std::string weightsHash(const Checkpoint &checkpoint, const JobContext &job, const std::map<std::string, std::string> &known)
 {
     WeightsHash hash;
     const auto &tensors = checkpoint.tensors();
     long done = 0;
     for (const TensorInfo &tensor : tensors) {
         job.checkCancelled();
-        hash.add(tensor.name, contentHash(checkpoint.bytes(tensor)));
-        checkpoint.release(tensor);
+        if (const auto it = known.find(tensor.name); it != known.end()) {
+            hash.add(tensor.name, it->second);
+        } else {
+            hash.add(tensor.name, contentHash(checkpoint.bytes(tensor)));
+            checkpoint.release(tensor);
+        }
         job.report(++done, long(tensors.size()), "hashing the weights");
     }
     return hash.hex();

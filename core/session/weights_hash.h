@@ -5,6 +5,7 @@
 
 #include "job/job.h"
 
+#include <map>
 #include <string>
 
 namespace sculpt {
@@ -22,7 +23,9 @@ private:
 };
 
 // The hash of every tensor of `checkpoint`, reading each once and releasing its pages
-// after. Reports progress per tensor; throws Cancelled.
-std::string weightsHash(const Checkpoint &checkpoint, const JobContext &job = {});
+// after; a tensor `known` names a content hash for (one already read) is not read again.
+// Reports progress per tensor; throws Cancelled.
+std::string weightsHash(const Checkpoint &checkpoint, const JobContext &job = {},
+                        const std::map<std::string, std::string> &known = {});
 
 } // namespace sculpt

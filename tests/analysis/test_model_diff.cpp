@@ -6,9 +6,11 @@
 
 #include "tensor_files.h"
 
+#include "analysis/content_hash.h"
 #include "diff/model_diff.h"
 #include "io/formats.h"
 #include "job/job.h"
+#include "session/weights_hash.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -224,6 +226,33 @@ private Q_SLOTS:
         QVERIFY(c.matrix && c.matrix->rows == out && c.matrix->cols == in);
         QVERIFY2(c.relativeDistance < 1e-6, qPrintable(QString::number(c.relativeDistance)));
         QVERIFY(c.subspaceOverlap > 0.999);
+    }
+
+    // What a diff reads it hashes as it lets it go, both factors of a factorized pair too: the
+    // weights hash made from those plus the unread rest is the one a separate pass makes.
+    void readTensorsAreHashedOnce()
+    {
+        const int64_t out = 24, in = 16, rank = 4;
+        const Values fa = gaussian(size_t(out * rank), 50), fb = gaussian(size_t(rank * in), 51);
+        const auto a = write("hashed-dense.safetensors", {f32(kQ, {out, in}, product(fa, fb, out, rank, in)),
+                                                          f32(kNorm, {in}, gaussian(size_t(in), 52))});
+        const std::string stem = kQ.substr(0, kQ.size() - std::string(".weight").size());
+        const auto b = write("hashed-factors.safetensors", {f32(stem + ".weight_a", {out, rank}, fa),
+                                                            f32(stem + ".weight_b", {rank, in}, fb),
+                                                            f32(kNorm, {in}, gaussian(size_t(in), 53)),
+                                                            f32("model.norm.weight", {in}, gaussian(size_t(in), 54))});
+        ReadHashes read;
+        for (const bool spectra : {true, false}) { // the streamed path hashes as the full one does
+            read = {};
+            diffModels(*a, *b, {.spectra = spectra}, {}, {}, &read);
+            QCOMPARE(read.a.size(), size_t(2));
+            QCOMPARE(read.b.size(), size_t(3)); // both factors and the norm; model.norm.weight is B's alone
+            for (const auto &[side, hashes] : {std::pair{a.get(), &read.a}, std::pair{b.get(), &read.b}})
+                for (const auto &[name, hash] : *hashes)
+                    QCOMPARE(hash, contentHash(side->bytes(side->at(name))));
+        }
+        QCOMPARE(weightsHash(*a, {}, read.a), weightsHash(*a));
+        QCOMPARE(weightsHash(*b, {}, read.b), weightsHash(*b));
     }
 
     // A slight perturbation keeps the leading subspaces; an independent model of the same
