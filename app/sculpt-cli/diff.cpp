@@ -1,5 +1,6 @@
 #include "commands.h"
 #include "foreground_job.h"
+#include "json_number.h"
 #include "options.h"
 #include "stop_signals.h"
 #include "usage.h"
@@ -10,16 +11,12 @@
 #include "io/formats.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 namespace sculpt::cli {
 namespace {
-
-// NaN and infinity have no JSON spelling: null.
-nlohmann::ordered_json number(double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(); }
 
 nlohmann::ordered_json sideJson(const DiffSide &side)
 {
@@ -35,22 +32,22 @@ nlohmann::ordered_json pairJson(const TensorDiff &t)
                                {"block", t.block >= 0 ? nlohmann::ordered_json(t.block) : nlohmann::ordered_json()},
                                {"role", std::string(roleName(t.role))},
                                {"shape", t.a.shape},
-                               {"relative_distance", number(t.relativeDistance)},
-                               {"cosine", number(t.cosine)},
-                               {"max_abs_difference", number(t.maxAbsDifference)},
-                               {"norm_a", number(t.normA)},
-                               {"norm_b", number(t.normB)}};
+                               {"relative_distance", jsonNumber(t.relativeDistance)},
+                               {"cosine", jsonNumber(t.cosine)},
+                               {"max_abs_difference", jsonNumber(t.maxAbsDifference)},
+                               {"norm_a", jsonNumber(t.normA)},
+                               {"norm_b", jsonNumber(t.normB)}};
     if (t.a.factorized || t.b.factorized)
         out["factorized"] = {{"a", t.a.factorized}, {"b", t.b.factorized}};
     if (!t.differenceSpectrum.empty()) {
-        out["stable_rank"] = number(t.stableRank);
+        out["stable_rank"] = jsonNumber(t.stableRank);
         if (t.subspaceK > 0) {
-            out["subspace_overlap"] = number(t.subspaceOverlap);
+            out["subspace_overlap"] = jsonNumber(t.subspaceOverlap);
             out["subspace_k"] = t.subspaceK;
         }
         auto &spectrum = out["difference_spectrum"] = nlohmann::ordered_json::array();
         for (double s : t.differenceSpectrum)
-            spectrum.push_back(number(s));
+            spectrum.push_back(jsonNumber(s));
     }
     return out;
 }

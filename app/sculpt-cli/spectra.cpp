@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "json_number.h"
 #include "stop_signals.h"
 
 #include "analysis/content_hash.h"
@@ -31,18 +32,17 @@ struct Arguments {
     SpectraOptions options;
 };
 
-// JSON has no NaN, and -1 means "not reached": both become null.
-json number(double v) { return std::isfinite(v) ? json(v) : json(); }
+// -1 means "not reached": null, as a NaN is (jsonNumber).
 json rank(long r) { return r >= 0 ? json(r) : json(); }
 
 json metricsJson(const SpectrumMetrics &m)
 {
-    return {{"spectral_norm", number(m.spectralNorm)},   {"frobenius_norm", number(m.frobeniusNorm)},
-            {"stable_rank", number(m.stableRank)},       {"effective_rank", number(m.effectiveRank)},
-            {"rank_90", rank(m.rank90)},                 {"rank_95", rank(m.rank95)},
-            {"rank_99", rank(m.rank99)},                 {"breakeven_rank", number(m.breakevenRank)},
-            {"alpha", number(m.alpha.alpha)},            {"alpha_xmin", number(m.alpha.xmin)},
-            {"alpha_ks", number(m.alpha.ks)},            {"alpha_tail", m.alpha.tailSize}};
+    return {{"spectral_norm", jsonNumber(m.spectralNorm)}, {"frobenius_norm", jsonNumber(m.frobeniusNorm)},
+            {"stable_rank", jsonNumber(m.stableRank)},     {"effective_rank", jsonNumber(m.effectiveRank)},
+            {"rank_90", rank(m.rank90)},                   {"rank_95", rank(m.rank95)},
+            {"rank_99", rank(m.rank99)},                   {"breakeven_rank", jsonNumber(m.breakevenRank)},
+            {"alpha", jsonNumber(m.alpha.alpha)},          {"alpha_xmin", jsonNumber(m.alpha.xmin)},
+            {"alpha_ks", jsonNumber(m.alpha.ks)},          {"alpha_tail", m.alpha.tailSize}};
 }
 
 void printJson(const Arguments &args, const std::string &workspace, const std::vector<SpectrumOutcome> &outcomes)
@@ -64,7 +64,7 @@ void printJson(const Arguments &args, const std::string &workspace, const std::v
         t["singular_values"] = s.singularValues;
         t["metrics"] = metricsJson(s.metrics);
         if (args.options.topK > 0)
-            t["error_estimate"] = number(s.errorEstimate);
+            t["error_estimate"] = jsonNumber(s.errorEstimate);
         t["seconds"] = s.seconds;
         t["reused"] = o.reused;
         tensors.push_back(std::move(t));

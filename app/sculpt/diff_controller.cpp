@@ -2,6 +2,7 @@
 
 #include "background_job.h"
 #include "diff_view.h"
+#include "file_choice.h"
 #include "jobs_panel.h"
 
 #include "diff/workspace_diff.h"
@@ -56,7 +57,7 @@ void DiffController::askCompare()
         return;
     const QString path = QFileDialog::getOpenFileName(
         window_, tr("Compare %1 with").arg(nameOf(*checkpoint_)), QFileInfo(QString::fromStdString(checkpoint_->path())).path(),
-        tr("Checkpoints (*.safetensors *.bin *.pt *.pth *.gguf *.json);;All files (*)"));
+        checkpointFilter());
     if (!path.isEmpty())
         compareWith(path);
 }
@@ -99,11 +100,9 @@ void DiffController::askExport()
 {
     if (view_->diff().diff.tensors.empty())
         return;
-    QString path = QFileDialog::getSaveFileName(window_, tr("Export the diff"), QString(), tr("CSV table (*.csv)"));
+    const QString path = chooseCsvFile(window_, tr("Export the diff"), QString());
     if (path.isEmpty())
         return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += QStringLiteral(".csv");
     if (QString error; !view_->exportCsv(path, &error))
         QMessageBox::warning(window_, tr("Export the diff"), error);
 }

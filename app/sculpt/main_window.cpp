@@ -13,6 +13,7 @@
 #include "cluster_controller.h"
 #include "diff_controller.h"
 #include "diff_view.h"
+#include "file_choice.h"
 #include "compression_controller.h"
 #include "head_score_controller.h"
 #include "head_score_map.h"
@@ -401,7 +402,7 @@ void MainWindow::chooseFile()
 {
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open checkpoint"), {},
-        tr("Checkpoints (*.safetensors *.json *.gguf *.pt *.pth *.bin);;All files (*)"));
+        checkpointFilter());
     if (!path.isEmpty())
         openModel(path);
 }
@@ -430,25 +431,17 @@ void MainWindow::choosePlotFile()
 
 void MainWindow::chooseTableFile()
 {
-    const QString path = chooseCsvFile(tr("Export metrics table"), tr("metrics"));
+    const QString path = chooseCsvFile(this, tr("Export metrics table"), exportStem(tr("metrics")) + QStringLiteral(".csv"));
     if (!path.isEmpty())
         saveTable(path);
 }
 
 void MainWindow::chooseEvaluationsFile()
 {
-    const QString path = chooseCsvFile(tr("Export evaluations"), tr("evaluations"));
+    const QString path =
+        chooseCsvFile(this, tr("Export evaluations"), exportStem(tr("evaluations")) + QStringLiteral(".csv"));
     if (!path.isEmpty())
         saveEvaluations(path);
-}
-
-QString MainWindow::chooseCsvFile(const QString &title, const QString &what)
-{
-    QString path =
-        QFileDialog::getSaveFileName(this, title, exportStem(what) + QStringLiteral(".csv"), tr("CSV table (*.csv)"));
-    if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty())
-        path += QStringLiteral(".csv");
-    return path;
 }
 
 // "stories260K-esd": what a researcher would name the file, in the model's folder.

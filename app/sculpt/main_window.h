@@ -164,8 +164,6 @@ private:
     void choosePlotFile();
     void chooseTableFile();
     void chooseEvaluationsFile();
-    // A CSV file to save to, suggested as exportStem(what).csv; empty when cancelled.
-    QString chooseCsvFile(const QString &title, const QString &what);
     void askEvaluation();
     void takeEvaluation(const Evaluation &evaluation);
     QString exportStem(const QString &what) const;

@@ -22,11 +22,6 @@ using RowMatrixF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::R
 constexpr const char *kFactorA = ".weight_a";
 constexpr const char *kFactorB = ".weight_b";
 
-bool endsWith(const std::string &s, const std::string &tail)
-{
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 // A tensor as the diff sees it: a stored weight, or a factorized export's two factors.
 struct Entry {
     DiffSide side;
@@ -69,7 +64,7 @@ std::vector<Entry> entriesOf(const Checkpoint &checkpoint, const ModelInventory 
         byName[w.name] = &w;
     std::vector<Entry> entries;
     for (const Weight &w : inventory.weights) {
-        if (endsWith(w.name, kFactorA) || endsWith(w.name, kFactorB)) {
+        if (w.name.ends_with(kFactorA) || w.name.ends_with(kFactorB)) {
             const std::string stem = w.name.substr(0, w.name.size() - std::string(kFactorA).size());
             const auto a = byName.find(stem + kFactorA), b = byName.find(stem + kFactorB);
             if (a != byName.end() && b != byName.end() && a->second->shape.size() == 2 && b->second->shape.size() == 2 &&
